@@ -1,0 +1,29 @@
+"""article-qa: extractive question answering over a folder of news articles, offline and without an LLM."""
+
+from __future__ import annotations
+
+import threading
+
+from qa.answer import Answer, Evidence
+from qa.config import Settings
+from qa.engine import QA
+from qa.errors import QAError
+
+__all__ = ["QA", "Answer", "Evidence", "Settings", "QAError", "answer", "default_engine"]
+
+_default: QA | None = None
+_default_lock = threading.Lock()
+
+
+def default_engine() -> QA:
+    """The engine over `seeds/` and `embeddings/`, created on first use."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = QA()
+        return _default
+
+
+def answer(question: str, *, history: list[str] | None = None, top_k: int = 5) -> Answer:
+    """Answer a question from the default articles (`seeds/`)."""
+    return default_engine().answer(question, history=history, top_k=top_k)

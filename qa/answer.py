@@ -1,0 +1,60 @@
+"""The result types that leave the engine: Evidence (one ranked sentence) and Answer."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One supporting sentence, verbatim: `article_text[start:end] == sentence`.
+
+    `context` is the sentence with its neighbours, `article_text[context_start:context_end]`.
+    """
+
+    sentence: str
+    source: str
+    title: str
+    start: int
+    end: int
+    score: float
+    context: str
+    context_start: int
+    context_end: int
+    kind: str
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer to one question.
+
+    When `found` is False the articles do not answer the question: the sentence fields are None
+    and `evidence` holds the nearest sentences for the reader to judge.
+    """
+
+    question: str
+    found: bool
+    score: float
+    sentence: str | None
+    source: str | None
+    title: str | None
+    start: int | None
+    end: int | None
+    context: str | None
+    context_start: int | None
+    context_end: int | None
+    answer: str | None
+    evidence: tuple[Evidence, ...]
+    supporting_sources: tuple[str, ...] = ()
+    rewritten: str | None = None
+    notice: str | None = None
+
+    def to_dict(self) -> dict:
+        data = dataclasses.asdict(self)
+        data["evidence"] = [e.to_dict() for e in self.evidence]
+        data["supporting_sources"] = list(self.supporting_sources)
+        return data

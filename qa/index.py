@@ -1,0 +1,279 @@
+"""Build, save and load the index folder (FAISS passages, sentence table and vectors, BM25, manifest)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import faiss
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+import numpy as np
+
+from qa import corpus as corpus_mod
+from qa.config import Settings
+from qa.corpus import BlockKind, Corpus
+from qa.encoder import Encoder
+from qa.errors import QAError
+from qa.passages import embedding_text, make_passages
+from qa.sentences import split_article
+from qa.tokens import tokens
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+KINDS = tuple(BlockKind)
+log = logging.getLogger("qa")
+
+
+class IndexUnusable(QAError):
+    """The index folder is missing, from another corpus or settings, or damaged; a rebuild fixes it."""
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    id: str
+    title: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    encoding: str
+
+
+@dataclass(frozen=True)
+class Index:
+    """A loaded index. Sentence i of the corpus is row i of every `sentence_*` array."""
+
+    folder: Path
+    manifest: dict
+    articles: tuple[ArticleRecord, ...]
+    text_blob: np.ndarray  # uint8, all article texts as UTF-8, one after another
+    text_offsets: np.ndarray  # int64, n_articles + 1 byte offsets into text_blob
+    sentence_table: np.ndarray  # int64 (n, 4): article, start, end, kind
+    sentence_passage: np.ndarray  # int32 (n,): first passage that holds the sentence
+    passage_table: np.ndarray  # int64 (m, 3): article, first sentence, last sentence (exclusive)
+    passage_index: faiss.Index
+    sentence_vectors: np.ndarray  # float16 (n, dim), L2-normalised
+    bm25: bm25s.BM25  # over sentences
+    idf: np.ndarray  # float32 per BM25 vocabulary id
+    sentence_ntokens: np.ndarray  # int32 (n,): content tokens per sentence
+
+    @property
+    def n_sentences(self) -> int:
+        return int(self.sentence_table.shape[0])
+
+    @property
+    def n_passages(self) -> int:
+        return int(self.passage_table.shape[0])
+
+    def article_text(self, article: int) -> str:
+        a, b = self.text_offsets[article], self.text_offsets[article + 1]
+        return self.text_blob[a:b].tobytes().decode("utf-8")
+
+    def sentence_kind(self, sentence: int) -> BlockKind:
+        return KINDS[int(self.sentence_table[sentence, 3])]
+
+
+# --- staleness ---------------------------------------------------------------------------------
+
+def read_manifest(folder: Path) -> dict | None:
+    path = Path(folder) / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise IndexUnusable(f"{path} is unreadable ({exc})") from None
+
+
+def stale_reason(folder: Path, corpus_root: Path, settings: Settings) -> str | None:
+    """Why the index in `folder` does not match the corpus and settings, or None if it does.
+
+    Reads only the manifest and the files' sizes and times; a file whose stamp changed is hashed,
+    so a touched but unchanged article does not force a rebuild.
+    """
+    manifest = read_manifest(folder)
+    if manifest is None:
+        return "no index yet"
+    if manifest.get("format_version") != FORMAT_VERSION:
+        return f"index format {manifest.get('format_version')} is not the current {FORMAT_VERSION}"
+    if manifest.get("settings") != settings.index_fields():
+        return "the index settings changed"
+    stamps = corpus_mod.scan(corpus_root)
+    recorded = manifest.get("articles", {})
+    added, removed = stamps.keys() - recorded.keys(), recorded.keys() - stamps.keys()
+    skipped = set(manifest.get("skipped", {}))
+    added -= skipped
+    if added or removed:
+        return f"{len(added)} article(s) added and {len(removed)} removed"
+    for name, st in stamps.items():
+        if name in skipped:
+            continue
+        rec = recorded[name]
+        if st.size == rec["size"] and st.mtime_ns == rec["mtime_ns"]:
+            continue
+        try:
+            digest = corpus_mod.hashlib.sha256((Path(corpus_root) / name).read_bytes()).hexdigest()
+        except OSError:
+            return f"{name} became unreadable"
+        if digest != rec["sha256"]:
+            return f"{name} changed"
+    return None
+
+
+# --- build ----------------------------------------------------------------------------------------
+
+def _progress(iterable, desc: str, total: int, enabled: bool):
+    if not enabled:
+        return iterable
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, desc=desc, total=total, unit="article", file=sys.stderr)
+
+
+def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *, progress: bool = False) -> None:
+    """Index a corpus into `folder`. Data goes to a new sub-folder and `manifest.json` is replaced last,
+    so an interrupted build leaves the previous index untouched."""
+    if not corpus.articles:
+        reasons = "; ".join(f"{s.path}: {s.reason}" for s in corpus.skipped[:5])
+        raise QAError(
+            f"no articles to index in {corpus.root} (it needs .txt or .md files"
+            + (f"; skipped {reasons}" if reasons else "") + ")"
+        )
+    started = time.perf_counter()
+    sentence_rows, passage_rows, sentence_passage = [], [], []
+    sentence_texts, passage_texts, records, blobs = [], [], [], []
+    stamps = {}
+    for a_idx, article in enumerate(_progress(corpus.articles, "reading", len(corpus.articles), progress)):
+        sentences = split_article(article)
+        offset = len(sentence_rows)
+        passages = make_passages(sentences, offset, settings)
+        first_passage = len(passage_rows)
+        holder = [-1] * len(sentences)
+        for p_idx, passage in enumerate(passages):
+            passage_rows.append((a_idx, passage.first, passage.last))
+            kind = sentences[passage.first - offset].kind
+            passage_texts.append(embedding_text(passage, article.title, kind, settings))
+            for s in range(passage.first - offset, passage.last - offset):
+                if holder[s] < 0:
+                    holder[s] = first_passage + p_idx
+        for s in sentences:
+            sentence_rows.append((a_idx, s.start, s.end, KINDS.index(s.kind)))
+            sentence_texts.append(s.text)
+        sentence_passage.extend(holder)
+        blobs.append(article.text.encode("utf-8"))
+        st = corpus_mod.stamp(corpus.root / article.id)
+        stamps[article.id] = st
+        records.append(ArticleRecord(article.id, article.title, article.sha256, st.size, st.mtime_ns, article.encoding))
+
+    vectors = encoder.encode(passage_texts + sentence_texts, progress=progress)
+    passage_vectors, sentence_vectors = vectors[: len(passage_texts)], vectors[len(passage_texts):]
+
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise QAError(f"cannot create the index folder {folder}: {exc.strerror} (pass --index-dir DIR)") from None
+    build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    data = folder / f"data-{build_id}"
+    tmp = folder / f".data-{build_id}.tmp"
+    tmp.mkdir()
+    try:
+        index = faiss.IndexFlatIP(encoder.info.dim)
+        index.add(passage_vectors)
+        faiss.write_index(index, str(tmp / "passages.faiss"))
+        np.save(tmp / "sentence_vectors.npy", sentence_vectors.astype(np.float16))
+        np.save(tmp / "sentences.npy", np.asarray(sentence_rows, dtype=np.int64).reshape(-1, 4))
+        np.save(tmp / "sentence_passage.npy", np.asarray(sentence_passage, dtype=np.int32))
+        np.save(tmp / "passages.npy", np.asarray(passage_rows, dtype=np.int64).reshape(-1, 3))
+        blob = b"".join(blobs)
+        np.save(tmp / "texts.npy", np.frombuffer(blob, dtype=np.uint8))
+        np.save(tmp / "text_offsets.npy", np.cumsum([0] + [len(b) for b in blobs], dtype=np.int64))
+        (tmp / "articles.json").write_text(json.dumps([r.__dict__ for r in records], ensure_ascii=False),
+                                           encoding="utf-8")
+        sentence_tokens = [tokens(t) for t in sentence_texts]
+        np.save(tmp / "sentence_ntokens.npy", np.asarray([len(t) for t in sentence_tokens], dtype=np.int32))
+        bm25 = bm25s.BM25(k1=1.2, b=0.75)
+        bm25.index(sentence_tokens, show_progress=False)
+        bm25.save(str(tmp / "bm25"), show_progress=False)
+        os.rename(tmp, data)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "data": data.name,
+        "model": {"name": encoder.info.name, "version": encoder.info.version, "dim": encoder.info.dim},
+        "settings": settings.index_fields(),
+        "versions": _library_versions(),
+        "counts": {"articles": len(records), "passages": len(passage_rows), "sentences": len(sentence_rows)},
+        "build_seconds": round(time.perf_counter() - started, 3),
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "articles": {r.id: {"sha256": r.sha256, "size": r.size, "mtime_ns": r.mtime_ns} for r in records},
+        "skipped": {s.path: s.reason for s in corpus.skipped},
+    }
+    tmp_manifest = folder / f".{MANIFEST}.{build_id}.tmp"
+    tmp_manifest.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp_manifest, folder / MANIFEST)
+    for old in folder.glob("data-*"):
+        if old.name != data.name:
+            shutil.rmtree(old, ignore_errors=True)
+    for old in folder.glob(".data-*.tmp"):
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _library_versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    names = ("sentence-transformers", "transformers", "torch", "faiss-cpu", "bm25s", "numpy")
+    versions = {}
+    for name in names:
+        try:
+            versions[name] = md.version(name)
+        except md.PackageNotFoundError:
+            versions[name] = "missing"
+    return versions
+
+
+# --- load ----------------------------------------------------------------------------------------------
+
+def load(folder: Path) -> Index:
+    """Load a built index; damage of any kind raises IndexUnusable with what is wrong."""
+    folder = Path(folder)
+    manifest = read_manifest(folder)
+    if manifest is None:
+        raise IndexUnusable(f"no index in {folder}")
+    data = folder / str(manifest.get("data", ""))
+    try:
+        articles = tuple(ArticleRecord(**r) for r in json.loads((data / "articles.json").read_text(encoding="utf-8")))
+        sentence_table = np.load(data / "sentences.npy", allow_pickle=False)
+        sentence_passage = np.load(data / "sentence_passage.npy", allow_pickle=False)
+        sentence_ntokens = np.load(data / "sentence_ntokens.npy", allow_pickle=False)
+        passage_table = np.load(data / "passages.npy", allow_pickle=False)
+        sentence_vectors = np.load(data / "sentence_vectors.npy", mmap_mode="r", allow_pickle=False)
+        text_blob = np.load(data / "texts.npy", mmap_mode="r", allow_pickle=False)
+        text_offsets = np.load(data / "text_offsets.npy", allow_pickle=False)
+        passage_index = faiss.read_index(str(data / "passages.faiss"))
+        bm25 = bm25s.BM25.load(str(data / "bm25"), mmap=False, show_progress=False, verbosity=0)
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError, json.JSONDecodeError) as exc:
+        raise IndexUnusable(f"the index in {folder} is damaged ({type(exc).__name__}: {exc})") from None
+    counts = manifest.get("counts", {})
+    n, m = counts.get("sentences"), counts.get("passages")
+    dim = manifest.get("model", {}).get("dim")
+    if (sentence_table.shape != (n, 4) or sentence_passage.shape != (n,) or sentence_ntokens.shape != (n,) or passage_table.shape != (m, 3)
+            or sentence_vectors.shape != (n, dim) or passage_index.ntotal != m or passage_index.d != dim
+            or len(articles) != counts.get("articles") or text_offsets.shape != (len(articles) + 1,)
+            or int(text_offsets[-1]) != text_blob.shape[0] or bm25.scores.get("num_docs") != n):
+        raise IndexUnusable(f"the index in {folder} is damaged (its tables disagree with its manifest)")
+    indptr = np.asarray(bm25.scores["indptr"])
+    df = np.diff(indptr).astype(np.float32)
+    idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
+    return Index(folder, manifest, articles, text_blob, text_offsets, sentence_table, sentence_passage,
+                 passage_table, passage_index, sentence_vectors, bm25, idf, sentence_ntokens)

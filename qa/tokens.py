@@ -1,0 +1,60 @@
+"""Tokenisation for lexical matching of news text: case, accents, hyphens, numbers, currency, stemming."""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+
+import Stemmer
+
+STOPWORDS = frozenset("""
+a about above after again against all am an and any are as at be because been before being below between
+both but by can could did do does doing down during each few for from further had has have having he her
+here hers herself him himself his how i if in into is it its itself just me more most my myself no nor not
+now of off on once only or other our ours ourselves out over own same she should so some such than that the
+their theirs them themselves then there these they this those through to too under until up very was we
+were what when where which while who whom whose why will with would you your yours yourself yourselves
+also according said says say s t don't can't won't isn't aren't wasn't weren't it's
+""".split())
+
+# Question words carry no content of their own; they are dropped from queries only.
+QUESTION_WORDS = frozenset("what which who whom whose when where why how much many does did do is are was were".split())
+
+_CURRENCY = {"€": "euro", "$": "dollar", "£": "pound", "¥": "yen", "₴": "hryvnia", "₽": "rouble"}
+_TOKEN = re.compile(r"[^\W_]+(?:[.,][0-9]+)*", re.UNICODE)
+# PyStemmer objects are not thread-safe; the engine answers from several threads.
+_stemmer = Stemmer.Stemmer("english")
+_stem_lock = threading.Lock()
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents: "Türkiye" -> "turkiye"."""
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def _stem(words: list[str]) -> list[str]:
+    with _stem_lock:
+        return _stemmer.stemWords(words)
+
+
+def words(text: str) -> list[str]:
+    """Folded word tokens; hyphenated compounds ("NATO-Ukraine") give their parts, numbers keep their
+    decimal point ("3.5"), currency signs become words."""
+    folded = fold(text)
+    for sign, name in _CURRENCY.items():
+        if sign in folded:
+            folded = folded.replace(sign, f" {name} ")
+    return [t.replace(",", "") for t in _TOKEN.findall(folded)]
+
+
+def tokens(text: str) -> list[str]:
+    """Stemmed content tokens of a document: stopwords dropped."""
+    return _stem([w for w in words(text) if w not in STOPWORDS])
+
+
+def query_tokens(text: str) -> list[str]:
+    """Stemmed content tokens of a question: stopwords and question words dropped, order kept, no repeats."""
+    kept = [w for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS]
+    return list(dict.fromkeys(_stem(kept)))

@@ -1,0 +1,40 @@
+"""The `qa` command line, run as a user would (a real process)."""
+
+import json
+import os
+import subprocess
+import sys
+
+from conftest import ROOT
+
+
+def run(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "qa", *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=600)
+
+
+def test_ask_json_and_text(seed_engine):
+    index = str(seed_engine.index_dir)
+    done = run("ask", "How much did Germany and the Netherlands promise?", "--index-dir", index, "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["found"] and "10 billion euros" in data["sentence"] and data["source"] == "000_7b99441e01d371a2.txt"
+    done = run("ask", "Who is the CEO of Apple?", "--index-dir", index)
+    assert done.returncode == 0 and "The articles don't answer this." in done.stdout
+
+
+def test_errors_are_one_line_without_traceback(tmp_path):
+    for args in (("ask", "   "), ("ask", "Who?", "--corpus", str(tmp_path / "missing")),
+                 ("index", "--corpus", str(tmp_path), "--index-dir", str(tmp_path / "idx"))):
+        done = run(*args)
+        assert done.returncode == 2, done
+        lines = [line for line in done.stderr.splitlines() if line.startswith("qa: error:")]
+        assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+
+
+def test_index_and_info(seed_engine):
+    done = run("info", "--index-dir", str(seed_engine.index_dir), "--json")
+    assert done.returncode == 0, done.stderr
+    info = json.loads(done.stdout)
+    assert info["articles"] == 5 and info["index_type"] == "IndexFlatIP" and info["bytes_on_disk"] > 0

