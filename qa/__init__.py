@@ -8,8 +8,9 @@ from qa.answer import Answer, Evidence
 from qa.config import Settings
 from qa.engine import QA
 from qa.errors import QAError
+from qa.evaluate import Report, evaluate
 
-__all__ = ["QA", "Answer", "Evidence", "Settings", "QAError", "answer", "default_engine"]
+__all__ = ["QA", "Answer", "Evidence", "Report", "Settings", "QAError", "answer", "default_engine", "evaluate"]
 
 _default: QA | None = None
 _default_lock = threading.Lock()

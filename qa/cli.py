@@ -1,4 +1,4 @@
-"""The `qa` command: index, ask, info."""
+"""The `qa` command: index, ask, eval, info."""
 
 from __future__ import annotations
 
@@ -32,6 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("question", help="the question, in quotes")
     p.add_argument("--top-k", type=int, default=5, help="number of evidence sentences (default 5)")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p = sub.add_parser("eval", help="evaluate against a labelled question set (JSONL or CSV)")
+    _common(p)
+    p.add_argument("questions", type=Path, help="question set: .jsonl or .csv")
+    p.add_argument("--top-k", type=int, default=5, help="evidence sentences per question (default 5)")
+    p.add_argument("--out", type=Path, default=None, help="write report.json, report.md and plots here")
+    p.add_argument("--json", action="store_true", help="print report.json to stdout and nothing else")
     p = sub.add_parser("info", help="describe the index")
     _common(p)
     p.add_argument("--json", action="store_true", help="print as JSON")
@@ -88,6 +94,25 @@ def _cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from qa.evaluate import evaluate, load_questions, write_report
+
+    questions = load_questions(args.questions)  # a bad file stops here, before any work
+    engine = _engine(args)
+    report = evaluate(questions, engine, top_k=args.top_k, progress=True)
+    if args.out is not None:
+        for path in write_report(report, args.out):
+            print(f"wrote {path}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+        return 0
+    width = max(len(k) for k in report.metrics)
+    for key, value in report.metrics.items():
+        print(f"{key:<{width}}  {'n/a' if value is None else value}")
+    print("failures: " + ", ".join(f"{k} {v}" for k, v in report.buckets.items()))
+    return 0
+
+
 def _cmd_info(args: argparse.Namespace) -> int:
     engine = _engine(args)
     index = engine.build()
@@ -107,7 +132,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"index": _cmd_index, "ask": _cmd_ask, "info": _cmd_info}
+COMMANDS = {"index": _cmd_index, "ask": _cmd_ask, "eval": _cmd_eval, "info": _cmd_info}
 
 
 def main(argv: list[str] | None = None) -> int:
