@@ -33,7 +33,8 @@ class Answer:
     """The answer to one question.
 
     When `found` is False the articles do not answer the question: the sentence fields are None
-    and `evidence` holds the nearest sentences for the reader to judge.
+    and `evidence` holds the nearest sentences for the reader to judge. `answer` is the short answer
+    inside the sentence (`article_text[answer_start:answer_end]`), or None when no span fits.
     """
 
     question: str
@@ -48,6 +49,8 @@ class Answer:
     context_start: int | None
     context_end: int | None
     answer: str | None
+    answer_start: int | None
+    answer_end: int | None
     evidence: tuple[Evidence, ...]
     supporting_sources: tuple[str, ...] = ()
     rewritten: str | None = None

@@ -1,4 +1,4 @@
-"""The `qa` command: index, ask, eval, info."""
+"""The `qa` command: index, ask, eval, calibrate, info."""
 
 from __future__ import annotations
 
@@ -38,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=5, help="evidence sentences per question (default 5)")
     p.add_argument("--out", type=Path, default=None, help="write report.json, report.md and plots here")
     p.add_argument("--json", action="store_true", help="print report.json to stdout and nothing else")
+    p = sub.add_parser("calibrate", help="fit the sentence selector and abstention on a labelled question set")
+    _common(p)
+    p.add_argument("questions", type=Path, help="question set (.jsonl or .csv) with answerable and unanswerable rows")
+    p.add_argument("--out", type=Path, default=None, help="where to write selector.json (default: the index folder)")
     p = sub.add_parser("info", help="describe the index")
     _common(p)
     p.add_argument("--json", action="store_true", help="print as JSON")
@@ -113,6 +117,21 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from qa import calibrate
+    from qa.evaluate import load_questions
+
+    questions = load_questions(args.questions)
+    engine = _engine(args)
+    data = calibrate.collect(engine, questions, progress=True)
+    selector = calibrate.fit(data, fitted_on=f"{args.questions.name}: {len(questions)} questions")
+    out = args.out or engine.index_dir / "selector.json"
+    selector.save(out)
+    print(f"wrote {out}: abstain below P(answerable) {selector.threshold}; "
+          "qa ask/eval over this index now use it")
+    return 0
+
+
 def _cmd_info(args: argparse.Namespace) -> int:
     engine = _engine(args)
     index = engine.build()
@@ -132,7 +151,8 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"index": _cmd_index, "ask": _cmd_ask, "eval": _cmd_eval, "info": _cmd_info}
+COMMANDS = {"index": _cmd_index, "ask": _cmd_ask, "eval": _cmd_eval, "calibrate": _cmd_calibrate,
+            "info": _cmd_info}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,7 +31,8 @@ class Settings:
     top_k: int = 5
     retrieve_k: int = 24
     context_sentences: int = 1
-    abstain_threshold: float = 0.35
+    # P(the articles answer it) under which the engine abstains; None = the threshold fitted with the selector
+    abstain_threshold: float | None = None
     max_question_chars: int = 1000
     batch_size: int = 64
 
@@ -49,7 +50,7 @@ class Settings:
             )
         if not 0 <= self.context_sentences <= 5:
             raise QAError(f"context_sentences must be between 0 and 5. Currently, it is {self.context_sentences!r}")
-        if not 0.0 <= self.abstain_threshold <= 1.0:
+        if self.abstain_threshold is not None and not 0.0 <= self.abstain_threshold <= 1.0:
             raise QAError(
                 f"abstain_threshold must be in [0, 1]. Currently, abstain_threshold is {self.abstain_threshold!r}"
             )

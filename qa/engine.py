@@ -10,16 +10,21 @@ from pathlib import Path
 import numpy as np
 
 from qa import index as index_mod
-from qa import retrieve, select
+from qa import chat, retrieve, select
 from qa.answer import Answer, Evidence
 from qa.config import Settings, default_corpus, default_index_dir
 from qa.corpus import BlockKind, read_corpus
 from qa.encoder import Encoder
 from qa.errors import QAError
 from qa.index import Index, IndexUnusable
-from qa.tokens import query_tokens, words
+from qa.span import short_answer
+from qa.tokens import words
 
 log = logging.getLogger("qa")
+
+NEAR_DUPLICATE = 0.95  # cosine above which two sentences count as the same evidence
+AGREEMENT = 0.8  # cosine above which a sentence of another article supports the answer
+AGREEMENT_POOL = 30  # how many of the best candidates are checked for agreement
 
 
 def _dedupe_key(text: str) -> str:
@@ -43,6 +48,7 @@ class QA:
         self.progress = progress
         self._encoder = encoder
         self._index: Index | None = None
+        self._selector: select.Selector | None = None
         self._lock = threading.Lock()
 
     # --- lifecycle ------------------------------------------------------------------------------
@@ -86,13 +92,15 @@ class QA:
 
     # --- answering ------------------------------------------------------------------------------
 
-    def answer(self, question: str, *, history: list[str] | None = None, top_k: int | None = None) -> Answer:
-        """Answer one question; see `answer_batch`."""
+    def answer(self, question: str, *, history: list[str | Answer] | None = None,
+               top_k: int | None = None) -> Answer:
+        """Answer one question; `history` holds the chat's earlier questions (or their Answers), oldest first."""
         return self.answer_batch([question], histories=[history] if history else None, top_k=top_k)[0]
 
-    def answer_batch(self, questions: list[str], *, histories: list[list[str] | None] | None = None,
+    def answer_batch(self, questions: list[str], *, histories: list[list[str | Answer] | None] | None = None,
                      top_k: int | None = None) -> list[Answer]:
-        """Answer several questions with one encoder call."""
+        """Answer several questions with one encoder call. A question with a history is first rewritten
+        from the previous turn (qa/chat.py) and prefers the article that turn was answered from."""
         top_k = self.settings.top_k if top_k is None else top_k
         if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k <= 0:
             raise QAError(f"top_k must be a positive integer. Currently, top_k is {top_k!r}")
@@ -100,8 +108,24 @@ class QA:
             raise QAError(f"histories must have one entry per question ({len(questions)}), not {len(histories)}")
         cleaned, notices = zip(*(self._clean_question(q) for q in questions)) if questions else ((), ())
         index = self.index
-        vectors = self.encoder.encode(list(cleaned))
-        return [self._answer_one(index, q, n, v, top_k) for q, n, v in zip(cleaned, notices, vectors)]
+        previous = [self._previous_turn(h, top_k) for h in (histories or [None] * len(questions))]
+        asked = [chat.rewrite(q, p) for q, p in zip(cleaned, previous)]
+        vectors = self.encoder.encode(list(asked))
+        return [self._answer_one(index, q, a, n, v, top_k, p)
+                for q, a, n, v, p in zip(cleaned, asked, notices, vectors, previous)]
+
+    def _previous_turn(self, history: list[str | Answer] | None, top_k: int) -> chat.Turn | None:
+        """The last earlier turn, answering it first when only its question is known."""
+        if not history:
+            return None
+        last = history[-1]
+        if isinstance(last, str):
+            last = self.answer_batch([last], histories=[history[-3:-1]] if len(history) > 1 else None,
+                                     top_k=top_k)[0]
+        if not isinstance(last, Answer):
+            raise QAError(f"history items must be questions (text) or Answers, not {type(last).__name__}")
+        return chat.Turn(last.rewritten or last.question, last.answer if last.found else None,
+                         last.source if last.found else None)
 
     def _clean_question(self, question: str) -> tuple[str, str | None]:
         if not isinstance(question, str):
@@ -116,14 +140,32 @@ class QA:
             return cut, f"the question was {len(text)} characters long; only its first {len(cut)} were used"
         return text, None
 
-    def _answer_one(self, index: Index, question: str, notice: str | None, vector: np.ndarray, top_k: int) -> Answer:
-        q_tokens = query_tokens(question)
-        q_ids = retrieve.query_ids(index, q_tokens)
-        cands = retrieve.candidates(index, vector, q_ids, self.settings.retrieve_k)
-        scored = select.score(index, vector, q_ids, len(q_tokens), cands)
-        evidence = self._evidence(index, scored, top_k)
-        found = bool(evidence) and evidence[0].score >= self.settings.abstain_threshold
+    @property
+    def selector(self) -> select.Selector:
+        if self._selector is None:
+            self._selector = select.load_selector(self.index_dir)
+        return self._selector
+
+    def candidates(self, index: Index, question: str, vector: np.ndarray) -> tuple[select.Question, retrieve.Candidates]:
+        """Retrieval for one question: what the selector knows of the question, and the candidate sentences."""
+        q = select.make_question(index, question, vector)
+        return q, retrieve.candidates(index, vector, q.token_ids, self.settings.retrieve_k)
+
+    def _answer_one(self, index: Index, question: str, asked: str, notice: str | None, vector: np.ndarray,
+                    top_k: int, previous: chat.Turn | None) -> Answer:
+        q, cands = self.candidates(index, asked, vector)
+        prefer = index.article_number(previous.source) if previous and previous.source else None
+        scored = select.rank(index, q, cands, self.selector, prefer_article=prefer)
+        picked = self._pick(index, scored, top_k + 1)
+        evidence = self._evidence(index, picked, top_k)
+        threshold = self.settings.abstain_threshold
+        threshold = self.selector.threshold if threshold is None else threshold
+        runner_up = float(scored.scores[1]) if len(scored.scores) > 1 else None
+        found = bool(evidence) and self.selector.answerable(float(scored.scores[0]), runner_up,
+                                                             scored.features[0]) >= threshold
         top = evidence[0] if found else None
+        span = short_answer(asked, q.kind, top.sentence, set(q.stems)) if top else None
+        answer = top.sentence[span[0]:span[1]] if top and span else None
         return Answer(
             question=question,
             found=found,
@@ -136,36 +178,66 @@ class QA:
             context=top.context if top else None,
             context_start=top.context_start if top else None,
             context_end=top.context_end if top else None,
-            answer=None,
+            answer=answer,
+            answer_start=top.start + span[0] if span else None,
+            answer_end=top.start + span[1] if span else None,
             evidence=tuple(evidence),
-            supporting_sources=(top.source,) if top else (),
+            supporting_sources=self._supporting(index, scored, picked[0][0], answer) if top else (),
+            rewritten=asked if asked != question else None,
             notice=notice,
         )
 
-    def _evidence(self, index: Index, scored: select.Scored, top_k: int) -> list[Evidence]:
-        out: list[Evidence] = []
+    def _pick(self, index: Index, scored: select.Scored, n: int) -> list[tuple[int, float]]:
+        """The n best (sentence, score) pairs, never two that say the same thing (same words, or vectors
+        closer than NEAR_DUPLICATE)."""
+        picked: list[tuple[int, float]] = []
+        vectors: list[np.ndarray] = []
         seen: set[str] = set()
-        texts: dict[int, str] = {}
-        for sid, mix in zip(scored.sentences.tolist(), scored.scores.tolist()):
-            a, start, end, _ = (int(x) for x in index.sentence_table[sid])
-            text = texts.get(a)
-            if text is None:
-                text = texts[a] = index.article_text(a)
-            sentence = text[start:end]
-            key = _dedupe_key(sentence)
-            if key in seen:
+        for sid, score in zip(scored.sentences.tolist(), scored.scores.tolist()):
+            key = _dedupe_key(index.sentence_text(sid))
+            vector = index.sentence_vectors[sid].astype(np.float32)
+            if key in seen or any(float(vector @ v) >= NEAR_DUPLICATE for v in vectors):
                 continue
             seen.add(key)
+            vectors.append(vector)
+            picked.append((sid, score))
+            if len(picked) >= n:
+                break
+        return picked
+
+    def _evidence(self, index: Index, picked: list[tuple[int, float]], top_k: int) -> list[Evidence]:
+        """Evidence for the top_k picked sentences, each scored by its calibrated confidence (its selector
+        score and its margin over the best other sentence)."""
+        out = []
+        for i, (sid, score) in enumerate(picked[:top_k]):
+            others = [s for j, (_, s) in enumerate(picked) if j != i]
+            a, start, end, _ = (int(x) for x in index.sentence_table[sid])
+            text = index.article_text(a)
             c_start, c_end = self._context_span(index, sid)
             record = index.articles[a]
             out.append(Evidence(
-                sentence=sentence, source=record.id, title=record.title, start=start, end=end,
-                score=round(select.confidence(mix), 4), context=text[c_start:c_end],
-                context_start=c_start, context_end=c_end, kind=index.sentence_kind(sid).value,
+                sentence=text[start:end], source=record.id, title=record.title, start=start, end=end,
+                score=round(self.selector.confidence(score, max(others) if others else None), 4),
+                context=text[c_start:c_end], context_start=c_start, context_end=c_end,
+                kind=index.sentence_kind(sid).value,
             ))
-            if len(out) >= top_k:
-                break
         return out
+
+    def _supporting(self, index: Index, scored: select.Scored, top: int, answer: str | None) -> tuple[str, ...]:
+        """The top sentence's article, then other articles with a sentence among the best candidates that
+        says the same (vectors closer than AGREEMENT) or holds the same short answer in a related sentence."""
+        articles = [index.articles[int(index.sentence_table[top, 0])].id]
+        top_vector = index.sentence_vectors[top].astype(np.float32)
+        key = f" {' '.join(words(answer))} " if answer else None
+        for sid in scored.sentences[:AGREEMENT_POOL].tolist():
+            article = index.articles[int(index.sentence_table[sid, 0])].id
+            if article in articles:
+                continue
+            similarity = float(index.sentence_vectors[sid].astype(np.float32) @ top_vector)
+            holds = key is not None and key in f" {' '.join(words(index.sentence_text(sid)))} "
+            if similarity >= AGREEMENT or (holds and similarity >= 0.5):
+                articles.append(article)
+        return tuple(articles)
 
     def _context_span(self, index: Index, sid: int) -> tuple[int, int]:
         """The sentence with up to `context_sentences` neighbours each side from the same article,

@@ -21,7 +21,7 @@ from qa.errors import QAError
 METRIC_KEYS = (
     "n", "n_answerable", "n_unanswerable", "source_hit@1", "source_recall@5", "sentence_hit@1", "sentence_hit@3",
     "mrr", "exact_match", "f1", "abstain_precision", "abstain_recall", "answered_accuracy",
-    "latency_ms_p50", "latency_ms_p95",
+    "latency_ms_p50", "latency_ms_p95", "calibration_error",
 )
 BUCKETS = ("retrieval_miss", "selection_miss", "span_miss", "false_answer", "false_abstain")
 
@@ -188,6 +188,18 @@ def _percentile(values: list[float], q: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))], 2)
 
 
+def expected_calibration_error(confidence: list[float], correct: list[bool], bins: int = 10) -> float:
+    """Expected calibration error: mean |confidence - accuracy| over equal-width bins, weighted by size."""
+    total = 0.0
+    for b in range(bins):
+        lo, hi = b / bins, (b + 1) / bins
+        members = [(c, ok) for c, ok in zip(confidence, correct) if lo <= c < hi or (b == bins - 1 and c == 1.0)]
+        if members:
+            total += len(members) * abs(sum(c for c, _ in members) / len(members)
+                                        - sum(ok for _, ok in members) / len(members))
+    return total / len(confidence) if confidence else 0.0
+
+
 def judge(q: Question, a: Answer) -> dict:
     """One per-question record: what came back and which failure bucket it falls in."""
     sentences = [e.sentence for e in a.evidence]
@@ -245,6 +257,9 @@ def compute_metrics(questions: list[Question], records: list[dict], latencies_ms
                                         for q, r in answered), len(answered)),
         "latency_ms_p50": round(statistics.median(latencies_ms), 2) if latencies_ms else None,
         "latency_ms_p95": _percentile(latencies_ms, 0.95),
+        # expected calibration error of `score` as P(the top sentence holds an answer), over every row
+        "calibration_error": round(expected_calibration_error([r["score"] for r in records],
+                                        [q.answerable and r["rank"] == 1 for q, r in zip(questions, records)]), 4),
     }
     assert tuple(metrics) == METRIC_KEYS
     return metrics

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -25,9 +26,10 @@ from qa.encoder import Encoder
 from qa.errors import QAError
 from qa.passages import embedding_text, make_passages
 from qa.sentences import split_article
+from qa.answer_types import CUE_KINDS, PRONOUN_START, cue_stems
 from qa.tokens import tokens
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 KINDS = tuple(BlockKind)
 log = logging.getLogger("qa")
@@ -48,6 +50,38 @@ class ArticleRecord:
 
 
 @dataclass(frozen=True)
+class Ragged:
+    """Rows of varying length: row i is values[offsets[i]:offsets[i + 1]]."""
+
+    values: np.ndarray
+    offsets: np.ndarray
+
+    @classmethod
+    def from_rows(cls, rows: list[list[int]]) -> "Ragged":
+        offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(r) for r in rows])
+        values = np.fromiter((v for r in rows for v in r), dtype=np.int32, count=int(offsets[-1]))
+        return cls(values, offsets)
+
+    def gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(values of the given rows, one after another; the position in `rows` each value came from)."""
+        starts, ends = self.offsets[rows], self.offsets[rows + 1]
+        lengths = ends - starts
+        owner = np.repeat(np.arange(len(rows)), lengths)
+        base = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+        return self.values[np.arange(int(lengths.sum())) + base], owner
+
+    def save(self, folder: Path, name: str) -> None:
+        np.save(folder / f"{name}.npy", self.values)
+        np.save(folder / f"{name}_offsets.npy", self.offsets)
+
+    @classmethod
+    def load(cls, folder: Path, name: str) -> "Ragged":
+        return cls(np.load(folder / f"{name}.npy", allow_pickle=False),
+                   np.load(folder / f"{name}_offsets.npy", allow_pickle=False))
+
+
+@dataclass(frozen=True)
 class Index:
     """A loaded index. Sentence i of the corpus is row i of every `sentence_*` array."""
 
@@ -56,14 +90,21 @@ class Index:
     articles: tuple[ArticleRecord, ...]
     text_blob: np.ndarray  # uint8, all article texts as UTF-8, one after another
     text_offsets: np.ndarray  # int64, n_articles + 1 byte offsets into text_blob
-    sentence_table: np.ndarray  # int64 (n, 4): article, start, end, kind
+    sentence_table: np.ndarray  # int64 (n, 4): article, start, end (characters in the article text), kind
+    sentence_bytes: np.ndarray  # int64 (n, 2): the sentence's byte span in text_blob
     sentence_passage: np.ndarray  # int32 (n,): first passage that holds the sentence
     passage_table: np.ndarray  # int64 (m, 3): article, first sentence, last sentence (exclusive)
     passage_index: faiss.Index
     sentence_vectors: np.ndarray  # float16 (n, dim), L2-normalised
     bm25: bm25s.BM25  # over sentences
     idf: np.ndarray  # float32 per BM25 vocabulary id
-    sentence_ntokens: np.ndarray  # int32 (n,): content tokens per sentence
+    token_ids: "Ragged"  # per sentence: its stemmed content tokens as BM25 vocabulary ids, in order
+    cue_ids: "Ragged"  # per sentence, rows 3i..3i+2: stems inside its date / number / entity cues
+    pronoun_start: np.ndarray  # bool (n,): the sentence opens with a pronoun ("He said ...")
+
+    @property
+    def sentence_ntokens(self) -> np.ndarray:
+        return np.diff(self.token_ids.offsets)
 
     @property
     def n_sentences(self) -> int:
@@ -73,8 +114,20 @@ class Index:
     def n_passages(self) -> int:
         return int(self.passage_table.shape[0])
 
+    @functools.cached_property
+    def _article_numbers(self) -> dict[str, int]:
+        return {a.id: i for i, a in enumerate(self.articles)}
+
+    def article_number(self, article_id: str) -> int | None:
+        """Row of an article id in `articles`, or None."""
+        return self._article_numbers.get(article_id)
+
     def article_text(self, article: int) -> str:
         a, b = self.text_offsets[article], self.text_offsets[article + 1]
+        return self.text_blob[a:b].tobytes().decode("utf-8")
+
+    def sentence_text(self, sentence: int) -> str:
+        a, b = self.sentence_bytes[sentence]
         return self.text_blob[a:b].tobytes().decode("utf-8")
 
     def sentence_kind(self, sentence: int) -> BlockKind:
@@ -148,9 +201,10 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
             + (f"; skipped {reasons}" if reasons else "") + ")"
         )
     started = time.perf_counter()
-    sentence_rows, passage_rows, sentence_passage = [], [], []
+    sentence_rows, passage_rows, sentence_passage, sentence_bytes = [], [], [], []
     sentence_texts, passage_texts, records, blobs = [], [], [], []
     stamps = {}
+    blob_size = 0
     for a_idx, article in enumerate(_progress(corpus.articles, "reading", len(corpus.articles), progress)):
         sentences = split_article(article)
         offset = len(sentence_rows)
@@ -164,11 +218,17 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
             for s in range(passage.first - offset, passage.last - offset):
                 if holder[s] < 0:
                     holder[s] = first_passage + p_idx
+        char_at, byte_at = 0, blob_size  # walk the article once: character offsets -> byte offsets
         for s in sentences:
             sentence_rows.append((a_idx, s.start, s.end, KINDS.index(s.kind)))
             sentence_texts.append(s.text)
+            byte_at += len(article.text[char_at:s.start].encode("utf-8"))
+            byte_end = byte_at + len(s.text.encode("utf-8"))
+            sentence_bytes.append((byte_at, byte_end))
+            char_at, byte_at = s.end, byte_end
         sentence_passage.extend(holder)
         blobs.append(article.text.encode("utf-8"))
+        blob_size += len(blobs[-1])
         st = corpus_mod.stamp(corpus.root / article.id)
         stamps[article.id] = st
         records.append(ArticleRecord(article.id, article.title, article.sha256, st.size, st.mtime_ns, article.encoding))
@@ -191,6 +251,7 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
         faiss.write_index(index, str(tmp / "passages.faiss"))
         np.save(tmp / "sentence_vectors.npy", sentence_vectors.astype(np.float16))
         np.save(tmp / "sentences.npy", np.asarray(sentence_rows, dtype=np.int64).reshape(-1, 4))
+        np.save(tmp / "sentence_bytes.npy", np.asarray(sentence_bytes, dtype=np.int64).reshape(-1, 2))
         np.save(tmp / "sentence_passage.npy", np.asarray(sentence_passage, dtype=np.int32))
         np.save(tmp / "passages.npy", np.asarray(passage_rows, dtype=np.int64).reshape(-1, 3))
         blob = b"".join(blobs)
@@ -199,9 +260,16 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
         (tmp / "articles.json").write_text(json.dumps([r.__dict__ for r in records], ensure_ascii=False),
                                            encoding="utf-8")
         sentence_tokens = [tokens(t) for t in sentence_texts]
-        np.save(tmp / "sentence_ntokens.npy", np.asarray([len(t) for t in sentence_tokens], dtype=np.int32))
         bm25 = bm25s.BM25(k1=1.2, b=0.75)
         bm25.index(sentence_tokens, show_progress=False)
+        vocab = bm25.vocab_dict
+        Ragged.from_rows([[vocab[t] for t in toks] for toks in sentence_tokens]).save(tmp, "token_ids")
+        cue_rows = []
+        for text in sentence_texts:
+            cues = cue_stems(text)
+            cue_rows.extend([vocab[t] for t in cues[kind] if t in vocab] for kind in CUE_KINDS)
+        Ragged.from_rows(cue_rows).save(tmp, "cue_ids")
+        np.save(tmp / "pronoun_start.npy", np.array([bool(PRONOUN_START.match(t)) for t in sentence_texts]))
         bm25.save(str(tmp / "bm25"), show_progress=False)
         os.rename(tmp, data)
     except BaseException:
@@ -255,7 +323,10 @@ def load(folder: Path) -> Index:
         articles = tuple(ArticleRecord(**r) for r in json.loads((data / "articles.json").read_text(encoding="utf-8")))
         sentence_table = np.load(data / "sentences.npy", allow_pickle=False)
         sentence_passage = np.load(data / "sentence_passage.npy", allow_pickle=False)
-        sentence_ntokens = np.load(data / "sentence_ntokens.npy", allow_pickle=False)
+        token_ids = Ragged.load(data, "token_ids")
+        cue_ids = Ragged.load(data, "cue_ids")
+        pronoun_start = np.load(data / "pronoun_start.npy", allow_pickle=False)
+        sentence_bytes = np.load(data / "sentence_bytes.npy", allow_pickle=False)
         passage_table = np.load(data / "passages.npy", allow_pickle=False)
         sentence_vectors = np.load(data / "sentence_vectors.npy", mmap_mode="r", allow_pickle=False)
         text_blob = np.load(data / "texts.npy", mmap_mode="r", allow_pickle=False)
@@ -267,7 +338,7 @@ def load(folder: Path) -> Index:
     counts = manifest.get("counts", {})
     n, m = counts.get("sentences"), counts.get("passages")
     dim = manifest.get("model", {}).get("dim")
-    if (sentence_table.shape != (n, 4) or sentence_passage.shape != (n,) or sentence_ntokens.shape != (n,) or passage_table.shape != (m, 3)
+    if (sentence_table.shape != (n, 4) or sentence_bytes.shape != (n, 2) or sentence_passage.shape != (n,) or token_ids.offsets.shape != (n + 1,) or cue_ids.offsets.shape != (3 * n + 1,) or pronoun_start.shape != (n,) or passage_table.shape != (m, 3)
             or sentence_vectors.shape != (n, dim) or passage_index.ntotal != m or passage_index.d != dim
             or len(articles) != counts.get("articles") or text_offsets.shape != (len(articles) + 1,)
             or int(text_offsets[-1]) != text_blob.shape[0] or bm25.scores.get("num_docs") != n):
@@ -275,5 +346,5 @@ def load(folder: Path) -> Index:
     indptr = np.asarray(bm25.scores["indptr"])
     df = np.diff(indptr).astype(np.float32)
     idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
-    return Index(folder, manifest, articles, text_blob, text_offsets, sentence_table, sentence_passage,
-                 passage_table, passage_index, sentence_vectors, bm25, idf, sentence_ntokens)
+    return Index(folder, manifest, articles, text_blob, text_offsets, sentence_table, sentence_bytes, sentence_passage,
+                 passage_table, passage_index, sentence_vectors, bm25, idf, token_ids, cue_ids, pronoun_start)

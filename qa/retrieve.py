@@ -16,6 +16,7 @@ class Candidates:
     sentences: np.ndarray  # int64 sentence ids, unique
     passage_dense: np.ndarray  # float32: best dense score among the retrieved passages holding it
     bm25: np.ndarray  # float32: BM25 score of the sentence itself
+    best_article: int  # article of the best dense passage (-1 if none)
 
 
 def dense_passages(index: Index, question_vector: np.ndarray, top_k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -60,4 +61,5 @@ def candidates(index: Index, question_vector: np.ndarray, query_token_ids: list[
         holders = index.sentence_passage[sentences[missing]].astype(np.int64)
         vectors = index.passage_index.reconstruct_batch(holders)
         passage_dense[missing] = vectors @ question_vector
-    return Candidates(sentences, passage_dense, bm25[sentences])
+    best_article = int(index.passage_table[p_ids[0], 0]) if p_ids.size else -1
+    return Candidates(sentences, passage_dense, bm25[sentences], best_article)

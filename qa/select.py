@@ -1,90 +1,281 @@
-"""Sentence selection: score candidate sentences, rank evidence, decide whether the articles answer."""
+"""Sentence selection: features of each candidate sentence, a fitted linear scorer, calibrated confidence."""
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from qa.answer_types import AnswerType, answer_type
 from qa.corpus import BlockKind
+from qa.errors import QAError
 from qa.index import KINDS, Index
 from qa.retrieve import Candidates
+from qa.tokens import tokens
 
-# A headline, byline, caption or sub-heading rarely carries the answer to a question about
-# something else; it keeps this fraction of its score.
-KIND_WEIGHT = {
-    BlockKind.BODY: 1.0,
-    BlockKind.HEADLINE: 0.55,
-    BlockKind.HEADING: 0.55,
-    BlockKind.CAPTION: 0.5,
-    BlockKind.BYLINE: 0.4,
-}
-_KIND_WEIGHTS = np.array([KIND_WEIGHT[k] for k in KINDS], dtype=np.float32)
+SELECTOR_FILE = "selector.json"
+DEFAULT_SELECTOR = Path(__file__).resolve().parent / SELECTOR_FILE
+
+FEATURES = (
+    "sentence_dense", "sentence_dense_gap", "passage_dense", "passage_dense_gap", "coverage", "coverage_gap",
+    "context_coverage", "bigram_coverage", "bm25_relative", "novelty", "log_length", "same_article_as_best_passage",
+    "article_best_coverage", "previous_dense", "pronoun_start", "headline", "other_non_body",
+    "time_q_x_date", "number_q_x_number", "person_place_q_x_entity", "entity_q_x_entity", "other_q_x_entity",
+    "question_new_terms", "wide_context_coverage", "match_density", "coverage_x_sentence_dense",
+    "context_x_passage_gap",
+)
+
+
+# What the abstention model sees: the best candidate's score, its margin, and some of its features.
+ANSWERABLE_INPUTS = ("best_score", "margin", "coverage", "context_coverage", "sentence_dense", "passage_dense",
+                     "question_new_terms")
+_ANSWERABLE_COLUMNS = [FEATURES.index(name) for name in ANSWERABLE_INPUTS[2:]]
 
 
 @dataclass(frozen=True)
-class Weights:
-    """Linear mix of the selector's features; `scale`/`bias` map the mix to a confidence in [0, 1]."""
+class Question:
+    """What the selector needs to know about the question itself."""
 
-    sentence_dense: float = 1.0
-    passage_dense: float = 0.5
-    coverage: float = 1.0
-    bm25_relative: float = 0.3
-    novelty: float = 0.3
-    scale: float = 8.0
-    bias: float = 1.05
+    text: str
+    vector: np.ndarray
+    token_ids: list[int]  # content terms known to the corpus
+    n_tokens: int  # content terms, known or not
+    stems: list[str]  # content terms in question order
+    kind: AnswerType
+
+
+@dataclass(frozen=True)
+class Selector:
+    """A linear scorer over FEATURES, a logistic map from (score, margin) to P(this sentence is right),
+    and a logistic model of P(the articles answer the question at all) over ANSWERABLE_INPUTS.
+
+    Fitted by `qa calibrate` (see qa/calibrate.py); the engine abstains when P(answerable) < `threshold`."""
+
+    weights: tuple[float, ...]
+    bias: float
+    means: tuple[float, ...]
+    scales: tuple[float, ...]
+    confidence_coef: tuple[float, float, float]  # (score, margin to the runner-up, intercept)
+    answerable_coef: tuple[float, ...]  # one per ANSWERABLE_INPUTS, then the intercept
+    threshold: float
+    fitted_on: str = ""
+
+    def __post_init__(self) -> None:
+        if not (len(self.weights) == len(self.means) == len(self.scales) == len(FEATURES)
+                and len(self.answerable_coef) == len(ANSWERABLE_INPUTS) + 1):
+            raise QAError(f"selector has {len(self.weights)} weights but the selector uses {len(FEATURES)} features; "
+                          "refit it with: qa calibrate QUESTIONS")
+
+    def score(self, x: np.ndarray) -> np.ndarray:
+        z = (x - np.asarray(self.means, dtype=np.float32)) / np.asarray(self.scales, dtype=np.float32)
+        return z @ np.asarray(self.weights, dtype=np.float32) + self.bias
+
+    def confidence(self, best: float, runner_up: float | None) -> float:
+        margin = best - runner_up if runner_up is not None else 2.0
+        a, b, c = self.confidence_coef
+        z = a * best + b * min(margin, 2.0) + c
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def answerable(self, best: float, runner_up: float | None, top_row: np.ndarray) -> float:
+        """P(the articles answer the question) from the best candidate and its features."""
+        margin = best - runner_up if runner_up is not None else 2.0
+        inputs = np.r_[best, min(margin, 2.0), top_row[_ANSWERABLE_COLUMNS]]
+        z = float(inputs @ np.asarray(self.answerable_coef[:-1])) + self.answerable_coef[-1]
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+    def to_dict(self) -> dict:
+        return {"features": list(FEATURES), "weights": list(self.weights), "bias": self.bias,
+                "means": list(self.means), "scales": list(self.scales),
+                "confidence_coef": list(self.confidence_coef),
+                "answerable_inputs": list(ANSWERABLE_INPUTS), "answerable_coef": list(self.answerable_coef),
+                "threshold": self.threshold, "fitted_on": self.fitted_on}
+
+    def save(self, path: Path) -> None:
+        tmp = Path(path).with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.to_dict(), indent=1), encoding="utf-8")
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> "Selector":
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise QAError(f"cannot read the selector {path}: {exc}") from None
+        if data.get("features") != list(FEATURES) or data.get("answerable_inputs") != list(ANSWERABLE_INPUTS):
+            raise QAError(f"the selector {path} was fitted for other features; refit it with: qa calibrate QUESTIONS")
+        return cls(tuple(data["weights"]), float(data["bias"]), tuple(data["means"]), tuple(data["scales"]),
+                   tuple(data["confidence_coef"]), tuple(data["answerable_coef"]), float(data["threshold"]),
+                   data.get("fitted_on", ""))
+
+
+def load_selector(index_dir: Path | None) -> Selector:
+    """The index folder's own fitted selector if it has one, else the package default."""
+    if index_dir is not None and (Path(index_dir) / SELECTOR_FILE).is_file():
+        return Selector.load(Path(index_dir) / SELECTOR_FILE)
+    return Selector.load(DEFAULT_SELECTOR)
 
 
 @dataclass(frozen=True)
 class Scored:
-    """Candidate sentences, best first, with their selector score."""
+    """Candidate sentences, best first, with the selector's score and their features."""
 
     sentences: np.ndarray
     scores: np.ndarray
-    features: dict[str, np.ndarray]
+    features: np.ndarray
 
 
-def overlap(index: Index, query_token_ids: list[int], n_unknown: int,
-            sentences: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(share of the question's IDF mass whose terms occur in each sentence, number of question terms
-    each sentence holds). Question terms the corpus never uses weigh as much as the rarest term."""
-    mass = np.zeros(sentences.shape[0], dtype=np.float32)
-    count = np.zeros(sentences.shape[0], dtype=np.float32)
-    if not sentences.size:
-        return mass, count
+def _term_presence(index: Index, token_ids: list[int], sentences: np.ndarray) -> np.ndarray:
+    """Boolean matrix (len(token_ids), len(sentences)): does sentence j hold question term i."""
     indptr, indices = index.bm25.scores["indptr"], index.bm25.scores["indices"]
-    n = index.n_sentences
-    total = n_unknown * float(np.log1p((n + 0.5) / 0.5))
-    for t in query_token_ids:
-        weight = float(index.idf[t])
-        total += weight
-        present = np.isin(sentences, indices[indptr[t]:indptr[t + 1]])
-        mass += weight * present
-        count += present
-    return (mass / total if total > 0 else mass), count
+    out = np.zeros((len(token_ids), sentences.shape[0]), dtype=bool)
+    for i, t in enumerate(token_ids):
+        out[i] = np.isin(sentences, indices[indptr[t]:indptr[t + 1]])
+    return out
 
 
-def score(index: Index, question_vector: np.ndarray, query_token_ids: list[int], n_query_tokens: int,
-          cands: Candidates, weights: Weights = Weights()) -> Scored:
-    """Score every candidate sentence; higher is a better supporting sentence."""
+def _idf_weights(index: Index, q: Question) -> tuple[np.ndarray, float]:
+    """IDF of each known question term, and the total IDF mass (unknown terms weigh as the rarest)."""
+    weights = index.idf[q.token_ids].astype(np.float32) if q.token_ids else np.zeros(0, dtype=np.float32)
+    unknown = max(0, q.n_tokens - len(q.token_ids)) * float(np.log1p((index.n_sentences + 0.5) / 0.5))
+    return weights, float(weights.sum()) + unknown
+
+
+def _any_new(index: Index, ids: np.ndarray, kind: int, question_ids: np.ndarray) -> np.ndarray:
+    """Per sentence: does its cue of the given kind hold a stem the question does not."""
+    values, owner = index.cue_ids.gather(ids * 3 + kind)
+    out = np.zeros(ids.shape[0], dtype=bool)
+    out[owner[~np.isin(values, question_ids)]] = True
+    return out
+
+
+def _bigram_coverage(index: Index, ids: np.ndarray, q: Question) -> np.ndarray:
+    """Share of the question's adjacent term pairs that occur adjacent in each sentence."""
+    q_ids = q.token_ids
+    if len(q_ids) < 2:
+        return np.zeros(ids.shape[0], dtype=np.float32)
+    vocab = np.int64(len(index.idf) + 1)
+    pairs = np.unique(np.asarray(q_ids[:-1], dtype=np.int64) * vocab + np.asarray(q_ids[1:], dtype=np.int64))
+    values, owner = index.token_ids.gather(ids)
+    same = owner[1:] == owner[:-1]
+    codes = values[:-1].astype(np.int64) * vocab + values[1:].astype(np.int64)
+    hit = same & np.isin(codes, pairs)
+    counts = np.bincount(owner[1:][hit], minlength=ids.shape[0]).astype(np.float32)
+    return np.minimum(counts / len(pairs), 1.0)
+
+
+def _match_density(index: Index, ids: np.ndarray, q: Question) -> np.ndarray:
+    """Matched question terms over the width of the token window that holds them (1 = side by side)."""
+    out = np.zeros(ids.shape[0], dtype=np.float32)
+    if not q.token_ids:
+        return out
+    values, owner = index.token_ids.gather(ids)
+    position = np.arange(len(values)) - np.repeat(np.r_[0, np.cumsum(np.bincount(owner, minlength=len(ids)))[:-1]],
+                                                  np.bincount(owner, minlength=len(ids)))
+    hit = np.isin(values, np.asarray(q.token_ids, dtype=np.int32))
+    if not hit.any():
+        return out
+    o, p = owner[hit], position[hit]
+    count = np.bincount(o, minlength=len(ids))
+    lo = np.full(len(ids), np.iinfo(np.int64).max)
+    hi = np.full(len(ids), -1)
+    np.minimum.at(lo, o, p)
+    np.maximum.at(hi, o, p)
+    has = count > 0
+    out[has] = count[has] / (hi[has] - lo[has] + 1)
+    return out
+
+
+def features(index: Index, q: Question, cands: Candidates) -> np.ndarray:
+    """The FEATURES matrix, one row per candidate sentence. Vectorised: no Python work per candidate."""
     ids = cands.sentences
-    sentence_dense = index.sentence_vectors[ids].astype(np.float32) @ question_vector
-    cov, matched = overlap(index, query_token_ids, max(0, n_query_tokens - len(query_token_ids)), ids)
-    # A sentence that only restates the question holds no answer: reward content beyond it.
+    n = ids.shape[0]
+    x = np.zeros((n, len(FEATURES)), dtype=np.float32)
+    if not n:
+        return x
+    table = index.sentence_table
+    articles = table[ids, 0]
+    kinds = table[ids, 3]
+    weights, total = _idf_weights(index, q)
+    present = _term_presence(index, q.token_ids, ids)
+    prev_ids = np.maximum(ids - 1, 0)
+    has_prev = (ids > 0) & (table[prev_ids, 0] == articles)
+    present_prev = _term_presence(index, q.token_ids, prev_ids) & has_prev
+    in_title = np.zeros_like(present)
+    for a in np.unique(articles).tolist():
+        title_ids = set(index.bm25.get_tokens_ids(tokens(index.articles[a].title)))
+        rows = [i for i, t in enumerate(q.token_ids) if t in title_ids]
+        if rows:
+            in_title[np.ix_(rows, articles == a)] = True
+    norm = total if total > 0 else 1.0
+    coverage = weights @ present / norm
+    context = weights @ (present | present_prev | in_title) / norm
+    matched = present.sum(axis=0)
+    sentence_dense = index.sentence_vectors[ids].astype(np.float32) @ q.vector
+    previous_dense = np.where(has_prev, index.sentence_vectors[prev_ids].astype(np.float32) @ q.vector, 0.0)
     ntokens = np.maximum(index.sentence_ntokens[ids].astype(np.float32), 1.0)
-    novelty = np.clip(1.0 - matched / ntokens, 0.0, 1.0)
-    top_bm25 = float(cands.bm25.max()) if cands.bm25.size else 0.0
-    bm25_rel = cands.bm25 / top_bm25 if top_bm25 > 0 else np.zeros_like(cands.bm25)
-    mix = (weights.sentence_dense * sentence_dense + weights.passage_dense * cands.passage_dense
-           + weights.coverage * cov + weights.bm25_relative * bm25_rel + weights.novelty * novelty)
-    mix = mix * _KIND_WEIGHTS[index.sentence_table[ids, 3]]
-    order = np.argsort(-mix, kind="stable")
-    features = {"sentence_dense": sentence_dense[order], "passage_dense": cands.passage_dense[order],
-                "coverage": cov[order], "bm25_relative": bm25_rel[order], "novelty": novelty[order]}
-    return Scored(ids[order], mix[order].astype(np.float32), features)
+    top_bm25 = float(cands.bm25.max())
+    article_best = np.zeros(n, dtype=np.float32)
+    for a in np.unique(articles):
+        mask = articles == a
+        article_best[mask] = coverage[mask].max()
+    q_ids = np.asarray(q.token_ids, dtype=np.int32)
+    new_date, new_number, new_entity = (_any_new(index, ids, k, q_ids) for k in range(3))
+    x[:, 0] = sentence_dense
+    x[:, 1] = sentence_dense - sentence_dense.max()
+    x[:, 2] = cands.passage_dense
+    x[:, 3] = cands.passage_dense - cands.passage_dense.max()
+    x[:, 4] = coverage
+    x[:, 5] = coverage - coverage.max()
+    x[:, 6] = context
+    x[:, 7] = _bigram_coverage(index, ids, q)
+    x[:, 8] = cands.bm25 / top_bm25 if top_bm25 > 0 else 0.0
+    x[:, 9] = np.clip(1.0 - matched / ntokens, 0, 1)
+    x[:, 10] = np.log(ntokens)
+    x[:, 11] = articles == cands.best_article
+    x[:, 12] = article_best
+    x[:, 13] = previous_dense
+    x[:, 14] = index.pronoun_start[ids]
+    x[:, 15] = kinds == KINDS.index(BlockKind.HEADLINE)
+    x[:, 16] = (kinds != KINDS.index(BlockKind.BODY)) & (kinds != KINDS.index(BlockKind.HEADLINE))
+    x[:, 17] = (q.kind is AnswerType.TIME) * new_date
+    x[:, 18] = (q.kind is AnswerType.NUMBER) * new_number
+    x[:, 19] = (q.kind in (AnswerType.PERSON, AnswerType.PLACE)) * new_entity
+    x[:, 20] = (q.kind is AnswerType.ENTITY) * new_entity
+    x[:, 21] = (q.kind is AnswerType.OTHER) * new_entity
+    x[:, 22] = max(0, q.n_tokens - len(q.token_ids)) / q.n_tokens if q.n_tokens else 1.0
+    # Two sentences back and one ahead: the subject of a question is often named a little earlier.
+    wide = present | present_prev | in_title
+    for step in (-2, 1):
+        other = np.clip(ids + step, 0, index.n_sentences - 1)
+        wide |= _term_presence(index, q.token_ids, other) & (table[other, 0] == articles)
+    x[:, 23] = weights @ wide / norm
+    x[:, 24] = _match_density(index, ids, q)
+    x[:, 25] = coverage * sentence_dense
+    x[:, 26] = context * x[:, 3]
+    return x
 
 
-def confidence(mix: float, weights: Weights = Weights()) -> float:
-    """Map a selector score to [0, 1]."""
-    return 1.0 / (1.0 + math.exp(-weights.scale * (mix - weights.bias)))
+# A follow-up question leans towards the article of the previous answer by this much (in score units).
+PREFERRED_ARTICLE_BONUS = 0.75
+
+
+def rank(index: Index, q: Question, cands: Candidates, selector: Selector, *,
+         prefer_article: int | None = None) -> Scored:
+    """Score and sort the candidates, best first."""
+    x = features(index, q, cands)
+    scores = selector.score(x) if len(x) else np.zeros(0, dtype=np.float32)
+    if prefer_article is not None and len(x):
+        scores = scores + PREFERRED_ARTICLE_BONUS * (index.sentence_table[cands.sentences, 0] == prefer_article)
+    order = np.argsort(-scores, kind="stable")
+    return Scored(cands.sentences[order], scores[order].astype(np.float32), x[order])
+
+
+def make_question(index: Index, text: str, vector: np.ndarray) -> Question:
+    from qa.tokens import query_tokens
+
+    stems = query_tokens(text)
+    return Question(text=text, vector=vector, token_ids=index.bm25.get_tokens_ids(stems), n_tokens=len(stems),
+                    stems=stems, kind=answer_type(text))

@@ -34,7 +34,8 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
-def _stem(words: list[str]) -> list[str]:
+def stem_words(words: list[str]) -> list[str]:
+    """Snowball (Porter 2) English stems."""
     with _stem_lock:
         return _stemmer.stemWords(words)
 
@@ -51,10 +52,10 @@ def words(text: str) -> list[str]:
 
 def tokens(text: str) -> list[str]:
     """Stemmed content tokens of a document: stopwords dropped."""
-    return _stem([w for w in words(text) if w not in STOPWORDS])
+    return stem_words([w for w in words(text) if w not in STOPWORDS])
 
 
 def query_tokens(text: str) -> list[str]:
     """Stemmed content tokens of a question: stopwords and question words dropped, order kept, no repeats."""
     kept = [w for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS]
-    return list(dict.fromkeys(_stem(kept)))
+    return list(dict.fromkeys(stem_words(kept)))

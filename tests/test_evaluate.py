@@ -37,7 +37,7 @@ def _answer(found: bool, sentences: list[str], answer: str | None = None, score:
                      for i, s in enumerate(sentences))
     top = evidence[0]
     return Answer("q", found, score, top.sentence if found else None, top.source if found else None, "T",
-                  0, 1, top.sentence, 0, 1, answer, evidence)
+                  0, 1, top.sentence, 0, 1, answer, None, None, evidence)
 
 
 def test_metrics_and_buckets_on_known_cases():
@@ -73,6 +73,7 @@ def test_metrics_and_buckets_on_known_cases():
     assert m["abstain_precision"] == 0.5 and m["abstain_recall"] == 0.5
     assert m["answered_accuracy"] == 0.4  # answered a, b, c, f, g; right: a, g
     assert m["latency_ms_p50"] == 40.0 and m["latency_ms_p95"] == 70.0
+    assert 0.0 <= m["calibration_error"] <= 1.0
 
 
 @pytest.mark.parametrize("text, message", [

@@ -1,0 +1,98 @@
+"""What a question asks for (person, time, number, place, ...) and which parts of a sentence could be it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from qa.tokens import STOPWORDS, fold, stem_words
+
+
+class AnswerType(str, Enum):
+    PERSON = "person"
+    TIME = "time"
+    NUMBER = "number"
+    PLACE = "place"
+    ENTITY = "entity"  # "which organisation / country / systems ..." -> a named thing
+    OTHER = "other"
+
+
+_RULES: list[tuple[re.Pattern[str], AnswerType]] = [(re.compile(p, re.I), t) for p, t in (
+    (r"\b(?:what|which) (?:year|years|date|day|month|decade|century|time|era|period|season)\b", AnswerType.TIME),
+    (r"^\s*(?:when|since when|until when)\b|\bwhen (?:did|does|do|is|was|were|will|has|had)\b", AnswerType.TIME),
+    (r"\bhow (?:many|much|long|old|far|big|large|tall|high|deep|wide|often|fast|heavy)\b", AnswerType.NUMBER),
+    (r"\b(?:what|which) (?:percentage|percent|share|proportion|number|amount|sum|population|size|rate|fraction)\b",
+     AnswerType.NUMBER),
+    (r"^\s*(?:who|whom|whose)\b|\b(?:who|whom|whose) (?:is|was|were|are|did|does|will|has|had)\b", AnswerType.PERSON),
+    (r"\b(?:what|which) (?:person|man|woman|president|leader|minister|secretary|chief|king|queen|author|player|"
+     r"coach|general|official|scientist|artist|composer|writer)\b", AnswerType.PERSON),
+    (r"^\s*where\b|\bwhere (?:is|was|were|are|did|does|do|will)\b", AnswerType.PLACE),
+    (r"\b(?:what|which|in what|in which) (?:country|countries|city|cities|state|states|place|region|continent|"
+     r"town|province|capital|location|island|river|area|nation|county|district)\b", AnswerType.PLACE),
+    (r"\b(?:what|which) (?:organi[sz]ation|company|group|party|team|alliance|ally|allies|agency|institution|"
+     r"university|school|body|systems?|weapons?|brand|newspaper|network|club|band|language|church)\b",
+     AnswerType.ENTITY),
+)]
+
+
+def answer_type(question: str) -> AnswerType:
+    """The kind of thing a question asks for, by rules over its wording."""
+    for pattern, kind in _RULES:
+        if pattern.search(question):
+            return kind
+    return AnswerType.OTHER
+
+
+MONTHS = ("january february march april may june july august september october november december "
+           "jan feb mar apr jun jul aug sep sept oct nov dec").split()
+# "may" is a month only before a day number ("May 3"), not the verb.
+_MONTH_WORDS = [m for m in MONTHS if m != "may"] + [r"may(?=\s+\d)"]
+DATE = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b(?:%s)\b\.?(?:\s+\d{1,2}(?:[-–]\d{1,2})?(?:,?\s+\d{4})?)?|\b\d{1,2}(?:st|nd|rd|th)? (?:%s)\b|"
+                   r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow)\b|"
+                   r"\b(?:century|decade)\b" % ("|".join(_MONTH_WORDS), "|".join(_MONTH_WORDS)), re.I)
+NUMBER = re.compile(r"(?:[$€£¥]\s?)?\b\d[\d,.]*\b(?:\s?(?:%|(?:percent|per cent|million|billion|trillion|thousand|"
+                     r"hundred|euros?|dollars?|pounds?)\b))*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|"
+                     r"eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|"
+                     r"million|billion|dozen|half)\b", re.I)
+_CAPS = re.compile(r"\b[A-Z][\w’'\-]*(?:\s+(?:of|de|da|von|van|the|and|for|al|bin)?\s*[A-Z][\w’'\-]*)*")
+
+
+CUE_KINDS = ("date", "number", "entity")
+PRONOUN_START = re.compile(r"^[\"“‘']?(?:he|she|it|they|this|these|those|that|his|her|its|their)\b", re.I)
+
+
+def _stems(span_text: str) -> list[str]:
+    return stem_words([w for w in re.findall(r"[^\W_]+", fold(span_text)) if w not in STOPWORDS])
+
+
+def entity_spans(sentence: str) -> list[tuple[int, int]]:
+    """Runs of capitalised words, leaving out a sentence-initial capital that is an ordinary word."""
+    spans = []
+    for m in _CAPS.finditer(sentence):
+        s, e = m.span()
+        words = m.group().split()
+        if sentence[:s].strip() in ("", "“", '"', "‘", "'") and words[0].lower().strip("’'") in _COMMON_OPENERS:
+            if len(words) == 1:
+                continue
+            s = e - len(m.group()[len(words[0]):].lstrip())
+        spans.append((s, e))
+    return spans
+
+
+_COMMON_OPENERS = STOPWORDS | frozenset("""according after although because before despite during however
+meanwhile moreover since speaking then therefore thus today yesterday""".split())
+
+
+def cue_spans(sentence: str) -> dict[str, list[tuple[int, int]]]:
+    """Character spans of dates, numbers/amounts and named things in a sentence."""
+    return {
+        "date": [m.span() for m in DATE.finditer(sentence)],
+        "number": [m.span() for m in NUMBER.finditer(sentence)],
+        "entity": entity_spans(sentence),
+    }
+
+
+def cue_stems(sentence: str) -> dict[str, list[str]]:
+    """The content stems inside each kind of cue span; a cue is new to a question when one of its stems is."""
+    return {kind: [t for s, e in spans for t in _stems(sentence[s:e])] for kind, spans in cue_spans(sentence).items()}

@@ -1,0 +1,152 @@
+"""Fit the sentence selector and its confidence on a labelled question set (`qa calibrate QUESTIONS`)."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa import select
+from qa.errors import QAError
+from qa.evaluate import Question, contains_answer
+
+TARGET_PRECISION = 0.95
+
+
+@dataclass(frozen=True)
+class Collected:
+    """Per candidate: features and whether it holds an answer; per question: which rows are its candidates."""
+
+    x: np.ndarray
+    y: np.ndarray
+    groups: np.ndarray  # question index of each row
+    answerable: np.ndarray  # per question
+
+
+def collect(engine, questions: list[Question], *, progress: bool = False) -> Collected:
+    """Retrieve candidates for every question and label them (one batched encoder call)."""
+    index = engine.index
+    vectors = engine.encoder.encode([q.question for q in questions], progress=progress)
+    xs, ys, groups = [], [], []
+    iterator = enumerate(zip(questions, vectors))
+    if progress:
+        from tqdm.auto import tqdm
+
+        iterator = tqdm(iterator, total=len(questions), desc="features", unit="q", file=sys.stderr)
+    for i, (q, v) in iterator:
+        sq, cands = engine.candidates(index, q.question, v)
+        if not cands.sentences.size:
+            continue
+        xs.append(select.features(index, sq, cands))
+        texts = [index.sentence_text(int(s)) for s in cands.sentences]
+        ys.append(np.array([contains_answer(t, q.answers) for t in texts], dtype=np.int8))
+        groups.append(np.full(len(texts), i, dtype=np.int32))
+    if not xs:
+        raise QAError("no candidates were retrieved for any question; is the corpus the one the questions are about?")
+    return Collected(np.concatenate(xs), np.concatenate(ys), np.concatenate(groups),
+                     np.array([q.answerable for q in questions]))
+
+
+def _best_and_margin(scores: np.ndarray, groups: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per question: best score, margin over the runner-up, and the row of the best candidate."""
+    best = np.full(n, -np.inf)
+    second = np.full(n, -np.inf)
+    row = np.full(n, -1)
+    for r, (g, s) in enumerate(zip(groups.tolist(), scores.tolist())):
+        if s > best[g]:
+            second[g], best[g], row[g] = best[g], s, r
+        elif s > second[g]:
+            second[g] = s
+    margin = np.where(np.isfinite(second), best - second, 2.0)
+    return best, np.minimum(margin, 2.0), row
+
+
+def threshold_for_precision(confidence: np.ndarray, correct: np.ndarray, target: float = TARGET_PRECISION) -> float:
+    """The lowest threshold at which the questions scored at or above it are `correct` at least `target` of the
+    time (precision measured from the top down)."""
+    order = np.argsort(-confidence)
+    hits = np.cumsum(correct[order])
+    precision = hits / np.arange(1, len(order) + 1)
+    ok = np.nonzero(precision >= target)[0]
+    if not ok.size:
+        return float(confidence.max()) + 1e-6
+    return float(confidence[order][ok[-1]])
+
+
+def _logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3) -> tuple[np.ndarray, float]:
+    """Plain L2-regularised logistic regression (weights, intercept)."""
+    from scipy.optimize import minimize
+
+    xb = np.hstack([x, np.ones((len(x), 1))])
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        z = xb @ w
+        p = 1.0 / (1.0 + np.exp(-z))
+        value = np.sum(np.logaddexp(0, z) - y * z) / len(y) + l2 * np.sum(w[:-1] ** 2)
+        grad = xb.T @ (p - y) / len(y)
+        grad[:-1] += 2 * l2 * w[:-1]
+        return value, grad
+
+    w = minimize(loss, np.zeros(xb.shape[1]), jac=True, method="L-BFGS-B").x
+    return w[:-1], float(w[-1])
+
+
+def _listwise(z: np.ndarray, y: np.ndarray, groups: np.ndarray, l2: float = 1e-3) -> np.ndarray:
+    """Weights that maximise, per question, the softmax probability of its answer-bearing candidates
+    (a conditional logit: it learns to put a right sentence first, not to score sentences in isolation)."""
+    from scipy.optimize import minimize
+
+    keep = np.isin(groups, np.unique(groups[y == 1]))
+    z, y, groups = z[keep], y[keep].astype(np.float64), groups[keep]
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    owner = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(groups)]))
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        s = z @ w
+        s = s - np.maximum.reduceat(s, starts)[owner]
+        e = np.exp(s)
+        all_sum = np.add.reduceat(e, starts)
+        pos_sum = np.add.reduceat(e * y, starts)
+        value = -np.mean(np.log(pos_sum / all_sum)) + l2 * np.sum(w ** 2)
+        p_all = e / all_sum[owner]
+        p_pos = e * y / pos_sum[owner]
+        grad = z.T @ (p_all - p_pos) / len(starts) + 2 * l2 * w
+        return value, grad
+
+    return minimize(loss, np.zeros(z.shape[1]), jac=True, method="L-BFGS-B").x
+
+
+def fit(data: Collected, *, fitted_on: str = "", target: float = TARGET_PRECISION) -> select.Selector:
+    """A listwise linear ranker over the features; a logistic map from (best score, margin over the runner-up)
+    to P(the top sentence is right); a logistic model of P(the articles answer the question), and the
+    abstention threshold at which the answered questions are answerable with `target` precision."""
+    if data.y.min() == data.y.max():
+        raise QAError("the question set needs both candidates that hold an answer and ones that do not")
+    means = data.x.mean(axis=0)
+    scales = data.x.std(axis=0)
+    scales[scales < 1e-6] = 1.0
+    z = (data.x - means) / scales
+    weights = _listwise(z, data.y, data.groups)
+    scores = z @ weights
+    n = len(data.answerable)
+    best, margin, row = _best_and_margin(scores, data.groups, n)
+    have = row >= 0
+    correct = np.zeros(n, dtype=np.int8)
+    correct[have] = data.y[row[have]] & data.answerable[have]
+    if correct[have].min() == correct[have].max():
+        raise QAError("calibration needs questions answered right and wrong; add harder or unanswerable questions")
+    (a, b), c = _logistic(np.stack([best[have], margin[have]], axis=1), correct[have].astype(np.float64))
+    inputs = np.column_stack([best[have], margin[have], data.x[row[have]][:, select._ANSWERABLE_COLUMNS]])
+    labels = data.answerable[have].astype(np.float64)
+    if labels.min() == labels.max():
+        raise QAError("calibration needs unanswerable questions (empty 'answers') as well as answerable ones")
+    coef, intercept = _logistic(inputs, labels)
+    selector = select.Selector(tuple(float(w) for w in weights), 0.0, tuple(float(m) for m in means),
+                               tuple(float(s) for s in scales), (float(a), float(b), c),
+                               tuple(float(v) for v in coef) + (intercept,), 0.5, fitted_on)
+    p_answerable = np.array([selector.answerable(float(s), float(s - m), data.x[r])
+                             for s, m, r in zip(best[have], margin[have], row[have])])
+    threshold = threshold_for_precision(p_answerable, labels, target)
+    return dataclasses.replace(selector, threshold=round(threshold, 4))

@@ -1,0 +1,36 @@
+"""Answer-type detection from the question's wording, and the cues a sentence offers."""
+
+import pytest
+
+from qa.answer_types import AnswerType, answer_type, cue_spans, entity_spans
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Who is the CEO of Apple?", AnswerType.PERSON),
+    ("Which Carolina Panthers player was named MVP?", AnswerType.OTHER),
+    ("Which minister attended the meeting?", AnswerType.PERSON),
+    ("When will the first meeting take place?", AnswerType.TIME),
+    ("In what year did the war start?", AnswerType.TIME),
+    ("How much money did Germany promise?", AnswerType.NUMBER),
+    ("How many turnovers did Cam Newton have?", AnswerType.NUMBER),
+    ("What share of the territory has Ukraine recaptured?", AnswerType.NUMBER),
+    ("Where is the new NATO command located?", AnswerType.PLACE),
+    ("Which countries announced more aid?", AnswerType.PLACE),
+    ("Which systems are national decisions?", AnswerType.ENTITY),
+    ("What did Stoltenberg say about the war?", AnswerType.OTHER),
+])
+def test_answer_type(question, kind):
+    assert answer_type(question) is kind
+
+
+def test_cue_spans_find_dates_numbers_and_names():
+    s = "On May 3, 2013, the Florida legislature refused $1.2 billion; 50% of voters may agree."
+    found = {k: [s[a:b] for a, b in v] for k, v in cue_spans(s).items()}
+    assert "May 3, 2013" in found["date"] and "may" not in " ".join(found["date"]).split()[1:]
+    assert "$1.2 billion" in found["number"] and "50%" in found["number"]
+    assert "Florida" in found["entity"]
+
+
+def test_entity_spans_skip_ordinary_sentence_openers():
+    s = "According to Stoltenberg, NATO has been delivering fuel."
+    assert [s[a:b] for a, b in entity_spans(s)] == ["Stoltenberg", "NATO"]

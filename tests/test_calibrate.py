@@ -1,0 +1,85 @@
+"""Fitting the selector and its confidence on small hand-made cases, and the fitted default."""
+
+import numpy as np
+import pytest
+
+from qa import select
+from qa.calibrate import Collected, fit, threshold_for_precision
+from qa.evaluate import expected_calibration_error
+from qa.errors import QAError
+
+
+def test_threshold_for_precision():
+    confidence = np.array([0.9, 0.8, 0.7, 0.6, 0.5])
+    correct = np.array([1, 1, 1, 0, 0])
+    assert threshold_for_precision(confidence, correct, 0.95) == 0.7
+    assert threshold_for_precision(confidence, correct, 0.6) == 0.5  # 3 of 5 right
+    assert threshold_for_precision(confidence, np.zeros(5), 0.5) > 0.9  # never precise enough: answer nothing
+
+
+def test_expected_calibration_error():
+    assert expected_calibration_error([0.9] * 10, [True] * 9 + [False]) == pytest.approx(0.0)
+    assert expected_calibration_error([1.0, 1.0], [False, False]) == pytest.approx(1.0)
+
+
+def _synthetic(n_questions: int = 300, n_candidates: int = 8, seed: int = 0) -> Collected:
+    """Candidates whose first feature marks the right one (noisily); a fifth of the questions unanswerable."""
+    rng = np.random.default_rng(seed)
+    xs, ys, groups, answerable = [], [], [], []
+    for q in range(n_questions):
+        ok = q % 5 != 0
+        x = rng.normal(0, 1, (n_candidates, len(select.FEATURES))).astype(np.float32)
+        y = np.zeros(n_candidates, dtype=np.int8)
+        if ok:
+            y[0] = 1
+            x[0, 0] += 2.5
+            x[:, select.FEATURES.index("coverage")] += 1.0  # answerable questions are better covered
+        xs.append(x), ys.append(y), groups.append(np.full(n_candidates, q)), answerable.append(ok)
+    return Collected(np.concatenate(xs), np.concatenate(ys), np.concatenate(groups).astype(np.int32),
+                     np.array(answerable))
+
+
+def test_fit_learns_the_informative_feature_and_calibrates(tmp_path):
+    data = _synthetic()
+    selector = fit(data, fitted_on="synthetic")
+    weights = np.array(selector.weights)
+    assert np.argmax(np.abs(weights)) == 0 and weights[0] > 0
+    # the ranker puts the marked candidate first for most answerable questions
+    scores = selector.score(data.x)
+    right = [scores[data.groups == q].argmax() == 0 for q in range(300) if q % 5]
+    assert np.mean(right) > 0.8
+    assert 0.0 < selector.threshold < 1.0
+    path = tmp_path / "selector.json"
+    selector.save(path)
+    assert select.Selector.load(path) == selector
+
+
+def test_fit_refuses_a_set_without_unanswerable_questions():
+    data = _synthetic()
+    all_answerable = Collected(data.x, data.y, data.groups, np.ones_like(data.answerable))
+    with pytest.raises(QAError, match="unanswerable"):
+        fit(all_answerable)
+
+
+def test_packaged_selector_loads():
+    selector = select.load_selector(None)
+    assert len(selector.weights) == len(select.FEATURES) and "SQuAD" in selector.fitted_on
+
+
+def test_qa_calibrate_command_fits_a_selector_the_engine_can_use(seed_engine, tmp_path):
+    from qa.cli import main
+    from qa.engine import QA
+
+    from conftest import DATA
+
+    out = tmp_path / "selector.json"
+    assert main(["calibrate", str(DATA / "seed_questions.jsonl"), "--corpus", str(seed_engine.corpus),
+                 "--index-dir", str(seed_engine.index_dir), "--out", str(out)]) == 0
+    fitted = select.Selector.load(out)
+    assert fitted.fitted_on.startswith("seed_questions.jsonl") and 0.0 <= fitted.threshold <= 1.0
+    # an index folder with its own selector.json uses it instead of the packaged one
+    own = tmp_path / "index"
+    own.mkdir()
+    (own / "selector.json").write_text(out.read_text())
+    engine = QA(seed_engine.corpus, own, encoder=seed_engine.encoder)
+    assert engine.selector == fitted
