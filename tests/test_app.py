@@ -1,0 +1,76 @@
+"""The Gradio app: rendering escapes article text; the running app answers over HTTP (gradio_client)."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT))
+import app  # noqa: E402
+from qa.answer import Answer, Evidence  # noqa: E402
+
+
+def test_render_escapes_article_text_and_marks_the_sentence():
+    context = "Before. <script>alert(1)</script> *bold* sentence. After."
+    start = context.index("<script>")
+    end = context.index(" After.")
+    ev = Evidence(context[start:end], "a.txt", "<b>Title</b>", start, end, 0.9, context, 0, len(context), "body")
+    a = Answer("q?", True, 0.9, ev.sentence, "a.txt", "<b>Title</b>", start, end, context, 0, len(context),
+               "alert", None, None, (ev,), ("a.txt", "b.txt"))
+    out = app.render(a)
+    assert "<script>" not in out and "&#60;script&#62;" in out and "<b>Title</b>" not in out
+    assert "<mark>&#60;script&#62;alert(1)&#60;/script&#62; &#42;bold&#42; sentence.</mark>" in out
+    assert "also supported by 1 other article" in out and "90%" in out
+
+
+def test_render_abstention():
+    ev = Evidence("Near.", "a.txt", "T", 0, 5, 0.1, "Near.", 0, 5, "body")
+    out = app.render(Answer("q?", False, 0.1, None, None, None, None, None, None, None, None, None, None, None, (ev,)))
+    assert "The articles don't answer this." in out and "Closest passages (1)" in out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def running_app(seed_engine):
+    port = _free_port()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index-dir",
+                             str(seed_engine.index_dir)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(proc.stdout.read())
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise AssertionError("the app did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def test_api_answers_through_gradio_client(running_app):
+    from gradio_client import Client
+
+    client = Client(running_app, verbose=False)
+    data = client.predict("Where is the new NATO command for Ukraine located?", 3, api_name="/answer")
+    assert data["found"] and "Wiesbaden" in data["sentence"] and len(data["evidence"]) == 3
+    refused = client.predict("Who is the CEO of Apple?", 5, api_name="/answer")
+    assert refused["found"] is False
+    assert "error" in client.predict("   ", 5, api_name="/answer")
