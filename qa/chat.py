@@ -12,6 +12,7 @@ _PERSONAL = {"he": "{x}", "she": "{x}", "him": "{x}", "his": "{x}'s", "her": "{x
 _THING = {"it": "{x}", "its": "{x}'s", "they": "{x}", "them": "{x}", "their": "{x}'s", "there": "in {x}"}
 _PRONOUN = re.compile(r"\b(" + "|".join(list(_PERSONAL) + list(_THING)) + r")\b", re.I)
 _WORD = re.compile(r"[^\W_]+(?:[’'\-][^\W_]+)*")
+_ELLIPTICAL = re.compile(r"^\s*(?:and|or|but|what about|how about|and what about|same for)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def rewrite(question: str, previous: Turn | None) -> str:
     if replaced:
         return text
     own = {fold(w) for w in _content_words(question)}
-    if len(own) <= 2:
+    if len(own) <= 2 and (_ELLIPTICAL.match(question) or len(question.split()) <= 3):
         # "And in 2023?" / "What about Germany?": keep the previous question's terms.
         carried = [w for w in _content_words(previous.question) if fold(w) not in own and fold(w) != "about"]
         if carried:

@@ -1,12 +1,6 @@
 """The Gradio app: rendering escapes article text; the running app answers over HTTP (gradio_client)."""
 
-import os
-import socket
-import subprocess
 import sys
-import time
-
-import pytest
 
 from conftest import ROOT
 
@@ -32,37 +26,6 @@ def test_render_abstention():
     ev = Evidence("Near.", "a.txt", "T", 0, 5, 0.1, "Near.", 0, 5, "body")
     out = app.render(Answer("q?", False, 0.1, None, None, None, None, None, None, None, None, None, None, None, (ev,)))
     assert "The articles don't answer this." in out and "Closest passages (1)" in out
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def running_app(seed_engine):
-    port = _free_port()
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index-dir",
-                             str(seed_engine.index_dir)], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 240
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(proc.stdout.read())
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise AssertionError("the app did not start")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
 
 
 def test_api_answers_through_gradio_client(running_app):

@@ -25,6 +25,7 @@ def test_self_contained_questions_are_left_alone():
     question = "Where is the new NATO command for Ukraine located?"
     assert rewrite(question, prev) == question
     assert rewrite("Which meeting will she attend?", None) == "Which meeting will she attend?"
+    assert rewrite("Who is the CEO of Apple?", prev) == "Who is the CEO of Apple?"
 
 
 def test_engine_follow_up_uses_history(seed_engine):
