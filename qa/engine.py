@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+import shutil
 import threading
 from pathlib import Path
 
@@ -13,7 +15,8 @@ from qa import index as index_mod
 from qa import chat, retrieve, select
 from qa.answer import Answer, Evidence
 from qa.config import Settings, default_corpus, default_index_dir
-from qa.corpus import BlockKind, read_corpus
+from qa.corpus import SUFFIXES, BlockKind, read_corpus
+from qa.corpus import scan as corpus_scan
 from qa.encoder import Encoder
 from qa.errors import QAError
 from qa.index import Index, IndexUnusable
@@ -22,6 +25,7 @@ from qa.tokens import words
 
 log = logging.getLogger("qa")
 
+EXCLUDED = "excluded.json"
 NEAR_DUPLICATE = 0.95  # cosine above which two sentences count as the same evidence
 AGREEMENT = 0.8  # cosine above which a sentence of another article supports the answer
 AGREEMENT_POOL = 30  # how many of the best candidates are checked for agreement
@@ -67,15 +71,69 @@ class QA:
             self._index = None
         if not self.corpus.is_dir():
             raise QAError(f"corpus folder not found: {self.corpus} (pass --corpus DIR with a folder of articles)")
-        reason = "rebuild requested" if force else index_mod.stale_reason(self.index_dir, self.corpus, self.settings)
+        reason = ("rebuild requested" if force
+                  else index_mod.stale_reason(self.index_dir, self.corpus, self.settings, self.excluded()))
         if reason is None:
             try:
                 return self._set(index_mod.load(self.index_dir))
             except IndexUnusable as exc:
                 reason = str(exc)
         log.warning("building the index in %s: %s", self.index_dir, reason)
-        index_mod.build(read_corpus(self.corpus), self.index_dir, self.settings, self.encoder, progress=self.progress)
+        try:
+            previous = None if force else index_mod.load(self.index_dir)
+        except IndexUnusable:
+            previous = None
+        counts = index_mod.build(read_corpus(self.corpus, self.excluded()), self.index_dir, self.settings,
+                                 self.encoder, progress=self.progress, previous=previous)
+        log.warning("encoded %d article(s), reused the vectors of %d", counts["encoded"], counts["reused"])
         return self._set(index_mod.load(self.index_dir))
+
+    # --- adding and removing articles -------------------------------------------------------------
+
+    def excluded(self) -> frozenset[str]:
+        """Article ids taken out of the index with `remove` (kept in the index folder's excluded.json)."""
+        path = self.index_dir / EXCLUDED
+        if not path.is_file():
+            return frozenset()
+        try:
+            return frozenset(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            raise QAError(f"{path} is unreadable ({exc}); delete it to index every article") from None
+
+    def _set_excluded(self, ids: frozenset[str]) -> None:
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        tmp = self.index_dir / f"{EXCLUDED}.tmp"
+        tmp.write_text(json.dumps(sorted(ids)), encoding="utf-8")
+        tmp.replace(self.index_dir / EXCLUDED)
+
+    def add(self, paths: list[str | Path]) -> list[str]:
+        """Copy articles into the corpus folder (files already in it are just re-included) and update the
+        index; only the new articles are encoded. Returns their ids."""
+        ids = []
+        for path in map(Path, paths):
+            if not path.is_file() or not path.name.lower().endswith(SUFFIXES):
+                raise QAError(f"{path}: not a .txt or .md file")
+            path = path.resolve()
+            if self.corpus in path.parents:
+                ids.append(path.relative_to(self.corpus).as_posix())
+                continue
+            target = self.corpus / path.name
+            if target.exists() and target.read_bytes() != path.read_bytes():
+                raise QAError(f"{target} already exists with other content; rename {path.name} first")
+            shutil.copy2(path, target)
+            ids.append(path.name)
+        self._set_excluded(self.excluded() - set(ids))
+        self.build()
+        return ids
+
+    def remove(self, ids: list[str]) -> None:
+        """Take articles out of the index (their files stay in the corpus folder) and update the index."""
+        known = set(corpus_scan(self.corpus))
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            raise QAError(f"no article {unknown[0]!r} in {self.corpus} (ids are file names relative to it)")
+        self._set_excluded(self.excluded() | set(ids))
+        self.build()
 
     def _set(self, index: Index) -> Index:
         model = index.manifest.get("model", {})

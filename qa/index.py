@@ -20,7 +20,7 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 import numpy as np
 
 from qa import corpus as corpus_mod
-from qa.config import Settings
+from qa.config import IndexType, Settings
 from qa.corpus import BlockKind, Corpus
 from qa.encoder import Encoder
 from qa.errors import QAError
@@ -29,7 +29,7 @@ from qa.sentences import split_article
 from qa.answer_types import CUE_KINDS, PRONOUN_START, cue_stems
 from qa.tokens import tokens
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 KINDS = tuple(BlockKind)
 log = logging.getLogger("qa")
@@ -95,6 +95,7 @@ class Index:
     sentence_passage: np.ndarray  # int32 (n,): first passage that holds the sentence
     passage_table: np.ndarray  # int64 (m, 3): article, first sentence, last sentence (exclusive)
     passage_index: faiss.Index
+    passage_vectors: np.ndarray  # float16 (m, dim), L2-normalised
     sentence_vectors: np.ndarray  # float16 (n, dim), L2-normalised
     bm25: bm25s.BM25  # over sentences
     idf: np.ndarray  # float32 per BM25 vocabulary id
@@ -146,7 +147,8 @@ def read_manifest(folder: Path) -> dict | None:
         raise IndexUnusable(f"{path} is unreadable ({exc})") from None
 
 
-def stale_reason(folder: Path, corpus_root: Path, settings: Settings) -> str | None:
+def stale_reason(folder: Path, corpus_root: Path, settings: Settings,
+                 excluded: frozenset[str] = frozenset()) -> str | None:
     """Why the index in `folder` does not match the corpus and settings, or None if it does.
 
     Reads only the manifest and the files' sizes and times; a file whose stamp changed is hashed,
@@ -159,10 +161,12 @@ def stale_reason(folder: Path, corpus_root: Path, settings: Settings) -> str | N
         return f"index format {manifest.get('format_version')} is not the current {FORMAT_VERSION}"
     if manifest.get("settings") != settings.index_fields():
         return "the index settings changed"
-    stamps = corpus_mod.scan(corpus_root)
+    stamps = {k: v for k, v in corpus_mod.scan(corpus_root).items() if k not in excluded}
     recorded = manifest.get("articles", {})
+    if set(recorded) & excluded:
+        return "article(s) were removed"
     added, removed = stamps.keys() - recorded.keys(), recorded.keys() - stamps.keys()
-    skipped = set(manifest.get("skipped", {}))
+    skipped = {k for k, why in manifest.get("skipped", {}).items() if why != corpus_mod.REMOVED}
     added -= skipped
     if added or removed:
         return f"{len(added)} article(s) added and {len(removed)} removed"
@@ -191,9 +195,35 @@ def _progress(iterable, desc: str, total: int, enabled: bool):
     return tqdm(iterable, desc=desc, total=total, unit="article", file=sys.stderr)
 
 
-def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *, progress: bool = False) -> None:
+def _reusable_vectors(previous: "Index | None", encoder: Encoder, settings: Settings) -> dict[str, tuple]:
+    """Per unchanged-candidate article of the previous index (same model and index settings): its content
+    hash, sentence spans and kinds, passage windows, and their vectors."""
+    if previous is None:
+        return {}
+    manifest = previous.manifest
+    if (manifest.get("settings") != settings.index_fields()
+            or manifest.get("model", {}).get("name") != encoder.info.name
+            or manifest.get("model", {}).get("version") != encoder.info.version):
+        return {}
+    s_bounds = np.searchsorted(previous.sentence_table[:, 0], np.arange(len(previous.articles) + 1))
+    p_bounds = np.searchsorted(previous.passage_table[:, 0], np.arange(len(previous.articles) + 1))
+    out = {}
+    for a, record in enumerate(previous.articles):
+        s0, s1, p0, p1 = s_bounds[a], s_bounds[a + 1], p_bounds[a], p_bounds[a + 1]
+        sentences = previous.sentence_table[s0:s1, 1:4]
+        passages = previous.passage_table[p0:p1, 1:3] - s0
+        out[record.id] = (record.sha256, sentences, passages, previous.sentence_vectors[s0:s1],
+                          previous.passage_vectors[p0:p1])
+    return out
+
+
+def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *, progress: bool = False,
+          previous: "Index | None" = None) -> dict[str, int]:
     """Index a corpus into `folder`. Data goes to a new sub-folder and `manifest.json` is replaced last,
-    so an interrupted build leaves the previous index untouched."""
+    so an interrupted build leaves the previous index untouched.
+
+    With the `previous` index, articles whose content and sentences are unchanged keep their vectors and
+    only added or changed articles are encoded. Returns counts of articles encoded and reused."""
     if not corpus.articles:
         reasons = "; ".join(f"{s.path}: {s.reason}" for s in corpus.skipped[:5])
         raise QAError(
@@ -203,8 +233,10 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
     started = time.perf_counter()
     sentence_rows, passage_rows, sentence_passage, sentence_bytes = [], [], [], []
     sentence_texts, passage_texts, records, blobs = [], [], [], []
-    stamps = {}
     blob_size = 0
+    reusable = _reusable_vectors(previous, encoder, settings)
+    reused: list[tuple[int, int, np.ndarray, int, int, np.ndarray]] = []  # where copied vectors go
+    to_encode_passages, to_encode_sentences = [], []  # global row numbers that need the encoder
     for a_idx, article in enumerate(_progress(corpus.articles, "reading", len(corpus.articles), progress)):
         sentences = split_article(article)
         offset = len(sentence_rows)
@@ -230,11 +262,27 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
         blobs.append(article.text.encode("utf-8"))
         blob_size += len(blobs[-1])
         st = corpus_mod.stamp(corpus.root / article.id)
-        stamps[article.id] = st
         records.append(ArticleRecord(article.id, article.title, article.sha256, st.size, st.mtime_ns, article.encoding))
+        old = reusable.get(article.id)
+        new_sentences = np.asarray(sentence_rows[offset:], dtype=np.int64).reshape(-1, 4)[:, 1:4]
+        new_passages = np.asarray(passage_rows[first_passage:], dtype=np.int64).reshape(-1, 3)[:, 1:3] - offset
+        if (old is not None and old[0] == article.sha256 and np.array_equal(old[1], new_sentences)
+                and np.array_equal(old[2], new_passages)):
+            reused.append((offset, len(sentences), old[3], first_passage, len(passages), old[4]))
+        else:
+            to_encode_sentences.extend(range(offset, offset + len(sentences)))
+            to_encode_passages.extend(range(first_passage, first_passage + len(passages)))
 
-    vectors = encoder.encode(passage_texts + sentence_texts, progress=progress)
-    passage_vectors, sentence_vectors = vectors[: len(passage_texts)], vectors[len(passage_texts):]
+    dim = encoder.info.dim
+    passage_vectors = np.zeros((len(passage_texts), dim), dtype=np.float32)
+    sentence_vectors = np.zeros((len(sentence_texts), dim), dtype=np.float32)
+    fresh = encoder.encode([passage_texts[i] for i in to_encode_passages]
+                           + [sentence_texts[i] for i in to_encode_sentences], progress=progress)
+    passage_vectors[to_encode_passages] = fresh[: len(to_encode_passages)]
+    sentence_vectors[to_encode_sentences] = fresh[len(to_encode_passages):]
+    for s0, ns, s_vectors, p0, np_, p_vectors in reused:
+        sentence_vectors[s0:s0 + ns] = s_vectors
+        passage_vectors[p0:p0 + np_] = p_vectors
 
     folder = Path(folder)
     try:
@@ -246,9 +294,8 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
     tmp = folder / f".data-{build_id}.tmp"
     tmp.mkdir()
     try:
-        index = faiss.IndexFlatIP(encoder.info.dim)
-        index.add(passage_vectors)
-        faiss.write_index(index, str(tmp / "passages.faiss"))
+        faiss.write_index(make_search_index(passage_vectors, settings), str(tmp / "passages.faiss"))
+        np.save(tmp / "passage_vectors.npy", passage_vectors.astype(np.float16))
         np.save(tmp / "sentence_vectors.npy", sentence_vectors.astype(np.float16))
         np.save(tmp / "sentences.npy", np.asarray(sentence_rows, dtype=np.int64).reshape(-1, 4))
         np.save(tmp / "sentence_bytes.npy", np.asarray(sentence_bytes, dtype=np.int64).reshape(-1, 2))
@@ -295,6 +342,35 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
             shutil.rmtree(old, ignore_errors=True)
     for old in folder.glob(".data-*.tmp"):
         shutil.rmtree(old, ignore_errors=True)
+    return {"encoded": len(records) - len(reused), "reused": len(reused)}
+
+
+def ivf_lists(n: int) -> int:
+    """IVF cell count for n vectors: about 4 * sqrt(n), with at least 8 (FAISS advises 39) points per cell."""
+    return max(1, min(int(4 * n ** 0.5), n // 8))
+
+
+def ivf_probes(n_lists: int) -> int:
+    """Cells searched per question; benchmarks/scale.py measures the recall this gives."""
+    return max(1, min(n_lists, max(16, n_lists // 32)))
+
+
+def make_search_index(vectors: np.ndarray, settings: Settings) -> faiss.Index:
+    """Exact inner-product search for small corpora; IVF (inner product) beyond `ann_threshold` passages."""
+    n, dim = vectors.shape
+    kind = settings.index_type
+    if kind is IndexType.AUTO:
+        kind = IndexType.IVF if n >= settings.ann_threshold else IndexType.FLAT
+    if kind is IndexType.FLAT:
+        index = faiss.IndexFlatIP(dim)
+    else:
+        n_lists = ivf_lists(n)
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, n_lists, faiss.METRIC_INNER_PRODUCT)
+        sample = vectors[np.random.default_rng(0).permutation(n)[: min(n, 64 * n_lists)]]
+        index.train(np.ascontiguousarray(sample, dtype=np.float32))
+        index.nprobe = ivf_probes(n_lists)
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
 
 
 def _library_versions() -> dict[str, str]:
@@ -332,6 +408,9 @@ def load(folder: Path) -> Index:
         text_blob = np.load(data / "texts.npy", mmap_mode="r", allow_pickle=False)
         text_offsets = np.load(data / "text_offsets.npy", allow_pickle=False)
         passage_index = faiss.read_index(str(data / "passages.faiss"))
+        passage_vectors = np.load(data / "passage_vectors.npy", mmap_mode="r", allow_pickle=False)
+        if isinstance(passage_index, faiss.IndexIVF):
+            passage_index.nprobe = ivf_probes(passage_index.nlist)
         bm25 = bm25s.BM25.load(str(data / "bm25"), mmap=False, show_progress=False, verbosity=0)
     except (OSError, ValueError, TypeError, KeyError, RuntimeError, json.JSONDecodeError) as exc:
         raise IndexUnusable(f"the index in {folder} is damaged ({type(exc).__name__}: {exc})") from None
@@ -340,6 +419,7 @@ def load(folder: Path) -> Index:
     dim = manifest.get("model", {}).get("dim")
     if (sentence_table.shape != (n, 4) or sentence_bytes.shape != (n, 2) or sentence_passage.shape != (n,) or token_ids.offsets.shape != (n + 1,) or cue_ids.offsets.shape != (3 * n + 1,) or pronoun_start.shape != (n,) or passage_table.shape != (m, 3)
             or sentence_vectors.shape != (n, dim) or passage_index.ntotal != m or passage_index.d != dim
+            or passage_vectors.shape != (m, dim)
             or len(articles) != counts.get("articles") or text_offsets.shape != (len(articles) + 1,)
             or int(text_offsets[-1]) != text_blob.shape[0] or bm25.scores.get("num_docs") != n):
         raise IndexUnusable(f"the index in {folder} is damaged (its tables disagree with its manifest)")
@@ -347,4 +427,4 @@ def load(folder: Path) -> Index:
     df = np.diff(indptr).astype(np.float32)
     idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
     return Index(folder, manifest, articles, text_blob, text_offsets, sentence_table, sentence_bytes, sentence_passage,
-                 passage_table, passage_index, sentence_vectors, bm25, idf, token_ids, cue_ids, pronoun_start)
+                 passage_table, passage_index, passage_vectors, sentence_vectors, bm25, idf, token_ids, cue_ids, pronoun_start)

@@ -59,7 +59,6 @@ def candidates(index: Index, question_vector: np.ndarray, query_token_ids: list[
     if missing.any():
         # Lexical-only hits: score the passage that holds them against the question too.
         holders = index.sentence_passage[sentences[missing]].astype(np.int64)
-        vectors = index.passage_index.reconstruct_batch(holders)
-        passage_dense[missing] = vectors @ question_vector
+        passage_dense[missing] = index.passage_vectors[holders].astype(np.float32) @ question_vector
     best_article = int(index.passage_table[p_ids[0], 0]) if p_ids.size else -1
     return Candidates(sentences, passage_dense, bm25[sentences], best_article)

@@ -4,11 +4,13 @@ import json
 import os
 import time
 
+import numpy as np
 import pytest
 
 from qa import index as index_mod
 from qa.config import Settings
 from qa.engine import QA
+from qa.errors import QAError
 
 
 def test_manifest_describes_the_index(seed_engine):
@@ -84,3 +86,60 @@ def test_failed_build_keeps_the_previous_index(seed_copy, tmp_path, encoder, mon
     assert not list((tmp_path / "index").glob(".data-*"))
     assert index_mod.stale_reason(tmp_path / "index", seed_copy, engine.settings) is None
     assert QA(seed_copy, tmp_path / "index", encoder=encoder).answer("Who is the CEO of Apple?").found is False
+
+
+def test_forced_approximate_index_gives_the_same_answers_as_exact(seed_engine, tmp_path, seed_questions):
+    from qa.config import IndexType
+
+    ivf = QA(seed_engine.corpus, tmp_path / "ivf", seed_engine.settings.replace(index_type=IndexType.IVF),
+             encoder=seed_engine.encoder)
+    index = ivf.build()
+    assert type(index.passage_index).__name__ == "IndexIVFFlat" and index.passage_index.nlist > 1
+    for q in seed_questions:
+        exact, approx = seed_engine.answer(q["question"]), ivf.answer(q["question"])
+        assert (approx.found, approx.sentence, approx.source) == (exact.found, exact.sentence, exact.source)
+
+
+def test_index_type_setting_is_validated():
+    with pytest.raises(QAError, match="index_type must be one of"):
+        Settings(index_type="hnsw-ish")
+    assert Settings(index_type="ivf").index_type.value == "ivf"
+
+
+def test_incremental_updates_equal_a_fresh_build(seed_copy, tmp_path, encoder, seed_questions, caplog):
+    engine = QA(seed_copy, tmp_path / "index", encoder=encoder)
+    engine.build()
+    extra = tmp_path / "new_article.txt"
+    extra.write_text("Allies pledge new air defence\n\nNATO allies pledged twelve new air defence systems for "
+                     "Ukraine at a meeting in Oslo on Tuesday.\n", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="qa"):
+        assert engine.add([extra]) == ["new_article.txt"]
+    assert "encoded 1 article(s), reused the vectors of 5" in caplog.text
+    assert engine.answer("Where did allies pledge twelve air defence systems?").source == "new_article.txt"
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="qa"):
+        engine.remove(["003_fb3da561d2b0cf07.txt"])
+    assert "encoded 0 article(s), reused the vectors of 5" in caplog.text
+    assert (seed_copy / "003_fb3da561d2b0cf07.txt").exists()  # the file stays; the index drops it
+    path = seed_copy / "001_125c12f66963a421.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("Wiesbaden", "Ramstein"), encoding="utf-8")
+    engine.build()
+    # a fresh full build of the same articles gives the same answers and the same vectors
+    fresh = QA(seed_copy, tmp_path / "fresh", encoder=encoder)
+    (tmp_path / "fresh").mkdir()
+    (tmp_path / "fresh" / "excluded.json").write_text('["003_fb3da561d2b0cf07.txt"]')
+    fresh.build(force=True)
+    assert [a.id for a in fresh.index.articles] == [a.id for a in engine.index.articles]
+    assert np.allclose(fresh.index.sentence_vectors, engine.index.sentence_vectors, atol=2e-3)
+    for q in seed_questions + [{"question": "Where did allies pledge twelve air defence systems?"}]:
+        a, b = engine.answer(q["question"]), fresh.answer(q["question"])
+        assert (a.found, a.sentence, a.source, a.answer) == (b.found, b.sentence, b.source, b.answer)
+    assert "Ramstein" in engine.answer("Where is the new NATO command for Ukraine located?").sentence
+    engine.add([seed_copy / "003_fb3da561d2b0cf07.txt"])  # back in
+    assert "003_fb3da561d2b0cf07.txt" in {a.id for a in engine.index.articles}
+
+
+def test_remove_unknown_article_is_a_clear_error(seed_copy, tmp_path, encoder):
+    engine = QA(seed_copy, tmp_path / "index", encoder=encoder)
+    with pytest.raises(QAError, match="no article 'nope.txt'"):
+        engine.remove(["nope.txt"])
