@@ -46,11 +46,13 @@ class Settings:
     # P(the articles answer it) under which the engine abstains; None = the threshold fitted with the selector
     abstain_threshold: float | None = None
     max_question_chars: int = 1000
+    # articles larger than this are skipped with a message (split them into several files)
+    max_article_mb: int = 20
     batch_size: int = 64
 
     def __post_init__(self) -> None:
         positive = ("passage_sentences", "passage_words", "top_k", "retrieve_k", "batch_size",
-                    "max_question_chars", "ann_threshold")
+                    "max_question_chars", "ann_threshold", "max_article_mb")
         for name in positive:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:

@@ -292,12 +292,17 @@ def make_article(article: str, raw: bytes, furniture: frozenset[str] = frozenset
     )
 
 
-def read_raw(root: Path, paths: list[Path]) -> tuple[dict[str, bytes], list[Skipped]]:
-    """Read files as bytes; unreadable ones are reported, never fatal."""
+def read_raw(root: Path, paths: list[Path], max_bytes: int) -> tuple[dict[str, bytes], list[Skipped]]:
+    """Read files as bytes; unreadable or oversized ones are reported, never fatal."""
     raws, skipped = {}, []
     for path in paths:
         name = article_id(root, path)
         try:
+            size = path.stat().st_size
+            if size > max_bytes:
+                skipped.append(Skipped(name, f"too large ({size / 2**20:.1f} MB; the limit is "
+                                             f"{max_bytes / 2**20:.0f} MB): split it into several articles"))
+                continue
             raws[name] = path.read_bytes()
         except OSError as exc:
             skipped.append(Skipped(name, f"cannot read: {exc.strerror or exc}"))
@@ -307,13 +312,13 @@ def read_raw(root: Path, paths: list[Path]) -> tuple[dict[str, bytes], list[Skip
 REMOVED = "removed from the index (qa remove)"
 
 
-def read_corpus(root: Path | str, exclude: frozenset[str] = frozenset()) -> Corpus:
+def read_corpus(root: Path | str, exclude: frozenset[str] = frozenset(), *, max_mb: int = 20) -> Corpus:
     """Every article of a folder but the `exclude`d ids; files that cannot be used are listed in `skipped`
     with the reason."""
     root = Path(root).resolve()
     paths = list_files(root)
     excluded = [p for p in paths if article_id(root, p) in exclude]
-    raws, skipped = read_raw(root, [p for p in paths if article_id(root, p) not in exclude])
+    raws, skipped = read_raw(root, [p for p in paths if article_id(root, p) not in exclude], max_mb * 2**20)
     skipped += [Skipped(article_id(root, p), REMOVED) for p in excluded]
     texts = []
     for raw in raws.values():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +63,8 @@ class Encoder:
         folder, version = model_path(model)
         self.model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
         self.batch_size = batch_size
+        # Hugging Face fast tokenizers raise "Already borrowed" when one is used from two threads at once.
+        self._lock = threading.Lock()
         self.info = ModelInfo(name=model, version=version, dim=int(self.model.get_embedding_dimension()))
 
     @property
@@ -75,8 +78,9 @@ class Encoder:
         if not texts:
             return out
         if not progress:
-            out[:] = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
-                                       convert_to_numpy=True, show_progress_bar=False)
+            with self._lock:
+                out[:] = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                           convert_to_numpy=True, show_progress_bar=False)
             return out
         import sys
 
@@ -87,8 +91,9 @@ class Encoder:
         with tqdm(total=len(texts), desc="encoding", unit="text", file=sys.stderr) as bar:
             for at in range(0, len(order), chunk):
                 rows = order[at:at + chunk]
-                out[rows] = self.model.encode([texts[i] for i in rows], batch_size=self.batch_size,
-                                              normalize_embeddings=True, convert_to_numpy=True,
-                                              show_progress_bar=False)
+                with self._lock:
+                    out[rows] = self.model.encode([texts[i] for i in rows], batch_size=self.batch_size,
+                                                  normalize_embeddings=True, convert_to_numpy=True,
+                                                  show_progress_bar=False)
                 bar.update(len(rows))
         return out

@@ -54,6 +54,7 @@ class QA:
         self._index: Index | None = None
         self._selector: select.Selector | None = None
         self._lock = threading.Lock()
+        self._build_lock = threading.Lock()  # one build at a time; later callers wait and reuse it
 
     # --- lifecycle ------------------------------------------------------------------------------
 
@@ -83,7 +84,8 @@ class QA:
             previous = None if force else index_mod.load(self.index_dir)
         except IndexUnusable:
             previous = None
-        counts = index_mod.build(read_corpus(self.corpus, self.excluded()), self.index_dir, self.settings,
+        corpus = read_corpus(self.corpus, self.excluded(), max_mb=self.settings.max_article_mb)
+        counts = index_mod.build(corpus, self.index_dir, self.settings,
                                  self.encoder, progress=self.progress, previous=previous)
         log.warning("encoded %d article(s), reused the vectors of %d", counts["encoded"], counts["reused"])
         return self._set(index_mod.load(self.index_dir))
@@ -146,7 +148,10 @@ class QA:
     @property
     def index(self) -> Index:
         index = self._index
-        return index if index is not None else self.build()
+        if index is not None:
+            return index
+        with self._build_lock:
+            return self._index if self._index is not None else self.build()
 
     # --- answering ------------------------------------------------------------------------------
 
@@ -192,6 +197,8 @@ class QA:
         text = " ".join(text.split())
         if not text:
             raise QAError("the question is empty: type a question about the articles")
+        if not any(ch.isalnum() for ch in text):
+            raise QAError("the question has no words in it: ask about the articles in words")
         limit = self.settings.max_question_chars
         if len(text) > limit:
             cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
