@@ -50,7 +50,7 @@ def main() -> None:
                                              f"({n_out} made out-of-corpus) over 40 articles")
     selector.save(args.out)
     scores = selector.score(data.x)
-    best, margin, row = calibrate._best_and_margin(scores, data.groups, len(labelled))
+    best, margin, row = calibrate.best_and_margin(scores, data.groups, len(labelled))
     have = row >= 0
     correct = data.y[row[have]] & data.answerable[have]
     conf = np.array([selector.confidence(b, b - m) for b, m in zip(best[have], margin[have])])

@@ -49,7 +49,7 @@ def collect(engine, questions: list[Question], *, progress: bool = False) -> Col
                      np.array([q.answerable for q in questions]))
 
 
-def _best_and_margin(scores: np.ndarray, groups: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def best_and_margin(scores: np.ndarray, groups: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per question: best score, margin over the runner-up, and the row of the best candidate."""
     best = np.full(n, -np.inf)
     second = np.full(n, -np.inf)
@@ -131,14 +131,14 @@ def fit(data: Collected, *, fitted_on: str = "", target: float = TARGET_PRECISIO
     weights = _listwise(z, data.y, data.groups)
     scores = z @ weights
     n = len(data.answerable)
-    best, margin, row = _best_and_margin(scores, data.groups, n)
+    best, margin, row = best_and_margin(scores, data.groups, n)
     have = row >= 0
     correct = np.zeros(n, dtype=np.int8)
     correct[have] = data.y[row[have]] & data.answerable[have]
     if correct[have].min() == correct[have].max():
         raise QAError("calibration needs questions answered right and wrong; add harder or unanswerable questions")
     (a, b), c = _logistic(np.stack([best[have], margin[have]], axis=1), correct[have].astype(np.float64))
-    inputs = np.column_stack([best[have], margin[have], data.x[row[have]][:, select._ANSWERABLE_COLUMNS]])
+    inputs = np.column_stack([best[have], margin[have], data.x[row[have]][:, select.ANSWERABLE_COLUMNS]])
     labels = data.answerable[have].astype(np.float64)
     if labels.min() == labels.max():
         raise QAError("calibration needs unanswerable questions (empty 'answers') as well as answerable ones")

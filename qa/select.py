@@ -32,7 +32,7 @@ FEATURES = (
 # What the abstention model sees: the best candidate's score, its margin, and some of its features.
 ANSWERABLE_INPUTS = ("best_score", "margin", "coverage", "context_coverage", "sentence_dense", "passage_dense",
                      "question_new_terms")
-_ANSWERABLE_COLUMNS = [FEATURES.index(name) for name in ANSWERABLE_INPUTS[2:]]
+ANSWERABLE_COLUMNS = [FEATURES.index(name) for name in ANSWERABLE_INPUTS[2:]]
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class Selector:
     def answerable(self, best: float, runner_up: float | None, top_row: np.ndarray) -> float:
         """P(the articles answer the question) from the best candidate and its features."""
         margin = best - runner_up if runner_up is not None else 2.0
-        inputs = np.r_[best, min(margin, 2.0), top_row[_ANSWERABLE_COLUMNS]]
+        inputs = np.r_[best, min(margin, 2.0), top_row[ANSWERABLE_COLUMNS]]
         z = float(inputs @ np.asarray(self.answerable_coef[:-1])) + self.answerable_coef[-1]
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
