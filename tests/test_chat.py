@@ -38,3 +38,14 @@ def test_engine_follow_up_uses_history(seed_engine):
     # an Answer object works as history too, with no second lookup of the first question
     again = seed_engine.answer("Which meeting will she attend?", history=[first])
     assert again.sentence == follow.sentence
+
+
+def test_eval_follows_the_history_field(seed_engine):
+    from qa.evaluate import evaluate, parse_questions
+
+    rows = parse_questions('{"id": "f1", "question": "Which meeting will she attend?", '
+                           '"answers": ["would also attend the meeting"], '
+                           '"history": ["Who is the new EU High Representative for Foreign Affairs?"]}\n')
+    report = evaluate(rows, seed_engine)
+    record = report.per_question[0]
+    assert "Kallas" in record["rewritten"] and record["rank"] == 1
