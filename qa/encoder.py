@@ -67,10 +67,6 @@ class Encoder:
         self._lock = threading.Lock()
         self.info = ModelInfo(name=model, version=version, dim=int(self.model.get_embedding_dimension()))
 
-    @property
-    def max_tokens(self) -> int:
-        return int(self.model.max_seq_length)
-
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         """Unit vectors for texts. Long batches go longest first in chunks, so padding is small and the
         progress bar (texts/s) moves steadily."""
