@@ -12,6 +12,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry: the 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import gradio as gr  # noqa: E402
+import numpy as np  # noqa: E402
 
 from qa import QA, Answer, QAError  # noqa: E402
 from qa.config import default_corpus  # noqa: E402
@@ -79,10 +80,8 @@ def render(a: Answer) -> str:
 
 def article_rows(engine: QA) -> list[list]:
     index = engine.index
-    counts = [0] * len(index.articles)
-    for a in index.sentence_table[:, 0].tolist():
-        counts[a] += 1
-    return [[r.title, r.id, n] for r, n in zip(index.articles, counts)]
+    counts = np.bincount(index.sentence_table[:, 0], minlength=len(index.articles))
+    return [[r.title, r.id, int(n)] for r, n in zip(index.articles, counts)]
 
 
 def make_app(engine: QA) -> gr.Blocks:

@@ -66,13 +66,8 @@ def make_corpus(zip_path: Path, folder: Path) -> list[Question]:
 def bm25_baseline(engine: QA, questions: list[Question]) -> dict[str, float]:
     """Plain Okapi BM25 over the engine's sentences: sentence_hit@1, hit@3 and source_hit@1."""
     index = engine.index
-    texts, sources = [], []
-    cache: dict[int, str] = {}
-    for a, start, end, _ in index.sentence_table.tolist():
-        if a not in cache:
-            cache = {a: index.article_text(a)}
-        texts.append(cache[a][start:end])
-        sources.append(index.articles[a].id)
+    texts = [index.sentence_text(i) for i in range(index.n_sentences)]
+    sources = [index.articles[a].id for a in index.sentence_table[:, 0].tolist()]
     started = time.perf_counter()
     retriever = bm25s.BM25(method="robertson", k1=1.2, b=0.75)
     retriever.index(bm25s.tokenize(texts, stopwords="en", show_progress=False), show_progress=False)

@@ -277,14 +277,13 @@ class QA:
         for i, (sid, score) in enumerate(picked[:top_k]):
             others = [s for j, (_, s) in enumerate(picked) if j != i]
             a, start, end, _ = (int(x) for x in index.sentence_table[sid])
-            text = index.article_text(a)
-            c_start, c_end = self._context_span(index, sid)
+            lo, hi = self._context_rows(index, sid)
             record = index.articles[a]
             out.append(Evidence(
-                sentence=text[start:end], source=record.id, title=record.title, start=start, end=end,
+                sentence=index.sentence_text(sid), source=record.id, title=record.title, start=start, end=end,
                 score=round(self.selector.confidence(score, max(others) if others else None), 4),
-                context=text[c_start:c_end], context_start=c_start, context_end=c_end,
-                kind=index.sentence_kind(sid).value,
+                context=index.span_text(lo, hi), context_start=int(index.sentence_table[lo, 1]),
+                context_end=int(index.sentence_table[hi, 2]), kind=index.sentence_kind(sid).value,
             ))
         return out
 
@@ -293,20 +292,20 @@ class QA:
         says the same (vectors closer than AGREEMENT) or holds the same short answer in a related sentence."""
         articles = [index.articles[int(index.sentence_table[top, 0])].id]
         top_vector = index.sentence_vectors[top].astype(np.float32)
-        key = f" {' '.join(words(answer))} " if answer else None
+        key = f" {_dedupe_key(answer)} " if answer else None
         for sid in scored.sentences[:AGREEMENT_POOL].tolist():
             article = index.articles[int(index.sentence_table[sid, 0])].id
             if article in articles:
                 continue
             similarity = float(index.sentence_vectors[sid].astype(np.float32) @ top_vector)
-            holds = key is not None and key in f" {' '.join(words(index.sentence_text(sid)))} "
+            holds = key is not None and key in f" {_dedupe_key(index.sentence_text(sid))} "
             if similarity >= AGREEMENT or (holds and similarity >= 0.5):
                 articles.append(article)
         return tuple(articles)
 
-    def _context_span(self, index: Index, sid: int) -> tuple[int, int]:
-        """The sentence with up to `context_sentences` neighbours each side from the same article,
-        leaving out the headline."""
+    def _context_rows(self, index: Index, sid: int) -> tuple[int, int]:
+        """First and last sentence of the context: the sentence with up to `context_sentences` neighbours
+        each side from the same article, leaving out the headline."""
         table = index.sentence_table
         article = table[sid, 0]
         lo = hi = sid
@@ -315,4 +314,4 @@ class QA:
                 lo -= 1
             if hi + 1 < table.shape[0] and table[hi + 1, 0] == article:
                 hi += 1
-        return int(table[lo, 1]), int(table[hi, 2])
+        return lo, hi

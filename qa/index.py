@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 import os
@@ -123,13 +124,12 @@ class Index:
         """Row of an article id in `articles`, or None."""
         return self._article_numbers.get(article_id)
 
-    def article_text(self, article: int) -> str:
-        a, b = self.text_offsets[article], self.text_offsets[article + 1]
-        return self.text_blob[a:b].tobytes().decode("utf-8")
+    def span_text(self, first: int, last: int) -> str:
+        """The article text from the start of sentence `first` to the end of sentence `last` (same article)."""
+        return self.text_blob[self.sentence_bytes[first, 0]:self.sentence_bytes[last, 1]].tobytes().decode("utf-8")
 
     def sentence_text(self, sentence: int) -> str:
-        a, b = self.sentence_bytes[sentence]
-        return self.text_blob[a:b].tobytes().decode("utf-8")
+        return self.span_text(sentence, sentence)
 
     def sentence_kind(self, sentence: int) -> BlockKind:
         return KINDS[int(self.sentence_table[sentence, 3])]
@@ -177,7 +177,7 @@ def stale_reason(folder: Path, corpus_root: Path, settings: Settings,
         if st.size == rec["size"] and st.mtime_ns == rec["mtime_ns"]:
             continue
         try:
-            digest = corpus_mod.hashlib.sha256((Path(corpus_root) / name).read_bytes()).hexdigest()
+            digest = hashlib.sha256((Path(corpus_root) / name).read_bytes()).hexdigest()
         except OSError:
             return f"{name} became unreadable"
         if digest != rec["sha256"]:

@@ -34,7 +34,6 @@ def bm25_scores(index: Index, query_token_ids: list[int]) -> np.ndarray:
     return np.asarray(index.bm25.get_scores(query_token_ids), dtype=np.float32)
 
 
-
 def candidates(index: Index, question_vector: np.ndarray, query_token_ids: list[int], retrieve_k: int) -> Candidates:
     """Union of the sentences of the top `retrieve_k` dense passages and the top `retrieve_k` BM25 sentences."""
     p_ids, p_scores = dense_passages(index, question_vector, retrieve_k)

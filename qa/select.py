@@ -14,7 +14,7 @@ from qa.corpus import BlockKind
 from qa.errors import QAError
 from qa.index import KINDS, Index
 from qa.retrieve import Candidates
-from qa.tokens import tokens
+from qa.tokens import query_tokens, tokens
 
 SELECTOR_FILE = "selector.json"
 DEFAULT_SELECTOR = Path(__file__).resolve().parent / SELECTOR_FILE
@@ -274,8 +274,6 @@ def rank(index: Index, q: Question, cands: Candidates, selector: Selector, *,
 
 
 def make_question(index: Index, text: str, vector: np.ndarray) -> Question:
-    from qa.tokens import query_tokens
-
     stems = query_tokens(text)
     return Question(text=text, vector=vector, token_ids=index.bm25.get_tokens_ids(stems), n_tokens=len(stems),
                     stems=stems, kind=answer_type(text))
