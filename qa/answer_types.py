@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from qa.tokens import STOPWORDS, fold, stem_words
+from qa.tokens import STOPWORDS, tokens
 
 
 class AnswerType(str, Enum):
@@ -61,10 +61,6 @@ CUE_KINDS = ("date", "number", "entity")
 PRONOUN_START = re.compile(r"^[\"“‘']?(?:he|she|it|they|this|these|those|that|his|her|its|their)\b", re.I)
 
 
-def _stems(span_text: str) -> list[str]:
-    return stem_words([w for w in re.findall(r"[^\W_]+", fold(span_text)) if w not in STOPWORDS])
-
-
 def entity_spans(sentence: str) -> list[tuple[int, int]]:
     """Runs of capitalised words, leaving out a sentence-initial capital that is an ordinary word."""
     spans = []
@@ -94,4 +90,4 @@ def cue_spans(sentence: str) -> dict[str, list[tuple[int, int]]]:
 
 def cue_stems(sentence: str) -> dict[str, list[str]]:
     """The content stems inside each kind of cue span; a cue is new to a question when one of its stems is."""
-    return {kind: [t for s, e in spans for t in _stems(sentence[s:e])] for kind, spans in cue_spans(sentence).items()}
+    return {kind: [t for s, e in spans for t in tokens(sentence[s:e])] for kind, spans in cue_spans(sentence).items()}

@@ -30,7 +30,7 @@ from qa.sentences import split_article
 from qa.answer_types import CUE_KINDS, PRONOUN_START, cue_stems
 from qa.tokens import tokens
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 MANIFEST = "manifest.json"
 KINDS = tuple(BlockKind)
 log = logging.getLogger("qa")

@@ -34,3 +34,13 @@ def test_cue_spans_find_dates_numbers_and_names():
 def test_entity_spans_skip_ordinary_sentence_openers():
     s = "According to Stoltenberg, NATO has been delivering fuel."
     assert [s[a:b] for a, b in entity_spans(s)] == ["Stoltenberg", "NATO"]
+
+
+def test_cue_stems_are_tokenised_as_bm25_indexes_them():
+    from qa.answer_types import cue_stems
+    from qa.tokens import query_tokens
+
+    cues = cue_stems("The package cost $3.5 billion, the NATO-Ukraine Council said on 12 July.")
+    assert "3.5" in cues["number"] and "dollar" in cues["number"]  # not "3" and "5", as the question has it
+    assert set(query_tokens("Did it cost $3.5 billion?")) <= set(cues["number"]) | {"cost"}
+    assert {"nato", "ukrain", "council"} <= set(cues["entity"])
