@@ -46,10 +46,11 @@ def main() -> None:
     engine = QA(corpus, args.work / "index", progress=True)
     engine.build()
     data = calibrate.collect(engine, labelled, progress=True)
-    selector = calibrate.fit(data, fitted_on=f"SQuAD v1.1 dev 'fit' split: {len(labelled)} questions "
-                                             f"({n_out} made out-of-corpus) over 40 articles")
+    fitted = calibrate.fit(data, fitted_on=f"SQuAD v1.1 dev 'fit' split: {len(labelled)} questions "
+                                             f"({n_out} made out-of-corpus) over 40 articles",
+                             reranker=engine.reranker, rerank_top=engine.settings.rerank_top, progress=True)
+    selector, scores = fitted.selector, fitted.scores
     selector.save(args.out)
-    scores = selector.score(data.x)
     best, margin, row = calibrate.best_and_margin(scores, data.groups, len(labelled))
     have = row >= 0
     correct = data.y[row[have]] & data.answerable[have]
@@ -64,6 +65,12 @@ def main() -> None:
     print(f"abstention threshold {selector.threshold}: answered {answered.mean():.3f}; answerable among answered "
           f"{answerable[answered].mean():.4f}; out-of-corpus refused {(~answered[~answerable]).mean():.4f}; "
           f"answerable refused {(~answered[answerable]).mean():.4f}")
+    if selector.reranks:
+        print(f"second stage over the best {engine.settings.rerank_top}: cross-encoder weight "
+              f"{selector.rerank_weights[-1]:+.3f}; the features' weights there:")
+        for name, w in sorted(zip(select.FEATURES, selector.rerank_weights), key=lambda t: -abs(t[1]))[:8]:
+            print(f"  {name:<28} {w:+.3f}")
+    print("first stage (linear) weights:")
     for name, w in sorted(zip(select.FEATURES, selector.weights), key=lambda t: -abs(t[1])):
         print(f"  {name:<28} {w:+.3f}")
 

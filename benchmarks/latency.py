@@ -1,4 +1,5 @@
-"""Per-question latency of answer() against a bare question-encoder call, in one process (p50/p95, ratio)."""
+"""Per-question latency of answer() against a bare question-encoder call, in one process (p50/p95, ratio),
+with the cross-encoder re-ranking on (the default) and off (`rerank_top=0`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from qa.config import Settings  # noqa: E402
 from qa.engine import QA  # noqa: E402
 
 
@@ -34,24 +36,28 @@ def main() -> None:
         engine = QA(args.corpus, Path(tmp) / "index")
         engine.build()
         encoder = engine.encoder
-        for q in questions:  # warm up both paths
+        plain = QA(args.corpus, Path(tmp) / "index", Settings(rerank_top=0), encoder=encoder)
+        for q in questions:  # warm up every path
             engine.answer(q)
+            plain.answer(q)
             encoder.encode([q])
-        encode_ms, answer_ms = [], []
+        times: dict[str, list[float]] = {"encoder call": [], "answer()": [], "answer(), no re-ranking": []}
         for _ in range(args.repeat):
             for q in questions:
-                t = time.perf_counter()
-                encoder.encode([q])
-                encode_ms.append((time.perf_counter() - t) * 1000)
-                t = time.perf_counter()
-                engine.answer(q)
-                answer_ms.append((time.perf_counter() - t) * 1000)
-    enc50, ans50 = statistics.median(encode_ms), statistics.median(answer_ms)
+                for name, call in (("encoder call", lambda: encoder.encode([q])),
+                                   ("answer()", lambda: engine.answer(q)),
+                                   ("answer(), no re-ranking", lambda: plain.answer(q))):
+                    t = time.perf_counter()
+                    call()
+                    times[name].append((time.perf_counter() - t) * 1000)
+    p50 = {name: statistics.median(values) for name, values in times.items()}
     print(f"machine: {platform.machine()} {platform.processor() or ''} cores={__import__('os').cpu_count()}")
-    print(f"questions: {len(questions)} x {args.repeat} passes, corpus {args.corpus}")
-    print(f"encoder call   p50 {enc50:7.2f} ms   p95 {percentile(encode_ms, 0.95):7.2f} ms")
-    print(f"answer()       p50 {ans50:7.2f} ms   p95 {percentile(answer_ms, 0.95):7.2f} ms")
-    print(f"ratio answer/encoder p50: {ans50 / enc50:.2f}x")
+    print(f"questions: {len(questions)} x {args.repeat} passes, corpus {args.corpus}, "
+          f"re-ranking the best {engine.settings.rerank_top}")
+    for name, values in times.items():
+        print(f"{name:<24} p50 {p50[name]:7.2f} ms   p95 {percentile(values, 0.95):7.2f} ms")
+    print(f"ratio answer/encoder p50: {p50['answer()'] / p50['encoder call']:.2f}x "
+          f"(no re-ranking: {p50['answer(), no re-ranking'] / p50['encoder call']:.2f}x)")
 
 
 if __name__ == "__main__":

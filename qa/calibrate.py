@@ -13,6 +13,8 @@ from qa.errors import QAError
 from qa.evaluate import Question, contains_answer
 
 TARGET_PRECISION = 0.95
+# The second stage sees few rows per question and the first stage's features again: regularise it more.
+SECOND_STAGE_L2 = 1e-2
 
 
 @dataclass(frozen=True)
@@ -23,13 +25,15 @@ class Collected:
     y: np.ndarray
     groups: np.ndarray  # question index of each row
     answerable: np.ndarray  # per question
+    questions: tuple[str, ...] = ()  # per question, as asked (for the cross-encoder)
+    texts: tuple[str, ...] = ()  # per row, the candidate sentence
 
 
 def collect(engine, questions: list[Question], *, progress: bool = False) -> Collected:
     """Retrieve candidates for every question and label them (one batched encoder call)."""
     index = engine.index
     vectors = engine.encoder.encode([q.question for q in questions], progress=progress)
-    xs, ys, groups = [], [], []
+    xs, ys, groups, all_texts = [], [], [], []
     iterator = enumerate(zip(questions, vectors))
     if progress:
         from tqdm.auto import tqdm
@@ -43,10 +47,12 @@ def collect(engine, questions: list[Question], *, progress: bool = False) -> Col
         texts = [index.sentence_text(int(s)) for s in cands.sentences]
         ys.append(np.array([contains_answer(t, q.answers) for t in texts], dtype=np.int8))
         groups.append(np.full(len(texts), i, dtype=np.int32))
+        all_texts.extend(texts)
     if not xs:
         raise QAError("no candidates were retrieved for any question; is the corpus the one the questions are about?")
     return Collected(np.concatenate(xs), np.concatenate(ys), np.concatenate(groups),
-                     np.array([q.answerable for q in questions]))
+                     np.array([q.answerable for q in questions]), tuple(q.question for q in questions),
+                     tuple(all_texts))
 
 
 def best_and_margin(scores: np.ndarray, groups: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -118,10 +124,37 @@ def _listwise(z: np.ndarray, y: np.ndarray, groups: np.ndarray, l2: float = 1e-3
     return minimize(loss, np.zeros(z.shape[1]), jac=True, method="L-BFGS-B").x
 
 
-def fit(data: Collected, *, fitted_on: str = "", target: float = TARGET_PRECISION) -> select.Selector:
-    """A listwise linear ranker over the features; a logistic map from (best score, margin over the runner-up)
-    to P(the top sentence is right); a logistic model of P(the articles answer the question), and the
-    abstention threshold at which the answered questions are answerable with `target` precision."""
+def _second_stage(data: Collected, linear: np.ndarray, reranker, top: int,
+                  progress: bool) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
+    """Per question (its rows are contiguous): (first row, end row, the rows the cross-encoder reads counted
+    from the first, their cross-encoder scores)."""
+    starts = np.flatnonzero(np.r_[True, data.groups[1:] != data.groups[:-1]])
+    spans = list(zip(starts.tolist(), np.r_[starts[1:], len(data.groups)].tolist()))
+    if progress:
+        from tqdm.auto import tqdm
+
+        spans = tqdm(spans, desc="re-ranking", unit="q", file=sys.stderr)
+    out = []
+    for start, end in spans:
+        best = select.rerank_rows(data.x[start:end], linear[start:end], top)
+        cross = reranker.score(data.questions[data.groups[start]], [data.texts[start + r] for r in best])
+        out.append((start, end, best, cross))
+    return out
+
+
+@dataclass(frozen=True)
+class Fitted:
+    selector: select.Selector
+    scores: np.ndarray  # per row of the data, the fitted selector's final score
+
+
+def fit(data: Collected, *, fitted_on: str = "", target: float = TARGET_PRECISION, reranker=None,
+        rerank_top: int = 0, progress: bool = False) -> Fitted:
+    """A listwise linear ranker over the features; with a `reranker`, a second listwise linear stage over the
+    features and the cross-encoder's score of the first stage's best `rerank_top` candidates; a logistic map from (final score,
+    margin over the runner-up) to P(the top sentence is right); a logistic model of P(the articles answer the
+    question), and the abstention threshold at which the answered questions are answerable with `target`
+    precision."""
     if data.y.min() == data.y.max():
         raise QAError("the question set needs both candidates that hold an answer and ones that do not")
     means = data.x.mean(axis=0)
@@ -130,6 +163,18 @@ def fit(data: Collected, *, fitted_on: str = "", target: float = TARGET_PRECISIO
     z = (data.x - means) / scales
     weights = _listwise(z, data.y, data.groups)
     scores = z @ weights
+    rerank_weights: tuple[float, ...] = ()
+    if reranker is not None and rerank_top > 0:
+        stage = _second_stage(data, scores, reranker, rerank_top, progress)
+        rows = np.concatenate([start + best for start, _, best, _ in stage])
+        cross = np.concatenate([c for *_, c in stage])
+        w2 = _listwise(np.column_stack([z[rows], cross]), data.y[rows], data.groups[rows], l2=SECOND_STAGE_L2)
+        rerank_weights = tuple(float(w) for w in w2)
+        two = select.Selector(tuple(weights), 0.0, tuple(means), tuple(scales), (0.0, 0.0, 0.0),
+                              (0.0,) * (len(select.ANSWERABLE_INPUTS) + 1), 0.5, rerank_weights=rerank_weights)
+        scores = scores.astype(np.float32)
+        for start, end, best, c in stage:
+            scores[start:end] = two.rescore(data.x[start:end], scores[start:end], best, c)
     n = len(data.answerable)
     best, margin, row = best_and_margin(scores, data.groups, n)
     have = row >= 0
@@ -145,8 +190,8 @@ def fit(data: Collected, *, fitted_on: str = "", target: float = TARGET_PRECISIO
     coef, intercept = _logistic(inputs, labels)
     selector = select.Selector(tuple(float(w) for w in weights), 0.0, tuple(float(m) for m in means),
                                tuple(float(s) for s in scales), (float(a), float(b), c),
-                               tuple(float(v) for v in coef) + (intercept,), 0.5, fitted_on)
+                               tuple(float(v) for v in coef) + (intercept,), 0.5, fitted_on, rerank_weights)
     p_answerable = np.array([selector.answerable(float(s), float(s - m), data.x[r])
                              for s, m, r in zip(best[have], margin[have], row[have])])
     threshold = threshold_for_precision(p_answerable, labels, target)
-    return dataclasses.replace(selector, threshold=round(threshold, 4))
+    return Fitted(dataclasses.replace(selector, threshold=round(threshold, 4)), scores)

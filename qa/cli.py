@@ -144,7 +144,9 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     questions = load_questions(args.questions)
     engine = _engine(args)
     data = calibrate.collect(engine, questions, progress=True)
-    selector = calibrate.fit(data, fitted_on=f"{args.questions.name}: {len(questions)} questions")
+    selector = calibrate.fit(data, fitted_on=f"{args.questions.name}: {len(questions)} questions",
+                             reranker=engine.reranker, rerank_top=engine.settings.rerank_top,
+                             progress=True).selector
     out = args.out or engine.index_dir / "selector.json"
     selector.save(out)
     print(f"wrote {out}: abstain below P(answerable) {selector.threshold}; "
@@ -163,6 +165,8 @@ def _cmd_info(args: argparse.Namespace) -> int:
         "index_setting": m["settings"]["index_type"], "bytes_on_disk": size,
         "bytes_per_passage": round(size / max(1, m["counts"]["passages"]), 1),
         "built_at": m["built_at"], "skipped": m.get("skipped", {}),
+        "selector": engine.selector.fitted_on,
+        "cross_encoder_reranks": engine.settings.rerank_top if engine.selector.reranks else 0,
     }
     if args.json:
         print(json.dumps(info, indent=2))

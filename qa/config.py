@@ -43,6 +43,8 @@ class Settings:
     top_k: int = 5
     retrieve_k: int = 24
     context_sentences: int = 1
+    # the selector's best this-many sentences are re-scored by the cross-encoder (qa/rerank.py); 0 turns it off
+    rerank_top: int = 8
     # P(the articles answer it) under which the engine abstains; None = the threshold fitted with the selector
     abstain_threshold: float | None = None
     max_question_chars: int = 1000
@@ -62,6 +64,9 @@ class Settings:
                 "passage_overlap must be >= 0 and smaller than passage_sentences "
                 f"({self.passage_sentences}). Currently, passage_overlap is {self.passage_overlap!r}"
             )
+        if not isinstance(self.rerank_top, int) or isinstance(self.rerank_top, bool) or self.rerank_top < 0:
+            raise QAError("rerank_top must be an integer >= 0 (0 = no re-ranking). "
+                          f"Currently, rerank_top is {self.rerank_top!r}")
         if not 0 <= self.context_sentences <= 5:
             raise QAError(f"context_sentences must be between 0 and 5. Currently, it is {self.context_sentences!r}")
         if self.abstain_threshold is not None and not 0.0 <= self.abstain_threshold <= 1.0:

@@ -53,6 +53,7 @@ class QA:
         self._encoder = encoder
         self._index: Index | None = None
         self._selector: select.Selector | None = None
+        self._reranker = None
         self._lock = threading.Lock()
         self._build_lock = threading.Lock()  # one build at a time; later callers wait and reuse it
 
@@ -65,6 +66,19 @@ class QA:
                 if self._encoder is None:
                     self._encoder = Encoder(self.settings.model, batch_size=self.settings.batch_size)
         return self._encoder
+
+    @property
+    def reranker(self):
+        """The cross-encoder (qa/rerank.py), loaded on first use; None when `rerank_top` is 0."""
+        if self.settings.rerank_top == 0:
+            return None
+        if self._reranker is None:
+            with self._lock:
+                if self._reranker is None:
+                    from qa.rerank import Reranker
+
+                    self._reranker = Reranker()
+        return self._reranker
 
     def build(self, *, force: bool = False) -> Index:
         """Bring the index up to date with the corpus (rebuilding it if `force`) and load it."""
@@ -220,7 +234,9 @@ class QA:
                     top_k: int, previous: chat.Turn | None) -> Answer:
         q, cands = self.candidates(index, asked, vector)
         prefer = index.article_number(previous.source) if previous and previous.source else None
-        scored = select.rank(index, q, cands, self.selector, prefer_article=prefer)
+        reranker = self.reranker if self.selector.reranks else None
+        scored = select.rank(index, q, cands, self.selector, reranker=reranker, rerank_top=self.settings.rerank_top,
+                             prefer_article=prefer)
         picked = self._pick(index, scored, top_k + 1)
         evidence = self._evidence(index, picked, top_k)
         threshold = self.settings.abstain_threshold

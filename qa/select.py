@@ -49,8 +49,10 @@ class Question:
 
 @dataclass(frozen=True)
 class Selector:
-    """A linear scorer over FEATURES, a logistic map from (score, margin) to P(this sentence is right),
-    and a logistic model of P(the articles answer the question at all) over ANSWERABLE_INPUTS.
+    """A linear scorer over FEATURES; for its best few sentences a second linear stage over the same features
+    plus the cross-encoder's score (`rerank_weights`, empty when fitted without one); a logistic map from
+    (final score, margin) to P(this sentence is right), and a logistic model of P(the articles answer the
+    question at all) over ANSWERABLE_INPUTS.
 
     Fitted by `qa calibrate` (see qa/calibrate.py); the engine abstains when P(answerable) < `threshold`."""
 
@@ -62,16 +64,38 @@ class Selector:
     answerable_coef: tuple[float, ...]  # one per ANSWERABLE_INPUTS, then the intercept
     threshold: float
     fitted_on: str = ""
+    rerank_weights: tuple[float, ...] = ()  # one per FEATURES, then the cross-encoder score's
+
+    @property
+    def reranks(self) -> bool:
+        return bool(self.rerank_weights)
 
     def __post_init__(self) -> None:
         if not (len(self.weights) == len(self.means) == len(self.scales) == len(FEATURES)
-                and len(self.answerable_coef) == len(ANSWERABLE_INPUTS) + 1):
+                and len(self.answerable_coef) == len(ANSWERABLE_INPUTS) + 1
+                and len(self.rerank_weights) in (0, len(FEATURES) + 1)):
             raise QAError(f"selector has {len(self.weights)} weights but the selector uses {len(FEATURES)} features; "
                           "refit it with: qa calibrate QUESTIONS")
 
+    def standardise(self, x: np.ndarray) -> np.ndarray:
+        return (x - np.asarray(self.means, dtype=np.float32)) / np.asarray(self.scales, dtype=np.float32)
+
     def score(self, x: np.ndarray) -> np.ndarray:
-        z = (x - np.asarray(self.means, dtype=np.float32)) / np.asarray(self.scales, dtype=np.float32)
-        return z @ np.asarray(self.weights, dtype=np.float32) + self.bias
+        return self.standardise(x) @ np.asarray(self.weights, dtype=np.float32) + self.bias
+
+    def rescore(self, x: np.ndarray, linear: np.ndarray, top: np.ndarray, cross: np.ndarray) -> np.ndarray:
+        """Final scores once the rows `top` (the linear stage's best) have cross-encoder scores: the second
+        stage for those; the others follow below the lowest of them, spaced as the linear stage spaced them."""
+        w = np.asarray(self.rerank_weights, dtype=np.float32)
+        final = np.asarray(linear, dtype=np.float32).copy()
+        if not len(top):
+            return final
+        second = self.standardise(x[top]) @ w[:-1] + w[-1] * np.asarray(cross, dtype=np.float32)
+        rest = np.ones(len(final), dtype=bool)
+        rest[top] = False
+        final[rest] = second.min() - (final[top].min() - final[rest])
+        final[top] = second
+        return final
 
     def confidence(self, best: float, runner_up: float | None) -> float:
         margin = best - runner_up if runner_up is not None else 2.0
@@ -91,7 +115,8 @@ class Selector:
                 "means": list(self.means), "scales": list(self.scales),
                 "confidence_coef": list(self.confidence_coef),
                 "answerable_inputs": list(ANSWERABLE_INPUTS), "answerable_coef": list(self.answerable_coef),
-                "threshold": self.threshold, "fitted_on": self.fitted_on}
+                "rerank_weights": list(self.rerank_weights), "threshold": self.threshold,
+                "fitted_on": self.fitted_on}
 
     def save(self, path: Path) -> None:
         tmp = Path(path).with_suffix(".tmp")
@@ -108,7 +133,7 @@ class Selector:
             raise QAError(f"the selector {path} was fitted for other features; refit it with: qa calibrate QUESTIONS")
         return cls(tuple(data["weights"]), float(data["bias"]), tuple(data["means"]), tuple(data["scales"]),
                    tuple(data["confidence_coef"]), tuple(data["answerable_coef"]), float(data["threshold"]),
-                   data.get("fitted_on", ""))
+                   data.get("fitted_on", ""), tuple(data.get("rerank_weights", ())))
 
 
 def load_selector(index_dir: Path | None) -> Selector:
@@ -262,13 +287,27 @@ def features(index: Index, q: Question, cands: Candidates) -> np.ndarray:
 PREFERRED_ARTICLE_BONUS = 0.75
 
 
-def rank(index: Index, q: Question, cands: Candidates, selector: Selector, *,
+def rerank_rows(x: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
+    """Which rows the cross-encoder reads: the `n` best by the linear score, headlines left out (a headline
+    restates a story's topic in question-like words, and the cross-encoder has learnt to like exactly that)."""
+    order = np.argsort(-scores, kind="stable")
+    return order[x[order, FEATURES.index("headline")] == 0][:n]
+
+
+def rank(index: Index, q: Question, cands: Candidates, selector: Selector, *, reranker=None, rerank_top: int = 0,
          prefer_article: int | None = None) -> Scored:
-    """Score and sort the candidates, best first."""
+    """Score and sort the candidates, best first. With a `reranker` (qa.rerank.Reranker) and a selector fitted
+    with one, the best `rerank_top` by the linear score are re-scored by the cross-encoder."""
     x = features(index, q, cands)
     scores = selector.score(x) if len(x) else np.zeros(0, dtype=np.float32)
+    bonus = np.zeros_like(scores)
     if prefer_article is not None and len(x):
-        scores = scores + PREFERRED_ARTICLE_BONUS * (index.sentence_table[cands.sentences, 0] == prefer_article)
+        bonus = PREFERRED_ARTICLE_BONUS * (index.sentence_table[cands.sentences, 0] == prefer_article)
+    if reranker is not None and rerank_top > 0 and selector.reranks and len(x) > 1:
+        top = rerank_rows(x, scores + bonus, rerank_top)
+        cross = reranker.score(q.text, [index.sentence_text(int(s)) for s in cands.sentences[top]])
+        scores = selector.rescore(x, scores, top, cross)
+    scores = scores + bonus
     order = np.argsort(-scores, kind="stable")
     return Scored(cands.sentences[order], scores[order].astype(np.float32), x[order])
 

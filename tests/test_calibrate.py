@@ -1,5 +1,7 @@
 """Fitting the selector and its confidence on small hand-made cases, and the fitted default."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -22,26 +24,29 @@ def test_expected_calibration_error():
     assert expected_calibration_error([1.0, 1.0], [False, False]) == pytest.approx(1.0)
 
 
-def _synthetic(n_questions: int = 300, n_candidates: int = 8, seed: int = 0) -> Collected:
+def _synthetic(n_questions: int = 300, n_candidates: int = 8, seed: int = 0, signal: float = 2.5) -> Collected:
     """Candidates whose first feature marks the right one (noisily); a fifth of the questions unanswerable."""
     rng = np.random.default_rng(seed)
     xs, ys, groups, answerable = [], [], [], []
     for q in range(n_questions):
         ok = q % 5 != 0
         x = rng.normal(0, 1, (n_candidates, len(select.FEATURES))).astype(np.float32)
+        x[:, select.FEATURES.index("headline")] = 0.0  # a 0/1 feature; no headlines here
         y = np.zeros(n_candidates, dtype=np.int8)
         if ok:
             y[0] = 1
-            x[0, 0] += 2.5
+            x[0, 0] += signal
             x[:, select.FEATURES.index("coverage")] += 1.0  # answerable questions are better covered
         xs.append(x), ys.append(y), groups.append(np.full(n_candidates, q)), answerable.append(ok)
-    return Collected(np.concatenate(xs), np.concatenate(ys), np.concatenate(groups).astype(np.int32),
-                     np.array(answerable))
+    y = np.concatenate(ys)
+    return Collected(np.concatenate(xs), y, np.concatenate(groups).astype(np.int32), np.array(answerable),
+                     tuple(f"question {q}" for q in range(n_questions)),
+                     tuple("the right sentence" if v else "a wrong sentence" for v in y))
 
 
 def test_fit_learns_the_informative_feature_and_calibrates(tmp_path):
     data = _synthetic()
-    selector = fit(data, fitted_on="synthetic")
+    selector = fit(data, fitted_on="synthetic").selector
     weights = np.array(selector.weights)
     assert np.argmax(np.abs(weights)) == 0 and weights[0] > 0
     # the ranker puts the marked candidate first for most answerable questions
@@ -52,6 +57,52 @@ def test_fit_learns_the_informative_feature_and_calibrates(tmp_path):
     path = tmp_path / "selector.json"
     selector.save(path)
     assert select.Selector.load(path) == selector
+
+
+class _Marks:
+    """Stands in for the cross-encoder in this fitting test: scores the sentences the data marks as right
+    higher, with noise (the real cross-encoder is tested in tests/test_rerank.py)."""
+
+    def __init__(self) -> None:
+        self.rng = np.random.default_rng(1)
+        self.calls = 0
+
+    def score(self, question: str, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        return np.array([2.0 * (t == "the right sentence") for t in texts]) + self.rng.normal(0, 0.5, len(texts))
+
+
+def test_second_stage_learns_how_much_to_trust_the_cross_encoder():
+    data = _synthetic(signal=1.0)  # the features alone often miss
+    one = fit(data)
+    two = fit(data, reranker=(marks := _Marks()), rerank_top=4)
+    assert one.selector.rerank_weights == () and not one.selector.reranks
+    assert two.selector.rerank_weights[-1] > 0 and marks.calls == len(set(data.groups.tolist()))
+    assert len(two.selector.rerank_weights) == len(select.FEATURES) + 1
+
+    def hit(scores):
+        return np.mean([data.y[data.groups == q][scores[data.groups == q].argmax()] for q in range(300) if q % 5])
+
+    assert hit(two.scores) > hit(one.scores) + 0.1
+    # the final score is what the confidence was fitted on, and stays calibrated
+    assert 0.0 < two.selector.threshold < 1.0
+
+
+def test_rescore_keeps_rows_the_cross_encoder_did_not_see_below_those_it_did(tmp_path):
+    base = select.load_selector(None)
+    selector = dataclasses.replace(base, rerank_weights=(0.0,) * len(select.FEATURES) + (2.0,))
+    x = np.zeros((5, len(select.FEATURES)), dtype=np.float32)
+    linear = np.array([5.0, 4.0, 3.0, 2.9, 0.0], dtype=np.float32)
+    final = selector.rescore(x, linear, np.array([0, 1, 2]), np.array([-1.0, 3.0, -2.0], dtype=np.float32))
+    assert final.argmax() == 1  # the cross-encoder moved the second row up
+    assert final[3] < final[:3].min() and final[4] < final[3]
+    assert final[3] - final[4] == pytest.approx(2.9)  # spaced as the linear stage spaced them
+    x[0, select.FEATURES.index("headline")] = 1.0
+    assert select.rerank_rows(x, linear, 3).tolist() == [1, 2, 3]  # the cross-encoder never reads headlines
+    selector.save(tmp_path / "selector.json")
+    assert select.Selector.load(tmp_path / "selector.json") == selector and selector.reranks
+    with pytest.raises(QAError, match="refit"):
+        dataclasses.replace(base, rerank_weights=(1.0, 2.0))
 
 
 def test_fit_refuses_a_set_without_unanswerable_questions():

@@ -38,3 +38,4 @@ def test_index_and_info(seed_engine):
     assert done.returncode == 0, done.stderr
     info = json.loads(done.stdout)
     assert info["articles"] == 5 and info["index_type"] == "IndexFlatIP" and info["bytes_on_disk"] > 0
+    assert "SQuAD" in info["selector"] and info["cross_encoder_reranks"] == 8

