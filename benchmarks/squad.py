@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 import bm25s  # noqa: E402
 import numpy as np  # noqa: E402
 
+from qa.config import Settings  # noqa: E402
 from qa.engine import QA  # noqa: E402
 from qa.evaluate import Question, contains_answer, evaluate, write_report  # noqa: E402
 
@@ -125,6 +126,8 @@ def main() -> None:
     group.add_argument("--all", action="store_true", help="all 10,570 questions")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the index even if it is current")
+    parser.add_argument("--rerank-top", type=int, default=Settings().rerank_top,
+                        help="sentences the cross-encoder re-scores per question (0 = off; default %(default)s)")
     args = parser.parse_args()
 
     corpus = args.work / "corpus"
@@ -132,7 +135,7 @@ def main() -> None:
     pool = len(questions)
     if not args.all:
         questions = random.Random(args.seed).sample(questions, min(args.sample, pool))
-    engine = QA(corpus, args.work / "index", progress=True)
+    engine = QA(corpus, args.work / "index", Settings(rerank_top=args.rerank_top), progress=True)
     started = time.perf_counter()
     engine.build(force=args.rebuild)
     build_s = time.perf_counter() - started
@@ -146,6 +149,7 @@ def main() -> None:
     print(f"date: {time.strftime('%Y-%m-%d')}  machine: {platform.machine()}, {__import__('os').cpu_count()} cores")
     print(f"corpus: {counts['articles']} articles, {counts['passages']} passages, {counts['sentences']} sentences; "
           f"questions: {len(questions)} of the {pool} in the test split (seed {args.seed}{', all' if args.all else ''})")
+    print(f"the cross-encoder re-scores the best {args.rerank_top} sentences per question")
     print(f"index build (this run, incl. model load; 0 if it was current): {build_s:.1f} s "
           f"(manifest: {engine.index.manifest['build_seconds']:.1f} s)")
     for key in ("sentence_hit@1", "sentence_hit@3", "mrr", "source_hit@1", "source_recall@5", "exact_match", "f1",
