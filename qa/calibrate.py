@@ -151,10 +151,10 @@ class Fitted:
 def fit(data: Collected, *, fitted_on: str = "", target: float = TARGET_PRECISION, reranker=None,
         rerank_top: int = 0, progress: bool = False) -> Fitted:
     """A listwise linear ranker over the features; with a `reranker`, a second listwise linear stage over the
-    features and the cross-encoder's score of the first stage's best `rerank_top` candidates; a logistic map from (final score,
-    margin over the runner-up) to P(the top sentence is right); a logistic model of P(the articles answer the
-    question), and the abstention threshold at which the answered questions are answerable with `target`
-    precision."""
+    features and the cross-encoder's score of the first stage's best `rerank_top` candidates; a logistic map
+    from (final score, margin over the runner-up) to P(the top sentence is right); a logistic model of P(the
+    articles answer the question), and the abstention threshold at which the answered questions are answerable
+    with `target` precision."""
     if data.y.min() == data.y.max():
         raise QAError("the question set needs both candidates that hold an answer and ones that do not")
     means = data.x.mean(axis=0)
@@ -163,7 +163,7 @@ def fit(data: Collected, *, fitted_on: str = "", target: float = TARGET_PRECISIO
     z = (data.x - means) / scales
     weights = _listwise(z, data.y, data.groups)
     scores = z @ weights
-    rerank_weights: tuple[float, ...] = ()
+    second: dict = {}
     if reranker is not None and rerank_top > 0:
         stage = _second_stage(data, scores, reranker, rerank_top, progress)
         rows = np.concatenate([start + best for start, _, best, _ in stage])
@@ -172,9 +172,12 @@ def fit(data: Collected, *, fitted_on: str = "", target: float = TARGET_PRECISIO
         rerank_weights = tuple(float(w) for w in w2)
         two = select.Selector(tuple(weights), 0.0, tuple(means), tuple(scales), (0.0, 0.0, 0.0),
                               (0.0,) * (len(select.ANSWERABLE_INPUTS) + 1), 0.5, rerank_weights=rerank_weights)
-        scores = scores.astype(np.float32)
+        linear = scores.astype(np.float32)
+        scores = linear.copy()
         for start, end, best, c in stage:
-            scores[start:end] = two.rescore(data.x[start:end], scores[start:end], best, c)
+            scores[start:end] = two.rescore(data.x[start:end], linear[start:end], best, c)
+        slope, offset = np.polyfit(linear[rows], scores[rows], 1)
+        second = dict(rerank_weights=rerank_weights, plain_scale=(float(max(slope, 1e-3)), float(offset)))
     n = len(data.answerable)
     best, margin, row = best_and_margin(scores, data.groups, n)
     have = row >= 0
@@ -190,7 +193,7 @@ def fit(data: Collected, *, fitted_on: str = "", target: float = TARGET_PRECISIO
     coef, intercept = _logistic(inputs, labels)
     selector = select.Selector(tuple(float(w) for w in weights), 0.0, tuple(float(m) for m in means),
                                tuple(float(s) for s in scales), (float(a), float(b), c),
-                               tuple(float(v) for v in coef) + (intercept,), 0.5, fitted_on, rerank_weights)
+                               tuple(float(v) for v in coef) + (intercept,), 0.5, fitted_on, **second)
     p_answerable = np.array([selector.answerable(float(s), float(s - m), data.x[r])
                              for s, m, r in zip(best[have], margin[have], row[have])])
     threshold = threshold_for_precision(p_answerable, labels, target)

@@ -235,8 +235,8 @@ class QA:
         q, cands = self.candidates(index, asked, vector)
         prefer = index.article_number(previous.source) if previous and previous.source else None
         reranker = self.reranker if self.selector.reranks else None
-        scored = select.rank(index, q, cands, self.selector, reranker=reranker, rerank_top=self.settings.rerank_top,
-                             prefer_article=prefer)
+        scored = select.rank(index, q, cands, self.selector, reranker=reranker,
+                             rerank_top=self.settings.rerank_top, prefer_article=prefer)
         picked = self._pick(index, scored, top_k + 1)
         evidence = self._evidence(index, picked, top_k)
         threshold = self.settings.abstain_threshold

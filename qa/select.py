@@ -65,6 +65,9 @@ class Selector:
     threshold: float
     fitted_on: str = ""
     rerank_weights: tuple[float, ...] = ()  # one per FEATURES, then the cross-encoder score's
+    # (a, b): with re-ranking turned off, a * linear score + b keeps the order and puts scores on the scale
+    # that the confidence and abstention were fitted on (a least-squares fit of the final scores)
+    plain_scale: tuple[float, float] = (1.0, 0.0)
 
     @property
     def reranks(self) -> bool:
@@ -115,8 +118,8 @@ class Selector:
                 "means": list(self.means), "scales": list(self.scales),
                 "confidence_coef": list(self.confidence_coef),
                 "answerable_inputs": list(ANSWERABLE_INPUTS), "answerable_coef": list(self.answerable_coef),
-                "rerank_weights": list(self.rerank_weights), "threshold": self.threshold,
-                "fitted_on": self.fitted_on}
+                "rerank_weights": list(self.rerank_weights), "plain_scale": list(self.plain_scale),
+                "threshold": self.threshold, "fitted_on": self.fitted_on}
 
     def save(self, path: Path) -> None:
         tmp = Path(path).with_suffix(".tmp")
@@ -133,7 +136,8 @@ class Selector:
             raise QAError(f"the selector {path} was fitted for other features; refit it with: qa calibrate QUESTIONS")
         return cls(tuple(data["weights"]), float(data["bias"]), tuple(data["means"]), tuple(data["scales"]),
                    tuple(data["confidence_coef"]), tuple(data["answerable_coef"]), float(data["threshold"]),
-                   data.get("fitted_on", ""), tuple(data.get("rerank_weights", ())))
+                   data.get("fitted_on", ""), tuple(data.get("rerank_weights", ())),
+                   tuple(data.get("plain_scale", (1.0, 0.0))))
 
 
 def load_selector(index_dir: Path | None) -> Selector:
@@ -303,10 +307,13 @@ def rank(index: Index, q: Question, cands: Candidates, selector: Selector, *, re
     bonus = np.zeros_like(scores)
     if prefer_article is not None and len(x):
         bonus = PREFERRED_ARTICLE_BONUS * (index.sentence_table[cands.sentences, 0] == prefer_article)
-    if reranker is not None and rerank_top > 0 and selector.reranks and len(x) > 1:
+    if selector.reranks and reranker is not None and rerank_top > 0 and len(x) > 1:
         top = rerank_rows(x, scores + bonus, rerank_top)
         cross = reranker.score(q.text, [index.sentence_text(int(s)) for s in cands.sentences[top]])
         scores = selector.rescore(x, scores, top, cross)
+    elif selector.reranks:
+        a, b = selector.plain_scale
+        scores = (a * scores + b).astype(np.float32)
     scores = scores + bonus
     order = np.argsort(-scores, kind="stable")
     return Scored(cands.sentences[order], scores[order].astype(np.float32), x[order])

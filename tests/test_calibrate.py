@@ -79,6 +79,7 @@ def test_second_stage_learns_how_much_to_trust_the_cross_encoder():
     assert one.selector.rerank_weights == () and not one.selector.reranks
     assert two.selector.rerank_weights[-1] > 0 and marks.calls == len(set(data.groups.tolist()))
     assert len(two.selector.rerank_weights) == len(select.FEATURES) + 1
+    assert two.selector.plain_scale[0] > 0 and one.selector.plain_scale == (1.0, 0.0)
 
     def hit(scores):
         return np.mean([data.y[data.groups == q][scores[data.groups == q].argmax()] for q in range(300) if q % 5])

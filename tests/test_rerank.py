@@ -67,6 +67,8 @@ def test_engine_answers_with_re_ranking_off(seed_engine):
     assert engine.reranker is None
     a = engine.answer("Where will the new NATO command for Ukraine be based?")
     assert a.found and "Wiesbaden" in a.sentence
+    # the linear scores are mapped onto the scale the abstention was fitted on
+    assert not engine.answer("Who is the CEO of Apple?").found
 
 
 def test_rerank_top_is_validated():
