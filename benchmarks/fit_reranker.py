@@ -49,10 +49,7 @@ def with_adapters(model, rank: int, alpha: float) -> dict[str, LoRA]:
     adapters = {}
     for layer in range(len(model.encoder.layer)):
         for name in rerank.ADAPTED:
-            parent_name, _, attr = name.rpartition(".")
-            parent = model.encoder.layer[layer]
-            for part in parent_name.split(".") if parent_name else ():
-                parent = getattr(parent, part)
+            parent, attr = rerank.slot(model, layer, name)
             wrapped = LoRA(getattr(parent, attr), rank, alpha)
             setattr(parent, attr, wrapped)
             adapters[f"{layer}.{name}"] = wrapped

@@ -99,6 +99,11 @@ def _logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3) -> tuple[np.ndarra
     return w[:-1], float(w[-1])
 
 
+def _group_starts(groups: np.ndarray) -> np.ndarray:
+    """First row of each question (a question's rows are contiguous)."""
+    return np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+
+
 def _listwise(z: np.ndarray, y: np.ndarray, groups: np.ndarray, l2: float = 1e-3) -> np.ndarray:
     """Weights that maximise, per question, the softmax probability of its answer-bearing candidates
     (a conditional logit: it learns to put a right sentence first, not to score sentences in isolation)."""
@@ -106,7 +111,7 @@ def _listwise(z: np.ndarray, y: np.ndarray, groups: np.ndarray, l2: float = 1e-3
 
     keep = np.isin(groups, np.unique(groups[y == 1]))
     z, y, groups = z[keep], y[keep].astype(np.float64), groups[keep]
-    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    starts = _group_starts(groups)
     owner = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(groups)]))
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
@@ -128,7 +133,7 @@ def _second_stage(data: Collected, linear: np.ndarray, reranker, top: int,
                   progress: bool) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
     """Per question (its rows are contiguous): (first row, end row, the rows the cross-encoder reads counted
     from the first, their cross-encoder scores)."""
-    starts = np.flatnonzero(np.r_[True, data.groups[1:] != data.groups[:-1]])
+    starts = _group_starts(data.groups)
     spans = list(zip(starts.tolist(), np.r_[starts[1:], len(data.groups)].tolist()))
     if progress:
         from tqdm.auto import tqdm

@@ -44,11 +44,13 @@ def load_base():
     return model, tokenizer
 
 
-def linear(model, layer: int, name: str):
-    module = model.encoder.layer[layer]
-    for part in name.split("."):
-        module = getattr(module, part)
-    return module
+def slot(model, layer: int, name: str):
+    """(parent module, attribute) that holds the linear layer `name` of transformer layer `layer`."""
+    parent_name, _, attr = name.rpartition(".")
+    parent = model.encoder.layer[layer]
+    for part in parent_name.split("."):
+        parent = getattr(parent, part)
+    return parent, attr
 
 
 def pair_scores(model, head_weight, head_bias, tokenizer, question: str, texts: list[str]):
@@ -96,7 +98,7 @@ class Reranker:
                         raise QAError(f"the re-ranker adapter {path} has no weights for {key}")
                     a = torch.from_numpy(data[f"{key}.a"].astype(np.float32))
                     b = torch.from_numpy(data[f"{key}.b"].astype(np.float32))
-                    linear(self.model, layer, name).weight += scale * (b @ a)
+                    getattr(*slot(self.model, layer, name)).weight += scale * (b @ a)
         self.head_weight = torch.from_numpy(data["head.weight"].astype(np.float32))
         self.head_bias = float(data["head.bias"][0])
         self._lock = threading.Lock()
