@@ -6,6 +6,7 @@ import codecs
 import hashlib
 import os
 import re
+import stat
 from collections import Counter
 from dataclasses import dataclass
 from enum import Enum
@@ -43,8 +44,9 @@ class Article:
     text: str
     title: str
     blocks: tuple[Block, ...]
-    sha256: str
+    sha256: str  # of exactly the bytes that were read and indexed
     encoding: str
+    stamp: "FileStamp"  # the file's size and time as they were before its bytes were read
 
 
 @dataclass(frozen=True)
@@ -276,8 +278,9 @@ def _title_from_name(article: str) -> str:
     return re.sub(r"[_\-]+", " ", stem).strip() or stem
 
 
-def make_article(article: str, raw: bytes, furniture: frozenset[str] = frozenset()) -> Article:
-    """Decode and classify one article's bytes."""
+def make_article(article: str, raw: bytes, furniture: frozenset[str] = frozenset(),
+                 file_stamp: FileStamp = FileStamp(0, 0)) -> Article:
+    """Decode and classify one article's bytes; `file_stamp` is the file's, taken before the bytes were read."""
     text, encoding = decode(raw, article)
     title, blocks = classify(text, furniture)
     if not blocks:
@@ -289,23 +292,44 @@ def make_article(article: str, raw: bytes, furniture: frozenset[str] = frozenset
         blocks=blocks,
         sha256=hashlib.sha256(raw).hexdigest(),
         encoding=encoding,
+        stamp=file_stamp,
     )
 
 
-def read_raw(root: Path, paths: list[Path], max_bytes: int) -> tuple[dict[str, bytes], list[Skipped]]:
-    """Read files as bytes; unreadable or oversized ones are reported, never fatal."""
+def read_raw(root: Path, paths: list[Path], max_bytes: int) -> tuple[dict[str, tuple[bytes, FileStamp]], list[Skipped]]:
+    """Read regular files as bytes, each with its stamp taken before reading (so an edit made while the file is
+    read changes the stamp and is noticed next time); unreadable, special or oversized files are reported,
+    never fatal. The size limit holds for the bytes actually read, whatever the file claims to be."""
     raws, skipped = {}, []
+    def too_large(size: str) -> str:
+        return f"too large ({size}; the limit is {max_bytes / 2**20:.0f} MB): split it into several articles"
+
     for path in paths:
         name = article_id(root, path)
         try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                skipped.append(Skipped(name, f"too large ({size / 2**20:.1f} MB; the limit is "
-                                             f"{max_bytes / 2**20:.0f} MB): split it into several articles"))
-                continue
-            raws[name] = path.read_bytes()
+            # O_NONBLOCK: opening a named pipe must not wait for a writer; fstat then tells what was opened.
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
         except OSError as exc:
             skipped.append(Skipped(name, f"cannot read: {exc.strerror or exc}"))
+            continue
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                skipped.append(Skipped(name, "not a regular file (a pipe, device or socket)"))
+                continue
+            if st.st_size > max_bytes:
+                skipped.append(Skipped(name, too_large(f"{st.st_size / 2**20:.1f} MB")))
+                continue
+            with os.fdopen(os.dup(fd), "rb") as handle:
+                raw = handle.read(max_bytes + 1)
+            if len(raw) > max_bytes:  # the file grew while it was read
+                skipped.append(Skipped(name, too_large(f"over {max_bytes / 2**20:.0f} MB")))
+                continue
+            raws[name] = (raw, FileStamp(size=st.st_size, mtime_ns=st.st_mtime_ns))
+        except OSError as exc:
+            skipped.append(Skipped(name, f"cannot read: {exc.strerror or exc}"))
+        finally:
+            os.close(fd)
     return raws, skipped
 
 
@@ -321,19 +345,19 @@ def read_corpus(root: Path | str, exclude: frozenset[str] = frozenset(), *, max_
     raws, skipped = read_raw(root, [p for p in paths if article_id(root, p) not in exclude], max_mb * 2**20)
     skipped += [Skipped(article_id(root, p), REMOVED) for p in excluded]
     texts = []
-    for raw in raws.values():
+    for raw, _ in raws.values():
         try:
             texts.append(decode(raw, "")[0])
         except QAError:
             pass
     furniture = furniture_lines(texts)
     articles = []
-    for name, raw in raws.items():
+    for name, (raw, file_stamp) in raws.items():
         if not raw.strip():
             skipped.append(Skipped(name, "empty file"))
             continue
         try:
-            articles.append(make_article(name, raw, furniture))
+            articles.append(make_article(name, raw, furniture, file_stamp))
         except QAError as exc:
             skipped.append(Skipped(name, str(exc).removeprefix(f"{name}: ")))
     return Corpus(root=root, articles=tuple(articles), skipped=tuple(sorted(skipped, key=lambda s: s.path)))

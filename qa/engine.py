@@ -86,11 +86,15 @@ class QA:
             self._index = None
         if not self.corpus.is_dir():
             raise QAError(f"corpus folder not found: {self.corpus} (pass --corpus DIR with a folder of articles)")
+        with index_mod.build_lock(self.index_dir):
+            return self._set(self._build_locked(force))
+
+    def _build_locked(self, force: bool) -> Index:
         reason = ("rebuild requested" if force
                   else index_mod.stale_reason(self.index_dir, self.corpus, self.settings, self.excluded()))
         if reason is None:
             try:
-                return self._set(index_mod.load(self.index_dir))
+                return index_mod.load(self.index_dir)
             except IndexUnusable as exc:
                 reason = str(exc)
         log.warning("building the index in %s: %s", self.index_dir, reason)
@@ -102,7 +106,7 @@ class QA:
         counts = index_mod.build(corpus, self.index_dir, self.settings,
                                  self.encoder, progress=self.progress, previous=previous)
         log.warning("encoded %d article(s), reused the vectors of %d", counts["encoded"], counts["reused"])
-        return self._set(index_mod.load(self.index_dir))
+        return index_mod.load(self.index_dir)
 
     # --- adding and removing articles -------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import bm25s
 import faiss
+import filelock
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 import numpy as np
@@ -32,6 +34,8 @@ from qa.tokens import tokens
 
 FORMAT_VERSION = 5
 MANIFEST = "manifest.json"
+BUILD_MARKER = ".qa-build"  # written into every data folder we make: only folders holding it are ever deleted
+LOCK_FILE = ".qa-build.lock"
 KINDS = tuple(BlockKind)
 log = logging.getLogger("qa")
 
@@ -261,8 +265,10 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
         sentence_passage.extend(holder)
         blobs.append(article.text.encode("utf-8"))
         blob_size += len(blobs[-1])
-        st = corpus_mod.stamp(corpus.root / article.id)
-        records.append(ArticleRecord(article.id, article.title, article.sha256, st.size, st.mtime_ns, article.encoding))
+        # The stamp taken before the bytes were read: an edit during the build leaves it behind the file,
+        # so the next run hashes the file again and sees the change.
+        records.append(ArticleRecord(article.id, article.title, article.sha256, article.stamp.size,
+                                     article.stamp.mtime_ns, article.encoding))
         old = reusable.get(article.id)
         new_sentences = np.asarray(sentence_rows[offset:], dtype=np.int64).reshape(-1, 4)[:, 1:4]
         new_passages = np.asarray(passage_rows[first_passage:], dtype=np.int64).reshape(-1, 3)[:, 1:3] - offset
@@ -294,6 +300,7 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
     tmp = folder / f".data-{build_id}.tmp"
     tmp.mkdir()
     try:
+        (tmp / BUILD_MARKER).write_text(build_id, encoding="utf-8")
         faiss.write_index(make_search_index(passage_vectors, settings), str(tmp / "passages.faiss"))
         np.save(tmp / "passage_vectors.npy", passage_vectors.astype(np.float16))
         np.save(tmp / "sentence_vectors.npy", sentence_vectors.astype(np.float16))
@@ -334,15 +341,69 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
         "articles": {r.id: {"sha256": r.sha256, "size": r.size, "mtime_ns": r.mtime_ns} for r in records},
         "skipped": {s.path: s.reason for s in corpus.skipped},
     }
+    previous_data = _manifest_data(folder)
     tmp_manifest = folder / f".{MANIFEST}.{build_id}.tmp"
     tmp_manifest.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp_manifest, folder / MANIFEST)
-    for old in folder.glob("data-*"):
-        if old.name != data.name:
-            shutil.rmtree(old, ignore_errors=True)
-    for old in folder.glob(".data-*.tmp"):
-        shutil.rmtree(old, ignore_errors=True)
+    _remove_old_builds(folder, keep=data.name, previous=previous_data)
     return {"encoded": len(records) - len(reused), "reused": len(reused)}
+
+
+def _manifest_data(folder: Path) -> str | None:
+    """The data folder the current manifest names, if it can be read."""
+    try:
+        manifest = read_manifest(folder)
+    except IndexUnusable:
+        return None
+    name = manifest.get("data") if isinstance(manifest, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def _ours(path: Path, previous: str | None) -> bool:
+    """A folder a build of ours made: it holds our marker, or the replaced manifest named it. Anything else in
+    the index folder (a user's `data-raw/`, say) is never touched."""
+    if path.is_symlink() or not path.is_dir():
+        return False
+    if path.name == previous and path.name.startswith("data-"):
+        return True
+    return (path / BUILD_MARKER).is_file()
+
+
+def _remove_old_builds(folder: Path, keep: str, previous: str | None) -> None:
+    """Delete earlier builds' data and leftovers of killed builds. Called with the build lock held, so no other
+    build of this folder is writing a temporary folder now."""
+    for old in [*folder.glob("data-*"), *folder.glob(".data-*.tmp")]:
+        if old.name != keep and _ours(old, previous):
+            shutil.rmtree(old, ignore_errors=True)
+    for old in folder.glob(f".{MANIFEST}.*.tmp"):
+        if old.is_file() and not old.is_symlink():
+            old.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def build_lock(folder: Path):
+    """Hold the index folder's lock file: one build (or staleness check and load) of a folder at a time,
+    across processes. A second `qa index` waits for the first and then finds the index up to date; `qa ask`
+    waits for a build in progress instead of reading half of it. A folder that cannot hold a lock file
+    (read-only) is used without one: nothing can be built there anyway."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise QAError(f"the index folder {folder} is a file, not a folder (pass --index-dir DIR)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = filelock.FileLock(str(folder / LOCK_FILE))
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
+            log.warning("waiting for another build of %s to finish", folder)
+            lock.acquire()
+    except OSError:
+        yield
+        return
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def ivf_lists(n: int) -> int:

@@ -2,6 +2,7 @@
 Each case is listed in docs/reliability.md."""
 
 import os
+from pathlib import Path
 import signal
 import subprocess
 import sys
@@ -89,14 +90,14 @@ def test_symlink_loops_broken_links_and_unreadable_files(tmp_path, encoder, monk
     (corpus / "self.txt").symlink_to(corpus / "self.txt")  # a file link to itself
     (corpus / "gone.txt").symlink_to(tmp_path / "missing.txt")
     (corpus / "secret.txt").write_text("hidden")
-    original = type(corpus).read_bytes
+    original = os.open
 
-    def read_bytes(path):
-        if path.name == "secret.txt":  # as root, chmod 000 does not stop reads; simulate the OS refusing
+    def os_open(path, *args, **kwargs):
+        if Path(path).name == "secret.txt":  # as root, chmod 000 does not stop reads; simulate the OS refusing
             raise PermissionError(13, "Permission denied")
-        return original(path)
+        return original(path, *args, **kwargs)
 
-    monkeypatch.setattr(type(corpus), "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", os_open)
     corpus_read = read_corpus(corpus)
     assert [a.id for a in corpus_read.articles] == ["ok.txt"]
     reasons = {s.path: s.reason for s in corpus_read.skipped}
