@@ -1,12 +1,17 @@
 """Per-question latency of answer() against a bare question-encoder call, in one process (p50/p95, ratio),
-with the cross-encoder re-ranking on (the default) and off (`rerank_top=0`)."""
+with the cross-encoder re-ranking on (the default) and off (`rerank_top=0`); on a quiet machine and beside a
+competing CPU-bound process that this script starts (one busy Python loop, stopped when the pass ends); and
+with the thread policy of qa/encoder.py (one intra-op thread for one question's work) beside the previous
+default (every core for every call)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import platform
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -15,8 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from qa import encoder as encoder_mod  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.engine import QA  # noqa: E402
+
+BUSY_LOOP = "import time\nend = time.time() + {seconds}\nwhile time.time() < end:\n    pass\n"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -41,24 +49,47 @@ def main() -> None:
             engine.answer(q)
             plain.answer(q)
             encoder.encode([q])
-        times: dict[str, list[float]] = {"encoder call": [], "answer()": [], "answer(), no re-ranking": []}
-        for _ in range(args.repeat):
-            for q in questions:
-                for name, call in (("encoder call", lambda: encoder.encode([q])),
-                                   ("answer()", lambda: engine.answer(q)),
-                                   ("answer(), no re-ranking", lambda: plain.answer(q))):
-                    t = time.perf_counter()
-                    call()
-                    times[name].append((time.perf_counter() - t) * 1000)
-    p50 = {name: statistics.median(values) for name, values in times.items()}
-    print(f"machine: {platform.machine()} {platform.processor() or ''} cores={__import__('os').cpu_count()}")
+        calls = {"encoder call": lambda q: encoder.encode([q]), "answer()": engine.answer,
+                 "answer(), no re-ranking": plain.answer}
+        results, default_small_work = {}, encoder_mod.SMALL_WORK
+        for policy, small_work in (("one thread per question", default_small_work), ("every core", 0)):
+            encoder_mod.SMALL_WORK = small_work  # 0: every call uses every core, the PyTorch default before
+            for load in ("quiet", "busy"):
+                competitor = None
+                if load == "busy":
+                    competitor = subprocess.Popen([sys.executable, "-c", BUSY_LOOP.format(seconds=600)])
+                try:
+                    results[policy, load] = measure(calls, questions, args.repeat)
+                finally:
+                    if competitor is not None:
+                        competitor.kill()
+                        competitor.wait()
+        encoder_mod.SMALL_WORK = default_small_work
+    print(f"machine: {platform.machine()} {platform.processor() or ''} cores={os.cpu_count()}")
     print(f"questions: {len(questions)} x {args.repeat} passes, corpus {args.corpus}, "
-          f"re-ranking the best {engine.settings.rerank_top}")
-    for name, values in times.items():
-        print(f"{name:<24} p50 {p50[name]:7.2f} ms   p95 {percentile(values, 0.95):7.2f} ms")
-    print(f"ratio answer/encoder p50: {p50['answer()'] / p50['encoder call']:.2f}x "
-          f"(no re-ranking: {p50['answer(), no re-ranking'] / p50['encoder call']:.2f}x)")
+          f"re-ranking the best {engine.settings.rerank_top}; busy = one CPU-bound process beside it")
+    for (policy, load), times in results.items():
+        p50 = {name: statistics.median(values) for name, values in times.items()}
+        print(f"[{policy}, {load}]")
+        for name, values in times.items():
+            print(f"  {name:<24} p50 {p50[name]:8.2f} ms   p95 {percentile(values, 0.95):8.2f} ms")
+        print(f"  ratio answer/encoder p50: {p50['answer()'] / p50['encoder call']:.2f}x "
+              f"(no re-ranking: {p50['answer(), no re-ranking'] / p50['encoder call']:.2f}x)")
+    for policy in ("one thread per question", "every core"):
+        quiet, busy = (statistics.median(results[policy, load]["answer()"]) for load in ("quiet", "busy"))
+        print(f"{policy}: answer() p50 busy/quiet {busy / quiet:.2f}x")
 
+
+def measure(calls: dict, questions: list[str], repeat: int) -> dict[str, list[float]]:
+    """Milliseconds per call of each named call, over `repeat` passes of the questions, interleaved."""
+    times: dict[str, list[float]] = {name: [] for name in calls}
+    for _ in range(repeat):
+        for q in questions:
+            for name, call in calls.items():
+                t = time.perf_counter()
+                call(q)
+                times[name].append((time.perf_counter() - t) * 1000)
+    return times
 
 if __name__ == "__main__":
     main()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.encoder import model_path
+from qa.encoder import model_path, threads_for, torch_threads
 from qa.errors import QAError
 
 DEFAULT_RERANKER = Path(__file__).resolve().parent / "reranker.npz"
@@ -109,6 +109,6 @@ class Reranker:
 
         if not texts:
             return np.zeros(0, dtype=np.float32)
-        with self._lock, torch.inference_mode():
+        with self._lock, torch.inference_mode(), torch_threads(threads_for(len(texts))):
             out = pair_scores(self.model, self.head_weight, self.head_bias, self.tokenizer, question, texts)
         return out.numpy().astype(np.float32)

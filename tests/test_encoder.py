@@ -40,3 +40,27 @@ def test_models_load_and_run_without_network():
                           timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "OFFLINE-OK" in done.stdout
+
+
+def test_one_question_runs_on_one_thread_and_builds_on_every_core(encoder, monkeypatch):
+    import os
+
+    import torch
+
+    from qa import encoder as encoder_mod
+
+    assert encoder_mod.threads_for(1) == 1 and encoder_mod.threads_for(8) == 1
+    assert encoder_mod.threads_for(encoder_mod.SMALL_WORK + 1) == (os.cpu_count() or 1)
+    seen = []
+    original = encoder.model.encode
+
+    def spy(*args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(encoder.model, "encode", spy)
+    before = torch.get_num_threads()
+    encoder.encode(["Who leads NATO?"])
+    encoder.encode([f"sentence {i}" for i in range(encoder_mod.SMALL_WORK + 1)])
+    assert seen == [1, os.cpu_count() or 1]
+    assert torch.get_num_threads() == before  # the process's own setting is left as it was
