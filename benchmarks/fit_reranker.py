@@ -11,7 +11,6 @@ Takes about 22 minutes on 2 CPU cores (2 epochs).
 from __future__ import annotations
 
 import argparse
-import math
 import random
 import sys
 import time
@@ -23,37 +22,11 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from benchmarks.lora import adapter_arrays, with_adapters  # noqa: E402
 from benchmarks.squad import DEFAULT_ZIP, make_corpus, split  # noqa: E402
 from qa import rerank, select  # noqa: E402
 from qa.engine import QA  # noqa: E402
 from qa.evaluate import contains_answer  # noqa: E402
-
-
-class LoRA(torch.nn.Module):
-    """A frozen linear layer plus a trainable low-rank update B @ A (B starts at zero)."""
-
-    def __init__(self, base: torch.nn.Linear, rank: int, alpha: float) -> None:
-        super().__init__()
-        self.base = base
-        self.a = torch.nn.Parameter(torch.randn(rank, base.in_features) / math.sqrt(base.in_features))
-        self.b = torch.nn.Parameter(torch.zeros(base.out_features, rank))
-        self.scale = alpha / rank
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.base(x) + (x @ self.a.T @ self.b.T) * self.scale
-
-
-def with_adapters(model, rank: int, alpha: float) -> dict[str, LoRA]:
-    for p in model.parameters():
-        p.requires_grad_(False)
-    adapters = {}
-    for layer in range(len(model.encoder.layer)):
-        for name in rerank.ADAPTED:
-            parent, attr = rerank.slot(model, layer, name)
-            wrapped = LoRA(getattr(parent, attr), rank, alpha)
-            setattr(parent, attr, wrapped)
-            adapters[f"{layer}.{name}"] = wrapped
-    return adapters
 
 
 def training_groups(engine: QA, questions, top: int) -> list[tuple[str, list[str], np.ndarray]]:
@@ -126,8 +99,9 @@ def main() -> None:
     info = rerank.AdapterInfo(base=rerank.BASE_MODEL, base_version=version, rank=args.rank, alpha=2.0 * args.rank,
                               fitted_on=f"SQuAD v1.1 dev 'rerank' split: {len(groups)} questions, top {args.top} "
                                         f"candidates each, {args.epochs:g} epoch(s)")
-    rerank.save_adapter(args.out, {k: (a.a.detach().numpy(), a.b.detach().numpy()) for k, a in adapters.items()},
-                        (head.weight[0].detach().numpy(), float(head.bias[0].detach())), info)
+    rerank.save_adapter(args.out, adapter_arrays(adapters),
+                        {"head.weight": head.weight[0].detach().numpy(), "head.bias": head.bias.detach().numpy()},
+                        info)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB) in {time.perf_counter() - started:.0f} s")
 
 

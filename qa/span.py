@@ -9,11 +9,11 @@ from qa.tokens import STOPWORDS, fold, stem_words
 
 _WORD = re.compile(r"[^\W_]+(?:[’'\-.][^\W_]+)*")
 _QUOTE = re.compile(r"[“\"]([^”\"]{3,200})[”\"]")
-_TITLES = frozenset("""president vice prime minister secretary general chief chancellor foreign defence defense
+TITLES = frozenset("""president vice prime minister secretary general chief chancellor foreign defence defense
 mr mrs ms dr prof sir lord lady king queen prince princess senator governor mayor commander ambassador
 spokesman spokeswoman spokesperson leader head director chairman chairwoman ceo pope bishop colonel
 lieutenant captain major sergeant admiral marshal deputy state high representative""".split())
-_TITLE_STEMS = frozenset(stem_words(sorted(_TITLES)))
+_TITLE_STEMS = frozenset(stem_words(sorted(TITLES)))
 _GAP_STOP = frozenset(",.;:!?”\"()[]")
 
 
@@ -32,7 +32,7 @@ def _trim(sentence: str, start: int, end: int, question_stems: set[str], person:
     def droppable(w: str) -> bool:
         lw = fold(w).strip("’'")
         return (not _is_new(w, question_stems) or lw in STOPWORDS
-                or (person and (lw in _TITLES or _stem(w) in _TITLE_STEMS
+                or (person and (lw in TITLES or _stem(w) in _TITLE_STEMS
                                 or re.search(r"(?:ian|ean|ese|ish|ic)$", lw) is not None)))
     while words and droppable(sentence[words[0][0]:words[0][1]]):
         words.pop(0)

@@ -1,0 +1,42 @@
+"""Training-side LoRA: wrap the base model's linear layers with trainable low-rank updates (see qa/adapter.py)."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from qa import adapter
+
+
+class LoRA(torch.nn.Module):
+    """A frozen linear layer plus a trainable low-rank update B @ A (B starts at zero)."""
+
+    def __init__(self, base: torch.nn.Linear, rank: int, alpha: float) -> None:
+        super().__init__()
+        self.base = base
+        self.a = torch.nn.Parameter(torch.randn(rank, base.in_features) / math.sqrt(base.in_features))
+        self.b = torch.nn.Parameter(torch.zeros(base.out_features, rank))
+        self.scale = alpha / rank
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.base(x) + (x @ self.a.T @ self.b.T) * self.scale
+
+
+def with_adapters(model, rank: int, alpha: float) -> dict[str, LoRA]:
+    """Freeze the model and wrap every adapted linear layer; returns the adapters by '<layer>.<name>'."""
+    for p in model.parameters():
+        p.requires_grad_(False)
+    adapters = {}
+    for layer in range(len(model.encoder.layer)):
+        for name in adapter.ADAPTED:
+            parent, attr = adapter.slot(model, layer, name)
+            wrapped = LoRA(getattr(parent, attr), rank, alpha)
+            setattr(parent, attr, wrapped)
+            adapters[f"{layer}.{name}"] = wrapped
+    return adapters
+
+
+def adapter_arrays(adapters: dict[str, LoRA]) -> dict:
+    """What qa.adapter.save_adapter stores: each adapter's (A, B) as numpy arrays."""
+    return {k: (a.a.detach().numpy(), a.b.detach().numpy()) for k, a in adapters.items()}
