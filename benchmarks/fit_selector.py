@@ -20,7 +20,25 @@ import numpy as np  # noqa: E402
 from benchmarks.squad import DEFAULT_ZIP, make_corpus, split  # noqa: E402
 from qa import calibrate, select  # noqa: E402
 from qa.engine import QA  # noqa: E402
-from qa.evaluate import Question, expected_calibration_error  # noqa: E402
+from qa.evaluate import Question, expected_calibration_error, load_questions  # noqa: E402
+
+
+def fit_corpus(work: Path, zip_path: Path = DEFAULT_ZIP) -> tuple[Path, list[Question]]:
+    """(corpus folder of 40 of the 48 SQuAD articles, the 'fit' quarter's questions: answerable about those 40,
+    made out-of-corpus (no answers) about the 8 left out)."""
+    full = work / "all"
+    questions = [q for q in make_corpus(zip_path, full) if split(q.id) == "fit"]
+    files = sorted(p.name for p in full.glob("*.txt"))
+    held_out = set(files[::6])  # 8 of 48 articles
+    corpus = work / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
+    for name in files:
+        target = corpus / name
+        if name in held_out:
+            target.unlink(missing_ok=True)
+        elif not target.exists() or target.read_bytes() != (full / name).read_bytes():
+            shutil.copy2(full / name, target)
+    return corpus, [q if q.source not in held_out else Question(q.id, q.question, (), None) for q in questions]
 
 
 def main() -> None:
@@ -28,30 +46,29 @@ def main() -> None:
     parser.add_argument("--zip", type=Path, default=DEFAULT_ZIP)
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "out" / "fit")
     parser.add_argument("--out", type=Path, default=select.DEFAULT_SELECTOR)
+    parser.add_argument("--news", type=Path, default=ROOT.parent / "shared" / "eval" / "news",
+                        help="news question set folder fitted on too ('' for SQuAD alone)")
     args = parser.parse_args()
 
-    full = args.work / "all"
-    questions = [q for q in make_corpus(args.zip, full) if split(q.id) == "fit"]
-    files = sorted(p.name for p in full.glob("*.txt"))
-    held_out = set(files[::6])  # 8 of 48 articles
-    corpus = args.work / "corpus"
-    if corpus.exists():
-        shutil.rmtree(corpus)
-    corpus.mkdir(parents=True)
-    for name in files:
-        if name not in held_out:
-            shutil.copy2(full / name, corpus / name)
-    labelled = [q if q.source not in held_out else Question(q.id, q.question, (), None) for q in questions]
+    corpus, labelled = fit_corpus(args.work, args.zip)
     n_out = sum(not q.answerable for q in labelled)
     engine = QA(corpus, args.work / "index", progress=True)
     engine.build()
-    data = calibrate.collect(engine, labelled, progress=True)
-    fitted = calibrate.fit(data, fitted_on=f"SQuAD v1.1 dev 'fit' split: {len(labelled)} questions "
-                                             f"({n_out} made out-of-corpus) over 40 articles",
-                             reranker=engine.reranker, rerank_top=engine.settings.rerank_top, progress=True)
+    data = calibrate.collect(engine, labelled, near_misses=True, progress=True)
+    fitted_on = (f"SQuAD v1.1 dev 'fit' split: {len(labelled)} questions ({n_out} made out-of-corpus) over 40 "
+                 f"articles, each answerable one also as a near miss (its answer sentences left out)")
+    if str(args.news):
+        news = [q for q in load_questions(args.news / "questions.jsonl") if not q.history]
+        news_engine = QA(args.news / "articles", ROOT / "benchmarks" / "out" / "news" / "index", progress=True)
+        news_engine.build()
+        data = calibrate.combine([data, calibrate.collect(news_engine, news, near_misses=True, progress=True)])
+        fitted_on += (f"; and the {len(news)} standalone questions of the news development set "
+                      f"({args.news.name}/questions.jsonl) over its articles, near misses likewise")
+    fitted = calibrate.fit(data, fitted_on=fitted_on, reranker=engine.reranker,
+                           rerank_top=engine.settings.rerank_top, progress=True)
     selector, scores = fitted.selector, fitted.scores
     selector.save(args.out)
-    best, margin, row = calibrate.best_and_margin(scores, data.groups, len(labelled))
+    best, margin, row = calibrate.best_and_margin(scores, data.groups, len(data.answerable))
     have = row >= 0
     correct = data.y[row[have]] & data.answerable[have]
     conf = np.array([selector.confidence(b, b - m) for b, m in zip(best[have], margin[have])])
@@ -59,7 +76,8 @@ def main() -> None:
     answerable = data.answerable[have]
     answered = p_in >= selector.threshold
     print(f"wrote {args.out}")
-    print(f"questions {len(labelled)} ({n_out} out of corpus), candidate rows {len(data.y)}")
+    print(f"questions {len(data.answerable)} ({(~data.answerable).sum()} unanswerable: out of corpus or near "
+          f"misses), candidate rows {len(data.y)}")
     print(f"fit-split top-1 right: {correct[answerable].mean():.4f} of answerable questions (in-sample)")
     print(f"confidence ECE {expected_calibration_error(conf.tolist(), correct.tolist()):.4f}")
     print(f"abstention threshold {selector.threshold}: answered {answered.mean():.3f}; answerable among answered "

@@ -27,32 +27,70 @@ class Collected:
     answerable: np.ndarray  # per question
     questions: tuple[str, ...] = ()  # per question, as asked (for the cross-encoder)
     texts: tuple[str, ...] = ()  # per row, the candidate sentence
+    origin: np.ndarray | None = None  # per question, which of the collected questions it was made from
 
 
-def collect(engine, questions: list[Question], *, progress: bool = False) -> Collected:
-    """Retrieve candidates for every question and label them (one batched encoder call)."""
+def collect(engine, questions: list[Question], *, near_misses: bool = False, progress: bool = False) -> Collected:
+    """Retrieve candidates for every question and label them (one batched encoder call).
+
+    With `near_misses`, every answerable question is also added a second time with the candidates that hold
+    its answer taken out of the corpus, as an unanswerable question: the hard negatives of abstention (the
+    same names and topic, but not the asked-for detail)."""
+    from qa.retrieve import Candidates
+
     index = engine.index
     vectors = engine.encoder.encode([q.question for q in questions], progress=progress)
-    xs, ys, groups, all_texts = [], [], [], []
-    iterator = enumerate(zip(questions, vectors))
+    xs, ys, groups, all_texts, asked, answerable, origin = [], [], [], [], [], [], []
+    iterator = zip(questions, vectors)
     if progress:
         from tqdm.auto import tqdm
 
         iterator = tqdm(iterator, total=len(questions), desc="features", unit="q", file=sys.stderr)
-    for i, (q, v) in iterator:
-        sq, cands = engine.candidates(index, q.question, v)
-        if not cands.sentences.size:
-            continue
+
+    def add(sq, cands, texts, labels, is_answerable, number) -> None:
         xs.append(select.features(index, sq, cands))
-        texts = [index.sentence_text(int(s)) for s in cands.sentences]
-        ys.append(np.array([contains_answer(t, q.answers) for t in texts], dtype=np.int8))
-        groups.append(np.full(len(texts), i, dtype=np.int32))
+        ys.append(labels)
+        groups.append(np.full(len(texts), len(asked), dtype=np.int32))
         all_texts.extend(texts)
+        asked.append(questions[number].question)
+        answerable.append(is_answerable)
+        origin.append(number)
+
+    for number, (q, v) in enumerate(iterator):
+        sq, cands = engine.candidates(index, q.question, v)
+        texts = [index.sentence_text(int(s)) for s in cands.sentences]
+        labels = np.array([contains_answer(t, q.answers) for t in texts], dtype=np.int8)
+        if not cands.sentences.size:
+            asked.append(q.question), answerable.append(q.answerable), origin.append(number)  # no rows
+            continue
+        add(sq, cands, texts, labels, q.answerable, number)
+        if near_misses and q.answerable and labels.any() and not labels.all():
+            keep = labels == 0
+            rest = Candidates(cands.sentences[keep], cands.passage_dense[keep], cands.bm25[keep], cands.best_article)
+            add(sq, rest, [t for t, k in zip(texts, keep) if k], labels[keep], False, number)
     if not xs:
         raise QAError("no candidates were retrieved for any question; is the corpus the one the questions are about?")
-    return Collected(np.concatenate(xs), np.concatenate(ys), np.concatenate(groups),
-                     np.array([q.answerable for q in questions]), tuple(q.question for q in questions),
-                     tuple(all_texts))
+    return Collected(np.concatenate(xs), np.concatenate(ys), np.concatenate(groups), np.array(answerable),
+                     tuple(asked), tuple(all_texts), np.array(origin))
+
+
+def combine(parts: list[Collected]) -> Collected:
+    """One data set from several (questions numbered one after another), e.g. two domains fitted together."""
+    offsets = np.cumsum([0] + [len(p.answerable) for p in parts])
+    return Collected(np.concatenate([p.x for p in parts]), np.concatenate([p.y for p in parts]),
+                     np.concatenate([p.groups + o for p, o in zip(parts, offsets)]),
+                     np.concatenate([p.answerable for p in parts]),
+                     tuple(q for p in parts for q in p.questions), tuple(t for p in parts for t in p.texts))
+
+
+def subset(data: Collected, keep: np.ndarray) -> Collected:
+    """The questions where `keep` (a boolean per question) holds, renumbered."""
+    rows = keep[data.groups]
+    new_number = np.cumsum(keep) - 1
+    return Collected(data.x[rows], data.y[rows], new_number[data.groups[rows]].astype(np.int32),
+                     data.answerable[keep], tuple(q for q, k in zip(data.questions, keep) if k),
+                     tuple(t for t, r in zip(data.texts, rows) if r),
+                     data.origin[keep] if data.origin is not None else None)
 
 
 def best_and_margin(scores: np.ndarray, groups: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

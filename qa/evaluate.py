@@ -20,7 +20,7 @@ from qa.errors import QAError
 
 METRIC_KEYS = (
     "n", "n_answerable", "n_unanswerable", "source_hit@1", "source_recall@5", "sentence_hit@1", "sentence_hit@3",
-    "mrr", "exact_match", "f1", "abstain_precision", "abstain_recall", "answered_accuracy",
+    "support_hit@1", "mrr", "exact_match", "f1", "abstain_precision", "abstain_recall", "answered_accuracy",
     "latency_ms_p50", "latency_ms_p95", "calibration_error",
 )
 BUCKETS = ("retrieval_miss", "selection_miss", "span_miss", "false_answer", "false_abstain")
@@ -200,6 +200,16 @@ def expected_calibration_error(confidence: list[float], correct: list[bool], bin
     return total / len(confidence) if confidence else 0.0
 
 
+def same_sentence(returned: str | None, support: str | None) -> bool:
+    """The returned sentence is the expected supporting sentence, or holds it (a question set may give a part
+    of a sentence), or is most of it (sentence splitters differ on quotes and datelines); whitespace and case
+    aside."""
+    if not returned or not support:
+        return False
+    a, b = " ".join(returned.lower().split()), " ".join(support.lower().split())
+    return b in a or (a in b and len(a) >= 0.5 * len(b))
+
+
 def judge(q: Question, a: Answer) -> dict:
     """One per-question record: what came back and which failure bucket it falls in."""
     sentences = [e.sentence for e in a.evidence]
@@ -223,6 +233,7 @@ def judge(q: Question, a: Answer) -> dict:
         "score": a.score, "rank": rank, "evidence_sources": [e.source for e in a.evidence],
         "exact_match": exact_match(a.answer, q.answers) if q.answerable else None,
         "f1": round(f1_score(a.answer, q.answers), 4) if q.answerable else None,
+        "support_hit": same_sentence(sentences[0] if sentences else None, q.support) if q.support else None,
         "rewritten": a.rewritten, "failure": failure,
     }
 
@@ -248,6 +259,9 @@ def compute_metrics(questions: list[Question], records: list[dict], latencies_ms
         "sentence_hit@1": _ratio(sum(r["rank"] == 1 for _, r in answerable), len(answerable)),
         "sentence_hit@3": _ratio(sum(r["rank"] is not None and r["rank"] <= 3 for _, r in answerable),
                                  len(answerable)),
+        # the top sentence is the question set's `support` sentence (rows that name one)
+        "support_hit@1": _ratio(sum(bool(r["support_hit"]) for q, r in answerable if q.support),
+                                sum(1 for q, _ in answerable if q.support)),
         "mrr": _ratio(sum(1.0 / r["rank"] for _, r in answerable if r["rank"]), len(answerable)),
         "exact_match": _ratio(sum(r["exact_match"] for _, r in answerable), len(answerable)),
         "f1": _ratio(sum(r["f1"] for _, r in answerable), len(answerable)),

@@ -124,6 +124,20 @@ class Index:
     def _article_numbers(self) -> dict[str, int]:
         return {a.id: i for i, a in enumerate(self.articles)}
 
+    @functools.cached_property
+    def _article_bounds(self) -> np.ndarray:
+        return np.searchsorted(self.sentence_table[:, 0], np.arange(len(self.articles) + 1))
+
+    def article_sentences(self, article: int) -> tuple[int, int]:
+        """First sentence of an article (by its row in `articles`) and the one after its last."""
+        bounds = self._article_bounds
+        return int(bounds[article]), int(bounds[article + 1])
+
+    def article_token_ids(self, article: int) -> np.ndarray:
+        """The BM25 vocabulary ids of every content token of an article's sentences (with repeats)."""
+        first, last = self.article_sentences(article)
+        return self.token_ids.values[self.token_ids.offsets[first]:self.token_ids.offsets[last]]
+
     def article_number(self, article_id: str) -> int | None:
         """Row of an article id in `articles`, or None."""
         return self._article_numbers.get(article_id)

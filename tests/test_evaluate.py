@@ -42,8 +42,8 @@ def _answer(found: bool, sentences: list[str], answer: str | None = None, score:
 
 def test_metrics_and_buckets_on_known_cases():
     questions = [
-        Question("a", "Where?", ("Paris",), source="0.txt"),        # right sentence, right span
-        Question("b", "Who?", ("Alice",), source="1.txt"),          # right sentence second -> selection miss
+        Question("a", "Where?", ("Paris",), source="0.txt", support="It is in  paris."),  # right sentence, span
+        Question("b", "Who?", ("Alice",), source="1.txt", support="Alice came."),  # second -> selection miss
         Question("c", "When?", ("1999",), source="0.txt"),          # nowhere -> retrieval miss
         Question("d", "What?", ("tea",)),                           # right sentence, abstained -> false abstain
         Question("e", "CEO?", ()),                                  # unanswerable, refused
@@ -67,6 +67,7 @@ def test_metrics_and_buckets_on_known_cases():
     assert (m["n"], m["n_answerable"], m["n_unanswerable"]) == (7, 5, 2)
     assert m["sentence_hit@1"] == 0.6  # a, d, g
     assert m["sentence_hit@3"] == 0.8  # + b
+    assert m["support_hit@1"] == 0.5  # of a and b, the rows with a support sentence
     assert m["mrr"] == pytest.approx((1 + 0.5 + 1 + 1) / 5, abs=1e-4)
     assert m["source_hit@1"] == pytest.approx(2 / 3, abs=1e-4)  # a and c: top evidence is 0.txt
     assert m["exact_match"] == 0.2 and m["f1"] == pytest.approx((1 + 0 + 0 + 0 + 0.5) / 5, abs=1e-4)
