@@ -21,15 +21,6 @@ class Turn:
     start: int | None = None  # where `sentence` starts in its article
 
 
-def replaces_slot(question: str, previous: Turn) -> bool:
-    """Is the question an ellipsis whose new part the previous supporting sentence says nothing of ("And a
-    week later?"): then that sentence answered only the old question."""
-    x = _elliptical_part(question)
-    if x is None or not previous.sentence:
-        return False
-    return not set(tokens(x)) & set(tokens(previous.sentence))
-
-
 # --- words ---------------------------------------------------------------------------------------------
 
 _MALE, _FEMALE = {"he", "him", "his", "himself"}, {"she", "her", "hers", "herself"}
@@ -79,7 +70,6 @@ Spain Sudan Suriname Sweden Switzerland Syria Taiwan Tajikistan Tanzania Thailan
 Türkiye Turkmenistan Tuvalu Uganda Ukraine Uruguay Uzbekistan Vanuatu Venezuela Vietnam Yemen Zambia Zimbabwe
 Britain England Scotland Wales Europe Asia Africa America Gaza Crimea Kyiv Moscow Beijing Washington London Paris
 Berlin Brussels Tokyo Delhi""".split())
-_WORD = re.compile(r"[^\W_]+(?:[’'\-.][^\W_]+)*[’']?s?")
 
 
 def _words(text: str) -> list[str]:
@@ -484,6 +474,15 @@ def keeps_topic(question: str) -> bool:
     """Does the question stay with what the previous turn was about, so its article is the likely place of the
     answer? An ellipsis ("And the Netherlands?", "And a week later?") moves to a new slot, so it does not."""
     return follows(question) and _elliptical_part(question) is None
+
+
+def replaces_slot(question: str, previous: Turn) -> bool:
+    """Is the question an ellipsis whose new part the previous supporting sentence says nothing of ("And a
+    week later?"): then that sentence answered only the old question."""
+    x = _elliptical_part(question)
+    if x is None or not previous.sentence:
+        return False
+    return not set(tokens(x)) & set(tokens(previous.sentence))
 
 
 def rewrite(question: str, previous: Turn | None) -> str:
