@@ -84,6 +84,11 @@ def article_rows(engine: QA) -> list[list]:
     return [[r.title, r.id, int(n)] for r, n in zip(index.articles, counts)]
 
 
+def new_chat() -> tuple[list, list, str]:
+    """An empty chat: no messages, no earlier answers for follow-up questions to lean on, an empty box."""
+    return [], [], ""
+
+
 def make_app(engine: QA) -> gr.Blocks:
     """The chat page; the engine is loaded once and shared by every session."""
     engine.index  # build or load before the first visitor
@@ -132,7 +137,9 @@ def make_app(engine: QA) -> gr.Blocks:
                 clear = gr.Button("New chat", size="sm")
                 for event in (box.submit, send.click):
                     event(respond, [box, chatbot, answers, top_k], [chatbot, answers, box], api_name=False)
-                clear.click(lambda: ([], [], ""), None, [chatbot, answers, box], api_name=False)
+                # The button and the chat's own trash icon both start over: the follow-up memory goes with the chat.
+                clear.click(new_chat, None, [chatbot, answers, box], api_name=False)
+                chatbot.clear(new_chat, None, [chatbot, answers, box], api_name=False)
             with gr.Tab("Articles"):
                 gr.Dataframe(article_rows(engine), headers=["title", "file", "sentences"], interactive=False,
                              elem_id="articles")

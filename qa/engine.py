@@ -31,8 +31,18 @@ AGREEMENT = 0.8  # cosine above which a sentence of another article supports the
 AGREEMENT_POOL = 30  # how many of the best candidates are checked for agreement
 
 
+HISTORY_TURNS = 3  # how many earlier turns of a chat are read to understand its next question
+
+
 def _dedupe_key(text: str) -> str:
     return " ".join(words(text))
+
+
+def _turn(a: Answer) -> chat.Turn:
+    """What the chat keeps of an answered turn: the question as it was read, and what answered it."""
+    if not a.found:
+        return chat.Turn(a.rewritten or a.question)
+    return chat.Turn(a.rewritten or a.question, a.answer, a.source, a.sentence, a.start)
 
 
 class QA:
@@ -181,32 +191,55 @@ class QA:
     def answer_batch(self, questions: list[str], *, histories: list[list[str | Answer] | None] | None = None,
                      top_k: int | None = None) -> list[Answer]:
         """Answer several questions with one encoder call. A question with a history is first rewritten
-        from the previous turn (qa/chat.py) and prefers the article that turn was answered from."""
+        from the previous turn (qa/chat.py) and, when it leans on that turn, prefers the article that turn was
+        answered from. The earlier questions of all histories are answered level by level, one batch each."""
         top_k = self.settings.top_k if top_k is None else top_k
         if not isinstance(top_k, int) or isinstance(top_k, bool) or top_k <= 0:
             raise QAError(f"top_k must be a positive integer. Currently, top_k is {top_k!r}")
         if histories is not None and len(histories) != len(questions):
             raise QAError(f"histories must have one entry per question ({len(questions)}), not {len(histories)}")
         cleaned, notices = zip(*(self._clean_question(q) for q in questions)) if questions else ((), ())
-        index = self.index
-        previous = [self._previous_turn(h, top_k) for h in (histories or [None] * len(questions))]
-        asked = [chat.rewrite(q, p) for q, p in zip(cleaned, previous)]
-        vectors = self.encoder.encode(list(asked))
-        return [self._answer_one(index, q, a, n, v, top_k, p)
-                for q, a, n, v, p in zip(cleaned, asked, notices, vectors, previous)]
+        previous = self._previous_turns(histories or [None] * len(questions), top_k)
+        return self._answer_all(list(cleaned), list(notices), previous, top_k)
 
-    def _previous_turn(self, history: list[str | Answer] | None, top_k: int) -> chat.Turn | None:
-        """The last earlier turn, answering it first when only its question is known."""
-        if not history:
-            return None
-        last = history[-1]
-        if isinstance(last, str):
-            last = self.answer_batch([last], histories=[history[-3:-1]] if len(history) > 1 else None,
-                                     top_k=top_k)[0]
-        if not isinstance(last, Answer):
-            raise QAError(f"history items must be questions (text) or Answers, not {type(last).__name__}")
-        return chat.Turn(last.rewritten or last.question, last.answer if last.found else None,
-                         last.source if last.found else None)
+    def _answer_all(self, questions: list[str], notices: list[str | None], previous: list[chat.Turn | None],
+                    top_k: int) -> list[Answer]:
+        index = self.index
+        asked = [chat.rewrite(q, p) for q, p in zip(questions, previous)]
+        vectors = self.encoder.encode(asked)
+        return [self._answer_one(index, q, a, n, v, top_k, p) for q, a, n, v, p in zip(questions, asked, notices,
+                                                                                      vectors, previous)]
+
+    def _previous_turns(self, histories: list[list[str | Answer] | None], top_k: int) -> list[chat.Turn | None]:
+        """The turn before each question. Only the last HISTORY_TURNS of a history count, from its latest
+        Answer on; the questions among them are answered oldest first, one batch per level across all
+        histories, each rewritten from the turn before it."""
+        chains = []
+        for history in histories:
+            items = list(history or [])[-HISTORY_TURNS:]
+            for item in items:
+                if not isinstance(item, (str, Answer)):
+                    raise QAError(f"history items must be questions (text) or Answers, not {type(item).__name__}")
+            start = max((i for i, item in enumerate(items) if isinstance(item, Answer)), default=0)
+            chains.append(items[start:])
+        turns: list[chat.Turn | None] = [None] * len(chains)
+        for level in range(max((len(c) for c in chains), default=0)):
+            asks: dict[tuple[str, chat.Turn | None], list[int]] = {}  # the same turn asked twice is answered once
+            for i, chain in enumerate(chains):
+                if level >= len(chain):
+                    continue
+                if isinstance(chain[level], Answer):
+                    turns[i] = _turn(chain[level])
+                else:
+                    text, _ = self._clean_question(chain[level])
+                    asks.setdefault((text, turns[i]), []).append(i)
+            if asks:
+                keys = list(asks)
+                answers = self._answer_all([k[0] for k in keys], [None] * len(keys), [k[1] for k in keys], top_k)
+                for key, a in zip(keys, answers):
+                    for i in asks[key]:
+                        turns[i] = _turn(a)
+        return turns
 
     def _clean_question(self, question: str) -> tuple[str, str | None]:
         if not isinstance(question, str):
@@ -237,10 +270,15 @@ class QA:
     def _answer_one(self, index: Index, question: str, asked: str, notice: str | None, vector: np.ndarray,
                     top_k: int, previous: chat.Turn | None) -> Answer:
         q, cands = self.candidates(index, asked, vector)
-        prefer = index.article_number(previous.source) if previous and previous.source else None
+        prefer = spent = None
+        if previous is not None and previous.source is not None:
+            article = index.article_number(previous.source)
+            prefer = article if chat.keeps_topic(question) else None
+            spent = self._sentence_at(index, article, previous.start)
         reranker = self.reranker if self.selector.reranks else None
         scored = select.rank(index, q, cands, self.selector, reranker=reranker,
-                             rerank_top=self.settings.rerank_top, prefer_article=prefer)
+                             rerank_top=self.settings.rerank_top, prefer_article=prefer, spent=spent,
+                             demote_spent=previous is not None and chat.replaces_slot(question, previous))
         picked = self._pick(index, scored, top_k + 1)
         evidence = self._evidence(index, picked, top_k)
         threshold = self.settings.abstain_threshold
@@ -271,6 +309,15 @@ class QA:
             rewritten=asked if asked != question else None,
             notice=notice,
         )
+
+    @staticmethod
+    def _sentence_at(index: Index, article: int | None, start: int | None) -> int | None:
+        """The sentence of an article that starts at character `start`, or None."""
+        if article is None or start is None:
+            return None
+        table = index.sentence_table
+        rows = np.flatnonzero((table[:, 0] == article) & (table[:, 1] == start))
+        return int(rows[0]) if len(rows) else None
 
     def _pick(self, index: Index, scored: select.Scored, n: int) -> list[tuple[int, float]]:
         """The n best (sentence, score) pairs, never two that say the same thing (same words, or vectors

@@ -299,14 +299,22 @@ def rerank_rows(x: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
 
 
 def rank(index: Index, q: Question, cands: Candidates, selector: Selector, *, reranker=None, rerank_top: int = 0,
-         prefer_article: int | None = None) -> Scored:
+         prefer_article: int | None = None, spent: int | None = None, demote_spent: bool = False) -> Scored:
     """Score and sort the candidates, best first. With a `reranker` (qa.rerank.Reranker) and a selector fitted
-    with one, the best `rerank_top` by the linear score are re-scored by the cross-encoder."""
+    with one, the best `rerank_top` by the linear score are re-scored by the cross-encoder.
+
+    For a follow-up, sentences of `prefer_article` get PREFERRED_ARTICLE_BONUS, except `spent`, the sentence
+    that answered the previous question: it already matches the names the question took from that turn, and
+    the bonus is there to bring in the article's other sentences. With `demote_spent` (the question replaced
+    the part of the previous one that sentence answered, which it does not hold) it goes last."""
     x = features(index, q, cands)
     scores = selector.score(x) if len(x) else np.zeros(0, dtype=np.float32)
     bonus = np.zeros_like(scores)
     if prefer_article is not None and len(x):
         bonus = PREFERRED_ARTICLE_BONUS * (index.sentence_table[cands.sentences, 0] == prefer_article)
+    if spent is not None and len(x):
+        bonus = np.where(cands.sentences == spent, 0.0, bonus)
+    bonus = bonus.astype(np.float32)
     if selector.reranks and reranker is not None and rerank_top > 0 and len(x) > 1:
         top = rerank_rows(x, scores + bonus, rerank_top)
         cross = reranker.score(q.text, [index.sentence_text(int(s)) for s in cands.sentences[top]])
@@ -315,6 +323,8 @@ def rank(index: Index, q: Question, cands: Candidates, selector: Selector, *, re
         a, b = selector.plain_scale
         scores = (a * scores + b).astype(np.float32)
     scores = scores + bonus
+    if demote_spent and spent is not None and len(x) > 1:
+        scores = np.where(cands.sentences == spent, scores.min() - 1.0, scores).astype(np.float32)
     order = np.argsort(-scores, kind="stable")
     return Scored(cands.sentences[order], scores[order].astype(np.float32), x[order])
 

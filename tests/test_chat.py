@@ -1,6 +1,13 @@
 """Follow-up questions: rule-based rewriting from the previous turn, and through the engine."""
 
+import json
+import random
+
+from conftest import ROOT
+
 from qa.chat import Turn, rewrite
+
+NEWS = ROOT.parent / "shared" / "eval" / "news" / "questions.jsonl"
 
 
 def test_pronoun_resolves_to_previous_answer():
@@ -15,9 +22,69 @@ def test_it_and_there_resolve_to_the_previous_topic():
     assert rewrite("Who met there?", Turn("What happened in Vilnius?", None)) == "Who met in Vilnius?"
 
 
-def test_elliptical_question_keeps_previous_terms():
+def test_elliptical_question_replaces_the_matching_slot():
     prev = Turn("How much money did Germany promise?", "10 billion euros")
-    assert rewrite("And the Netherlands?", prev) == "And the Netherlands money Germany promise?"
+    assert rewrite("And the Netherlands?", prev) == "How much money did the Netherlands promise?"
+    kallas = Turn("Which meeting will Kaja Kallas attend?", "the NATO-Ukraine Council")
+    assert rewrite("And Germany?", kallas) == "Which meeting will Germany attend?"
+    quake = Turn("How many people had died in Turkey from the earthquake as of February 7?", "5,434")
+    assert rewrite("And a week later?", quake) == \
+        "How many people had died in Turkey from the earthquake a week later?"
+    hs2 = Turn("How much is the government putting into a Leeds tram after scrapping HS2's northern leg?")
+    assert rewrite("And into fixing potholes?", hs2) == \
+        "How much is the government putting into fixing potholes after scrapping HS2's northern leg?"
+    trial = Turn("How often did patients on lecanemab get brain swelling?", "12.6%")
+    assert rewrite("What about small brain bleeds?", trial) == \
+        "How often did patients on lecanemab get small brain bleeds?"
+
+
+def test_a_noun_left_out_comes_from_the_previous_question():
+    sudan = Turn("How many people had been killed after the first three days of fighting in Sudan?", "185")
+    assert rewrite("And how many were wounded by then?", sudan) == "How many people were wounded by then?"
+    bjp = Turn("How many Lok Sabha seats did the BJP win this time?", "240")
+    assert rewrite("How many did it need for a majority?", bjp) == "How many Lok Sabha seats did BJP need for a majority?"
+    toll = Turn("What's the latest death toll from the fighting in Sudan?", "413")
+    assert rewrite("who gave that figure?", toll) == "Who gave the figure of 413?"
+
+
+def test_gibberish_and_self_contained_questions_pass_through():
+    kallas = Turn("Who is the new EU High Representative for Foreign Affairs?", "Kaja Kallas", "001.txt")
+    for question in ("Why did Finland close its border crossings?", "asdfgh qwerty",
+                     "And how many seats did the BJP have after the 2019 election?",
+                     "Where was the second big quake centred, and how strong was it?",
+                     "What did the Finnish singer say about the crowd chanting his chorus?"):
+        assert rewrite(question, kallas) == question
+    assert rewrite("asdfgh qwerty", Turn("What is the capital of France?", "Paris")) == "asdfgh qwerty"
+
+
+def test_he_and_she_resolve_to_a_person_not_an_organisation():
+    # the short answer picked the group ("NATO Foreign Ministers"); the person is in the supporting sentence
+    chaired = Turn("Who chaired the meeting on December 3?", "NATO Foreign Ministers", "001.txt",
+                   "Speaking at a press conference ahead of the NATO Foreign Ministers meeting on December 3, first to "
+                   "be chaired by him, Rutte reaffirmed that Ukraine has the right to defend itself.")
+    assert rewrite("What did he say about negotiations?", chaired) == "What did Rutte say about negotiations?"
+    # a quoted title is no person; a place before a name is no part of it
+    oscars = Turn("Who won best actress at the 2024 Oscars?", "Oppenheimer", "oscars.md",
+                  "Oscars 2024: 'Oppenheimer' dominates with seven wins as Emma Stone takes best actress")
+    assert rewrite("Was that her first Oscar?", oscars) == "Was that Emma Stone's first Oscar?"
+    race = Turn("Who won the women's race?", "Kenya's Grace Wanjiru")
+    assert rewrite("How much prize money did she receive?", race) == \
+        "How much prize money did Grace Wanjiru receive?"
+    # "he" is someone new once "her" took the previous turn's person
+    assert rewrite("Who replaced her, and what job did he have before?",
+                   Turn("How long before the judgment was Braverman fired?", "two days")) == \
+        "Who replaced Braverman, and what job did he have before?"
+
+
+def test_standalone_questions_of_the_news_set_are_never_rewritten():
+    rows = [json.loads(line) for line in NEWS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    standalone = [r for r in rows if not r.get("history")]
+    rng = random.Random(7)
+    for row in standalone:  # each after 40 random others (all pairs take a second too: the rules are cheap)
+        for other in rng.sample([r for r in rows if r is not row], 40):
+            previous = Turn(other["question"], other["answers"][0] if other["answers"] else None,
+                            other.get("source"), other.get("support"))
+            assert rewrite(row["question"], previous) == row["question"], other["question"]
 
 
 def test_self_contained_questions_are_left_alone():
@@ -49,3 +116,37 @@ def test_eval_follows_the_history_field(seed_engine):
     report = evaluate(rows, seed_engine)
     record = report.per_question[0]
     assert "Kallas" in record["rewritten"] and record["rank"] == 1
+
+
+def test_history_is_answered_in_one_batch_per_level(seed_engine, monkeypatch):
+    calls = []
+    encode = seed_engine.encoder.encode
+    monkeypatch.setattr(seed_engine.encoder, "encode", lambda texts, **kw: calls.append(len(texts)) or encode(texts, **kw))
+    history = ["Who is the new EU High Representative for Foreign Affairs?", "Which meeting will she attend?"]
+    questions = ["What did she say?", "Who met there?", "And the Netherlands?", "How much money did Germany promise?"]
+    answers = seed_engine.answer_batch(questions, histories=[history] * 4)
+    assert calls == [1, 1, 4]  # the same history is answered once per level, then all four questions
+    assert "Kallas" in answers[0].rewritten
+    # the one-question call agrees with the batch
+    assert seed_engine.answer("What did she say?", history=history).sentence == answers[0].sentence
+
+
+def test_the_chat_trash_icon_forgets_the_follow_up_memory(seed_engine):
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    import gradio as gr
+
+    import app
+
+    demo = app.make_app(seed_engine)
+    chatbot = next(b for b in demo.blocks.values() if isinstance(b, gr.Chatbot))
+    box = next(b for b in demo.blocks.values() if isinstance(b, gr.Textbox) and b.elem_id == "question")
+    handlers = {(target, event): fn for fn in demo.fns.values() for target, event in fn.targets}
+    respond, clear = handlers[(box._id, "submit")].fn, handlers[(chatbot._id, "clear")]
+    assert any(isinstance(block, gr.State) for block in clear.outputs)
+    messages, answers, _ = respond("Who is the new EU High Representative for Foreign Affairs?", [], [], 3)
+    assert len(answers) == 1
+    messages, answers, _ = clear.fn()
+    messages, answers, _ = respond("Which meeting will she attend?", messages, answers, 3)
+    assert answers[-1].rewritten is None and "Read as" not in messages[-1]["content"]
