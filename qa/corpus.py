@@ -232,11 +232,10 @@ def _meta_kind(plain: str) -> BlockKind | None:
         return None
     by = [p for p in parts if _BYLINE.match(p) and len(_words(p)) <= 12]
     dates = [p for p in parts if metadata.is_date_part(p)]
-    read = [p for p in parts if _READ_TIME.match(p)]
-    named = [p for p in parts if len(_words(p)) <= 5 and _starts_upper(p) and not _SENTENCE_END.search(p)]
-    if (by or dates) and len(by) + len(dates) + len(read) == len(parts):
-        return BlockKind.BYLINE if by else BlockKind.DATE
-    if (by or dates) and len(by) + len(dates) + len(read) + len(named) == len(parts) and len(named) == 1:
+    other = [p for p in parts if p not in by and p not in dates and not _READ_TIME.match(p)]
+    named = (len(other) == 1 and len(_words(other[0])) <= 5 and _starts_upper(other[0])
+             and not _SENTENCE_END.search(other[0]))  # an outlet or place: "New Delhi | Updated: June 5, 2024"
+    if (by or dates) and (not other or named):
         return BlockKind.BYLINE if by else BlockKind.DATE
     return None
 
@@ -382,11 +381,15 @@ def _lines_kept(text: str, furniture: frozenset[str]) -> list[_Kept]:
     return kept
 
 
+def _is_paragraph(kind: BlockKind, text: str) -> bool:
+    """Body text that ends a sentence: where the story starts, below the headline, standfirst and byline."""
+    return kind is BlockKind.BODY and bool(_SENTENCE_END.search(text))
+
+
 def _headline(kept: list[_Kept]) -> int | None:
     """Which kept line is the headline: among the headline-shaped lines above the first paragraph, a markdown
     "# " heading, else the first of four words or more (shorter ones are section labels: "WORLD NEWS")."""
-    first_paragraph = next((i for i, k in enumerate(kept) if k.kind is BlockKind.BODY
-                            and _SENTENCE_END.search(k.plain)), len(kept))
+    first_paragraph = next((i for i, k in enumerate(kept) if _is_paragraph(k.kind, k.plain)), len(kept))
     shaped = [i for i in range(first_paragraph) if kept[i].kind in (BlockKind.HEADING, BlockKind.BODY)
               and _starts_upper(kept[i].plain) and len(_words(kept[i].plain)) <= 30
               and not kept[i].plain.endswith(".")]
@@ -422,8 +425,7 @@ def article_metadata(text: str, blocks: tuple[Block, ...]) -> tuple[str | None, 
 
     Only the lines above the first paragraph count for the date; the author comes from the first byline there,
     else from a "(Reporting by ...)" credit anywhere."""
-    first = next((i for i, b in enumerate(blocks) if b.kind is BlockKind.BODY
-                  and _SENTENCE_END.search(text[b.start:b.end])), len(blocks))
+    first = next((i for i, b in enumerate(blocks) if _is_paragraph(b.kind, text[b.start:b.end])), len(blocks))
     header = [text[b.start:b.end] for b in blocks[:first] if b.kind in (BlockKind.BYLINE, BlockKind.DATE)]
     bylines = [text[b.start:b.end] for b in blocks[:first] if b.kind is BlockKind.BYLINE]
     credits = [text[b.start:b.end] for b in blocks[first:] if b.kind is BlockKind.BYLINE]

@@ -15,14 +15,14 @@ _MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH}),?\s+(\d{{4}})\b", re.I)
 _MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-# Anything a date line may hold besides the date: clock times, zones, weekdays, "Updated", "at".
+_DAY_MONTH = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}", re.I)
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.?m\.?(?!\w)", re.I)
+# What a date line may hold besides dates and times: labels, time zones, weekdays.
 _DATE_WORDS = frozenset("""
 posted published updated last first modified on at am pm a.m p.m gmt bst utc cet cest ist et est edt pt pst pdt
-ct cst cdt jst aest ist mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday
+ct cst cdt jst aest mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday
 saturday sunday today yesterday
 """.split())
-_DAY_MONTH = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}", re.I)
 _WORD = re.compile(r"[\w.]+")
 
 _BY = re.compile(r"^(?:(?:written|reporting|posted|words|story|text) by|by|authors?\s*:)\s*", re.I)

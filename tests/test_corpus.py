@@ -3,9 +3,11 @@
 import codecs
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qa import metadata
-from qa.corpus import BlockKind, decode, read_corpus
+from qa.corpus import Article, BlockKind, FileStamp, article_metadata, classify, decode, read_corpus
 from qa.errors import QAError
 from qa.sentences import split_article
 
@@ -297,3 +299,19 @@ def test_headline_is_not_a_section_label_or_teaser(tmp_path):
                                        "a second time\n\nLoreen won the contest in Liverpool.\n", "f.txt")
     assert article.title == "Sweden's Loreen wins Eurovision for a second time"
     assert blocks[0][1] is BlockKind.HEADLINE and len(blocks) == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([
+    "# ", "## ", "- ", "* ", "> ", "**", "*", "_", "![", "[", "](", ")", "]", "---", "·", " | ", " › ", "By ", "Tags: ",
+    "Updated 14:05 GMT", "5 min read", "KHARTOUM, April 17 (Reuters) - ", "Maria Lopez", ", Economics Correspondent",
+    "Comments (3)", "More on this story", "The talks went on. ", "Mr. ", "15 November 2023", "\n", "\n\n", " ", "x"]),
+    max_size=40))
+def test_fuzz_markdown_structure_keeps_offsets(pieces):
+    text = "".join(pieces)
+    title, blocks = classify(text)
+    article = Article("a.md", text, title or "a", blocks, "", "utf-8", FileStamp(0, 0),
+                      *article_metadata(text, blocks))
+    for sentence in split_article(article):
+        assert 0 <= sentence.start < sentence.end <= len(text) and text[sentence.start:sentence.end] == sentence.text
+    assert article.published is None or len(article.published) == 10
