@@ -23,6 +23,8 @@ class Evidence:
     context_start: int
     context_end: int
     kind: str
+    author: str | None = None  # the article's byline names
+    published: str | None = None  # the article's date, YYYY-MM-DD
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -55,6 +57,8 @@ class Answer:
     supporting_sources: tuple[str, ...] = ()
     rewritten: str | None = None
     notice: str | None = None
+    author: str | None = None  # of the answer's article (its top evidence's)
+    published: str | None = None
 
     def to_dict(self) -> dict:
         data = dataclasses.asdict(self)

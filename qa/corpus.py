@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
+from qa import metadata
 from qa.errors import QAError
+from qa.metadata import Dateline
 
 SUFFIXES = (".txt", ".md")
 
@@ -25,6 +27,7 @@ class BlockKind(str, Enum):
     CAPTION = "caption"
     HEADING = "heading"
     BODY = "body"
+    DATE = "date"  # a publication or update time line ("Updated 14:05 GMT, 15 November 2023")
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,9 @@ class Article:
     sha256: str  # of exactly the bytes that were read and indexed
     encoding: str
     stamp: "FileStamp"  # the file's size and time as they were before its bytes were read
+    author: str | None = None  # the byline's names only: "Daniel Whitford and Priya Raman"
+    published: str | None = None  # YYYY-MM-DD from a date line, or a dateline that gives the year
+    dateline: Dateline | None = None  # "KHARTOUM, April 17 (Reuters) -" opening the first paragraph
 
 
 @dataclass(frozen=True)
@@ -141,25 +147,47 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
 # --- line rules --------------------------------------------------------------------------------
 
 _WORD = re.compile(r"\w+(?:[-'’.]\w+)*", re.UNICODE)
-_MARKER = re.compile(r"^(?:#{1,6}\s+|[-*•▪►|]\s+|\d{1,3}[.)]\s+|>\s*)")
+_MARKER = re.compile(r"^(?:#{1,6}\s+|[-*•▪►|·]\s+|\d{1,3}[.)]\s+|>\s*)")
+_LIST_MARKER = re.compile(r"^(?:[-*•▪►·]|\d{1,3}[.)])\s")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 _BYLINE = re.compile(r"^(?:by|author|authors|written by|reporting by|posted by|edited by)\b\s*[:\-]?\s*\S", re.I)
+_CREDIT_LINE = re.compile(r"^\((?:additional\s+)?(?:reporting|writing|written|editing|compiled)\s+by\b.*\)$", re.I)
 _CAPTION_CREDIT = re.compile(r"\((?:[^()]*\b(?:photo|image|picture|credit|via|getty|afp|reuters|ap|epa|file)\b[^()]*)\)\s*$", re.I)
 _TRAILING_PAREN = re.compile(r"\([^()]{2,80}\)\s*$")
+# Markdown: image lines, links (their text is kept), lines wholly in emphasis, thematic breaks.
+_IMAGE = re.compile(r"^!\[[^\]]*\]\([^)]*\)$")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_WRAPPED = re.compile(r"^(\*\*\*|\*\*|\*|___|__|_)(?=[^\s*_])(.*?[^\s*_])\1$")
+_EMPHASIS = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)")
+_RULE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,})$")
+_BRACKET_CAPTION = re.compile(r"^\[(?:photo|image|picture|video)?\s*caption\s*:\s*(.+)\]$", re.I)
+# Page furniture recognised by what it says rather than by repetition.
+_READ_TIME = re.compile(r"^\d+\s*(?:-\s*)?min(?:ute)?s?\.?\s+read$", re.I)
+_TAGS = re.compile(r"^(?:tags?|topics?|filed under|categories|related topics|keywords)\s*:", re.I)
+_COMMENTS_HEADER = re.compile(r"^(?:\d[\d,]*\s+comments?|comments?\s*\(\d[\d,]*\)|comments?|reader comments)$", re.I)
+_TEASER_HEADER = re.compile(
+    r"^(?:more on this (?:story|topic)|related(?:\s+(?:coverage|stories|articles|content|links|reading))?|read more|"
+    r"most read|most popular|most viewed|top stories|more stories|more from [\w ]{1,30}|you may also like|"
+    r"recommended(?: for you)?|see also|more news|latest news|trending(?: now)?|read next)\s*:?$", re.I)
+_NAV_SEPARATOR = re.compile(r"\s*[|›»]\s*|\s+[>/•·]\s+")
+_BREADCRUMB = re.compile(r"[›»]|\s>\s")
 
 # Categories of site furniture, matched on short lines only: cookie and consent banners,
-# subscription prompts, comment forms, adverts, share/follow bars and copyright footers.
+# subscription and newsletter prompts, comment forms, adverts, share/follow bars and footers.
 _NOTICES = [re.compile(p, re.I) for p in (
     r"\bcookies?\b.*\b(?:experience|consent|accept|agree|browsing|website|site|policy|opt[- ]?out)\b",
     r"\b(?:subscribe|subscription|newsletter|sign up|signup|notifications?)\b.*\b(?:now|updates?|free|inbox|today|device|here)\b",
-    r"^(?:subscribe|sign up|log ?in|register|menu|search|home|skip to (?:main )?content)\b",
+    r"\bnewsletters?\b.*\b(?:sign up|subscribe|enter your e-?mail)\b|^(?:get|sign up for|subscribe to)\b.*\bnewsletters?\b",
+    r"^(?:subscribe|sign up|log ?in|register|menu|search|home|skip to (?:main )?content|accessibility(?: help)?)\b",
     r"\bleave an? (?:reply|replay|comment)\b",
     r"\b(?:your )?e-?mail address will not be published\b",
     r"\brequired fields are marked\b",
     r"^(?:post|add|view|show|load|hide) (?:a |all |more )?comments?\b",
+    r"\bcomments (?:on this (?:article|story) )?are (?:now )?closed\b",
     r"^\W*(?:advertisement|sponsored(?: content)?|ad|promoted)\W*$",
     r"^(?:share|share this|share on|follow us|follow)\b.*\b(?:facebook|twitter|telegram|whatsapp|linkedin|email|x|article|story)\b",
-    r"\ball rights reserved\b|^©|^copyright\b",
+    r"^share(?: this)?(?: article| page| story)?\W*$",
+    r"\ball rights reserved\b|^©|^copyright\b|^our standards\s*:",
     r"^(?:read more|click here|see also|related|more news|latest news|trending|most read|recommended)\b",
     r"\baccept\b.*\bread more\b",
 )]
@@ -176,12 +204,40 @@ def _is_menu(line: str) -> bool:
 
 
 def _is_nav_item(line: str, bare: str) -> bool:
-    """A bulleted one-to-three word item without a full stop ("- Category", "- Advertisement -")."""
-    return line[:1] in "-*•▪►|" and len(_words(bare)) <= 3 and not _SENTENCE_END.search(bare)
+    """A bulleted one-to-three word item without a full stop ("- Category", "- Advertisement -"); an item with a
+    figure or a "label: value" pair ("- Deposit rate: 4%") is a fact in a list."""
+    return (line[:1] in "-*•▪►|·" and len(_words(bare)) <= 3 and not _SENTENCE_END.search(bare)
+            and not re.search(r"\d|:\s*\S", bare))
 
 
 def _is_notice(line: str) -> bool:
     return len(_words(line)) <= 40 and any(p.search(line) for p in _NOTICES)
+
+
+def _is_nav_bar(plain: str) -> bool:
+    """A row of short items between separators: section menus ("News | Sport | Weather"), breadcrumbs
+    ("Home > News > Politics"), share bars ("Copy link | Facebook | X")."""
+    parts = [p for p in _NAV_SEPARATOR.split(plain) if p.strip()]
+    if len(parts) < (2 if _BREADCRUMB.search(plain) else 3):
+        return False
+    return all(len(_words(p)) <= 5 and not _SENTENCE_END.search(p.strip()) for p in parts)
+
+
+def _meta_kind(plain: str) -> BlockKind | None:
+    """BYLINE or DATE for a header line made only of bylines, dates and times, reading times and an outlet or
+    place name ("New Delhi | Updated: June 5, 2024 07:12 IST", "By Claire Dubois · 5 February 2024 · 5 min read");
+    None for anything else."""
+    parts = metadata.parts(plain)
+    if not parts or len(_words(plain)) > 30:
+        return None
+    by = [p for p in parts if _BYLINE.match(p) and len(_words(p)) <= 12]
+    dates = [p for p in parts if metadata.is_date_part(p)]
+    other = [p for p in parts if p not in by and p not in dates and not _READ_TIME.match(p)]
+    named = (len(other) == 1 and len(_words(other[0])) <= 5 and _starts_upper(other[0])
+             and not _SENTENCE_END.search(other[0]))  # an outlet or place: "New Delhi | Updated: June 5, 2024"
+    if (by or dates) and (not other or named):
+        return BlockKind.BYLINE if by else BlockKind.DATE
+    return None
 
 
 def _starts_upper(line: str) -> bool:
@@ -218,6 +274,23 @@ def _lines(text: str) -> list[_Line]:
     return lines
 
 
+def _unwrap(line: _Line) -> tuple[int, str]:
+    """The line's content span without markdown around it: emphasis that wraps the whole line, a lone link's
+    brackets and target, a "[Photo caption: ...]" wrapper. Returns (start in the article, content)."""
+    start, bare = line.bare_start, line.bare
+    while True:
+        for pattern, group in ((_WRAPPED, 2), (_BRACKET_CAPTION, 1)):
+            m = pattern.match(bare)
+            if m:
+                start, bare = start + m.start(group), m.group(group)
+                break
+        else:
+            m = _LINK.fullmatch(bare)
+            if m is None or bare.startswith("!"):
+                return start, bare
+            start, bare = start + 1, m.group(1)
+
+
 def furniture_lines(texts: list[str], min_articles: int = 3) -> frozenset[str]:
     """Short lines that recur in several distinct articles: site furniture rather than news.
 
@@ -233,44 +306,133 @@ def furniture_lines(texts: list[str], min_articles: int = 3) -> frozenset[str]:
     return frozenset(line for line, n in counts.items() if n >= threshold and line)
 
 
+@dataclass(frozen=True)
+class _Kept:
+    start: int
+    end: int
+    plain: str  # the content with markdown links reduced to their text and emphasis markers removed
+    kind: BlockKind
+    h1: bool  # a markdown "# " heading
+
+
+def _kind(plain: str, list_item: bool, after_image: bool, markdown_heading: bool) -> BlockKind:
+    """The kind of a line that is not furniture."""
+    n_words = len(_words(plain))
+    meta = _meta_kind(plain)
+    if meta is not None:
+        return meta
+    if (_BYLINE.match(plain) and n_words <= 12) or _CREDIT_LINE.match(plain) or (
+            n_words <= 10 and not _SENTENCE_END.search(plain) and metadata.is_name_and_role(plain)):
+        return BlockKind.BYLINE
+    if list_item:
+        return BlockKind.BODY  # a bulleted or numbered item is a fact in a list, never a heading
+    if (markdown_heading and n_words <= 30) or (n_words <= 12 and plain.upper() == plain and plain.lower() != plain):
+        return BlockKind.HEADING  # "## Who will pay more?", "HAVE YOU SEEN THIS PANEL?"
+    if n_words <= 40 and (
+        after_image
+        or _CAPTION_CREDIT.search(plain)
+        or (_TRAILING_PAREN.search(plain) and not _SENTENCE_END.search(_TRAILING_PAREN.sub("", plain).strip()))
+    ):
+        return BlockKind.CAPTION
+    if n_words <= 12 and not _SENTENCE_END.search(plain) and not plain.endswith((":", ",", ";")):
+        return BlockKind.HEADING
+    return BlockKind.BODY
+
+
+def _lines_kept(text: str, furniture: frozenset[str]) -> list[_Kept]:
+    """Every line that is not furniture, with its kind (the headline is chosen afterwards)."""
+    kept: list[_Kept] = []
+    zone = None  # "comments" from a comments header to the next thematic break; "teaser" for a list of links
+    after_image = in_list = False
+    for line in _lines(text):
+        if _RULE.match(line.text):
+            zone, after_image, in_list = None, False, False
+            continue
+        start, content = _unwrap(line)
+        plain = _EMPHASIS.sub("", _LINK.sub(lambda m: m.group(1), content)).strip()
+        list_item = bool(_LIST_MARKER.match(line.text))
+        was_after_image, after_image = after_image, False
+        if not _words(plain):
+            continue
+        if not list_item and (_COMMENTS_HEADER.match(plain) or _TEASER_HEADER.match(plain)):
+            zone = "comments" if _COMMENTS_HEADER.match(plain) else "teaser"
+            continue
+        if zone == "comments":
+            continue
+        if zone == "teaser":
+            if list_item or _LINK.fullmatch(line.bare) or (
+                    not _SENTENCE_END.search(plain) and len(_words(plain)) <= 20):
+                continue
+            zone = None
+        if _IMAGE.match(line.bare):
+            after_image = True  # the image is not text; the line under it is its caption
+            continue
+        in_list = in_list and list_item
+        if (_is_menu(line.text) or (_is_nav_item(line.text, plain) and not in_list) or _is_notice(plain)
+                or _TAGS.match(plain) or _READ_TIME.match(plain)
+                or _normalise_line(line.text) in furniture):
+            continue
+        kind = _kind(plain, list_item, was_after_image, line.text.startswith("#"))
+        if kind not in (BlockKind.BYLINE, BlockKind.DATE) and _is_nav_bar(plain):
+            continue
+        kept.append(_Kept(start, start + len(content), plain, kind, line.text.startswith("# ")))
+        if kind is BlockKind.BODY and plain.endswith(":"):
+            in_list = True
+    return kept
+
+
+def _is_paragraph(kind: BlockKind, text: str) -> bool:
+    """Body text that ends a sentence: where the story starts, below the headline, standfirst and byline."""
+    return kind is BlockKind.BODY and bool(_SENTENCE_END.search(text))
+
+
+def _headline(kept: list[_Kept]) -> int | None:
+    """Which kept line is the headline: among the headline-shaped lines above the first paragraph, a markdown
+    "# " heading, else the first of four words or more (shorter ones are section labels: "WORLD NEWS")."""
+    first_paragraph = next((i for i, k in enumerate(kept) if _is_paragraph(k.kind, k.plain)), len(kept))
+    shaped = [i for i in range(first_paragraph) if kept[i].kind in (BlockKind.HEADING, BlockKind.BODY)
+              and _starts_upper(kept[i].plain) and len(_words(kept[i].plain)) <= 30
+              and not kept[i].plain.endswith(".")]
+    for rule in (lambda i: kept[i].h1, lambda i: len(_words(kept[i].plain)) >= 4, lambda i: True):
+        found = [i for i in shaped if rule(i)]
+        if found:
+            return found[0]
+    return None
+
+
 def classify(text: str, furniture: frozenset[str] = frozenset()) -> tuple[str | None, tuple[Block, ...]]:
     """Split an article into kept blocks and find its headline; boilerplate lines are dropped."""
-    kept: list[tuple[_Line, BlockKind]] = []
-    headline: _Line | None = None
-    for line in _lines(text):
-        bare = line.bare
-        if not _words(bare):
-            continue
-        if _is_menu(line.text) or _is_nav_item(line.text, bare) or _is_notice(bare):
-            continue
-        if _normalise_line(line.text) in furniture:
-            continue
-        n_words = len(_words(bare))
-        if headline is None and not kept:
-            # Before the headline, only a headline-shaped line counts; teaser links to other
-            # stories (lower-case, or ending in a full stop) are furniture.
-            if _starts_upper(bare) and n_words <= 30 and not bare.endswith(".") and not _BYLINE.match(bare):
-                headline = line
-                kept.append((line, BlockKind.HEADLINE))
-                continue
-            if not _starts_upper(bare) and n_words <= 15:
-                continue
-        if _BYLINE.match(bare) and n_words <= 12:
-            kind = BlockKind.BYLINE
-        elif n_words <= 40 and (
-            _CAPTION_CREDIT.search(bare)
-            or (_TRAILING_PAREN.search(bare) and not _SENTENCE_END.search(_TRAILING_PAREN.sub("", bare).strip()))
-            or (headline is not None and bare != headline.bare and bare.startswith(headline.bare))
-        ):
-            kind = BlockKind.CAPTION
-        elif n_words <= 12 and not _SENTENCE_END.search(bare) and not bare.endswith((":", ",", ";")):
-            kind = BlockKind.HEADING
-        else:
-            kind = BlockKind.BODY
-        kept.append((line, kind))
-    blocks = tuple(Block(ln.bare_start, ln.bare_start + len(ln.bare), kind) for ln, kind in kept)
-    title = " ".join(headline.bare.split()) if headline is not None else None
-    return title, blocks
+    kept = _lines_kept(text, furniture)
+    h = _headline(kept)
+    blocks = []
+    for i, k in enumerate(kept):
+        kind = k.kind
+        if h is not None and i != h:
+            headline = kept[h].plain
+            if i < h and kind in (BlockKind.HEADING, BlockKind.BODY):
+                continue  # kickers, section labels and teaser links above the headline
+            if k.plain == headline:
+                continue  # the headline printed twice
+            if k.plain.startswith(headline) and len(_words(k.plain)) <= 40:
+                kind = BlockKind.CAPTION  # an image caption that repeats the headline
+        blocks.append(Block(k.start, k.end, BlockKind.HEADLINE if i == h else kind))
+    title = " ".join(kept[h].plain.split()) if h is not None else None
+    return title, tuple(blocks)
+
+
+def article_metadata(text: str, blocks: tuple[Block, ...]) -> tuple[str | None, str | None, Dateline | None]:
+    """(author, published date as YYYY-MM-DD, dateline) from an article's bylines, date lines and first paragraph.
+
+    Only the lines above the first paragraph count for the date; the author comes from the first byline there,
+    else from a "(Reporting by ...)" credit anywhere."""
+    first = next((i for i, b in enumerate(blocks) if _is_paragraph(b.kind, text[b.start:b.end])), len(blocks))
+    header = [text[b.start:b.end] for b in blocks[:first] if b.kind in (BlockKind.BYLINE, BlockKind.DATE)]
+    bylines = [text[b.start:b.end] for b in blocks[:first] if b.kind is BlockKind.BYLINE]
+    credits = [text[b.start:b.end] for b in blocks[first:] if b.kind is BlockKind.BYLINE]
+    author = next((a for a in map(metadata.authors, bylines + credits) if a), None)
+    dateline = metadata.dateline(text, blocks[first].start) if first < len(blocks) else None
+    published = metadata.published(header) or (dateline.date if dateline else None)
+    return author, published, dateline
 
 
 def _title_from_name(article: str) -> str:
@@ -285,6 +447,7 @@ def make_article(article: str, raw: bytes, furniture: frozenset[str] = frozenset
     title, blocks = classify(text, furniture)
     if not blocks:
         raise QAError(f"{article}: no readable text")
+    author, published, dateline = article_metadata(text, blocks)
     return Article(
         id=article,
         text=text,
@@ -293,6 +456,9 @@ def make_article(article: str, raw: bytes, furniture: frozenset[str] = frozenset
         sha256=hashlib.sha256(raw).hexdigest(),
         encoding=encoding,
         stamp=file_stamp,
+        author=author,
+        published=published,
+        dateline=dateline,
     )
 
 

@@ -308,6 +308,8 @@ class QA:
             supporting_sources=self._supporting(index, scored, picked[0][0], answer) if top else (),
             rewritten=asked if asked != question else None,
             notice=notice,
+            author=top.author if top else None,
+            published=top.published if top else None,
         )
 
     @staticmethod
@@ -351,6 +353,7 @@ class QA:
                 score=round(self.selector.confidence(score, max(others) if others else None), 4),
                 context=index.span_text(lo, hi), context_start=int(index.sentence_table[lo, 1]),
                 context_end=int(index.sentence_table[hi, 2]), kind=index.sentence_kind(sid).value,
+                author=record.author, published=record.published,
             ))
         return out
 

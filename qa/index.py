@@ -32,7 +32,7 @@ from qa.sentences import split_article
 from qa.answer_types import CUE_KINDS, PRONOUN_START, cue_stems
 from qa.tokens import tokens
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6  # 6: author and published on each article; the DATE sentence kind
 MANIFEST = "manifest.json"
 BUILD_MARKER = ".qa-build"  # written into every data folder we make: only folders holding it are ever deleted
 LOCK_FILE = ".qa-build.lock"
@@ -52,6 +52,9 @@ class ArticleRecord:
     size: int
     mtime_ns: int
     encoding: str
+    # Defaults let an index of an earlier format load, so a rebuild can reuse its vectors.
+    author: str | None = None
+    published: str | None = None
 
 
 @dataclass(frozen=True)
@@ -282,7 +285,7 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
         # The stamp taken before the bytes were read: an edit during the build leaves it behind the file,
         # so the next run hashes the file again and sees the change.
         records.append(ArticleRecord(article.id, article.title, article.sha256, article.stamp.size,
-                                     article.stamp.mtime_ns, article.encoding))
+                                     article.stamp.mtime_ns, article.encoding, article.author, article.published))
         old = reusable.get(article.id)
         new_sentences = np.asarray(sentence_rows[offset:], dtype=np.int64).reshape(-1, 4)[:, 1:4]
         new_passages = np.asarray(passage_rows[first_passage:], dtype=np.int64).reshape(-1, 3)[:, 1:3] - offset

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -298,6 +299,72 @@ def rerank_rows(x: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
     return order[x[order, FEATURES.index("headline")] == 0][:n]
 
 
+# Lines that label or restate a story rather than report it; they answer only when no body sentence is a
+# candidate. A byline stays free to answer "Who wrote ...?".
+NOT_ANSWERS = np.array([KINDS.index(k) for k in (BlockKind.HEADLINE, BlockKind.HEADING, BlockKind.CAPTION,
+                                                 BlockKind.DATE)])
+BODY_GAP = 0.25  # how far (in score units) such a line is put below the best body sentence
+
+
+def body_first(kinds: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Scores with every headline, heading, caption and date line lowered to below the best body sentence, so a
+    headline, section heading or caption never wins over a body sentence that states the answer."""
+    body = kinds == KINDS.index(BlockKind.BODY)
+    if not body.any():
+        return scores
+    cap = scores[body].max() - BODY_GAP
+    return np.where(np.isin(kinds, NOT_ANSWERS), np.minimum(scores, cap), scores).astype(np.float32)
+
+
+# "Who wrote the report on ...?", "Which reporter covered ...?": answered by the byline of the article asked about.
+# Both parts must match, so "Who wrote the letter?" or "Who covered the costs?" stay questions about the story.
+AUTHORSHIP = (re.compile(r"\b(?:who|which)\b.*\b(?:wrote|write|written|writes|authored|reported|covered|filed)\b",
+                         re.I),
+              re.compile(r"\b(?:story|article|report|piece|column|byline|reporter|journalist|correspondent|editor|"
+                         r"writer|author|write-?up)s?\b", re.I))
+
+
+def asks_for_author(question: str) -> bool:
+    return all(p.search(question) for p in AUTHORSHIP)
+
+
+def with_bylines(index: Index, q: Question, cands: Candidates) -> Candidates:
+    """For an authorship question, the candidates plus the bylines of their articles (a byline shares no words
+    with a question about the story, so retrieval alone rarely finds it)."""
+    if not asks_for_author(q.text) or not len(cands.sentences):
+        return cands
+    table = index.sentence_table
+    bylines = np.flatnonzero((table[:, 3] == KINDS.index(BlockKind.BYLINE))
+                             & np.isin(table[:, 0], table[cands.sentences, 0]))
+    extra = np.setdiff1d(bylines, cands.sentences)
+    if not len(extra):
+        return cands
+    dense = index.passage_vectors[index.sentence_passage[extra]].astype(np.float32) @ q.vector
+    return Candidates(np.r_[cands.sentences, extra], np.r_[cands.passage_dense, dense].astype(np.float32),
+                      np.r_[cands.bm25, np.zeros(len(extra), dtype=np.float32)], cands.best_article)
+
+
+def bylines_first(index: Index, q: Question, sentences: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """For an authorship question, a byline goes to the top: the best-scoring one if a byline outscores every body
+    sentence ("Who's the legal affairs editor ...?"), else the first byline of the best body sentence's article."""
+    if not asks_for_author(q.text) or not len(scores):
+        return scores
+    kinds, articles = index.sentence_table[sentences, 3], index.sentence_table[sentences, 0]
+    is_byline = kinds == KINDS.index(BlockKind.BYLINE)
+    eligible = np.flatnonzero(is_byline | (kinds == KINDS.index(BlockKind.BODY)))
+    if not len(eligible) or not is_byline.any():
+        return scores
+    top = eligible[np.argmax(scores[eligible])]
+    if not is_byline[top]:
+        own = np.flatnonzero(is_byline & (articles == articles[top]))
+        if not len(own):
+            return scores
+        top = own[np.argmin(sentences[own])]
+    out = scores.astype(np.float32)
+    out[top] = max(float(out[top]), float(scores.max()) + BODY_GAP)
+    return out
+
+
 def rank(index: Index, q: Question, cands: Candidates, selector: Selector, *, reranker=None, rerank_top: int = 0,
          prefer_article: int | None = None, spent: int | None = None, demote_spent: bool = False) -> Scored:
     """Score and sort the candidates, best first. With a `reranker` (qa.rerank.Reranker) and a selector fitted
@@ -307,6 +374,7 @@ def rank(index: Index, q: Question, cands: Candidates, selector: Selector, *, re
     that answered the previous question: it already matches the names the question took from that turn, and
     the bonus is there to bring in the article's other sentences. With `demote_spent` (the question replaced
     the part of the previous one that sentence answered, which it does not hold) it goes last."""
+    cands = with_bylines(index, q, cands)
     x = features(index, q, cands)
     scores = selector.score(x) if len(x) else np.zeros(0, dtype=np.float32)
     bonus = np.zeros_like(scores)
@@ -322,7 +390,8 @@ def rank(index: Index, q: Question, cands: Candidates, selector: Selector, *, re
     elif selector.reranks:
         a, b = selector.plain_scale
         scores = (a * scores + b).astype(np.float32)
-    scores = scores + bonus
+    scores = body_first(index.sentence_table[cands.sentences, 3], scores + bonus)
+    scores = bylines_first(index, q, cands.sentences, scores)
     if demote_spent and spent is not None and len(x) > 1:
         scores = np.where(cands.sentences == spent, scores.min() - 1.0, scores).astype(np.float32)
     order = np.argsort(-scores, kind="stable")

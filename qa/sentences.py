@@ -90,7 +90,13 @@ def split_article(article: Article) -> list[Sentence]:
     sentences = []
     for block in article.blocks:
         if block.kind is BlockKind.BODY:
-            spans = split_spans(article.text, block.start, block.end)
+            dateline = article.dateline
+            if dateline is not None and block.start == dateline.start:
+                # "PORTLAND, Ore. (KPNW) — ...": the dateline's full stops end no sentence
+                spans = split_spans(article.text, dateline.end, block.end)
+                spans[0] = (block.start, spans[0][1])
+            else:
+                spans = split_spans(article.text, block.start, block.end)
         else:
             spans = [(block.start, block.end)]
         for s, e in spans:

@@ -3,8 +3,11 @@
 import codecs
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from qa.corpus import BlockKind, decode, read_corpus
+from qa import metadata
+from qa.corpus import Article, BlockKind, FileStamp, article_metadata, classify, decode, read_corpus
 from qa.errors import QAError
 from qa.sentences import split_article
 
@@ -105,3 +108,210 @@ def test_decode_refuses_binary_naming_the_file():
 def test_missing_folder(tmp_path):
     with pytest.raises(QAError, match="corpus folder not found"):
         read_corpus(tmp_path / "nope")
+
+
+# --- article structure: page furniture, bylines, dates ----------------------------------------------------
+
+def _parse(tmp_path, text: str, name: str = "a.md"):
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    (article,) = read_corpus(tmp_path).articles
+    return article, [(article.text[b.start:b.end], b.kind) for b in article.blocks]
+
+
+MARKDOWN = """[Home](/) › [World](/world) › [Europe](/world/europe)
+
+# Rivers flood three towns after record rain
+
+*By **Maria Lopez**, Economics Correspondent · 5 February 2024 · 5 min read*
+
+> **Get the Morning Brief newsletter** — the day's news, straight to your inbox. [Sign up](/newsletter)
+
+![A flooded street in Tarnow](/images/flood.jpg)
+*A flooded street in the old town. (Photo: Jan Kowal/Reuters)*
+
+Rivers burst their banks in three towns on Sunday, forcing 2,000 people from their homes.
+
+## What the mayor said
+
+The mayor said the water had peaked. [Read more: Why floods are getting worse](/explained/floods)
+
+- **Evacuated:** 2,000 people
+- **Schools closed:** 14
+
+[Firefighters worked through the night to rescue stranded residents.](/gallery/rescue)
+
+---
+
+**Tags:** [Floods](/tags/floods) · [Poland](/tags/poland) · [Weather](/tags/weather)
+
+### 2 comments
+
+**reader_1** · 5 Feb 2024, 09:12
+The rain never stopped here.
+
+---
+
+*Maria Lopez covers economics and the environment.*
+"""
+
+
+def test_markdown_structure(tmp_path):
+    article, blocks = _parse(tmp_path, MARKDOWN)
+    assert article.title == "Rivers flood three towns after record rain"
+    assert blocks == [
+        ("Rivers flood three towns after record rain", BlockKind.HEADLINE),
+        ("By **Maria Lopez**, Economics Correspondent · 5 February 2024 · 5 min read", BlockKind.BYLINE),
+        ("A flooded street in the old town. (Photo: Jan Kowal/Reuters)", BlockKind.CAPTION),
+        ("Rivers burst their banks in three towns on Sunday, forcing 2,000 people from their homes.", BlockKind.BODY),
+        ("What the mayor said", BlockKind.HEADING),
+        ("The mayor said the water had peaked. [Read more: Why floods are getting worse](/explained/floods)",
+         BlockKind.BODY),
+        ("**Evacuated:** 2,000 people", BlockKind.BODY),
+        ("**Schools closed:** 14", BlockKind.BODY),
+        ("Firefighters worked through the night to rescue stranded residents.", BlockKind.BODY),
+        ("Maria Lopez covers economics and the environment.", BlockKind.BODY),
+    ]
+    assert (article.author, article.published) == ("Maria Lopez", "2024-02-05")
+    for sentence in split_article(article):
+        assert "![" not in sentence.text and "Tags" not in sentence.text and "reader_1" not in sentence.text
+
+
+PLAIN = """Home | News | World | Business | Sport | Weather
+Skip to content
+WORLD NEWS
+
+Central bank raises rates to 4% as inflation bites
+
+Central bank raises rates to 4% as inflation bites
+
+By Daniel Whitford and Priya Raman
+Updated 23:41 GMT, January 6, 2024
+3 min read
+Share this article
+
+FRANKFURT, Jan 6 (Reuters) - The central bank raised its main rate to 4% on Thursday, its tenth rise in a row.
+
+Policymakers voted 19 to 6 for the increase.
+
+KEY FIGURES
+- Deposit rate: 4%
+- Inflation in December: 6.1%
+
+Kingmakers
+
+Two members who had backed a pause changed their minds.
+
+Governors said they expected rates to stay high. (Reporting by Daniel Whitford in Frankfurt; Editing by Chris Loughran)
+
+More on this story
+- Why inflation is falling slowly
+- Markets rally after the decision
+
+Comments (12)
+Sort by: Newest
+mike_b · 2h ago
+Finally some action.
+Reply · Like (3)
+
+Tags: Economy, Interest rates, Europe
+"""
+
+
+def test_page_furniture_in_plain_text(tmp_path):
+    article, blocks = _parse(tmp_path, PLAIN, "b.txt")
+    assert blocks == [
+        ("Central bank raises rates to 4% as inflation bites", BlockKind.HEADLINE),
+        ("By Daniel Whitford and Priya Raman", BlockKind.BYLINE),
+        ("Updated 23:41 GMT, January 6, 2024", BlockKind.DATE),
+        ("FRANKFURT, Jan 6 (Reuters) - The central bank raised its main rate to 4% on Thursday, its tenth rise in "
+         "a row.", BlockKind.BODY),
+        ("Policymakers voted 19 to 6 for the increase.", BlockKind.BODY),
+        ("KEY FIGURES", BlockKind.HEADING),
+        ("Deposit rate: 4%", BlockKind.BODY),
+        ("Inflation in December: 6.1%", BlockKind.BODY),
+        ("Kingmakers", BlockKind.HEADING),
+        ("Two members who had backed a pause changed their minds.", BlockKind.BODY),
+        ("Governors said they expected rates to stay high. (Reporting by Daniel Whitford in Frankfurt; Editing by "
+         "Chris Loughran)", BlockKind.BODY),
+    ]
+    assert (article.author, article.published) == ("Daniel Whitford and Priya Raman", "2024-01-06")
+    assert article.dateline is not None and article.dateline.place == "FRANKFURT" and article.dateline.date is None
+    assert article.text[article.dateline.start:article.dateline.end] == "FRANKFURT, Jan 6 (Reuters) - "
+    # the dateline stays inside the first sentence
+    assert split_article(article)[3].text.startswith("FRANKFURT, Jan 6 (Reuters) - The central bank")
+
+
+def test_dates_never_invent_a_year(tmp_path):
+    article, _ = _parse(tmp_path, "Storm closes port\n\nUpdated 14:05 GMT\n\nKHARTOUM, April 17 (Reuters) - The port "
+                                  "was closed on Monday.\n", "c.txt")
+    assert article.published is None and article.dateline.date is None and article.dateline.place == "KHARTOUM"
+    article, _ = _parse(tmp_path, "Storm closes port\n\nTOKYO, March 19, 2024 — The port was closed on Tuesday.\n",
+                        "c.txt")
+    assert article.published == "2024-03-19" and article.author is None
+
+
+def test_published_prefers_the_publication_date_to_the_update(tmp_path):
+    article, blocks = _parse(tmp_path, "Drug slows decline in trial\n\nBy Rachel Whitford, Health Reporter\n"
+                                       "Published Nov. 30, 2022 | Updated Dec. 1, 2022\n\nThe drug slowed decline by 27%.\n",
+                             "d.txt")
+    assert blocks[2] == ("Published Nov. 30, 2022 | Updated Dec. 1, 2022", BlockKind.DATE)
+    assert (article.author, article.published) == ("Rachel Whitford", "2022-11-30")
+
+
+def test_byline_without_by_and_credit_line(tmp_path):
+    article, blocks = _parse(tmp_path, "Court blocks deportation plan\n\nAnna Whitfield, Legal affairs editor\n"
+                                       "Wed 15 Nov 2023 13.42 GMT\n\nThe court ruled on Wednesday.\n", "e.txt")
+    assert blocks[1:3] == [("Anna Whitfield, Legal affairs editor", BlockKind.BYLINE),
+                           ("Wed 15 Nov 2023 13.42 GMT", BlockKind.DATE)]
+    assert (article.author, article.published) == ("Anna Whitfield", "2023-11-15")
+    article, blocks = _parse(tmp_path, "Quake toll rises\n\nThe toll rose on Monday.\n\n(Reporting by Selin Kaya in "
+                                       "Ankara and Omar Haddad in Beirut; Editing by Mark Hollis)\n", "e.txt")
+    assert blocks[-1][1] is BlockKind.BYLINE and article.author == "Selin Kaya and Omar Haddad"
+
+
+@pytest.mark.parametrize("byline, names", [
+    ("By Maria Lopez, Economics Correspondent", "Maria Lopez"),
+    ("by Kelsey Brandt, KPNW 8 News", "Kelsey Brandt"),
+    ("By Daniel Whitford and Priya Raman", "Daniel Whitford and Priya Raman"),
+    ("By Elif Demir in Gaziantep and Hannah Cole, Middle East Correspondent", "Elif Demir and Hannah Cole"),
+    ("By Tom Brennan, Chief Football Writer, at Lusail Stadium", "Tom Brennan"),
+    ("Written by Ritika Sharma", "Ritika Sharma"),
+    ("By **Arjun Menon**, Diplomatic Editor", "Arjun Menon"),
+    ("By Samia Osman, Daniel Frost and Lucie Martin", "Samia Osman, Daniel Frost and Lucie Martin"),
+    ("Author: Liliana Oleniak", "Liliana Oleniak"),
+    ("By Reuters staff", None),
+])
+def test_author_names_from_bylines(byline, names):
+    assert metadata.authors(byline) == names
+
+
+@pytest.mark.parametrize("line, iso", [
+    ("15 November 2023", "2023-11-15"), ("Wed 15 Nov 2023 13.42 GMT", "2023-11-15"),
+    ("September 15, 2023, 6:42 a.m. ET", "2023-09-15"), ("Posted: Jan 6, 2024 / 09:12 AM PST", "2024-01-06"),
+    ("Updated 14:05 GMT", None), ("April 17", None), ("31 February 2024", None),
+])
+def test_iso_dates(line, iso):
+    assert metadata.iso_date(line) == iso
+
+
+def test_headline_is_not_a_section_label_or_teaser(tmp_path):
+    article, blocks = _parse(tmp_path, "HealthWatch Daily\nEntertainment & Arts\n\nSweden's Loreen wins Eurovision for "
+                                       "a second time\n\nLoreen won the contest in Liverpool.\n", "f.txt")
+    assert article.title == "Sweden's Loreen wins Eurovision for a second time"
+    assert blocks[0][1] is BlockKind.HEADLINE and len(blocks) == 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([
+    "# ", "## ", "- ", "* ", "> ", "**", "*", "_", "![", "[", "](", ")", "]", "---", "·", " | ", " › ", "By ", "Tags: ",
+    "Updated 14:05 GMT", "5 min read", "KHARTOUM, April 17 (Reuters) - ", "Maria Lopez", ", Economics Correspondent",
+    "Comments (3)", "More on this story", "The talks went on. ", "Mr. ", "15 November 2023", "\n", "\n\n", " ", "x"]),
+    max_size=40))
+def test_fuzz_markdown_structure_keeps_offsets(pieces):
+    text = "".join(pieces)
+    title, blocks = classify(text)
+    article = Article("a.md", text, title or "a", blocks, "", "utf-8", FileStamp(0, 0),
+                      *article_metadata(text, blocks))
+    for sentence in split_article(article):
+        assert 0 <= sentence.start < sentence.end <= len(text) and text[sentence.start:sentence.end] == sentence.text
+    assert article.published is None or len(article.published) == 10

@@ -107,3 +107,62 @@ def test_binary_file_in_the_folder_is_skipped(seed_copy, tmp_path, encoder):
     assert index.manifest["skipped"] == {"junk.txt": "binary data, not a text article"}
     assert engine.answer("Where is the new NATO command for Ukraine located?").found
     assert engine.build() is not None and "junk.txt" not in {a.id for a in engine.index.articles}
+
+
+NEWS = {
+    "rates.md": """[Home](/) › [Business](/business)
+
+# Central bank raises rates to 4% as inflation bites
+
+By **Maria Lopez**, Economics Correspondent · 5 February 2024 · 5 min read
+
+![The central bank's headquarters](/img/bank.jpg)
+*The central bank's headquarters in Frankfurt. (Photo: Jan Kowal/Reuters)*
+
+FRANKFURT, Feb 5 (Reuters) - The central bank raised its main interest rate to 4% on Monday, its tenth increase in a row, as inflation stayed well above its target.
+
+Policymakers voted 19 to 6 for the increase, the bank said.
+
+**Tags:** [Central bank](/tags/bank) · [Interest rates](/tags/rates) · [Inflation](/tags/inflation)
+""",
+    "floods.txt": """Rivers flood three towns after record rain
+
+By Kelsey Brandt, KPNW 8 News
+Updated 14:05 GMT, 3 March 2024
+
+Rivers burst their banks in three towns on Sunday, forcing about 2,000 people from their homes.
+
+Firefighters rescued 40 residents by boat, the regional fire service said.
+""",
+}
+
+
+@pytest.fixture(scope="module")
+def news_engine(encoder, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("news")
+    for name, text in NEWS.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    engine = QA(folder, tmp_path_factory.mktemp("news-index"), encoder=encoder)
+    engine.build()
+    return engine
+
+
+def test_byline_and_date_are_article_metadata(news_engine):
+    records = {r.id: (r.author, r.published) for r in news_engine.index.articles}
+    assert records == {"rates.md": ("Maria Lopez", "2024-02-05"), "floods.txt": ("Kelsey Brandt", "2024-03-03")}
+    a = news_engine.answer("Who wrote the report on the central bank raising rates?")
+    assert a.found and a.source == "rates.md" and (a.author, a.published) == ("Maria Lopez", "2024-02-05")
+    assert "Maria Lopez" in a.sentence and a.evidence[0].kind == "byline"
+    assert all((e.author, e.published) == records[e.source] for e in a.evidence)
+    data = json.loads(json.dumps(a.to_dict()))
+    assert data["author"] == "Maria Lopez" and data["evidence"][0]["published"] == "2024-02-05"
+
+
+def test_furniture_never_wins_over_a_body_sentence(news_engine):
+    a = news_engine.answer("By how much did the central bank raise rates as inflation bites?")
+    assert a.found and a.evidence[0].kind == "body" and "4%" in a.sentence
+    for question in ("Where is the central bank's headquarters?", "What are the tags of the rates story?"):
+        for e in news_engine.answer(question).evidence:
+            assert "![" not in e.sentence and "Tags" not in e.sentence and "](" not in e.sentence
+    kinds = [e.kind for e in news_engine.answer("Rivers flood three towns after record rain", top_k=3).evidence]
+    assert kinds[0] == "body"  # the headline itself, asked back, still loses to the sentence that reports it

@@ -143,3 +143,24 @@ def test_remove_unknown_article_is_a_clear_error(seed_copy, tmp_path, encoder):
     engine = QA(seed_copy, tmp_path / "index", encoder=encoder)
     with pytest.raises(QAError, match="no article 'nope.txt'"):
         engine.remove(["nope.txt"])
+
+
+def test_articles_carry_author_and_date_and_an_older_format_reuses_its_vectors(seed_copy, tmp_path, encoder,
+                                                                               caplog):
+    engine = QA(seed_copy, tmp_path / "index", encoder=encoder)
+    index = engine.build()
+    records = {r.id: r for r in index.articles}
+    assert records["000_7b99441e01d371a2.txt"].author == "Liliana Oleniak"
+    # An index written before articles had metadata: an older format number and no author/published fields.
+    manifest_path = tmp_path / "index" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["format_version"] = index_mod.FORMAT_VERSION - 1
+    manifest_path.write_text(json.dumps(manifest))
+    articles_path = tmp_path / "index" / manifest["data"] / "articles.json"
+    old = [{k: v for k, v in r.items() if k not in ("author", "published")} for r in json.loads(articles_path.read_text())]
+    articles_path.write_text(json.dumps(old))
+    assert "is not the current" in index_mod.stale_reason(tmp_path / "index", seed_copy, engine.settings)
+    with caplog.at_level("WARNING", logger="qa"):
+        rebuilt = QA(seed_copy, tmp_path / "index", encoder=encoder).build()
+    assert "encoded 0 article(s), reused the vectors of 5" in caplog.text
+    assert {r.id: r for r in rebuilt.articles} == records

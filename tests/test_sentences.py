@@ -35,3 +35,15 @@ def test_spans_are_offsets_into_the_original_text():
     for s, e in split_spans(text):
         assert text[s:e] == text[s:e].strip() and text[s:e]
     assert [text[s:e] for s, e in split_spans(text, 2, 20)] == ["Intro line.", "Seco"]
+
+
+def test_a_dateline_stays_inside_the_first_sentence(tmp_path):
+    from qa.corpus import read_corpus
+    from qa.sentences import split_article
+
+    (tmp_path / "a.txt").write_text("Jet loses panel after takeoff\n\nPORTLAND, Ore. (KPNW) — Passengers heard a loud "
+                                    "bang. The plane landed safely.\n", encoding="utf-8")
+    (article,) = read_corpus(tmp_path).articles
+    body = [s.text for s in split_article(article)][1:]
+    assert body == ["PORTLAND, Ore. (KPNW) — Passengers heard a loud bang.", "The plane landed safely."]
+    assert article.dateline.place == "PORTLAND"

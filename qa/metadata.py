@@ -1,0 +1,131 @@
+"""Article metadata read from page furniture: author names from bylines, ISO dates from date lines and datelines."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4, "may": 5,
+    "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9,
+    "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+}
+_MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH}),?\s+(\d{{4}})\b", re.I)
+_MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_DAY_MONTH = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}", re.I)
+_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.?m\.?(?!\w)", re.I)
+# What a date line may hold besides dates and times: labels, time zones, weekdays.
+_DATE_WORDS = frozenset("""
+posted published updated last first modified on at am pm a.m p.m gmt bst utc cet cest ist et est edt pt pst pdt
+ct cst cdt jst aest mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday
+saturday sunday today yesterday
+""".split())
+_WORD = re.compile(r"[\w.]+")
+
+_BY = re.compile(r"^(?:(?:written|reporting|posted|words|story|text) by|by|authors?\s*:)\s*", re.I)
+_ROLE = re.compile(
+    r"\b(?:editor|correspondent|reporter|writer|journalist|columnist|critic|staff|contributor|producer|"
+    r"analyst|news|desk|bureau|team|agency|media|press|reuters|ap|afp)\b", re.I)
+_NAME = re.compile(r"^[A-ZÀ-Þ][\w'’.\-]*(?:\s+(?:(?:de|da|del|van|von|der|den|le|la|al|bin|ibn|el)\s+)?"
+                   r"[A-ZÀ-Þ][\w'’.\-]*){1,3}$")
+_PLACE_TAIL = re.compile(r"\s+(?:in|at|from)\s+[A-Z].*$")
+_CREDIT = re.compile(r"^\(?\s*(?:additional\s+)?(?:reporting|writing|written|compiled)\s+by\s+", re.I)
+_MARKUP = re.compile(r"[*_`]+")
+_PART_SEPARATOR = re.compile(r"\s+[|·•/]\s+|\s+[—–]\s+|\s*\|\s*")
+_UPDATE = re.compile(r"\b(?:updated|modified)\b", re.I)
+
+# A dateline opens the first paragraph of wire copy: "KHARTOUM, April 17 (Reuters) - ", "PORTLAND, Ore. (KPNW) — ",
+# "TOKYO, March 19, 2024 — ", "NEW DELHI — ".
+_DATELINE = re.compile(
+    r"^(?P<place>[A-Z][A-Z'’.\-]+(?:\s+[A-Z][A-Z'’.\-]+){0,3})"
+    r"(?:,\s+(?P<region>[A-Z][a-z]+\.?(?:\s+[A-Z][a-z]+\.?)?))?"
+    rf"(?:,\s+(?P<date>(?i:{_MONTH})\s+\d{{1,2}}(?:,\s+\d{{4}})?))?"
+    r"(?:\s+\((?P<agency>[A-Za-z][\w .&'-]{0,30})\))?"
+    r"\s+[-–—]+\s+(?=\S)")
+
+
+@dataclass(frozen=True)
+class Dateline:
+    """The place (and date, as written) that opens wire copy: `text[start:end]` is the prefix with its dash."""
+
+    start: int
+    end: int
+    place: str
+    date: str | None  # ISO YYYY-MM-DD only when the dateline gives a year
+
+
+def iso_date(text: str) -> str | None:
+    """The first full date (day, month and year) in text as YYYY-MM-DD; None when no year is given."""
+    found = []
+    for pattern, order in ((_DAY_MONTH_YEAR, "dmy"), (_MONTH_DAY_YEAR, "mdy"), (_ISO, "ymd")):
+        for m in pattern.finditer(text):
+            parts = dict(zip(order, m.groups()))
+            month = parts["m"]
+            month = int(month) if month.isdigit() else MONTHS[month.lower().rstrip(".")]
+            try:
+                found.append((m.start(), datetime.date(int(parts["y"]), month, int(parts["d"])).isoformat()))
+            except ValueError:
+                continue
+    return min(found)[1] if found else None
+
+
+def is_date_part(text: str) -> bool:
+    """A piece of a header line that only gives a date or time ("Updated 14:05 GMT", "Wed 15 Nov 2023 13.42 GMT")."""
+    plain = _MARKUP.sub("", text).strip(" :,")
+    rest = plain
+    for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _ISO, _DAY_MONTH, _TIME):
+        rest = pattern.sub(" ", rest)
+    words = [w.lower().rstrip(".") for w in _WORD.findall(rest)]
+    return rest != plain and all(w in _DATE_WORDS for w in words if w)
+
+
+def parts(line: str) -> list[str]:
+    """The pieces of a header line between separators: "By X · 5 February 2024 · 5 min read" -> three."""
+    return [p.strip(" ,") for p in _PART_SEPARATOR.split(line) if p.strip(" ,")]
+
+
+def published(lines: list[str]) -> str | None:
+    """The publication date of an article from its header's date lines: the first date not marked as an
+    update ("Published Nov. 30, 2022 | Updated Dec. 1, 2022" -> 2022-11-30), else the first update's date."""
+    dated = [(bool(_UPDATE.search(p)), d) for line in lines for p in parts(line) if (d := iso_date(p))]
+    first = [d for update, d in dated if not update] or [d for _, d in dated]
+    return first[0] if first else None
+
+
+def authors(byline: str) -> str | None:
+    """The names in a byline: "By Elif Demir in Gaziantep and Hannah Cole, Middle East Correspondent" ->
+    "Elif Demir and Hannah Cole"; None when no person's name is found."""
+    text = _MARKUP.sub("", byline).strip(" ()")
+    text = _CREDIT.sub("", text) if _CREDIT.match(text) else _BY.sub("", text)
+    text = re.split(r"\s+[|·•—–]\s+|;", text)[0]
+    names: list[str] = []
+    for piece in text.split(","):
+        piece = piece.strip()
+        chunk = [p.strip() for p in re.split(r"\s+(?:and|&)\s+", piece) if p.strip()]
+        found = [_PLACE_TAIL.sub("", p) for p in chunk]
+        if not found or not all(_NAME.match(p) and not _ROLE.search(p) for p in found):
+            break  # the role ("Economics Correspondent") or outlet ends the list of names
+        names.extend(found)
+    if not names:
+        return None
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def is_name_and_role(line: str) -> bool:
+    """A byline without "By": "Anna Whitfield, Legal affairs editor"."""
+    name, _, role = _MARKUP.sub("", line).partition(",")
+    return bool(role) and bool(_NAME.match(name.strip())) and bool(_ROLE.search(role)) and len(role.split()) <= 6
+
+
+def dateline(text: str, start: int) -> Dateline | None:
+    """The dateline at the start of a paragraph (`text[start:]`), if there is one."""
+    m = _DATELINE.match(text[start:start + 200])
+    if m is None:
+        return None
+    date = m.group("date")
+    if not (date or m.group("region") or m.group("agency")) and "-" in m.group().rstrip()[-1:]:
+        return None  # "NATO - the alliance ...": a bare capitalised word and a hyphen is not enough
+    return Dateline(start, start + m.end(), m.group("place"), iso_date(date) if date else None)
