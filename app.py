@@ -61,7 +61,10 @@ def render(a: Answer) -> str:
     if a.found:
         if a.answer:
             parts.append(f"<p><strong>{escape(a.answer)}</strong></p>")
-        parts.append(f"<blockquote>{highlighted(a.context, a.context_start, a.start, a.end)}</blockquote>")
+        # The supporting span: the sentence, or the sentence with the one it continues (a quote after "said:").
+        start = max(a.context_start, a.support_start if a.support_start is not None else a.start)
+        end = min(a.context_end, a.support_end if a.support_end is not None else a.end)
+        parts.append(f"<blockquote>{highlighted(a.context, a.context_start, start, end)}</blockquote>")
         also = len(a.supporting_sources) - 1
         agree = f" · also supported by {also} other article{'s' if also > 1 else ''}" if also > 0 else ""
         parts.append(f"<p><small>Source: <em>{escape(a.title)}</em> ({escape(a.source)}) · "

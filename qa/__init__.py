@@ -25,6 +25,6 @@ def default_engine() -> QA:
         return _default
 
 
-def answer(question: str, *, history: list[str] | None = None, top_k: int = 5) -> Answer:
+def answer(question: str, *, history: list[str | Answer] | None = None, top_k: int = 5) -> Answer:
     """Answer a question from the default articles (`seeds/`)."""
     return default_engine().answer(question, history=history, top_k=top_k)

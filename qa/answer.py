@@ -1,9 +1,22 @@
-"""The result types that leave the engine: Evidence (one ranked sentence) and Answer."""
+"""The answer stage: from the selector's ranking to what leaves the engine, Evidence and Answer (near-duplicates
+merged, context and support spans, agreeing articles, the abstention decision)."""
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+
+import numpy as np
+
+from qa.answer_types import PRONOUN_START
+from qa.corpus import BlockKind
+from qa.index import Index
+from qa.select import Scored, Selector
+from qa.tokens import words
+
+NEAR_DUPLICATE = 0.95  # cosine above which two sentences count as the same evidence
+AGREEMENT = 0.8  # cosine above which a sentence of another article supports the answer
+AGREEMENT_POOL = 30  # how many of the best candidates are checked for agreement
 
 
 @dataclass(frozen=True)
@@ -36,7 +49,8 @@ class Answer:
 
     When `found` is False the articles do not answer the question: the sentence fields are None
     and `evidence` holds the nearest sentences for the reader to judge. `answer` is the short answer
-    inside the sentence (`article_text[answer_start:answer_end]`), or None when no span fits.
+    inside the sentence (`article_text[answer_start:answer_end]`), or None when no span is likely enough;
+    `answer_score` is the reader's probability for it.
     """
 
     question: str
@@ -59,9 +73,145 @@ class Answer:
     notice: str | None = None
     author: str | None = None  # of the answer's article (its top evidence's)
     published: str | None = None
+    answer_score: float | None = None  # the reader's probability that `answer` is the answer (None: rules)
+    # The supporting span in the article: the sentence, or the sentence with the one before it when it goes on
+    # from that one (a quote after "X said:", a sentence that opens with a pronoun). None when not found.
+    support_start: int | None = None
+    support_end: int | None = None
 
     def to_dict(self) -> dict:
         data = dataclasses.asdict(self)
         data["evidence"] = [e.to_dict() for e in self.evidence]
         data["supporting_sources"] = list(self.supporting_sources)
         return data
+
+
+# --- building answers ------------------------------------------------------------------------------------------
+
+def dedupe_key(text: str) -> str:
+    return " ".join(words(text))
+
+
+def pick(index: Index, scored: Scored, n: int) -> list[tuple[int, float]]:
+    """The n best (sentence, score) pairs, never two that say the same thing (same words, or vectors closer
+    than NEAR_DUPLICATE)."""
+    picked: list[tuple[int, float]] = []
+    vectors: list[np.ndarray] = []
+    seen: set[str] = set()
+    for sid, score in zip(scored.sentences.tolist(), scored.scores.tolist()):
+        key = dedupe_key(index.sentence_text(sid))
+        vector = index.sentence_vectors[sid].astype(np.float32)
+        if key in seen or any(float(vector @ v) >= NEAR_DUPLICATE for v in vectors):
+            continue
+        seen.add(key)
+        vectors.append(vector)
+        picked.append((sid, score))
+        if len(picked) >= n:
+            break
+    return picked
+
+
+def runner_up(picked: list[tuple[int, float]], i: int) -> float | None:
+    """The best score among the other picked sentences: the margin that `found`, each Evidence's confidence and
+    the calibration all measure against (near-duplicates of a sentence never count as its rivals)."""
+    others = [s for j, (_, s) in enumerate(picked) if j != i]
+    return max(others) if others else None
+
+
+def context_rows(index: Index, sid: int, neighbours: int) -> tuple[int, int]:
+    """First and last sentence of the context: the sentence with up to `neighbours` sentences each side from
+    the same article, leaving out the headline."""
+    table = index.sentence_table
+    article = table[sid, 0]
+    lo = hi = sid
+    for _ in range(neighbours):
+        if lo - 1 >= 0 and table[lo - 1, 0] == article and index.sentence_kind(lo - 1) is not BlockKind.HEADLINE:
+            lo -= 1
+        if hi + 1 < table.shape[0] and table[hi + 1, 0] == article:
+            hi += 1
+    return lo, hi
+
+
+def support_rows(index: Index, sid: int) -> tuple[int, int]:
+    """The sentences that support an answer found in sentence `sid`: it alone, or it with the sentence before
+    when it continues that one (opens with a pronoun or a quote mark, or follows a sentence ending in ':')."""
+    table = index.sentence_table
+    if sid == 0 or table[sid - 1, 0] != table[sid, 0] or index.sentence_kind(sid - 1) is not BlockKind.BODY:
+        return sid, sid
+    text, before = index.sentence_text(sid), index.sentence_text(sid - 1)
+    continues = PRONOUN_START.match(text) or text[:1] in "\"“‘'" or before.rstrip().endswith(":")
+    return (sid - 1, sid) if continues else (sid, sid)
+
+
+def evidence_list(index: Index, picked: list[tuple[int, float]], top_k: int, selector: Selector,
+             neighbours: int) -> list[Evidence]:
+    """Evidence for the top_k picked sentences, each scored by its calibrated confidence (its selector score
+    and its margin over the best other sentence)."""
+    out = []
+    for i, (sid, score) in enumerate(picked[:top_k]):
+        a, start, end, _ = (int(x) for x in index.sentence_table[sid])
+        lo, hi = context_rows(index, sid, neighbours)
+        record = index.articles[a]
+        out.append(Evidence(
+            sentence=index.sentence_text(sid), source=record.id, title=record.title, start=start, end=end,
+            score=round(selector.confidence(score, runner_up(picked, i)), 4),
+            context=index.span_text(lo, hi), context_start=int(index.sentence_table[lo, 1]),
+            context_end=int(index.sentence_table[hi, 2]), kind=index.sentence_kind(sid).value,
+            author=record.author, published=record.published,
+        ))
+    return out
+
+
+def supporting(index: Index, scored: Scored, top: int, answer: str | None) -> tuple[str, ...]:
+    """The top sentence's article, then other articles with a sentence among the best candidates that says the
+    same (vectors closer than AGREEMENT) or holds the same short answer in a related sentence."""
+    articles = [index.articles[int(index.sentence_table[top, 0])].id]
+    top_vector = index.sentence_vectors[top].astype(np.float32)
+    key = f" {dedupe_key(answer)} " if answer else None
+    for sid in scored.sentences[:AGREEMENT_POOL].tolist():
+        article = index.articles[int(index.sentence_table[sid, 0])].id
+        if article in articles:
+            continue
+        similarity = float(index.sentence_vectors[sid].astype(np.float32) @ top_vector)
+        holds = key is not None and key in f" {dedupe_key(index.sentence_text(sid))} "
+        if similarity >= AGREEMENT or (holds and similarity >= 0.5):
+            articles.append(article)
+    return tuple(articles)
+
+
+def answers_question(index: Index, selector: Selector, scored: Scored, picked: list[tuple[int, float]],
+                     threshold: float) -> bool:
+    """Whether the articles answer the question: P(answerable) of the best sentence at least `threshold`.
+    When a byline leads ("Who wrote the report on ...?"), the question is answerable if the articles hold the
+    report, so the best body sentence is judged instead."""
+    if not picked:
+        return False
+    best, rival, row = picked[0][1], runner_up(picked, 0), 0
+    if index.sentence_kind(picked[0][0]) is BlockKind.BYLINE:
+        body = [i for i, s in enumerate(scored.sentences.tolist()) if index.sentence_kind(s) is BlockKind.BODY]
+        if body:
+            row = body[0]
+            best = float(scored.scores[row])
+            rival = float(scored.scores[body[1]]) if len(body) > 1 else None
+    return selector.answerable(best, rival, scored.features[row]) >= threshold
+
+
+def refusal(question: str, score: float, items: list[Evidence], **fields) -> Answer:
+    """The answer when the articles do not answer the question: no sentence, the nearest evidence."""
+    return Answer(question=question, found=False, score=score, sentence=None, source=None, title=None, start=None,
+                  end=None, context=None, context_start=None, context_end=None, answer=None, answer_start=None,
+                  answer_end=None, evidence=tuple(items), **fields)
+
+
+def from_evidence(question: str, top: Evidence, items: list[Evidence], span: tuple[int, int] | None,
+                  support: tuple[int, int], **fields) -> Answer:
+    """The answer built from its top Evidence; `span` is the short answer inside the sentence (or None) and
+    `support` the supporting span in the article."""
+    return Answer(question=question, found=True, score=top.score, sentence=top.sentence, source=top.source,
+                  title=top.title, start=top.start, end=top.end, context=top.context,
+                  context_start=top.context_start, context_end=top.context_end,
+                  answer=top.sentence[span[0]:span[1]] if span else None,
+                  answer_start=top.start + span[0] if span else None,
+                  answer_end=top.start + span[1] if span else None, evidence=tuple(items),
+                  support_start=support[0], support_end=support[1], author=top.author,
+                  published=top.published, **fields)

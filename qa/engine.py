@@ -13,29 +13,20 @@ import numpy as np
 
 from qa import index as index_mod
 from qa import chat, retrieve, select
-from qa.answer import Answer, Evidence
+from qa.answer import (Answer, answers_question, evidence_list, from_evidence, pick, refusal, support_rows,
+                       supporting)
 from qa.config import Settings, default_corpus, default_index_dir
-from qa.corpus import SUFFIXES, BlockKind, read_corpus
+from qa.corpus import SUFFIXES, read_corpus
 from qa.corpus import scan as corpus_scan
 from qa.encoder import Encoder
 from qa.errors import QAError
 from qa.index import Index, IndexUnusable
 from qa.span import short_answer
-from qa.tokens import words
 
 log = logging.getLogger("qa")
 
 EXCLUDED = "excluded.json"
-NEAR_DUPLICATE = 0.95  # cosine above which two sentences count as the same evidence
-AGREEMENT = 0.8  # cosine above which a sentence of another article supports the answer
-AGREEMENT_POOL = 30  # how many of the best candidates are checked for agreement
-
-
 HISTORY_TURNS = 3  # how many earlier turns of a chat are read to understand its next question
-
-
-def _dedupe_key(text: str) -> str:
-    return " ".join(words(text))
 
 
 def _turn(a: Answer) -> chat.Turn:
@@ -64,6 +55,7 @@ class QA:
         self._index: Index | None = None
         self._selector: select.Selector | None = None
         self._reranker = None
+        self._reader = None
         self._lock = threading.Lock()
         self._build_lock = threading.Lock()  # one build at a time; later callers wait and reuse it
 
@@ -89,6 +81,17 @@ class QA:
 
                     self._reranker = Reranker()
         return self._reranker
+
+    @property
+    def reader(self):
+        """The short-answer reader (qa/reader.py), loaded on first use."""
+        if self._reader is None:
+            with self._lock:
+                if self._reader is None:
+                    from qa.reader import Reader
+
+                    self._reader = Reader()
+        return self._reader
 
     def build(self, *, force: bool = False) -> Index:
         """Bring the index up to date with the corpus (rebuilding it if `force`) and load it."""
@@ -279,38 +282,20 @@ class QA:
         scored = select.rank(index, q, cands, self.selector, reranker=reranker,
                              rerank_top=self.settings.rerank_top, prefer_article=prefer, spent=spent,
                              demote_spent=previous is not None and chat.replaces_slot(question, previous))
-        picked = self._pick(index, scored, top_k + 1)
-        evidence = self._evidence(index, picked, top_k)
+        picked = pick(index, scored, top_k + 1)
+        items = evidence_list(index, picked, top_k, self.selector, self.settings.context_sentences)
         threshold = self.settings.abstain_threshold
         threshold = self.selector.threshold if threshold is None else threshold
-        runner_up = float(scored.scores[1]) if len(scored.scores) > 1 else None
-        found = bool(evidence) and self.selector.answerable(float(scored.scores[0]), runner_up,
-                                                             scored.features[0]) >= threshold
-        top = evidence[0] if found else None
-        span = short_answer(asked, q.kind, top.sentence, set(q.stems)) if top else None
-        answer = top.sentence[span[0]:span[1]] if top and span else None
-        return Answer(
-            question=question,
-            found=found,
-            score=evidence[0].score if evidence else 0.0,
-            sentence=top.sentence if top else None,
-            source=top.source if top else None,
-            title=top.title if top else None,
-            start=top.start if top else None,
-            end=top.end if top else None,
-            context=top.context if top else None,
-            context_start=top.context_start if top else None,
-            context_end=top.context_end if top else None,
-            answer=answer,
-            answer_start=top.start + span[0] if span else None,
-            answer_end=top.start + span[1] if span else None,
-            evidence=tuple(evidence),
-            supporting_sources=self._supporting(index, scored, picked[0][0], answer) if top else (),
-            rewritten=asked if asked != question else None,
-            notice=notice,
-            author=top.author if top else None,
-            published=top.published if top else None,
-        )
+        fields = dict(rewritten=asked if asked != question else None, notice=notice)
+        if not answers_question(index, self.selector, scored, picked, threshold):
+            return refusal(question, items[0].score if items else 0.0, items, **fields)
+        top = items[0]
+        span, answer_score = self._short_answer(asked, q, top.sentence)
+        first, last = support_rows(index, picked[0][0])
+        support = (int(index.sentence_table[first, 1]), int(index.sentence_table[last, 2]))
+        agreeing = supporting(index, scored, picked[0][0], top.sentence[span[0]:span[1]] if span else None)
+        return from_evidence(question, top, items, span, support, answer_score=answer_score,
+                                        supporting_sources=agreeing, **fields)
 
     @staticmethod
     def _sentence_at(index: Index, article: int | None, start: int | None) -> int | None:
@@ -321,67 +306,12 @@ class QA:
         rows = np.flatnonzero((table[:, 0] == article) & (table[:, 1] == start))
         return int(rows[0]) if len(rows) else None
 
-    def _pick(self, index: Index, scored: select.Scored, n: int) -> list[tuple[int, float]]:
-        """The n best (sentence, score) pairs, never two that say the same thing (same words, or vectors
-        closer than NEAR_DUPLICATE)."""
-        picked: list[tuple[int, float]] = []
-        vectors: list[np.ndarray] = []
-        seen: set[str] = set()
-        for sid, score in zip(scored.sentences.tolist(), scored.scores.tolist()):
-            key = _dedupe_key(index.sentence_text(sid))
-            vector = index.sentence_vectors[sid].astype(np.float32)
-            if key in seen or any(float(vector @ v) >= NEAR_DUPLICATE for v in vectors):
-                continue
-            seen.add(key)
-            vectors.append(vector)
-            picked.append((sid, score))
-            if len(picked) >= n:
-                break
-        return picked
-
-    def _evidence(self, index: Index, picked: list[tuple[int, float]], top_k: int) -> list[Evidence]:
-        """Evidence for the top_k picked sentences, each scored by its calibrated confidence (its selector
-        score and its margin over the best other sentence)."""
-        out = []
-        for i, (sid, score) in enumerate(picked[:top_k]):
-            others = [s for j, (_, s) in enumerate(picked) if j != i]
-            a, start, end, _ = (int(x) for x in index.sentence_table[sid])
-            lo, hi = self._context_rows(index, sid)
-            record = index.articles[a]
-            out.append(Evidence(
-                sentence=index.sentence_text(sid), source=record.id, title=record.title, start=start, end=end,
-                score=round(self.selector.confidence(score, max(others) if others else None), 4),
-                context=index.span_text(lo, hi), context_start=int(index.sentence_table[lo, 1]),
-                context_end=int(index.sentence_table[hi, 2]), kind=index.sentence_kind(sid).value,
-                author=record.author, published=record.published,
-            ))
-        return out
-
-    def _supporting(self, index: Index, scored: select.Scored, top: int, answer: str | None) -> tuple[str, ...]:
-        """The top sentence's article, then other articles with a sentence among the best candidates that
-        says the same (vectors closer than AGREEMENT) or holds the same short answer in a related sentence."""
-        articles = [index.articles[int(index.sentence_table[top, 0])].id]
-        top_vector = index.sentence_vectors[top].astype(np.float32)
-        key = f" {_dedupe_key(answer)} " if answer else None
-        for sid in scored.sentences[:AGREEMENT_POOL].tolist():
-            article = index.articles[int(index.sentence_table[sid, 0])].id
-            if article in articles:
-                continue
-            similarity = float(index.sentence_vectors[sid].astype(np.float32) @ top_vector)
-            holds = key is not None and key in f" {_dedupe_key(index.sentence_text(sid))} "
-            if similarity >= AGREEMENT or (holds and similarity >= 0.5):
-                articles.append(article)
-        return tuple(articles)
-
-    def _context_rows(self, index: Index, sid: int) -> tuple[int, int]:
-        """First and last sentence of the context: the sentence with up to `context_sentences` neighbours
-        each side from the same article, leaving out the headline."""
-        table = index.sentence_table
-        article = table[sid, 0]
-        lo = hi = sid
-        for _ in range(self.settings.context_sentences):
-            if lo - 1 >= 0 and table[lo - 1, 0] == article and index.sentence_kind(lo - 1) is not BlockKind.HEADLINE:
-                lo -= 1
-            if hi + 1 < table.shape[0] and table[hi + 1, 0] == article:
-                hi += 1
-        return lo, hi
+    def _short_answer(self, asked: str, q: select.Question, sentence: str) -> tuple[tuple[int, int] | None, float | None]:
+        """(span of the short answer in the sentence, its probability): the reader's span when it is likely
+        enough (`answer_threshold`), else the answer-type rules' span when `rule_answers` is on, else None."""
+        read = self.reader.read(asked, [sentence])[0]
+        if read is not None and read.probability >= self.settings.answer_threshold:
+            return (read.start, read.end), round(read.probability, 4)
+        if self.settings.rule_answers:
+            return short_answer(asked, q.kind, sentence, set(q.stems)), None
+        return None, None

@@ -1,0 +1,193 @@
+"""Fit the package's short-answer reader (qa/reader.npz) on the SQuAD v1.1 dev questions outside the test split.
+
+Every question of the 'fit' and 'rerank' quarters (benchmarks/squad.py `split`) gives one example: the question
+with the sentence of its paragraph that holds the first given answer, and the answer's start and end tokens.
+For each, another sentence of the same paragraph that holds no answer is a "no answer" example (target:
+[CLS]), so the reader's null probability means something. Low-rank adapters (LoRA) on every linear layer of
+MiniLM-L6 and a start/end head are trained with the usual cross-entropy over start and end positions. The test
+half is never read. --holdout keeps a share of the questions out of training and prints span EM/F1 on them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from benchmarks.lora import adapter_arrays, with_adapters  # noqa: E402
+from benchmarks.squad import DEFAULT_ZIP, split  # noqa: E402
+from qa import adapter, reader  # noqa: E402
+from qa.encoder import model_path  # noqa: E402
+from qa.evaluate import exact_match, f1_score  # noqa: E402
+from qa.sentences import split_spans  # noqa: E402
+
+
+def examples(zip_path: Path, splits: tuple[str, ...], seed: int = 0) -> list[tuple[str, str, int, int, tuple]]:
+    """(question, sentence, answer start, answer end (characters in the sentence; -1 for none), answers)."""
+    rng = random.Random(seed)
+    with zipfile.ZipFile(zip_path) as z:
+        name = next(n for n in z.namelist() if n.endswith(".json"))
+        data = json.loads(z.read(name))["data"]
+    out = []
+    for article in data:
+        for paragraph in article["paragraphs"]:
+            context = paragraph["context"]
+            spans = split_spans(context)
+            for qa in paragraph["qas"]:
+                if split(qa["id"]) not in splits:
+                    continue
+                first = qa["answers"][0]
+                a0, a1 = first["answer_start"], first["answer_start"] + len(first["text"])
+                holder = [(s, e) for s, e in spans if s <= a0 and a1 <= e]
+                if not holder:
+                    continue  # the answer runs over a sentence boundary
+                s, e = holder[0]
+                answers = tuple(a["text"] for a in qa["answers"])
+                out.append((qa["question"].strip(), context[s:e], a0 - s, a1 - s, answers))
+                others = [(s2, e2) for s2, e2 in spans if (s2, e2) != (s, e)
+                          and not any(a in context[s2:e2] for a in answers)]
+                if others:
+                    s2, e2 = rng.choice(others)
+                    out.append((qa["question"].strip(), context[s2:e2], -1, -1, answers))
+    return out
+
+
+def targets(enc, batch) -> tuple[torch.Tensor, torch.Tensor, list[int]]:
+    """Start and end token targets (0 = [CLS] for "no answer") and the rows whose answer survived truncation."""
+    offsets = np.asarray(enc["offset_mapping"])
+    allowed = reader.allowed_positions(enc)
+    starts, ends, keep = [], [], []
+    for row, (_, _, a0, a1, _) in enumerate(batch):
+        if a0 < 0:
+            starts.append(0), ends.append(0), keep.append(row)
+            continue
+        tokens = np.flatnonzero(allowed[row, 1:]) + 1
+        begin = [t for t in tokens if offsets[row, t, 1] > a0]
+        finish = [t for t in tokens if offsets[row, t, 0] < a1]
+        if not begin or not finish or begin[0] > finish[-1]:
+            continue
+        starts.append(begin[0]), ends.append(finish[-1]), keep.append(row)
+    return torch.tensor(starts), torch.tensor(ends), keep
+
+
+def masked_loss(logits: torch.Tensor, allowed: np.ndarray, target: torch.Tensor) -> torch.Tensor:
+    logits = logits.masked_fill(~torch.from_numpy(allowed), -1e4)
+    return torch.nn.functional.cross_entropy(logits, target)
+
+
+def evaluate_spans(model, head_w, head_b, tokenizer, rows) -> tuple[float, float, float]:
+    """(EM, F1, share answered) of the best span on answerable rows, as qa.reader.Reader decodes it."""
+    em = f1 = 0.0
+    model.eval()
+    with torch.inference_mode():
+        for at in range(0, len(rows), 32):
+            batch = rows[at:at + 32]
+            by_question: dict[str, list] = {}
+            for row in batch:
+                by_question.setdefault(row[0], []).append(row)
+            for question, group in by_question.items():
+                enc = reader.encode_pairs(tokenizer, question, [g[1] for g in group])
+                starts, ends = reader.span_logits(model, head_w, head_b, enc)
+                allowed = reader.allowed_positions(enc)
+                offsets = np.asarray(enc["offset_mapping"])
+                for r, (_, text, _, _, answers) in enumerate(group):
+                    i, j, _, _ = reader.best_span(starts[r].numpy(), ends[r].numpy(), allowed[r])
+                    tidy = reader.tidy_span(text, int(offsets[r, i, 0]), int(offsets[r, j, 1])) if i > 0 else None
+                    prediction = text[tidy[0]:tidy[1]] if tidy else None
+                    em += exact_match(prediction, answers)
+                    f1 += f1_score(prediction, answers)
+    model.train()
+    return em / len(rows), f1 / len(rows), 1.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--zip", type=Path, default=DEFAULT_ZIP)
+    parser.add_argument("--out", type=Path, default=reader.DEFAULT_READER)
+    parser.add_argument("--epochs", type=float, default=2.0)
+    parser.add_argument("--rank", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--holdout", type=float, default=0.0, help="share of questions kept out and scored")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+
+    torch.manual_seed(0)
+    random.seed(0)
+    torch.set_num_threads(args.threads)
+    rows = examples(args.zip, ("fit", "rerank"))
+    questions = sorted({r[0] for r in rows})
+    held = set(random.Random(1).sample(questions, int(len(questions) * args.holdout)))
+    train = [r for r in rows if r[0] not in held]
+    test = [r for r in rows if r[0] in held and r[2] >= 0]
+    print(f"SQuAD dev fit+rerank quarters: {sum(r[2] >= 0 for r in rows)} answer sentences, "
+          f"{sum(r[2] < 0 for r in rows)} no-answer sentences; training on {len(train)}, scoring {len(test)}",
+          flush=True)
+
+    model, tokenizer = adapter.load_base()
+    adapters = with_adapters(model, args.rank, 2.0 * args.rank)
+    head = torch.nn.Linear(model.config.hidden_size, 2)
+    params = [p for a in adapters.values() for p in (a.a, a.b)] + list(head.parameters())
+    optimizer = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
+    steps = max(1, int(len(train) * args.epochs / args.batch))
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=steps, pct_start=0.1)
+    model.train()
+    started = time.perf_counter()
+    step, recent = 0, []
+    while step < steps:
+        random.shuffle(train)
+        # Batches of similar length pad little: sort each chunk of 50 batches by sentence length.
+        chunk = args.batch * 50
+        order = [r for at in range(0, len(train), chunk)
+                 for r in sorted(train[at:at + chunk], key=lambda r: len(r[0]) + len(r[1]))]
+        batches = [order[at:at + args.batch] for at in range(0, len(order) - args.batch + 1, args.batch)]
+        random.shuffle(batches)
+        for batch in batches:
+            if step >= steps:
+                break
+            enc = tokenizer([r[0] for r in batch], [r[1] for r in batch], truncation="longest_first",
+                            max_length=reader.MAX_TOKENS, padding=True, return_tensors="pt",
+                            return_offsets_mapping=True)
+            start_t, end_t, keep = targets(enc, batch)
+            if not keep:
+                continue
+            starts, ends = reader.span_logits(model, head.weight.T, head.bias, enc)
+            allowed = reader.allowed_positions(enc)[keep]
+            loss = (masked_loss(starts[keep], allowed, start_t) + masked_loss(ends[keep], allowed, end_t)) / 2
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            optimizer.zero_grad()
+            step += 1
+            recent.append(loss.item())
+            if step % 100 == 0 or step == steps:
+                print(f"step {step}/{steps}  span loss {np.mean(recent):.3f}  {time.perf_counter() - started:.0f} s",
+                      flush=True)
+                recent = []
+    if test:
+        em, f1, _ = evaluate_spans(model, head.weight.T.detach(), head.bias.detach(), tokenizer, test)
+        print(f"held-out {len(test)} answer sentences: span EM {em:.3f}  F1 {f1:.3f}", flush=True)
+    _, version = model_path(adapter.BASE_MODEL)
+    info = adapter.AdapterInfo(
+        base=adapter.BASE_MODEL, base_version=version, rank=args.rank, alpha=2.0 * args.rank,
+        fitted_on=f"SQuAD v1.1 dev 'fit' and 'rerank' quarters (benchmarks/squad.py split, test half never read): "
+                  f"{len(train)} (question, sentence) pairs, {args.epochs:g} epoch(s), lr {args.lr:g}, "
+                  f"rank {args.rank}, by benchmarks/fit_reader.py")
+    adapter.save_adapter(args.out, adapter_arrays(adapters),
+                         {"head.weight": head.weight.T.detach().numpy(), "head.bias": head.bias.detach().numpy()},
+                         info)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB) in {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

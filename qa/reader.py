@@ -1,0 +1,164 @@
+"""Short answers: a learned extractive reader marks where the answer starts and ends inside a chosen sentence.
+
+MiniLM-L6 (the packaged bi-encoder's base weights) with a low-rank adapter (qa/adapter.py) reads the question
+and the sentence together; a linear head gives every token a start and an end score, and the [CLS] position
+stands for "no answer here". Fitted by benchmarks/fit_reader.py on the SQuAD dev questions outside the test
+split and shipped as qa/reader.npz. `Span.probability` is P(this span is the answer) under the model.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qa.adapter import load_adapted
+from qa.encoder import threads_for, torch_threads
+from qa.span import TITLES
+
+DEFAULT_READER = Path(__file__).resolve().parent / "reader.npz"
+MAX_TOKENS = 192  # question + sentence; the longer of the two is cut first
+MAX_ANSWER_TOKENS = 30
+_WORD_CHAR = re.compile(r"[^\W_]|[’'\-.,](?=[^\W_])", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A short answer inside a text: `text[start:end]`, with its probability and that of no answer at all."""
+
+    start: int
+    end: int
+    probability: float
+    null_probability: float
+
+
+def encode_pairs(tokenizer, question: str, texts: list[str]):
+    """Tokenised (question, text) pairs with character offsets; the longer of the two is cut first."""
+    return tokenizer([question] * len(texts), texts, truncation="longest_first", max_length=MAX_TOKENS,
+                     padding=True, return_tensors="pt", return_offsets_mapping=True)
+
+
+def span_logits(model, head_weight, head_bias, enc):
+    """(start, end) logits per token, each a (pairs, tokens) torch tensor."""
+    inputs = {k: v for k, v in enc.items() if k in ("input_ids", "attention_mask", "token_type_ids")}
+    hidden = model(**inputs).last_hidden_state
+    logits = hidden @ head_weight + head_bias  # (pairs, tokens, 2)
+    return logits[..., 0], logits[..., 1]
+
+
+def allowed_positions(enc) -> np.ndarray:
+    """Boolean (pairs, tokens): the text's own tokens, and [CLS] (position 0) for "no answer"."""
+    allowed = np.asarray(enc["token_type_ids"]) == 1
+    allowed &= np.asarray(enc["attention_mask"]) == 1
+    offsets = np.asarray(enc["offset_mapping"])
+    allowed &= offsets[..., 1] > offsets[..., 0]  # not the closing [SEP]
+    allowed[:, 0] = True
+    return allowed
+
+
+def _softmax(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    x = np.where(mask, x, -np.inf)
+    x = x - x.max()
+    e = np.exp(x)
+    return e / e.sum()
+
+
+def best_span(start_logits: np.ndarray, end_logits: np.ndarray, allowed: np.ndarray) -> tuple[int, int, float, float]:
+    """(start token, end token, P(span), P(no answer)) of the best span of at most MAX_ANSWER_TOKENS tokens."""
+    ps, pe = _softmax(start_logits, allowed), _softmax(end_logits, allowed)
+    positions = np.flatnonzero(allowed[1:]) + 1
+    if not len(positions):
+        return 0, 0, 0.0, float(ps[0] * pe[0])
+    s, e = ps[positions], pe[positions]
+    joint = np.triu(np.outer(s, e)) - np.triu(np.outer(s, e), MAX_ANSWER_TOKENS)
+    i, j = np.unravel_index(int(np.argmax(joint)), joint.shape)
+    return int(positions[i]), int(positions[j]), float(joint[i, j]), float(ps[0] * pe[0])
+
+
+def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Whole words only; no unbalanced quote; no lone word cut out of a capitalised name; no trailing
+    punctuation. None when nothing is left."""
+    while start > 0 and _WORD_CHAR.match(text, start - 1) and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    # A name is never cut: "Henrik [Ødegård]" -> "Henrik Ødegård" (titles such as "President" stay out).
+    words = list(re.finditer(r"[^\W\d_][\w’'\-.]*", text))
+    inside = [w for w in words if start <= w.start() < end]
+    if inside and _name_word(inside[0].group()):
+        before = [w for w in words if w.end() <= inside[0].start()]
+        while (before and _name_word(before[-1].group()) and text[before[-1].end():start].isspace()
+               and not _sentence_start(text, before[-1].start())):
+            start = before.pop().start()
+    if inside and _name_word(inside[-1].group()) and inside[-1].end() >= end:
+        after = [w for w in words if w.start() >= inside[-1].end()]
+        while after and _name_word(after[0].group()) and text[end:after[0].start()].isspace():
+            end = after.pop(0).end()
+    while end > start and text[end - 1] in " ,;:.!?)]”\"'’" and not _keeps_final(text, start, end):
+        end -= 1
+    while start < end and text[start] in " ,;:([“\"'‘":
+        start += 1
+    if _unbalanced(text[start:end]):
+        # Cut at the first quote mark: keep the side that has words ('said "we will' -> 'said').
+        cut = start + min(i for i, ch in enumerate(text[start:end]) if ch in '"“”')
+        head, tail = (start, cut), (cut + 1, end)
+        start, end = head if any(ch.isalnum() for ch in text[head[0]:head[1]]) else tail
+        while end > start and text[end - 1] in " ,;:":
+            end -= 1
+        while start < end and text[start] == " ":
+            start += 1
+        if _unbalanced(text[start:end]):
+            return None
+    return (start, end) if end > start and any(ch.isalnum() for ch in text[start:end]) else None
+
+
+def _name_word(word: str) -> bool:
+    return word[0].isupper() and word.lower().strip(".") not in TITLES
+
+
+def _unbalanced(span: str) -> bool:
+    return span.count('"') % 2 == 1 or span.count("“") != span.count("”")
+
+
+def _sentence_start(text: str, at: int) -> bool:
+    before = text[:at].rstrip()
+    return not before or before[-1] in ".!?\"“”"
+
+
+def _keeps_final(text: str, start: int, end: int) -> bool:
+    """A final full stop that belongs to an abbreviation ("U.S.", "Jr.") stays."""
+    return text[end - 1] == "." and re.search(r"(?:\b[A-Z]\.){2,}$|\b(?:Jr|Sr|Inc|Ltd|Co)\.$", text[start:end]) is not None
+
+
+class Reader:
+    """The reader with its adapter merged; `read` is thread-safe."""
+
+    def __init__(self, path: Path = DEFAULT_READER) -> None:
+        import torch
+
+        self.model, self.tokenizer, heads, self.info = load_adapted(path, ("head.weight", "head.bias"),
+                                                                     "reader adapter")
+        self.head_weight = torch.from_numpy(heads["head.weight"])
+        self.head_bias = torch.from_numpy(heads["head.bias"])
+        self._lock = threading.Lock()
+
+    def read(self, question: str, texts: list[str]) -> list[Span | None]:
+        """The best short answer inside each text (None when no span is left after tidying)."""
+        import torch
+
+        if not texts:
+            return []
+        with self._lock, torch.inference_mode(), torch_threads(threads_for(len(texts))):
+            enc = encode_pairs(self.tokenizer, question, texts)
+            starts, ends = span_logits(self.model, self.head_weight, self.head_bias, enc)
+        allowed = allowed_positions(enc)
+        offsets = np.asarray(enc["offset_mapping"])
+        out: list[Span | None] = []
+        for row, text in enumerate(texts):
+            i, j, p, p_null = best_span(starts[row].numpy(), ends[row].numpy(), allowed[row])
+            tidy = tidy_span(text, int(offsets[row, i, 0]), int(offsets[row, j, 1])) if i > 0 else None
+            out.append(Span(tidy[0], tidy[1], p, p_null) if tidy else None)
+        return out

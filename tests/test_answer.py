@@ -1,0 +1,48 @@
+"""The answer stage: support spans that run over two sentences, evidence without near-duplicates, refusals."""
+
+from qa.answer import dedupe_key, support_rows
+from qa.engine import QA
+
+STORY = """Court backs port expansion
+
+The High Court on Tuesday approved the expansion of the northern port after a two-year dispute.
+Justice Linda Chan said the plan met every environmental condition set by the ministry:
+"The applicants have not shown that the dredging would harm the estuary."
+The port authority welcomed the decision and said work would begin in March.
+It expects the new berths to handle 40 ships a month.
+"""
+
+
+def test_support_covers_the_sentence_a_quote_or_pronoun_continues(tmp_path, encoder):
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    (corpus / "port.txt").write_text(STORY, encoding="utf-8")
+    engine = QA(corpus, tmp_path / "index", encoder=encoder)
+    index = engine.index
+    texts = [index.sentence_text(i) for i in range(index.n_sentences)]
+    quote = next(i for i, t in enumerate(texts) if t.startswith('"The applicants'))
+    pronoun = next(i for i, t in enumerate(texts) if t.startswith("It expects"))
+    plain = next(i for i, t in enumerate(texts) if t.startswith("The port authority"))
+    assert support_rows(index, quote) == (quote - 1, quote)
+    assert support_rows(index, pronoun) == (pronoun - 1, pronoun)
+    assert support_rows(index, plain) == (plain, plain)
+
+    a = engine.answer("How many ships a month will the new berths handle?")
+    assert a.found and a.sentence.startswith("It expects")
+    text = STORY
+    assert text[a.start:a.end] == a.sentence  # `sentence` stays the one best sentence
+    assert text[a.support_start:a.support_end].startswith("The port authority welcomed")
+    assert text[a.support_start:a.support_end].endswith("40 ships a month.")
+
+
+def test_refusal_has_no_sentence_but_keeps_the_nearest_evidence(seed_engine):
+    a = seed_engine.answer("Who is the CEO of Apple?")
+    assert not a.found and a.sentence is None and a.support_start is None and a.answer is None
+    assert a.evidence and all(e.sentence for e in a.evidence)
+
+
+def test_evidence_never_repeats_a_sentence(seed_engine):
+    a = seed_engine.answer("Where is the new NATO command for Ukraine located?", top_k=5)
+    keys = [dedupe_key(e.sentence) for e in a.evidence]
+    assert len(keys) == len(set(keys)) and 1 <= len(keys) <= 5
+    assert a.score == a.evidence[0].score

@@ -1,0 +1,79 @@
+"""The short-answer reader: the shipped adapter loads offline, marks the answer inside a sentence, and never
+returns half a name or an unbalanced quote."""
+
+import numpy as np
+import pytest
+
+from qa import adapter, reader
+from qa.encoder import model_path
+from qa.errors import QAError
+
+CASES = [
+    ("Where will the new NATO command be based?",
+     "The new command will be based in Wiesbaden, Germany, officials said.", "Wiesbaden"),
+    ("How much military aid did the allies pledge?",
+     "Allies pledged a minimum baseline of 40 billion euros in military aid within the next year.", "40 billion"),
+    ("Who chaired the meeting on December 3?",
+     "The meeting on December 3 was chaired by NATO Secretary General Mark Rutte in Brussels.", "Mark Rutte"),
+    ("When did Finland join NATO?", "Finland became NATO's 31st member in April 2023.", "April 2023"),
+]
+
+
+@pytest.fixture(scope="module")
+def the_reader():
+    return reader.Reader()
+
+
+def test_adapter_is_fitted_for_the_installed_base_model(the_reader):
+    _, version = model_path(adapter.BASE_MODEL)
+    assert the_reader.info.base == adapter.BASE_MODEL and the_reader.info.base_version == version
+    assert "SQuAD" in the_reader.info.fitted_on and "test half never read" in the_reader.info.fitted_on
+
+
+@pytest.mark.parametrize("question,sentence,expected", CASES)
+def test_the_reader_marks_the_answer(the_reader, question, sentence, expected):
+    span = the_reader.read(question, [sentence])[0]
+    assert span is not None and expected in sentence[span.start:span.end]
+    assert len(sentence[span.start:span.end]) < len(sentence) / 2
+    assert 0.0 < span.probability <= 1.0 and 0.0 <= span.null_probability < 1.0
+
+
+def test_a_sentence_without_the_answer_is_less_likely(the_reader):
+    question = "Where will the new NATO command be based?"
+    right, wrong = the_reader.read(question, ["The new command will be based in Wiesbaden, Germany.",
+                                              "The secretary general thanked the allies for their support."])
+    assert wrong is None or wrong.probability < right.probability
+
+
+def test_spans_are_tidy():
+    text = 'Officials led by Henrik Ødegård said "we will win the vote" on Monday.'
+    start = text.index("Ødegård")
+    assert text[slice(*reader.tidy_span(text, start, start + 3))] == "Henrik Ødegård"  # never half a name
+    quote = text.index('"we')
+    tidy = reader.tidy_span(text, quote, quote + 8)  # '"we will' opens a quote it does not close
+    assert tidy is None or text[slice(*tidy)].count('"') % 2 == 0
+    assert text[slice(*reader.tidy_span(text, text.index("Monday"), len(text)))] == "Monday"  # no full stop
+    us = "Aid from the U.S. arrived."
+    assert us[slice(*reader.tidy_span(us, us.index("U.S."), us.index("U.S.") + 4))] == "U.S."
+
+
+def test_best_span_keeps_to_the_length_limit():
+    allowed = np.ones(60, dtype=bool)
+    start, end = np.zeros(60), np.zeros(60)
+    start[5], end[50] = 10.0, 10.0  # the likeliest start and end are too far apart
+    end[12] = 5.0
+    i, j, p, p_null = reader.best_span(start, end, allowed)
+    assert (i, j) == (5, 12) and j - i < reader.MAX_ANSWER_TOKENS and 0 < p < 1 and 0 < p_null < 1
+
+
+def test_many_texts_and_none_at_all(the_reader):
+    assert the_reader.read("Who?", []) == []
+    spans = the_reader.read("Who won?", ["Argentina won the final on penalties.", "", "..."])
+    assert len(spans) == 3 and spans[2] is None
+
+
+def test_an_unreadable_adapter_is_a_clear_error(tmp_path):
+    bad = tmp_path / "reader.npz"
+    bad.write_bytes(b"not an npz file")
+    with pytest.raises(QAError, match="reader adapter"):
+        reader.Reader(bad)
