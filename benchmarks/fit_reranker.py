@@ -24,7 +24,8 @@ import torch  # noqa: E402
 
 from benchmarks.lora import adapter_arrays, with_adapters  # noqa: E402
 from benchmarks.squad import DEFAULT_ZIP, make_corpus, split  # noqa: E402
-from qa import rerank, select  # noqa: E402
+from qa import adapter, rerank, select  # noqa: E402
+from qa.encoder import model_path  # noqa: E402
 from qa.engine import QA  # noqa: E402
 from qa.evaluate import contains_answer  # noqa: E402
 
@@ -65,7 +66,7 @@ def main() -> None:
     print(f"'rerank' split: {len(questions)} questions, {len(groups)} with right and wrong candidates in the "
           f"top {args.top}", flush=True)
 
-    model, tokenizer = rerank.load_base()
+    model, tokenizer = adapter.load_base()
     adapters = with_adapters(model, args.rank, 2.0 * args.rank)
     head = torch.nn.Linear(model.config.hidden_size, 1)
     params = [p for a in adapters.values() for p in (a.a, a.b)] + list(head.parameters())
@@ -95,11 +96,11 @@ def main() -> None:
                 print(f"step {step}/{steps}  listwise loss {np.mean(recent):.3f}  "
                       f"{time.perf_counter() - started:.0f} s", flush=True)
                 recent = []
-    _, version = rerank.model_path(rerank.BASE_MODEL)
-    info = rerank.AdapterInfo(base=rerank.BASE_MODEL, base_version=version, rank=args.rank, alpha=2.0 * args.rank,
+    _, version = model_path(adapter.BASE_MODEL)
+    info = adapter.AdapterInfo(base=adapter.BASE_MODEL, base_version=version, rank=args.rank, alpha=2.0 * args.rank,
                               fitted_on=f"SQuAD v1.1 dev 'rerank' split: {len(groups)} questions, top {args.top} "
                                         f"candidates each, {args.epochs:g} epoch(s)")
-    rerank.save_adapter(args.out, adapter_arrays(adapters),
+    adapter.save_adapter(args.out, adapter_arrays(adapters),
                         {"head.weight": head.weight[0].detach().numpy(), "head.bias": head.bias.detach().numpy()},
                         info)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB) in {time.perf_counter() - started:.0f} s")

@@ -18,7 +18,8 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from benchmarks.squad import DEFAULT_ZIP, make_corpus, split  # noqa: E402
-from qa import calibrate, select  # noqa: E402
+from benchmarks.scores_cache import CachedScorer  # noqa: E402
+from qa import calibrate, rerank, select  # noqa: E402
 from qa.engine import QA  # noqa: E402
 from qa.evaluate import Question, expected_calibration_error, load_questions  # noqa: E402
 
@@ -64,8 +65,10 @@ def main() -> None:
         data = calibrate.combine([data, calibrate.collect(news_engine, news, near_misses=True, progress=True)])
         fitted_on += (f"; and the {len(news)} standalone questions of the news development set "
                       f"({args.news.name}/questions.jsonl) over its articles, near misses likewise")
-    fitted = calibrate.fit(data, fitted_on=fitted_on, reranker=engine.reranker,
-                           rerank_top=engine.settings.rerank_top, progress=True)
+    scorer = CachedScorer(engine.reranker, ROOT / "benchmarks" / "out", rerank.DEFAULT_RERANKER)
+    fitted = calibrate.fit(data, fitted_on=fitted_on, reranker=scorer, rerank_top=engine.settings.rerank_top,
+                           progress=True)
+    scorer.save()
     selector, scores = fitted.selector, fitted.scores
     selector.save(args.out)
     best, margin, row = calibrate.best_and_margin(scores, data.groups, len(data.answerable))

@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from benchmarks.squad import bm25_baseline  # noqa: E402
-from qa import calibrate, select  # noqa: E402
+from benchmarks.scores_cache import CachedScorer  # noqa: E402
+from qa import calibrate, rerank, select  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.engine import QA  # noqa: E402
 from qa.evaluate import Question, compute_metrics, evaluate, load_questions  # noqa: E402
@@ -71,20 +72,6 @@ def print_metrics(name: str, m: dict) -> None:
         print(f"  {key:<22} {m[key]}")
 
 
-class CachedScorer:
-    """The engine's cross-encoder with its scores remembered, so refitting per fold re-scores only new pairs."""
-
-    def __init__(self, reranker) -> None:
-        self.reranker, self.cache = reranker, {}
-
-    def score(self, question: str, texts: list[str]) -> np.ndarray:
-        missing = [t for t in texts if (question, t) not in self.cache]
-        if missing:
-            for t, s in zip(missing, self.reranker.score(question, missing).tolist()):
-                self.cache[question, t] = s
-        return np.array([self.cache[question, t] for t in texts], dtype=np.float32)
-
-
 def squad_fit_data(work: Path, progress: bool) -> calibrate.Collected:
     """The SQuAD 'fit' quarter as benchmarks/fit_selector.py collects it (8 of 48 articles left out so that
     their questions are out of corpus)."""
@@ -101,7 +88,7 @@ def cross_validate(engine: QA, questions: list[Question], folds: dict[str, int],
     """Refit the selector per fold on SQuAD + the other folds' news questions; answer the held-out fold."""
     standalone = [q for q in questions if not q.history]  # follow-ups are asked through the chat, not fitted on
     news = calibrate.collect(engine, standalone, near_misses=True)
-    scorer = CachedScorer(engine.reranker)
+    scorer = CachedScorer(engine.reranker, ROOT / "benchmarks" / "out", rerank.DEFAULT_RERANKER)
     order, records, latencies = [], [], []
     for fold in range(k):
         keep = np.array([folds[standalone[i].id] != fold for i in news.origin])
@@ -119,6 +106,7 @@ def cross_validate(engine: QA, questions: list[Question], folds: dict[str, int],
         order += held
         records += report.per_question
         latencies += [report.metrics["latency_ms_p50"]] * len(held)
+        scorer.save()
         print(f"fold {fold}: {len(held)} held-out questions, sentence_hit@1 {report.metrics['sentence_hit@1']}",
               flush=True)
     return order, records, latencies

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import sys
 from dataclasses import dataclass
 
@@ -12,7 +13,9 @@ from qa import select
 from qa.errors import QAError
 from qa.evaluate import Question, contains_answer
 
-TARGET_PRECISION = 0.95
+# The abstention threshold refuses at most this share of the answerable fitting questions. (A precision target
+# depends on how many unanswerable questions the fitting set happens to hold; this does not.)
+MAX_REFUSED = 0.02
 # The second stage sees few rows per question and the first stage's features again: regularise it more.
 SECOND_STAGE_L2 = 1e-2
 
@@ -107,16 +110,14 @@ def best_and_margin(scores: np.ndarray, groups: np.ndarray, n: int) -> tuple[np.
     return best, np.minimum(margin, 2.0), row
 
 
-def threshold_for_precision(confidence: np.ndarray, correct: np.ndarray, target: float = TARGET_PRECISION) -> float:
-    """The lowest threshold at which the questions scored at or above it are `correct` at least `target` of the
-    time (precision measured from the top down)."""
-    order = np.argsort(-confidence)
-    hits = np.cumsum(correct[order])
-    precision = hits / np.arange(1, len(order) + 1)
-    ok = np.nonzero(precision >= target)[0]
-    if not ok.size:
-        return float(confidence.max()) + 1e-6
-    return float(confidence[order][ok[-1]])
+def threshold_for_refusals(p_answerable: np.ndarray, answerable: np.ndarray, max_refused: float = MAX_REFUSED) -> float:
+    """The highest threshold that refuses at most `max_refused` of the answerable questions (those scored below
+    it are refused)."""
+    scores = np.sort(p_answerable[answerable.astype(bool)])
+    if not len(scores):
+        return 0.5
+    allowed = int(np.floor(max_refused * len(scores)))  # this many may fall below the threshold
+    return float(scores[allowed])
 
 
 def _logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3) -> tuple[np.ndarray, float]:
@@ -191,13 +192,32 @@ class Fitted:
     scores: np.ndarray  # per row of the data, the fitted selector's final score
 
 
-def fit(data: Collected, *, fitted_on: str = "", target: float = TARGET_PRECISION, reranker=None,
-        rerank_top: int = 0, progress: bool = False) -> Fitted:
+def skip_margin(data: Collected, linear: np.ndarray, final: np.ndarray, stage: list, max_cost: float) -> float:
+    """The smallest linear-stage margin above which skipping the cross-encoder would have cost at most
+    `max_cost` of the questions their right top sentence (counting those it would also have put right)."""
+    margins, delta = [], []
+    for start, end, _, _ in stage:
+        lin, fin, y = linear[start:end], final[start:end], data.y[start:end]
+        margins.append(select.linear_margin(lin))
+        delta.append(int(y[int(np.argmax(fin))]) - int(y[int(np.argmax(lin))]))  # +1: re-ranking helped
+    margins, delta = np.asarray(margins), np.asarray(delta)
+    order = np.argsort(-margins)
+    cost = np.cumsum(delta[order])  # right answers lost by skipping every question down to this margin
+    ok = np.flatnonzero(cost <= max_cost * len(stage))
+    if not ok.size or not np.isfinite(margins[order][ok[-1]]):
+        return math.inf
+    # the last margin before the cost is exceeded; ties at that margin are all skipped too
+    return float(margins[order][ok[-1]])
+
+
+def fit(data: Collected, *, fitted_on: str = "", max_refused: float = MAX_REFUSED, reranker=None,
+        rerank_top: int = 0, progress: bool = False, max_cost: float = 0.001) -> Fitted:
     """A listwise linear ranker over the features; with a `reranker`, a second listwise linear stage over the
     features and the cross-encoder's score of the first stage's best `rerank_top` candidates; a logistic map
     from (final score, margin over the runner-up) to P(the top sentence is right); a logistic model of P(the
-    articles answer the question), and the abstention threshold at which the answered questions are answerable
-    with `target` precision."""
+    articles answer the question), and the abstention threshold that refuses at most `max_refused` of the
+    answerable questions. With a `reranker`, also the margin above which the cross-encoder is skipped, at a cost
+    of at most `max_cost` of the questions' right answers."""
     if data.y.min() == data.y.max():
         raise QAError("the question set needs both candidates that hold an answer and ones that do not")
     means = data.x.mean(axis=0)
@@ -220,7 +240,12 @@ def fit(data: Collected, *, fitted_on: str = "", target: float = TARGET_PRECISIO
         for start, end, best, c in stage:
             scores[start:end] = two.rescore(data.x[start:end], linear[start:end], best, c)
         slope, offset = np.polyfit(linear[rows], scores[rows], 1)
-        second = dict(rerank_weights=rerank_weights, plain_scale=(float(max(slope, 1e-3)), float(offset)))
+        plain_scale = (float(max(slope, 1e-3)), float(offset))
+        skip = skip_margin(data, linear, scores, stage, max_cost)
+        for start, end, _, _ in stage:  # the fit sees the scores answering will give: skipped ones plain-scaled
+            if select.linear_margin(linear[start:end]) >= skip:
+                scores[start:end] = plain_scale[0] * linear[start:end] + plain_scale[1]
+        second = dict(rerank_weights=rerank_weights, plain_scale=plain_scale, skip_margin=skip)
     n = len(data.answerable)
     best, margin, row = best_and_margin(scores, data.groups, n)
     have = row >= 0
@@ -239,5 +264,5 @@ def fit(data: Collected, *, fitted_on: str = "", target: float = TARGET_PRECISIO
                                tuple(float(v) for v in coef) + (intercept,), 0.5, fitted_on, **second)
     p_answerable = np.array([selector.answerable(float(s), float(s - m), data.x[r])
                              for s, m, r in zip(best[have], margin[have], row[have])])
-    threshold = threshold_for_precision(p_answerable, labels, target)
+    threshold = threshold_for_refusals(p_answerable, labels, max_refused)
     return Fitted(dataclasses.replace(selector, threshold=round(threshold, 4)), scores)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.adapter import ADAPTED, BASE_MODEL, AdapterInfo, load_adapted, load_base, save_adapter, slot  # noqa: F401
-from qa.encoder import model_path, threads_for, torch_threads  # noqa: F401
+from qa.adapter import load_adapted
+from qa.encoder import threads_for, torch_threads
 
 DEFAULT_RERANKER = Path(__file__).resolve().parent / "reranker.npz"
 MAX_TOKENS = 128  # question + sentence; the longer of the two is cut first

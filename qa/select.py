@@ -26,13 +26,13 @@ FEATURES = (
     "article_best_coverage", "previous_dense", "pronoun_start", "headline", "other_non_body",
     "time_q_x_date", "number_q_x_number", "person_place_q_x_entity", "entity_q_x_entity", "other_q_x_entity",
     "question_new_terms", "wide_context_coverage", "match_density", "coverage_x_sentence_dense",
-    "context_x_passage_gap",
+    "context_x_passage_gap", "article_coverage", "year_missing",
 )
 
 
 # What the abstention model sees: the best candidate's score, its margin, and some of its features.
 ANSWERABLE_INPUTS = ("best_score", "margin", "coverage", "context_coverage", "sentence_dense", "passage_dense",
-                     "question_new_terms")
+                     "question_new_terms", "article_coverage", "year_missing")
 ANSWERABLE_COLUMNS = [FEATURES.index(name) for name in ANSWERABLE_INPUTS[2:]]
 
 
@@ -69,6 +69,9 @@ class Selector:
     # (a, b): with re-ranking turned off, a * linear score + b keeps the order and puts scores on the scale
     # that the confidence and abstention were fitted on (a least-squares fit of the final scores)
     plain_scale: tuple[float, float] = (1.0, 0.0)
+    # The cross-encoder is skipped when the linear stage's best leads its runner-up by at least this much: above
+    # it, on the fitting questions, re-ranking changed no answer for the better (qa/calibrate.py fits it).
+    skip_margin: float = math.inf
 
     @property
     def reranks(self) -> bool:
@@ -120,6 +123,7 @@ class Selector:
                 "confidence_coef": list(self.confidence_coef),
                 "answerable_inputs": list(ANSWERABLE_INPUTS), "answerable_coef": list(self.answerable_coef),
                 "rerank_weights": list(self.rerank_weights), "plain_scale": list(self.plain_scale),
+                "skip_margin": self.skip_margin if math.isfinite(self.skip_margin) else None,
                 "threshold": self.threshold, "fitted_on": self.fitted_on}
 
     def save(self, path: Path) -> None:
@@ -138,7 +142,8 @@ class Selector:
         return cls(tuple(data["weights"]), float(data["bias"]), tuple(data["means"]), tuple(data["scales"]),
                    tuple(data["confidence_coef"]), tuple(data["answerable_coef"]), float(data["threshold"]),
                    data.get("fitted_on", ""), tuple(data.get("rerank_weights", ())),
-                   tuple(data.get("plain_scale", (1.0, 0.0))))
+                   tuple(data.get("plain_scale", (1.0, 0.0))),
+                   math.inf if data.get("skip_margin") is None else float(data["skip_margin"]))
 
 
 def load_selector(index_dir: Path | None) -> Selector:
@@ -218,6 +223,28 @@ def _match_density(index: Index, ids: np.ndarray, q: Question) -> np.ndarray:
     return out
 
 
+_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
+
+
+def _article_level(index: Index, q: Question, articles: np.ndarray, weights: np.ndarray, norm: float,
+                   title_terms: dict[int, set[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Per candidate: the share of the question's IDF mass found anywhere in its article (text or headline),
+    and whether the question names a year its article never mentions. A near-miss question ("How many
+    crossed in 2021?", "How many Airbus jets did IndiGo order?") shares most words with some sentence but
+    names something its article does not hold."""
+    q_ids = np.asarray(q.token_ids, dtype=np.int32)
+    years = [index.bm25.get_tokens_ids([stem]) for stem in q.stems if _YEAR.match(stem)]
+    coverage = np.zeros(len(articles), dtype=np.float32)
+    year_missing = np.zeros(len(articles), dtype=np.float32)
+    for a in np.unique(articles).tolist():
+        held = index.article_token_ids(a)
+        present = np.isin(q_ids, held) | np.isin(q_ids, list(title_terms[a]))
+        mask = articles == a
+        coverage[mask] = float(weights @ present) / norm if len(q_ids) else 0.0
+        year_missing[mask] = any(not ids or not np.isin(ids, held).any() for ids in years)
+    return coverage, year_missing
+
+
 def features(index: Index, q: Question, cands: Candidates) -> np.ndarray:
     """The FEATURES matrix, one row per candidate sentence. Vectorised: no Python work per candidate."""
     ids = cands.sentences
@@ -234,8 +261,9 @@ def features(index: Index, q: Question, cands: Candidates) -> np.ndarray:
     has_prev = (ids > 0) & (table[prev_ids, 0] == articles)
     present_prev = _term_presence(index, q.token_ids, prev_ids) & has_prev
     in_title = np.zeros_like(present)
+    title_terms = {}
     for a in np.unique(articles).tolist():
-        title_ids = set(index.bm25.get_tokens_ids(tokens(index.articles[a].title)))
+        title_ids = title_terms[a] = set(index.bm25.get_tokens_ids(tokens(index.articles[a].title)))
         rows = [i for i, t in enumerate(q.token_ids) if t in title_ids]
         if rows:
             in_title[np.ix_(rows, articles == a)] = True
@@ -285,11 +313,20 @@ def features(index: Index, q: Question, cands: Candidates) -> np.ndarray:
     x[:, 24] = _match_density(index, ids, q)
     x[:, 25] = coverage * sentence_dense
     x[:, 26] = context * x[:, 3]
+    x[:, 27], x[:, 28] = _article_level(index, q, articles, weights, norm, title_terms)
     return x
 
 
 # A follow-up question leans towards the article of the previous answer by this much (in score units).
 PREFERRED_ARTICLE_BONUS = 0.75
+
+
+def linear_margin(scores: np.ndarray) -> float:
+    """How far the best linear score leads the runner-up (inf with one candidate)."""
+    if len(scores) < 2:
+        return math.inf
+    top2 = np.partition(-scores, 1)[:2]
+    return float(top2[1] - top2[0])
 
 
 def rerank_rows(x: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
@@ -383,7 +420,8 @@ def rank(index: Index, q: Question, cands: Candidates, selector: Selector, *, re
     if spent is not None and len(x):
         bonus = np.where(cands.sentences == spent, 0.0, bonus)
     bonus = bonus.astype(np.float32)
-    if selector.reranks and reranker is not None and rerank_top > 0 and len(x) > 1:
+    if (selector.reranks and reranker is not None and rerank_top > 0 and len(x) > 1
+            and linear_margin(scores + bonus) < selector.skip_margin):
         top = rerank_rows(x, scores + bonus, rerank_top)
         cross = reranker.score(q.text, [index.sentence_text(int(s)) for s in cands.sentences[top]])
         scores = selector.rescore(x, scores, top, cross)

@@ -6,17 +6,19 @@ import numpy as np
 import pytest
 
 from qa import select
-from qa.calibrate import Collected, fit, threshold_for_precision
+from qa.calibrate import Collected, fit, threshold_for_refusals
 from qa.evaluate import expected_calibration_error
 from qa.errors import QAError
 
 
-def test_threshold_for_precision():
-    confidence = np.array([0.9, 0.8, 0.7, 0.6, 0.5])
-    correct = np.array([1, 1, 1, 0, 0])
-    assert threshold_for_precision(confidence, correct, 0.95) == 0.7
-    assert threshold_for_precision(confidence, correct, 0.6) == 0.5  # 3 of 5 right
-    assert threshold_for_precision(confidence, np.zeros(5), 0.5) > 0.9  # never precise enough: answer nothing
+def test_threshold_for_refusals():
+    p = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.1, 0.2])
+    answerable = np.array([1, 1, 1, 1, 1, 0, 0])
+    assert threshold_for_refusals(p, answerable, 0.0) == 0.5  # refuses none of the answerable
+    assert threshold_for_refusals(p, answerable, 0.2) == 0.6  # refuses one answerable question in five
+    p_all = np.linspace(0, 1, 101)
+    t = threshold_for_refusals(p_all, np.ones(101), 0.02)
+    assert (p_all < t).mean() <= 0.02
 
 
 def test_expected_calibration_error():

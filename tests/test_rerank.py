@@ -5,7 +5,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from qa import rerank
+from qa import adapter, rerank
+from qa.encoder import model_path
 from qa.config import Settings
 from qa.engine import QA
 from qa.errors import QAError
@@ -32,8 +33,8 @@ def reranker():
 
 
 def test_adapter_is_fitted_for_the_installed_base_model(reranker):
-    _, version = rerank.model_path(rerank.BASE_MODEL)
-    assert reranker.info.base == rerank.BASE_MODEL and reranker.info.base_version == version
+    _, version = model_path(adapter.BASE_MODEL)
+    assert reranker.info.base == adapter.BASE_MODEL and reranker.info.base_version == version
     assert reranker.info.rank > 0 and "SQuAD" in reranker.info.fitted_on
 
 
