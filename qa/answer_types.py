@@ -57,6 +57,8 @@ NUMBER = re.compile(r"(?:[$€£¥]\s?)?\b\d[\d,.]*\b(?:\s?(?:%|(?:percent|per c
 _CAPS = re.compile(r"\b[A-Z][\w’'\-]*(?:\s+(?:of|de|da|von|van|the|and|for|al|bin)?\s*[A-Z][\w’'\-]*)*")
 
 
+_OPENING = re.compile(r"\s*(?:[“\"‘']\s*)?")  # what may come before a sentence-initial word
+
 CUE_KINDS = ("date", "number", "entity")
 PRONOUN_START = re.compile(r"^[\"“‘']?(?:he|she|it|they|this|these|those|that|his|her|its|their)\b", re.I)
 
@@ -64,10 +66,11 @@ PRONOUN_START = re.compile(r"^[\"“‘']?(?:he|she|it|they|this|these|those|tha
 def entity_spans(sentence: str) -> list[tuple[int, int]]:
     """Runs of capitalised words, leaving out a sentence-initial capital that is an ordinary word."""
     spans = []
+    opening = _OPENING.match(sentence).end()  # (testing each name's whole prefix was quadratic in long sentences)
     for m in _CAPS.finditer(sentence):
         s, e = m.span()
         words = m.group().split()
-        if sentence[:s].strip() in ("", "“", '"', "‘", "'") and words[0].lower().strip("’'") in _COMMON_OPENERS:
+        if s <= opening and words[0].lower().strip("’'") in _COMMON_OPENERS:
             if len(words) == 1:
                 continue
             s = e - len(m.group()[len(words[0]):].lstrip())
