@@ -94,6 +94,24 @@ def article_id(root: Path, path: Path) -> str:
     return Path(path).relative_to(root).as_posix()
 
 
+def has_utf8_name(article: str) -> bool:
+    """False for a name with bytes that are not UTF-8 (Python holds them as lone surrogates, which no JSON file
+    or page can store)."""
+    try:
+        article.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_name(article: str) -> str:
+    """A name as it can be printed and stored: bytes that are not UTF-8 as escapes (caf\\xe9.txt)."""
+    return os.fsencode(article).decode("utf-8", "backslashreplace")
+
+
+BAD_NAME = "the file name is not valid UTF-8: rename the file"
+
+
 def stamp(path: Path) -> FileStamp:
     st = path.stat()
     return FileStamp(size=st.st_size, mtime_ns=st.st_mtime_ns)
@@ -103,6 +121,8 @@ def scan(root: Path) -> dict[str, FileStamp]:
     """Article id -> file stamp for every article file, without reading any."""
     stamps = {}
     for path in list_files(root):
+        if not has_utf8_name(article_id(root, path)):
+            continue  # never indexed; read_corpus reports it
         try:
             stamps[article_id(root, path)] = stamp(path)
         except OSError:
@@ -341,9 +361,12 @@ def read_corpus(root: Path | str, exclude: frozenset[str] = frozenset(), *, max_
     with the reason."""
     root = Path(root).resolve()
     paths = list_files(root)
+    bad_names = [p for p in paths if not has_utf8_name(article_id(root, p))]
+    paths = [p for p in paths if has_utf8_name(article_id(root, p))]
     excluded = [p for p in paths if article_id(root, p) in exclude]
     raws, skipped = read_raw(root, [p for p in paths if article_id(root, p) not in exclude], max_mb * 2**20)
     skipped += [Skipped(article_id(root, p), REMOVED) for p in excluded]
+    skipped += [Skipped(shown_name(article_id(root, p)), BAD_NAME) for p in bad_names]
     texts = []
     for raw, _ in raws.values():
         try:

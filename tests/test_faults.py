@@ -106,3 +106,15 @@ def test_an_index_folder_that_is_a_file_is_refused_before_any_work(seed_copy, tm
     not_a_folder.write_text("x")
     with pytest.raises(QAError, match="is a file"):
         QA(seed_copy, not_a_folder).build()
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped_and_the_rest_indexed(seed_copy, tmp_path, encoder):
+    fd = os.open(os.fsencode(seed_copy) + b"/caf\xe9_news.txt", os.O_WRONLY | os.O_CREAT)
+    os.write(fd, b"Cafe news\n\nThe cafe opened on Monday in Oslo.\n")
+    os.close(fd)
+    index_dir = tmp_path / "index"
+    engine = QA(seed_copy, index_dir, encoder=encoder)
+    index = engine.build()  # before the fix: UnicodeEncodeError writing articles.json
+    assert len(index.articles) == 5
+    assert "not valid UTF-8" in index.manifest["skipped"]["caf\\xe9_news.txt"]
+    assert index_mod.stale_reason(index_dir, seed_copy, engine.settings) is None
