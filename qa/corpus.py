@@ -356,6 +356,27 @@ def read_raw(root: Path, paths: list[Path], max_bytes: int) -> tuple[dict[str, t
 REMOVED = "removed from the index (qa remove)"
 
 
+def unusable_reason(path: Path, max_mb: int = 20) -> str | None:
+    """Why one file would be skipped by `read_corpus` (hidden, badly named, unreadable, too large, empty,
+    binary, no readable text), or None if it can be indexed."""
+    path = Path(path)
+    if path.name.startswith("."):
+        return "hidden file (its name starts with '.'), never indexed: rename it"
+    if not has_utf8_name(path.name):
+        return BAD_NAME
+    raws, skipped = read_raw(path.parent, [path], max_mb * 2**20)
+    if skipped:
+        return skipped[0].reason
+    raw, _ = raws[path.name]
+    if not raw.strip():
+        return "empty file"
+    try:
+        make_article(path.name, raw)
+    except QAError as exc:
+        return str(exc).removeprefix(f"{path.name}: ")
+    return None
+
+
 def read_corpus(root: Path | str, exclude: frozenset[str] = frozenset(), *, max_mb: int = 20) -> Corpus:
     """Every article of a folder but the `exclude`d ids; files that cannot be used are listed in `skipped`
     with the reason."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,10 +17,10 @@ from qa import index as index_mod
 from qa import chat, retrieve, select
 from qa.answer import Answer, Evidence
 from qa.config import Settings, default_corpus, default_index_dir
-from qa.corpus import SUFFIXES, BlockKind, read_corpus
+from qa.corpus import SUFFIXES, BlockKind, Skipped, read_corpus, shown_name, unusable_reason
 from qa.corpus import scan as corpus_scan
 from qa.encoder import Encoder
-from qa.errors import QAError
+from qa.errors import QAError, os_failure
 from qa.index import Index, IndexUnusable
 from qa.span import short_answer
 from qa.tokens import words
@@ -33,6 +35,22 @@ AGREEMENT_POOL = 30  # how many of the best candidates are checked for agreement
 
 def _dedupe_key(text: str) -> str:
     return " ".join(words(text))
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """The same file (a link to it counts) or the same bytes."""
+    try:
+        return os.path.samefile(a, b) or a.read_bytes() == b.read_bytes()
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True)
+class Added:
+    """What `QA.add` did: the article ids now in the index, and the files left out with the reason."""
+
+    added: tuple[str, ...]
+    skipped: tuple[Skipped, ...]
 
 
 class QA:
@@ -116,35 +134,62 @@ class QA:
         if not path.is_file():
             return frozenset()
         try:
-            return frozenset(json.loads(path.read_text(encoding="utf-8")))
+            ids = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise QAError(f"{path} is unreadable ({exc}); delete it to index every article") from None
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise QAError(f"{path} is damaged (it must be a list of article ids); delete it to index every article")
+        return frozenset(ids)
 
     def _set_excluded(self, ids: frozenset[str]) -> None:
-        self.index_dir.mkdir(parents=True, exist_ok=True)
         tmp = self.index_dir / f"{EXCLUDED}.tmp"
-        tmp.write_text(json.dumps(sorted(ids)), encoding="utf-8")
-        tmp.replace(self.index_dir / EXCLUDED)
+        try:
+            self.index_dir.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(sorted(ids)), encoding="utf-8")
+            tmp.replace(self.index_dir / EXCLUDED)
+        except OSError as exc:
+            raise os_failure(f"write {self.index_dir / EXCLUDED}", exc,
+                             "pass --index-dir DIR with a writable folder") from None
 
-    def add(self, paths: list[str | Path]) -> list[str]:
+    def add(self, paths: list[str | Path]) -> Added:
         """Copy articles into the corpus folder (files already in it are just re-included) and update the
-        index; only the new articles are encoded. Returns their ids."""
-        ids = []
+        index; only the new articles are encoded. Every file is checked before any is copied: a name taken by
+        other content is refused, and a file that could not be indexed (empty, binary, hidden, ...) is left
+        out, not copied, and listed in `skipped`."""
+        skipped: list[Skipped] = []
+        plan: dict[str, Path | None] = {}  # article id -> the file to copy in, or None if it is in the corpus
         for path in map(Path, paths):
             if not path.is_file() or not path.name.lower().endswith(SUFFIXES):
                 raise QAError(f"{path}: not a .txt or .md file")
+            reason = unusable_reason(path, self.settings.max_article_mb)
+            if reason is not None:
+                skipped.append(Skipped(shown_name(str(path)), reason))
+                continue
             path = path.resolve()
             if self.corpus in path.parents:
-                ids.append(path.relative_to(self.corpus).as_posix())
+                plan[path.relative_to(self.corpus).as_posix()] = None
                 continue
+            earlier = plan.get(path.name)
+            if earlier is not None and not _same_file(earlier, path):
+                raise QAError(f"{earlier} and {path} are both named {path.name}; rename one of them first")
             target = self.corpus / path.name
-            if target.exists() and target.read_bytes() != path.read_bytes():
+            if target.exists() and not _same_file(target, path):
                 raise QAError(f"{target} already exists with other content; rename {path.name} first")
-            shutil.copy2(path, target)
-            ids.append(path.name)
-        self._set_excluded(self.excluded() - set(ids))
-        self.build()
-        return ids
+            plan[path.name] = None if target.exists() else path
+        if not plan:
+            raise QAError("nothing was added: " + "; ".join(f"{s.path}: {s.reason}" for s in skipped))
+        for article, source in plan.items():
+            if source is not None:
+                try:
+                    shutil.copy2(source, self.corpus / article)
+                except OSError as exc:
+                    raise os_failure(f"copy {source} into {self.corpus}", exc, "check the corpus folder") from None
+        self._set_excluded(self.excluded() - set(plan))
+        index = self.build()
+        indexed = {a.id for a in index.articles}
+        reasons = index.manifest.get("skipped", {})
+        skipped += [Skipped(a, reasons.get(a, "not indexed")) for a in plan if a not in indexed]
+        return Added(tuple(a for a in plan if a in indexed), tuple(skipped))
 
     def remove(self, ids: list[str]) -> None:
         """Take articles out of the index (their files stay in the corpus folder) and update the index."""

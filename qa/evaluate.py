@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.answer import Answer
-from qa.errors import QAError
+from qa.errors import QAError, os_failure
 
 METRIC_KEYS = (
     "n", "n_answerable", "n_unanswerable", "source_hit@1", "source_recall@5", "sentence_hit@1", "sentence_hit@3",
@@ -342,12 +342,27 @@ def _plot(report: Report, path: Path) -> None:
     plt.close(fig)
 
 
+def report_folder(out: str | Path) -> Path:
+    """The report folder, made now: called before any question is answered, so that a bad --out is refused
+    before the work rather than after it."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise QAError(f"{out} is a file, not a folder: pass --out DIR, a folder for report.json, report.md and the plot")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise os_failure(f"create the report folder {out}", exc, "pass --out DIR with a writable folder") from None
+    return out
+
+
 def write_report(report: Report, out: str | Path) -> list[Path]:
     """Write report.json, report.md and risk_coverage.png into `out`."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = report_folder(out)
     paths = [out / "report.json", out / "report.md", out / "risk_coverage.png"]
-    paths[0].write_text(json.dumps(report.to_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
-    paths[1].write_text(_markdown(report), encoding="utf-8")
-    _plot(report, paths[2])
+    try:
+        paths[0].write_text(json.dumps(report.to_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
+        paths[1].write_text(_markdown(report), encoding="utf-8")
+        _plot(report, paths[2])
+    except OSError as exc:
+        raise os_failure(f"write the report in {out}", exc, "pass --out DIR with a writable folder") from None
     return paths

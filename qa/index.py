@@ -26,7 +26,7 @@ from qa import corpus as corpus_mod
 from qa.config import IndexType, Settings
 from qa.corpus import BlockKind, Corpus
 from qa.encoder import Encoder
-from qa.errors import QAError
+from qa.errors import QAError, os_failure
 from qa.passages import embedding_text, make_passages
 from qa.sentences import split_article
 from qa.answer_types import CUE_KINDS, PRONOUN_START, cue_stems
@@ -279,53 +279,37 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
             to_encode_sentences.extend(range(offset, offset + len(sentences)))
             to_encode_passages.extend(range(first_passage, first_passage + len(passages)))
 
-    dim = encoder.info.dim
-    passage_vectors = np.zeros((len(passage_texts), dim), dtype=np.float32)
-    sentence_vectors = np.zeros((len(sentence_texts), dim), dtype=np.float32)
-    fresh = encoder.encode([passage_texts[i] for i in to_encode_passages]
-                           + [sentence_texts[i] for i in to_encode_sentences], progress=progress)
-    passage_vectors[to_encode_passages] = fresh[: len(to_encode_passages)]
-    sentence_vectors[to_encode_sentences] = fresh[len(to_encode_passages):]
-    for s0, ns, s_vectors, p0, np_, p_vectors in reused:
-        sentence_vectors[s0:s0 + ns] = s_vectors
-        passage_vectors[p0:p0 + np_] = p_vectors
-
+    # The data folder is made before the encoder runs: a folder that cannot be written is refused before the
+    # expensive part, not after it.
     folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise QAError(f"cannot create the index folder {folder}: {exc.strerror} (pass --index-dir DIR)") from None
     build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:8]
     data = folder / f"data-{build_id}"
     tmp = folder / f".data-{build_id}.tmp"
-    tmp.mkdir()
+    unwritable = f"write the index in {folder}", "pass --index-dir DIR with a writable folder"
     try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
         (tmp / BUILD_MARKER).write_text(build_id, encoding="utf-8")
-        faiss.write_index(make_search_index(passage_vectors, settings), str(tmp / "passages.faiss"))
-        np.save(tmp / "passage_vectors.npy", passage_vectors.astype(np.float16))
-        np.save(tmp / "sentence_vectors.npy", sentence_vectors.astype(np.float16))
-        np.save(tmp / "sentences.npy", np.asarray(sentence_rows, dtype=np.int64).reshape(-1, 4))
-        np.save(tmp / "sentence_bytes.npy", np.asarray(sentence_bytes, dtype=np.int64).reshape(-1, 2))
-        np.save(tmp / "sentence_passage.npy", np.asarray(sentence_passage, dtype=np.int32))
-        np.save(tmp / "passages.npy", np.asarray(passage_rows, dtype=np.int64).reshape(-1, 3))
-        blob = b"".join(blobs)
-        np.save(tmp / "texts.npy", np.frombuffer(blob, dtype=np.uint8))
-        np.save(tmp / "text_offsets.npy", np.cumsum([0] + [len(b) for b in blobs], dtype=np.int64))
-        (tmp / "articles.json").write_text(json.dumps([r.__dict__ for r in records], ensure_ascii=False),
-                                           encoding="utf-8")
-        sentence_tokens = [tokens(t) for t in sentence_texts]
-        bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        bm25.index(sentence_tokens, show_progress=False)
-        vocab = bm25.vocab_dict
-        Ragged.from_rows([[vocab[t] for t in toks] for toks in sentence_tokens]).save(tmp, "token_ids")
-        cue_rows = []
-        for text in sentence_texts:
-            cues = cue_stems(text)
-            cue_rows.extend([vocab[t] for t in cues[kind] if t in vocab] for kind in CUE_KINDS)
-        Ragged.from_rows(cue_rows).save(tmp, "cue_ids")
-        np.save(tmp / "pronoun_start.npy", np.array([bool(PRONOUN_START.match(t)) for t in sentence_texts]))
-        bm25.save(str(tmp / "bm25"), show_progress=False)
-        os.rename(tmp, data)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise os_failure(unwritable[0], exc, unwritable[1]) from None
+    try:
+        dim = encoder.info.dim
+        passage_vectors = np.zeros((len(passage_texts), dim), dtype=np.float32)
+        sentence_vectors = np.zeros((len(sentence_texts), dim), dtype=np.float32)
+        fresh = encoder.encode([passage_texts[i] for i in to_encode_passages]
+                               + [sentence_texts[i] for i in to_encode_sentences], progress=progress)
+        passage_vectors[to_encode_passages] = fresh[: len(to_encode_passages)]
+        sentence_vectors[to_encode_sentences] = fresh[len(to_encode_passages):]
+        for s0, ns, s_vectors, p0, np_, p_vectors in reused:
+            sentence_vectors[s0:s0 + ns] = s_vectors
+            passage_vectors[p0:p0 + np_] = p_vectors
+        try:
+            _write_data(tmp, passage_vectors, sentence_vectors, sentence_rows, sentence_bytes, sentence_passage,
+                        passage_rows, blobs, records, sentence_texts, settings)
+            os.rename(tmp, data)
+        except OSError as exc:  # a full disk, a folder made read-only meanwhile
+            raise os_failure(unwritable[0], exc, unwritable[1]) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -343,10 +327,46 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
     }
     previous_data = _manifest_data(folder)
     tmp_manifest = folder / f".{MANIFEST}.{build_id}.tmp"
-    tmp_manifest.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp_manifest, folder / MANIFEST)
+    try:
+        tmp_manifest.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp_manifest, folder / MANIFEST)
+    except OSError as exc:
+        tmp_manifest.unlink(missing_ok=True)
+        shutil.rmtree(data, ignore_errors=True)
+        raise os_failure(unwritable[0], exc, unwritable[1]) from None
     _remove_old_builds(folder, keep=data.name, previous=previous_data)
     return {"encoded": len(records) - len(reused), "reused": len(reused)}
+
+
+def _write_data(tmp: Path, passage_vectors: np.ndarray, sentence_vectors: np.ndarray, sentence_rows: list,
+                sentence_bytes: list, sentence_passage: list, passage_rows: list, blobs: list[bytes],
+                records: list[ArticleRecord], sentence_texts: list[str], settings: Settings) -> None:
+    """Every table of a build into the temporary data folder `tmp`."""
+    # Written by Python, not by faiss.write_index, so that a full disk is an OSError like every other write here.
+    (tmp / "passages.faiss").write_bytes(faiss.serialize_index(make_search_index(passage_vectors, settings)).tobytes())
+    np.save(tmp / "passage_vectors.npy", passage_vectors.astype(np.float16))
+    np.save(tmp / "sentence_vectors.npy", sentence_vectors.astype(np.float16))
+    np.save(tmp / "sentences.npy", np.asarray(sentence_rows, dtype=np.int64).reshape(-1, 4))
+    np.save(tmp / "sentence_bytes.npy", np.asarray(sentence_bytes, dtype=np.int64).reshape(-1, 2))
+    np.save(tmp / "sentence_passage.npy", np.asarray(sentence_passage, dtype=np.int32))
+    np.save(tmp / "passages.npy", np.asarray(passage_rows, dtype=np.int64).reshape(-1, 3))
+    blob = b"".join(blobs)
+    np.save(tmp / "texts.npy", np.frombuffer(blob, dtype=np.uint8))
+    np.save(tmp / "text_offsets.npy", np.cumsum([0] + [len(b) for b in blobs], dtype=np.int64))
+    (tmp / "articles.json").write_text(json.dumps([r.__dict__ for r in records], ensure_ascii=False),
+                                       encoding="utf-8")
+    sentence_tokens = [tokens(t) for t in sentence_texts]
+    bm25 = bm25s.BM25(k1=1.2, b=0.75)
+    bm25.index(sentence_tokens, show_progress=False)
+    vocab = bm25.vocab_dict
+    Ragged.from_rows([[vocab[t] for t in toks] for toks in sentence_tokens]).save(tmp, "token_ids")
+    cue_rows = []
+    for text in sentence_texts:
+        cues = cue_stems(text)
+        cue_rows.extend([vocab[t] for t in cues[kind] if t in vocab] for kind in CUE_KINDS)
+    Ragged.from_rows(cue_rows).save(tmp, "cue_ids")
+    np.save(tmp / "pronoun_start.npy", np.array([bool(PRONOUN_START.match(t)) for t in sentence_texts]))
+    bm25.save(str(tmp / "bm25"), show_progress=False)
 
 
 def _manifest_data(folder: Path) -> str | None:

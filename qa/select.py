@@ -11,7 +11,7 @@ import numpy as np
 
 from qa.answer_types import AnswerType, answer_type
 from qa.corpus import BlockKind
-from qa.errors import QAError
+from qa.errors import QAError, os_failure
 from qa.index import KINDS, Index
 from qa.retrieve import Candidates
 from qa.tokens import query_tokens, tokens
@@ -122,9 +122,14 @@ class Selector:
                 "threshold": self.threshold, "fitted_on": self.fitted_on}
 
     def save(self, path: Path) -> None:
-        tmp = Path(path).with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=1), encoding="utf-8")
-        tmp.replace(path)
+        path = check_selector_path(path)
+        tmp = path.with_suffix(".tmp")
+        try:
+            tmp.write_text(json.dumps(self.to_dict(), indent=1), encoding="utf-8")
+            tmp.replace(path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise os_failure(f"write the selector {path}", exc, "pass --out FILE in a writable folder") from None
 
     @classmethod
     def load(cls, path: Path) -> "Selector":
@@ -138,6 +143,16 @@ class Selector:
                    tuple(data["confidence_coef"]), tuple(data["answerable_coef"]), float(data["threshold"]),
                    data.get("fitted_on", ""), tuple(data.get("rerank_weights", ())),
                    tuple(data.get("plain_scale", (1.0, 0.0))))
+
+
+def check_selector_path(path: Path) -> Path:
+    """A path a selector can be saved to; checked before fitting one, so a bad --out is refused up front."""
+    path = Path(path)
+    if path.is_dir():
+        raise QAError(f"{path} is a folder: pass --out FILE, for example --out {path / SELECTOR_FILE}")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise QAError(f"{path.parent} is a file, not a folder: pass --out FILE in a folder")
+    return path
 
 
 def load_selector(index_dir: Path | None) -> Selector:
