@@ -142,13 +142,50 @@ class Index:
 # --- staleness ---------------------------------------------------------------------------------
 
 def read_manifest(folder: Path) -> dict | None:
+    """The index folder's manifest as written, or None when there is none. One that is not JSON, or that a
+    newer article-qa wrote, is refused: rebuilding would throw away what the user can still recover."""
     path = Path(folder) / MANIFEST
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return None
+    if not path.is_file():
+        raise QAError(f"{path} is not a file; move it out of the index folder or pass another --index-dir")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise IndexUnusable(f"{path} is unreadable ({exc})") from None
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
+        raise IndexUnusable(f"{path} is unreadable ({exc}); delete it to rebuild the index") from None
+    version = manifest.get("format_version") if isinstance(manifest, dict) else None
+    if _is_int(version) and version > FORMAT_VERSION:
+        raise QAError(f"the index in {folder} was built by a newer article-qa (index format {version}; this one "
+                      f"reads {FORMAT_VERSION}): upgrade, or pass another --index-dir")
+    return manifest
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def manifest_problem(manifest: object) -> str | None:
+    """What is wrong with the shape of a manifest (a hand edit, a damaged file), or None."""
+    if not isinstance(manifest, dict):
+        return f"it holds a {type(manifest).__name__}, not an object"
+    fields = {"format_version": int, "data": str, "model": dict, "settings": dict, "counts": dict,
+              "articles": dict, "skipped": dict}
+    for name, kind in fields.items():
+        value = manifest.get(name)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            return f"'{name}' is {json.dumps(value)[:40]}, not a {kind.__name__}"
+    model, counts = manifest["model"], manifest["counts"]
+    if not (isinstance(model.get("name"), str) and _is_int(model.get("dim"))):
+        return "'model' lacks its name or dimension"
+    if not all(_is_int(counts.get(k)) and counts[k] >= 0 for k in ("articles", "passages", "sentences")):
+        return "'counts' lacks a count of articles, passages or sentences"
+    for name, record in manifest["articles"].items():
+        if not (isinstance(record, dict) and isinstance(record.get("sha256"), str)
+                and _is_int(record.get("size")) and _is_int(record.get("mtime_ns"))):
+            return f"the entry of article {name!r} is not a record of its hash, size and time"
+    if not all(isinstance(reason, str) for reason in manifest["skipped"].values()):
+        return "'skipped' holds a reason that is not text"
+    return None
 
 
 def stale_reason(folder: Path, corpus_root: Path, settings: Settings,
@@ -161,6 +198,9 @@ def stale_reason(folder: Path, corpus_root: Path, settings: Settings,
     manifest = read_manifest(folder)
     if manifest is None:
         return "no index yet"
+    problem = manifest_problem(manifest)
+    if problem is not None:
+        return f"the manifest is damaged ({problem})"
     if manifest.get("format_version") != FORMAT_VERSION:
         return f"index format {manifest.get('format_version')} is not the current {FORMAT_VERSION}"
     if manifest.get("settings") != settings.index_fields():
@@ -469,15 +509,27 @@ def _library_versions() -> dict[str, str]:
 
 # --- load ----------------------------------------------------------------------------------------------
 
+def _article_record(row: object) -> ArticleRecord:
+    """One row of articles.json; TypeError when it is not a record of the right types."""
+    record = ArticleRecord(**row)  # TypeError for a row that is not an object of these fields
+    if not all(isinstance(getattr(record, f), str) for f in ("id", "title", "sha256", "encoding")) \
+            or not (_is_int(record.size) and _is_int(record.mtime_ns)):
+        raise TypeError(f"articles.json holds a row of the wrong types: {str(row)[:80]}")
+    return record
+
+
 def load(folder: Path) -> Index:
     """Load a built index; damage of any kind raises IndexUnusable with what is wrong."""
     folder = Path(folder)
     manifest = read_manifest(folder)
     if manifest is None:
         raise IndexUnusable(f"no index in {folder}")
-    data = folder / str(manifest.get("data", ""))
+    problem = manifest_problem(manifest)
+    if problem is not None:
+        raise IndexUnusable(f"the index in {folder} is damaged: its manifest is damaged ({problem})")
+    data = folder / manifest["data"]
     try:
-        articles = tuple(ArticleRecord(**r) for r in json.loads((data / "articles.json").read_text(encoding="utf-8")))
+        articles = tuple(_article_record(r) for r in json.loads((data / "articles.json").read_text(encoding="utf-8")))
         sentence_table = np.load(data / "sentences.npy", allow_pickle=False)
         sentence_passage = np.load(data / "sentence_passage.npy", allow_pickle=False)
         token_ids = Ragged.load(data, "token_ids")
@@ -493,11 +545,17 @@ def load(folder: Path) -> Index:
         if isinstance(passage_index, faiss.IndexIVF):
             passage_index.nprobe = ivf_probes(passage_index.nlist)
         bm25 = bm25s.BM25.load(str(data / "bm25"), mmap=False, show_progress=False, verbosity=0)
-    except (OSError, ValueError, TypeError, KeyError, RuntimeError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError, RecursionError) as exc:
         raise IndexUnusable(f"the index in {folder} is damaged ({type(exc).__name__}: {exc})") from None
-    counts = manifest.get("counts", {})
-    n, m = counts.get("sentences"), counts.get("passages")
-    dim = manifest.get("model", {}).get("dim")
+    integer_tables = (sentence_table, sentence_passage, token_ids.values, token_ids.offsets, cue_ids.values,
+                      cue_ids.offsets, sentence_bytes, passage_table, text_offsets)
+    if (not all(np.issubdtype(t.dtype, np.integer) for t in integer_tables) or text_blob.dtype != np.uint8
+            or pronoun_start.dtype != np.bool_ or not np.issubdtype(sentence_vectors.dtype, np.floating)
+            or not np.issubdtype(passage_vectors.dtype, np.floating)):
+        raise IndexUnusable(f"the index in {folder} is damaged (a table holds values of the wrong type)")
+    counts = manifest["counts"]
+    n, m = counts["sentences"], counts["passages"]
+    dim = manifest["model"]["dim"]
     if (sentence_table.shape != (n, 4) or sentence_bytes.shape != (n, 2) or sentence_passage.shape != (n,) or token_ids.offsets.shape != (n + 1,) or cue_ids.offsets.shape != (3 * n + 1,) or pronoun_start.shape != (n,) or passage_table.shape != (m, 3)
             or sentence_vectors.shape != (n, dim) or passage_index.ntotal != m or passage_index.d != dim
             or passage_vectors.shape != (m, dim)

@@ -1,7 +1,9 @@
 """Faults a user's folder, disk or second process can cause: nothing of theirs is deleted, builds never race."""
 
 import errno
+import json
 import os
+import shutil
 import threading
 
 import numpy as np
@@ -239,3 +241,74 @@ def test_add_says_what_was_added_and_what_was_skipped(seed_copy, tmp_path, encod
     assert result.added == ("real.txt",)
     assert [(s.path, s.reason) for s in result.skipped] == [(str(outside / "empty.txt"), "empty file")]
     assert not (seed_copy / "empty.txt").exists() and (seed_copy / "real.txt").is_symlink()
+
+
+FIND = "Where is the new NATO command for Ukraine located?"
+
+
+def _edit_manifest(change):
+    def damage(index_dir, data):
+        path = index_dir / "manifest.json"
+        manifest = json.loads(path.read_text())
+        change(manifest)
+        path.write_text(json.dumps(manifest))
+    return damage
+
+
+def _write(name, text):
+    return lambda index_dir, data: (index_dir / name).write_text(text)
+
+
+def _manifest_folder(index_dir, data):
+    (index_dir / "manifest.json").unlink()
+    (index_dir / "manifest.json").mkdir()
+
+
+def _float_sentences(index_dir, data):
+    np.save(data / "sentences.npy", np.load(data / "sentences.npy").astype(np.float64))
+
+
+def _selector_without_weights(index_dir, data):
+    from qa.select import DEFAULT_SELECTOR
+
+    selector = json.loads(DEFAULT_SELECTOR.read_text())
+    del selector["weights"]
+    (index_dir / "selector.json").write_text(json.dumps(selector))
+
+
+REBUILT = None
+DAMAGES = {  # damage -> None (rebuilt on next use) or what the refusal says
+    "manifest_is_a_list": (_write("manifest.json", "[]"), REBUILT),
+    "articles_is_a_list": (_edit_manifest(lambda m: m.update(articles=[])), REBUILT),
+    "article_entry_is_text": (_edit_manifest(lambda m: m["articles"].update({k: "x" for k in m["articles"]})),
+                              REBUILT),
+    "counts_is_text": (_edit_manifest(lambda m: m.update(counts="x")), REBUILT),
+    "model_is_text": (_edit_manifest(lambda m: m.update(model="x")), REBUILT),
+    "sentences_as_float64": (_float_sentences, REBUILT),
+    "manifest_is_a_folder": (_manifest_folder, "manifest.json is not a file; move it out"),
+    "excluded_is_a_number": (_write("excluded.json", "5"), "excluded.json is damaged"),
+    "excluded_holds_lists": (_write("excluded.json", "[[1]]"), "excluded.json is damaged"),
+    "selector_is_a_list": (_write("selector.json", "[]"), "selector .* is damaged"),
+    "selector_without_weights": (_selector_without_weights, "selector .* is damaged .*'weights'"),
+    "newer_format": (_edit_manifest(lambda m: m.update(format_version=index_mod.FORMAT_VERSION + 1)),
+                     "built by a newer article-qa .*: upgrade, or pass another --index-dir"),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+def test_hand_edited_or_damaged_index_files_rebuild_or_are_refused(seed_engine, seed_copy, tmp_path, encoder,
+                                                                   damage):
+    index_dir = tmp_path / "index"
+    shutil.copytree(seed_engine.index_dir, index_dir)  # the seed copy keeps the seeds' times: up to date
+    data = index_dir / json.loads((index_dir / "manifest.json").read_text())["data"]
+    change, refusal = DAMAGES[damage]
+    change(index_dir, data)
+    engine = QA(seed_copy, index_dir, encoder=encoder)
+    if refusal is REBUILT:
+        assert "Wiesbaden" in engine.answer(FIND).sentence
+        assert index_mod.manifest_problem(index_mod.read_manifest(index_dir)) is None
+    else:
+        with pytest.raises(QAError, match=refusal) as refused:
+            engine.answer(FIND)
+        assert not isinstance(refused.value, index_mod.IndexUnusable)  # not rebuilt over
+        assert len(str(refused.value).splitlines()) == 1
