@@ -45,6 +45,23 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def clean_question(question: str, max_chars: int) -> tuple[str, str | None]:
+    """A question without control characters and extra spaces, cut to `max_chars` (with a notice saying so);
+    QAError for one with no words. Question sets are checked with it before they are run."""
+    if not isinstance(question, str):
+        raise QAError(f"a question must be text, not {type(question).__name__}")
+    text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", question)
+    text = " ".join(text.split())
+    if not text:
+        raise QAError("the question is empty: type a question about the articles")
+    if not any(ch.isalnum() for ch in text):
+        raise QAError("the question has no words in it: ask about the articles in words")
+    if len(text) > max_chars:
+        cut = text[:max_chars].rsplit(" ", 1)[0] or text[:max_chars]
+        return cut, f"the question was {len(text)} characters long; only its first {len(cut)} were used"
+    return text, None
+
+
 @dataclass(frozen=True)
 class Added:
     """What `QA.add` did: the article ids now in the index, and the files left out with the reason."""
@@ -232,7 +249,8 @@ class QA:
             raise QAError(f"top_k must be a positive integer. Currently, top_k is {top_k!r}")
         if histories is not None and len(histories) != len(questions):
             raise QAError(f"histories must have one entry per question ({len(questions)}), not {len(histories)}")
-        cleaned, notices = zip(*(self._clean_question(q) for q in questions)) if questions else ((), ())
+        limit = self.settings.max_question_chars
+        cleaned, notices = zip(*(clean_question(q, limit) for q in questions)) if questions else ((), ())
         index = self.index
         previous = [self._previous_turn(h, top_k) for h in (histories or [None] * len(questions))]
         asked = [chat.rewrite(q, p) for q, p in zip(cleaned, previous)]
@@ -252,21 +270,6 @@ class QA:
             raise QAError(f"history items must be questions (text) or Answers, not {type(last).__name__}")
         return chat.Turn(last.rewritten or last.question, last.answer if last.found else None,
                          last.source if last.found else None)
-
-    def _clean_question(self, question: str) -> tuple[str, str | None]:
-        if not isinstance(question, str):
-            raise QAError(f"a question must be text, not {type(question).__name__}")
-        text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", question)
-        text = " ".join(text.split())
-        if not text:
-            raise QAError("the question is empty: type a question about the articles")
-        if not any(ch.isalnum() for ch in text):
-            raise QAError("the question has no words in it: ask about the articles in words")
-        limit = self.settings.max_question_chars
-        if len(text) > limit:
-            cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
-            return cut, f"the question was {len(text)} characters long; only its first {len(cut)} were used"
-        return text, None
 
     @property
     def selector(self) -> select.Selector:

@@ -65,6 +65,8 @@ def _check_strings(value: object, name: str, where: str) -> tuple[str, ...]:
 
 
 def _row_to_question(row: dict, where: str, number: int) -> Question:
+    from qa.engine import clean_question
+
     question = row.get("question")
     if not isinstance(question, str) or not question.strip():
         raise QAError(f"{where}: 'question' is missing or empty")
@@ -72,6 +74,11 @@ def _row_to_question(row: dict, where: str, number: int) -> Question:
         raise QAError(f"{where}: 'answers' is missing (use [] for a question the articles do not answer)")
     answers = _check_strings(row["answers"], "answers", where)
     history = _check_strings(row.get("history") or [], "history", where)
+    for text in (question, *history):  # the engine's own rule, so that no question fails half-way through a run
+        try:
+            clean_question(text, len(text))
+        except QAError as exc:
+            raise QAError(f"{where}: {exc}") from None
     fields = {}
     for name in ("id", "source", "support"):
         value = row.get(name)
@@ -99,14 +106,20 @@ def parse_questions(text: str, name: str = "questions", fmt: str = "jsonl") -> l
                     data[key] = [part for part in (row[key] or "").split("|") if part.strip()]
             questions.append(_row_to_question(data, where, len(questions) + 1))
     else:
-        for number, line in enumerate(text.splitlines(), start=1):
+        # Lines end at line feeds and carriage returns only: JSON strings may hold U+2028 or U+0085, which
+        # str.splitlines would also break at.
+        for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
             if not line.strip():
                 continue
             where = f"{name}: line {number}"
             try:
                 row = json.loads(line)
+            except RecursionError:
+                raise QAError(f"{where}: not valid JSON (nested too deeply)") from None
             except json.JSONDecodeError as exc:
                 raise QAError(f"{where}: not valid JSON ({exc.msg})") from None
+            except ValueError:  # Python refuses to convert integers of over 4,300 digits
+                raise QAError(f"{where}: a number is too long to read (thousands of digits); write it as a string") from None
             if not isinstance(row, dict):
                 raise QAError(f"{where}: each line must be a JSON object")
             questions.append(_row_to_question(row, where, len(questions) + 1))
