@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from enum import Enum
 
 from qa.tokens import STOPWORDS, tokens
@@ -54,7 +55,24 @@ NUMBER = re.compile(r"(?:[$€£¥]\s?)?\b\d[\d,.]*\b(?:\s?(?:%|(?:percent|per c
                      r"hundred|euros?|dollars?|pounds?)\b))*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|"
                      r"eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|"
                      r"million|billion|dozen|half)\b", re.I)
-_CAPS = re.compile(r"\b[A-Z][\w’'\-]*(?:\s+(?:of|de|da|von|van|the|and|for|al|bin)?\s*[A-Z][\w’'\-]*)*")
+
+
+def _category_class(categories: tuple[str, ...]) -> str:
+    """A regex character class of the characters in some Unicode categories (`re` has no \\p{Lu}). Upper- and
+    title-case letters all lie in planes 0 and 1."""
+    chars = [chr(c) for c in range(0x20000) if unicodedata.category(chr(c)) in categories]
+    ranges, start = [], 0
+    for i in range(1, len(chars) + 1):
+        if i == len(chars) or ord(chars[i]) != ord(chars[i - 1]) + 1:
+            first, last = chars[start], chars[i - 1]
+            ranges.append(re.escape(first) if first == last else f"{re.escape(first)}-{re.escape(last)}")
+            start = i
+    return "[" + "".join(ranges) + "]"
+
+
+# A capital is any upper- or title-case letter: "Élisabeth Borne", "Henrik Ødegård", not only A-Z.
+_UPPER = _category_class(("Lu", "Lt"))
+_CAPS = re.compile(rf"\b{_UPPER}[\w’'\-]*(?:\s+(?:of|de|da|von|van|the|and|for|al|bin)?\s*{_UPPER}[\w’'\-]*)*")
 
 
 _OPENING = re.compile(r"\s*(?:[“\"‘']\s*)?")  # what may come before a sentence-initial word

@@ -44,3 +44,9 @@ def test_cue_stems_are_tokenised_as_bm25_indexes_them():
     assert "3.5" in cues["number"] and "dollar" in cues["number"]  # not "3" and "5", as the question has it
     assert set(query_tokens("Did it cost $3.5 billion?")) <= set(cues["number"]) | {"cost"}
     assert {"nato", "ukrain", "council"} <= set(cues["entity"])
+
+
+def test_names_may_start_with_any_capital_letter():
+    sentence = "Élisabeth Borne met Henrik Ødegård in Ærøskøbing, with Łukasz Żak."
+    assert [sentence[s:e] for s, e in entity_spans(sentence)] == [
+        "Élisabeth Borne", "Henrik Ødegård", "Ærøskøbing", "Łukasz Żak"]

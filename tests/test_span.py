@@ -23,6 +23,8 @@ def span(question: str, sentence: str) -> str | None:
      "The first meeting of foreign ministers will take place on November 28-29.", "November 28-29"),
     ("Who is the NATO Secretary General?",
      "NATO Secretary General Mark Rutte emphasized that support matters.", "Mark Rutte"),
+    ("Who led the delegation?", "The delegation was led by Henrik Ødegård.", "Henrik Ødegård"),
+    ("Who is the prime minister?", "The prime minister, Élisabeth Borne, resigned.", "Élisabeth Borne"),
     ("Who did Stoltenberg call on to stop supporting Russia?",
      "He called on Belarussian President Alexander Lukashenko to stop supporting Russia.", "Alexander Lukashenko"),
     ("Which countries announced more military aid?",
