@@ -134,8 +134,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
 def decode(raw: bytes, name: str) -> tuple[str, str]:
-    """Bytes -> (text, encoding). UTF-8 (BOM or not), UTF-16/32 with a BOM, else Windows-1252;
-    binary data is refused with a message naming the file."""
+    """Bytes -> (text, encoding). UTF-8 (BOM or not; a few invalid bytes become U+FFFD), UTF-16/32 with a BOM,
+    else Windows-1252; binary data is refused with a message naming the file."""
     for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
                           (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):
@@ -149,10 +149,19 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         if b"\x00" in raw:
             raise QAError(f"{name}: binary data, not a text article") from None
-        try:
-            text, encoding = raw.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            text, encoding = raw.decode("latin-1"), "latin-1"
+        # Mostly UTF-8 with a few stray bytes (a Windows-1252 quote pasted in), or a Windows-1252 file? Take the
+        # reading that garbles fewer characters: UTF-8 garbles each bad byte (now U+FFFD), Windows-1252 each
+        # valid multi-byte character ("Zürich" -> "ZÃ¼rich"). Real Windows-1252 text hardly ever holds one.
+        replaced = raw.decode("utf-8", errors="replace")
+        bad = replaced.count("\ufffd")
+        valid = len(replaced) - len(replaced.encode("ascii", "ignore")) - bad
+        if bad <= valid:
+            text, encoding = replaced, "utf-8"
+        else:
+            try:
+                text, encoding = raw.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                text, encoding = raw.decode("latin-1"), "latin-1"
     if text and len(_CONTROL.findall(text[:65536])) > 0.01 * min(len(text), 65536):
         raise QAError(f"{name}: binary data, not a text article")
     return text, encoding
