@@ -6,7 +6,7 @@ import re
 import unicodedata
 from enum import Enum
 
-from qa.tokens import STOPWORDS, tokens
+from qa.tokens import STOPWORDS, tokens, visible
 
 
 class AnswerType(str, Enum):
@@ -82,17 +82,20 @@ PRONOUN_START = re.compile(r"^[\"“‘']?(?:he|she|it|they|this|these|those|tha
 
 
 def entity_spans(sentence: str) -> list[tuple[int, int]]:
-    """Runs of capitalised words, leaving out a sentence-initial capital that is an ordinary word."""
+    """Runs of capitalised words, leaving out a sentence-initial capital that is an ordinary word. Invisible
+    characters inside a name ("Ker\u200bmit") do not split it; spans are offsets into `sentence`."""
+    shown = visible(sentence)
+    text = shown.text
     spans = []
-    opening = _OPENING.match(sentence).end()  # (testing each name's whole prefix was quadratic in long sentences)
-    for m in _CAPS.finditer(sentence):
+    opening = _OPENING.match(text).end()  # (testing each name's whole prefix was quadratic in long sentences)
+    for m in _CAPS.finditer(text):
         s, e = m.span()
         words = m.group().split()
         if s <= opening and words[0].lower().strip("’'") in _COMMON_OPENERS:
             if len(words) == 1:
                 continue
             s = e - len(m.group()[len(words[0]):].lstrip())
-        spans.append((s, e))
+        spans.append(shown.span(s, e))
     return spans
 
 
@@ -102,9 +105,10 @@ meanwhile moreover since speaking then therefore thus today yesterday""".split()
 
 def cue_spans(sentence: str) -> dict[str, list[tuple[int, int]]]:
     """Character spans of dates, numbers/amounts and named things in a sentence."""
+    shown = visible(sentence)
     return {
-        "date": [m.span() for m in DATE.finditer(sentence)],
-        "number": [m.span() for m in NUMBER.finditer(sentence)],
+        "date": [shown.span(*m.span()) for m in DATE.finditer(shown.text)],
+        "number": [shown.span(*m.span()) for m in NUMBER.finditer(shown.text)],
         "entity": entity_spans(sentence),
     }
 

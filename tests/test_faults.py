@@ -312,3 +312,20 @@ def test_hand_edited_or_damaged_index_files_rebuild_or_are_refused(seed_engine, 
             engine.answer(FIND)
         assert not isinstance(refused.value, index_mod.IndexUnusable)  # not rebuilt over
         assert len(str(refused.value).splitlines()) == 1
+
+
+def test_an_invisible_character_inside_a_name_does_not_split_it(tmp_path, encoder):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "chair.txt").write_text("News from Oslo\n\nThe committee is chaired by Ker\u200bmit Ødegård, "
+                                      "a former envoy to Oslo.\n", encoding="utf-8")
+    (folder / "rain.txt").write_text("Rain in Bergen\n\nHeavy rain fell in Bergen on Friday, the weather service "
+                                     "said.\n", encoding="utf-8")
+    engine = QA(folder, tmp_path / "index", encoder=encoder)
+    vocab = engine.index.bm25.vocab_dict  # BM25 matches the whole name
+    assert "kermit" in vocab and "ker" not in vocab
+    a = engine.answer("Who chairs the committee?")
+    assert a.evidence[0].source == "chair.txt"
+    top = a.evidence[0]
+    assert a.answer == "Ker\u200bmit Ødegård", a  # the whole name, taken from the original text by offsets
+    assert top.sentence[a.answer_start - top.start:a.answer_end - top.start] == a.answer

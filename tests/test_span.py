@@ -24,6 +24,7 @@ def span(question: str, sentence: str) -> str | None:
     ("Who is the NATO Secretary General?",
      "NATO Secretary General Mark Rutte emphasized that support matters.", "Mark Rutte"),
     ("Who led the delegation?", "The delegation was led by Henrik Ødegård.", "Henrik Ødegård"),
+    ("Who led the delegation?", "The delegation was led by Ker\u200bmit Ødegård.", "Ker\u200bmit Ødegård"),
     ("Who is the prime minister?", "The prime minister, Élisabeth Borne, resigned.", "Élisabeth Borne"),
     ("Who did Stoltenberg call on to stop supporting Russia?",
      "He called on Belarussian President Alexander Lukashenko to stop supporting Russia.", "Alexander Lukashenko"),
