@@ -83,7 +83,7 @@ PRONOUN_START = re.compile(r"^[\"“‘']?(?:he|she|it|they|this|these|those|tha
 
 def entity_spans(sentence: str) -> list[tuple[int, int]]:
     """Runs of capitalised words, leaving out a sentence-initial capital that is an ordinary word. Invisible
-    characters inside a name ("Ker\u200bmit") do not split it; spans are offsets into `sentence`."""
+    characters inside a name ("Ker\\u200bmit") do not split it; spans are offsets into `sentence`."""
     shown = visible(sentence)
     text = shown.text
     spans = []

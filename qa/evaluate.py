@@ -119,7 +119,8 @@ def parse_questions(text: str, name: str = "questions", fmt: str = "jsonl") -> l
             except json.JSONDecodeError as exc:
                 raise QAError(f"{where}: not valid JSON ({exc.msg})") from None
             except ValueError:  # Python refuses to convert integers of over 4,300 digits
-                raise QAError(f"{where}: a number is too long to read (thousands of digits); write it as a string") from None
+                raise QAError(f"{where}: a number is too long to read (thousands of digits); "
+                              "write it as a string") from None
             if not isinstance(row, dict):
                 raise QAError(f"{where}: each line must be a JSON object")
             questions.append(_row_to_question(row, where, len(questions) + 1))
@@ -360,7 +361,8 @@ def report_folder(out: str | Path) -> Path:
     before the work rather than after it."""
     out = Path(out)
     if out.exists() and not out.is_dir():
-        raise QAError(f"{out} is a file, not a folder: pass --out DIR, a folder for report.json, report.md and the plot")
+        raise QAError(f"{out} is a file, not a folder: pass --out DIR, a folder for report.json, report.md and "
+                      "the plot")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

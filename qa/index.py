@@ -413,7 +413,7 @@ def _manifest_data(folder: Path) -> str | None:
     """The data folder the current manifest names, if it can be read."""
     try:
         manifest = read_manifest(folder)
-    except IndexUnusable:
+    except QAError:  # unreadable, a folder, or from a newer format: name nothing to delete
         return None
     name = manifest.get("data") if isinstance(manifest, dict) else None
     return name if isinstance(name, str) else None

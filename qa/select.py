@@ -173,8 +173,8 @@ def check_selector_path(path: Path) -> Path:
     path = Path(path)
     if path.is_dir():
         raise QAError(f"{path} is a folder: pass --out FILE, for example --out {path / SELECTOR_FILE}")
-    if path.parent.exists() and not path.parent.is_dir():
-        raise QAError(f"{path.parent} is a file, not a folder: pass --out FILE in a folder")
+    if not path.parent.is_dir():
+        raise QAError(f"{path.parent} is not a folder: pass --out FILE in an existing folder")
     return path
 
 
