@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from enum import Enum
 
-from qa.tokens import STOPWORDS, tokens
+from qa.tokens import STOPWORDS, tokens, visible
 
 
 class AnswerType(str, Enum):
@@ -54,24 +55,47 @@ NUMBER = re.compile(r"(?:[$€£¥]\s?)?\b\d[\d,.]*\b(?:\s?(?:%|(?:percent|per c
                      r"hundred|euros?|dollars?|pounds?)\b))*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|"
                      r"eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|"
                      r"million|billion|dozen|half)\b", re.I)
-_CAPS = re.compile(r"\b[A-Z][\w’'\-]*(?:\s+(?:of|de|da|von|van|the|and|for|al|bin)?\s*[A-Z][\w’'\-]*)*")
 
+
+def _category_class(categories: tuple[str, ...]) -> str:
+    """A regex character class of the characters in some Unicode categories (`re` has no \\p{Lu}). Upper- and
+    title-case letters all lie in planes 0 and 1."""
+    chars = [chr(c) for c in range(0x20000) if unicodedata.category(chr(c)) in categories]
+    ranges, start = [], 0
+    for i in range(1, len(chars) + 1):
+        if i == len(chars) or ord(chars[i]) != ord(chars[i - 1]) + 1:
+            first, last = chars[start], chars[i - 1]
+            ranges.append(re.escape(first) if first == last else f"{re.escape(first)}-{re.escape(last)}")
+            start = i
+    return "[" + "".join(ranges) + "]"
+
+
+# A capital is any upper- or title-case letter: "Élisabeth Borne", "Henrik Ødegård", not only A-Z.
+_UPPER = _category_class(("Lu", "Lt"))
+_CAPS = re.compile(rf"\b{_UPPER}[\w’'\-]*(?:\s+(?:of|de|da|von|van|the|and|for|al|bin)?\s*{_UPPER}[\w’'\-]*)*")
+
+
+_OPENING = re.compile(r"\s*(?:[“\"‘']\s*)?")  # what may come before a sentence-initial word
 
 CUE_KINDS = ("date", "number", "entity")
 PRONOUN_START = re.compile(r"^[\"“‘']?(?:he|she|it|they|this|these|those|that|his|her|its|their)\b", re.I)
 
 
 def entity_spans(sentence: str) -> list[tuple[int, int]]:
-    """Runs of capitalised words, leaving out a sentence-initial capital that is an ordinary word."""
+    """Runs of capitalised words, leaving out a sentence-initial capital that is an ordinary word. Invisible
+    characters inside a name ("Ker\\u200bmit") do not split it; spans are offsets into `sentence`."""
+    shown = visible(sentence)
+    text = shown.text
     spans = []
-    for m in _CAPS.finditer(sentence):
+    opening = _OPENING.match(text).end()  # (testing each name's whole prefix was quadratic in long sentences)
+    for m in _CAPS.finditer(text):
         s, e = m.span()
         words = m.group().split()
-        if sentence[:s].strip() in ("", "“", '"', "‘", "'") and words[0].lower().strip("’'") in _COMMON_OPENERS:
+        if s <= opening and words[0].lower().strip("’'") in _COMMON_OPENERS:
             if len(words) == 1:
                 continue
             s = e - len(m.group()[len(words[0]):].lstrip())
-        spans.append((s, e))
+        spans.append(shown.span(s, e))
     return spans
 
 
@@ -81,9 +105,10 @@ meanwhile moreover since speaking then therefore thus today yesterday""".split()
 
 def cue_spans(sentence: str) -> dict[str, list[tuple[int, int]]]:
     """Character spans of dates, numbers/amounts and named things in a sentence."""
+    shown = visible(sentence)
     return {
-        "date": [m.span() for m in DATE.finditer(sentence)],
-        "number": [m.span() for m in NUMBER.finditer(sentence)],
+        "date": [shown.span(*m.span()) for m in DATE.finditer(shown.text)],
+        "number": [shown.span(*m.span()) for m in NUMBER.finditer(shown.text)],
         "entity": entity_spans(sentence),
     }
 

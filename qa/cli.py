@@ -96,8 +96,10 @@ def _cmd_index(args: argparse.Namespace) -> int:
 
 def _cmd_add(args: argparse.Namespace) -> int:
     engine = _engine(args)
-    ids = engine.add(args.files)
-    print(f"added {', '.join(ids)}; the index holds {len(engine.index.articles)} articles")
+    result = engine.add(args.files)
+    print(f"added {', '.join(result.added) or 'nothing'}; the index holds {len(engine.index.articles)} articles")
+    for skipped in result.skipped:
+        print(f"skipped {skipped.path}: {skipped.reason}")
     return 0
 
 
@@ -119,9 +121,11 @@ def _cmd_ask(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from qa.evaluate import evaluate, load_questions, write_report
+    from qa.evaluate import evaluate, load_questions, report_folder, write_report
 
     questions = load_questions(args.questions)  # a bad file stops here, before any work
+    if args.out is not None:
+        report_folder(args.out)  # and so does an --out that cannot hold the report
     engine = _engine(args)
     report = evaluate(questions, engine, top_k=args.top_k, progress=True)
     if args.out is not None:
@@ -140,8 +144,11 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     from qa import calibrate
     from qa.evaluate import load_questions
+    from qa.select import check_selector_path
 
     questions = load_questions(args.questions)
+    if args.out is not None:
+        check_selector_path(args.out)
     engine = _engine(args)
     data = calibrate.collect(engine, questions, progress=True)
     selector = calibrate.fit(data, fitted_on=f"{args.questions.name}: {len(questions)} questions",

@@ -100,6 +100,24 @@ def article_id(root: Path, path: Path) -> str:
     return Path(path).relative_to(root).as_posix()
 
 
+def has_utf8_name(article: str) -> bool:
+    """False for a name with bytes that are not UTF-8 (Python holds them as lone surrogates, which no JSON file
+    or page can store)."""
+    try:
+        article.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_name(article: str) -> str:
+    """A name as it can be printed and stored: bytes that are not UTF-8 as escapes (caf\\xe9.txt)."""
+    return os.fsencode(article).decode("utf-8", "backslashreplace")
+
+
+BAD_NAME = "the file name is not valid UTF-8: rename the file"
+
+
 def stamp(path: Path) -> FileStamp:
     st = path.stat()
     return FileStamp(size=st.st_size, mtime_ns=st.st_mtime_ns)
@@ -109,6 +127,8 @@ def scan(root: Path) -> dict[str, FileStamp]:
     """Article id -> file stamp for every article file, without reading any."""
     stamps = {}
     for path in list_files(root):
+        if not has_utf8_name(article_id(root, path)):
+            continue  # never indexed; read_corpus reports it
         try:
             stamps[article_id(root, path)] = stamp(path)
         except OSError:
@@ -120,8 +140,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
 def decode(raw: bytes, name: str) -> tuple[str, str]:
-    """Bytes -> (text, encoding). UTF-8 (BOM or not), UTF-16/32 with a BOM, else Windows-1252;
-    binary data is refused with a message naming the file."""
+    """Bytes -> (text, encoding). UTF-8 (BOM or not; a few invalid bytes become U+FFFD), UTF-16/32 with a BOM,
+    else Windows-1252; binary data is refused with a message naming the file."""
     for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
                           (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                           (codecs.BOM_UTF16_BE, "utf-16")):
@@ -135,10 +155,19 @@ def decode(raw: bytes, name: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         if b"\x00" in raw:
             raise QAError(f"{name}: binary data, not a text article") from None
-        try:
-            text, encoding = raw.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            text, encoding = raw.decode("latin-1"), "latin-1"
+        # Mostly UTF-8 with a few stray bytes (a Windows-1252 quote pasted in), or a Windows-1252 file? Take the
+        # reading that garbles fewer characters: UTF-8 garbles each bad byte (now U+FFFD), Windows-1252 each
+        # valid multi-byte character ("Zürich" -> "ZÃ¼rich"). Real Windows-1252 text hardly ever holds one.
+        replaced = raw.decode("utf-8", errors="replace")
+        bad = replaced.count("\ufffd")
+        valid = len(replaced) - len(replaced.encode("ascii", "ignore")) - bad
+        if bad <= valid:
+            text, encoding = replaced, "utf-8"
+        else:
+            try:
+                text, encoding = raw.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                text, encoding = raw.decode("latin-1"), "latin-1"
     if text and len(_CONTROL.findall(text[:65536])) > 0.01 * min(len(text), 65536):
         raise QAError(f"{name}: binary data, not a text article")
     return text, encoding
@@ -502,14 +531,38 @@ def read_raw(root: Path, paths: list[Path], max_bytes: int) -> tuple[dict[str, t
 REMOVED = "removed from the index (qa remove)"
 
 
+def unusable_reason(path: Path, max_mb: int = 20) -> str | None:
+    """Why one file would be skipped by `read_corpus` (hidden, badly named, unreadable, too large, empty,
+    binary, no readable text), or None if it can be indexed."""
+    path = Path(path)
+    if path.name.startswith("."):
+        return "hidden file (its name starts with '.'), never indexed: rename it"
+    if not has_utf8_name(path.name):
+        return BAD_NAME
+    raws, skipped = read_raw(path.parent, [path], max_mb * 2**20)
+    if skipped:
+        return skipped[0].reason
+    raw, _ = raws[path.name]
+    if not raw.strip():
+        return "empty file"
+    try:
+        make_article(path.name, raw)
+    except QAError as exc:
+        return str(exc).removeprefix(f"{path.name}: ")
+    return None
+
+
 def read_corpus(root: Path | str, exclude: frozenset[str] = frozenset(), *, max_mb: int = 20) -> Corpus:
     """Every article of a folder but the `exclude`d ids; files that cannot be used are listed in `skipped`
     with the reason."""
     root = Path(root).resolve()
     paths = list_files(root)
+    bad_names = [p for p in paths if not has_utf8_name(article_id(root, p))]
+    paths = [p for p in paths if has_utf8_name(article_id(root, p))]
     excluded = [p for p in paths if article_id(root, p) in exclude]
     raws, skipped = read_raw(root, [p for p in paths if article_id(root, p) not in exclude], max_mb * 2**20)
     skipped += [Skipped(article_id(root, p), REMOVED) for p in excluded]
+    skipped += [Skipped(shown_name(article_id(root, p)), BAD_NAME) for p in bad_names]
     texts = []
     for raw, _ in raws.values():
         try:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import shutil
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +18,10 @@ from qa import chat, retrieve, select
 from qa.answer import (Answer, answers_question, evidence_list, from_evidence, pick, refusal, support_rows,
                        supporting)
 from qa.config import Settings, default_corpus, default_index_dir
-from qa.corpus import SUFFIXES, read_corpus
+from qa.corpus import SUFFIXES, Skipped, read_corpus, shown_name, unusable_reason
 from qa.corpus import scan as corpus_scan
 from qa.encoder import Encoder
-from qa.errors import QAError
+from qa.errors import QAError, os_failure
 from qa.index import Index, IndexUnusable
 from qa.span import short_answer
 
@@ -34,6 +36,39 @@ def _turn(a: Answer) -> chat.Turn:
     if not a.found:
         return chat.Turn(a.rewritten or a.question)
     return chat.Turn(a.rewritten or a.question, a.answer, a.source, a.sentence, a.start)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """The same file (a link to it counts) or the same bytes."""
+    try:
+        return os.path.samefile(a, b) or a.read_bytes() == b.read_bytes()
+    except OSError:
+        return False
+
+
+def clean_question(question: str, max_chars: int) -> tuple[str, str | None]:
+    """A question without control characters and extra spaces, cut to `max_chars` (with a notice saying so);
+    QAError for one with no words. Question sets are checked with it before they are run."""
+    if not isinstance(question, str):
+        raise QAError(f"a question must be text, not {type(question).__name__}")
+    text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", question)
+    text = " ".join(text.split())
+    if not text:
+        raise QAError("the question is empty: type a question about the articles")
+    if not any(ch.isalnum() for ch in text):
+        raise QAError("the question has no words in it: ask about the articles in words")
+    if len(text) > max_chars:
+        cut = text[:max_chars].rsplit(" ", 1)[0] or text[:max_chars]
+        return cut, f"the question was {len(text)} characters long; only its first {len(cut)} were used"
+    return text, None
+
+
+@dataclass(frozen=True)
+class Added:
+    """What `QA.add` did: the article ids now in the index, and the files left out with the reason."""
+
+    added: tuple[str, ...]
+    skipped: tuple[Skipped, ...]
 
 
 class QA:
@@ -129,35 +164,62 @@ class QA:
         if not path.is_file():
             return frozenset()
         try:
-            return frozenset(json.loads(path.read_text(encoding="utf-8")))
+            ids = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise QAError(f"{path} is unreadable ({exc}); delete it to index every article") from None
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise QAError(f"{path} is damaged (it must be a list of article ids); delete it to index every article")
+        return frozenset(ids)
 
     def _set_excluded(self, ids: frozenset[str]) -> None:
-        self.index_dir.mkdir(parents=True, exist_ok=True)
         tmp = self.index_dir / f"{EXCLUDED}.tmp"
-        tmp.write_text(json.dumps(sorted(ids)), encoding="utf-8")
-        tmp.replace(self.index_dir / EXCLUDED)
+        try:
+            self.index_dir.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(sorted(ids)), encoding="utf-8")
+            tmp.replace(self.index_dir / EXCLUDED)
+        except OSError as exc:
+            raise os_failure(f"write {self.index_dir / EXCLUDED}", exc,
+                             "pass --index-dir DIR with a writable folder") from None
 
-    def add(self, paths: list[str | Path]) -> list[str]:
+    def add(self, paths: list[str | Path]) -> Added:
         """Copy articles into the corpus folder (files already in it are just re-included) and update the
-        index; only the new articles are encoded. Returns their ids."""
-        ids = []
+        index; only the new articles are encoded. Every file is checked before any is copied: a name taken by
+        other content is refused, and a file that could not be indexed (empty, binary, hidden, ...) is left
+        out, not copied, and listed in `skipped`."""
+        skipped: list[Skipped] = []
+        plan: dict[str, Path | None] = {}  # article id -> the file to copy in, or None if it is in the corpus
         for path in map(Path, paths):
             if not path.is_file() or not path.name.lower().endswith(SUFFIXES):
                 raise QAError(f"{path}: not a .txt or .md file")
+            reason = unusable_reason(path, self.settings.max_article_mb)
+            if reason is not None:
+                skipped.append(Skipped(shown_name(str(path)), reason))
+                continue
             path = path.resolve()
             if self.corpus in path.parents:
-                ids.append(path.relative_to(self.corpus).as_posix())
+                plan[path.relative_to(self.corpus).as_posix()] = None
                 continue
+            earlier = plan.get(path.name)
+            if earlier is not None and not _same_file(earlier, path):
+                raise QAError(f"{earlier} and {path} are both named {path.name}; rename one of them first")
             target = self.corpus / path.name
-            if target.exists() and target.read_bytes() != path.read_bytes():
+            if target.exists() and not _same_file(target, path):
                 raise QAError(f"{target} already exists with other content; rename {path.name} first")
-            shutil.copy2(path, target)
-            ids.append(path.name)
-        self._set_excluded(self.excluded() - set(ids))
-        self.build()
-        return ids
+            plan[path.name] = None if target.exists() else path
+        if not plan:
+            raise QAError("nothing was added: " + "; ".join(f"{s.path}: {s.reason}" for s in skipped))
+        for article, source in plan.items():
+            if source is not None:
+                try:
+                    shutil.copy2(source, self.corpus / article)
+                except OSError as exc:
+                    raise os_failure(f"copy {source} into {self.corpus}", exc, "check the corpus folder") from None
+        self._set_excluded(self.excluded() - set(plan))
+        index = self.build()
+        indexed = {a.id for a in index.articles}
+        reasons = index.manifest.get("skipped", {})
+        skipped += [Skipped(a, reasons.get(a, "not indexed")) for a in plan if a not in indexed]
+        return Added(tuple(a for a in plan if a in indexed), tuple(skipped))
 
     def remove(self, ids: list[str]) -> None:
         """Take articles out of the index (their files stay in the corpus folder) and update the index."""
@@ -201,7 +263,8 @@ class QA:
             raise QAError(f"top_k must be a positive integer. Currently, top_k is {top_k!r}")
         if histories is not None and len(histories) != len(questions):
             raise QAError(f"histories must have one entry per question ({len(questions)}), not {len(histories)}")
-        cleaned, notices = zip(*(self._clean_question(q) for q in questions)) if questions else ((), ())
+        limit = self.settings.max_question_chars
+        cleaned, notices = zip(*(clean_question(q, limit) for q in questions)) if questions else ((), ())
         previous = self._previous_turns(histories or [None] * len(questions), top_k)
         return self._answer_all(list(cleaned), list(notices), previous, top_k)
 
@@ -234,7 +297,7 @@ class QA:
                 if isinstance(chain[level], Answer):
                     turns[i] = _turn(chain[level])
                 else:
-                    text, _ = self._clean_question(chain[level])
+                    text, _ = clean_question(chain[level], self.settings.max_question_chars)
                     asks.setdefault((text, turns[i]), []).append(i)
             if asks:
                 keys = list(asks)
@@ -243,21 +306,6 @@ class QA:
                     for i in asks[key]:
                         turns[i] = _turn(a)
         return turns
-
-    def _clean_question(self, question: str) -> tuple[str, str | None]:
-        if not isinstance(question, str):
-            raise QAError(f"a question must be text, not {type(question).__name__}")
-        text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", question)
-        text = " ".join(text.split())
-        if not text:
-            raise QAError("the question is empty: type a question about the articles")
-        if not any(ch.isalnum() for ch in text):
-            raise QAError("the question has no words in it: ask about the articles in words")
-        limit = self.settings.max_question_chars
-        if len(text) > limit:
-            cut = text[:limit].rsplit(" ", 1)[0] or text[:limit]
-            return cut, f"the question was {len(text)} characters long; only its first {len(cut)} were used"
-        return text, None
 
     @property
     def selector(self) -> select.Selector:

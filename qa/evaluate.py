@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.answer import Answer
-from qa.errors import QAError
+from qa.errors import QAError, os_failure
 
 METRIC_KEYS = (
     "n", "n_answerable", "n_unanswerable", "source_hit@1", "source_recall@5", "sentence_hit@1", "sentence_hit@3",
@@ -65,6 +65,8 @@ def _check_strings(value: object, name: str, where: str) -> tuple[str, ...]:
 
 
 def _row_to_question(row: dict, where: str, number: int) -> Question:
+    from qa.engine import clean_question
+
     question = row.get("question")
     if not isinstance(question, str) or not question.strip():
         raise QAError(f"{where}: 'question' is missing or empty")
@@ -72,6 +74,11 @@ def _row_to_question(row: dict, where: str, number: int) -> Question:
         raise QAError(f"{where}: 'answers' is missing (use [] for a question the articles do not answer)")
     answers = _check_strings(row["answers"], "answers", where)
     history = _check_strings(row.get("history") or [], "history", where)
+    for text in (question, *history):  # the engine's own rule, so that no question fails half-way through a run
+        try:
+            clean_question(text, len(text))
+        except QAError as exc:
+            raise QAError(f"{where}: {exc}") from None
     fields = {}
     for name in ("id", "source", "support"):
         value = row.get(name)
@@ -99,14 +106,21 @@ def parse_questions(text: str, name: str = "questions", fmt: str = "jsonl") -> l
                     data[key] = [part for part in (row[key] or "").split("|") if part.strip()]
             questions.append(_row_to_question(data, where, len(questions) + 1))
     else:
-        for number, line in enumerate(text.splitlines(), start=1):
+        # Lines end at line feeds and carriage returns only: JSON strings may hold U+2028 or U+0085, which
+        # str.splitlines would also break at.
+        for number, line in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
             if not line.strip():
                 continue
             where = f"{name}: line {number}"
             try:
                 row = json.loads(line)
+            except RecursionError:
+                raise QAError(f"{where}: not valid JSON (nested too deeply)") from None
             except json.JSONDecodeError as exc:
                 raise QAError(f"{where}: not valid JSON ({exc.msg})") from None
+            except ValueError:  # Python refuses to convert integers of over 4,300 digits
+                raise QAError(f"{where}: a number is too long to read (thousands of digits); "
+                              "write it as a string") from None
             if not isinstance(row, dict):
                 raise QAError(f"{where}: each line must be a JSON object")
             questions.append(_row_to_question(row, where, len(questions) + 1))
@@ -356,12 +370,28 @@ def _plot(report: Report, path: Path) -> None:
     plt.close(fig)
 
 
+def report_folder(out: str | Path) -> Path:
+    """The report folder, made now: called before any question is answered, so that a bad --out is refused
+    before the work rather than after it."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise QAError(f"{out} is a file, not a folder: pass --out DIR, a folder for report.json, report.md and "
+                      "the plot")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise os_failure(f"create the report folder {out}", exc, "pass --out DIR with a writable folder") from None
+    return out
+
+
 def write_report(report: Report, out: str | Path) -> list[Path]:
     """Write report.json, report.md and risk_coverage.png into `out`."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = report_folder(out)
     paths = [out / "report.json", out / "report.md", out / "risk_coverage.png"]
-    paths[0].write_text(json.dumps(report.to_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
-    paths[1].write_text(_markdown(report), encoding="utf-8")
-    _plot(report, paths[2])
+    try:
+        paths[0].write_text(json.dumps(report.to_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
+        paths[1].write_text(_markdown(report), encoding="utf-8")
+        _plot(report, paths[2])
+    except OSError as exc:
+        raise os_failure(f"write the report in {out}", exc, "pass --out DIR with a writable folder") from None
     return paths

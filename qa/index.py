@@ -26,7 +26,7 @@ from qa import corpus as corpus_mod
 from qa.config import IndexType, Settings
 from qa.corpus import BlockKind, Corpus
 from qa.encoder import Encoder
-from qa.errors import QAError
+from qa.errors import QAError, os_failure
 from qa.passages import embedding_text, make_passages
 from qa.sentences import split_article
 from qa.answer_types import CUE_KINDS, PRONOUN_START, cue_stems
@@ -159,13 +159,50 @@ class Index:
 # --- staleness ---------------------------------------------------------------------------------
 
 def read_manifest(folder: Path) -> dict | None:
+    """The index folder's manifest as written, or None when there is none. One that is not JSON, or that a
+    newer article-qa wrote, is refused: rebuilding would throw away what the user can still recover."""
     path = Path(folder) / MANIFEST
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return None
+    if not path.is_file():
+        raise QAError(f"{path} is not a file; move it out of the index folder or pass another --index-dir")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise IndexUnusable(f"{path} is unreadable ({exc})") from None
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:
+        raise IndexUnusable(f"{path} is unreadable ({exc}); delete it to rebuild the index") from None
+    version = manifest.get("format_version") if isinstance(manifest, dict) else None
+    if _is_int(version) and version > FORMAT_VERSION:
+        raise QAError(f"the index in {folder} was built by a newer article-qa (index format {version}; this one "
+                      f"reads {FORMAT_VERSION}): upgrade, or pass another --index-dir")
+    return manifest
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def manifest_problem(manifest: object) -> str | None:
+    """What is wrong with the shape of a manifest (a hand edit, a damaged file), or None."""
+    if not isinstance(manifest, dict):
+        return f"it holds a {type(manifest).__name__}, not an object"
+    fields = {"format_version": int, "data": str, "model": dict, "settings": dict, "counts": dict,
+              "articles": dict, "skipped": dict}
+    for name, kind in fields.items():
+        value = manifest.get(name)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            return f"'{name}' is {json.dumps(value)[:40]}, not a {kind.__name__}"
+    model, counts = manifest["model"], manifest["counts"]
+    if not (isinstance(model.get("name"), str) and _is_int(model.get("dim"))):
+        return "'model' lacks its name or dimension"
+    if not all(_is_int(counts.get(k)) and counts[k] >= 0 for k in ("articles", "passages", "sentences")):
+        return "'counts' lacks a count of articles, passages or sentences"
+    for name, record in manifest["articles"].items():
+        if not (isinstance(record, dict) and isinstance(record.get("sha256"), str)
+                and _is_int(record.get("size")) and _is_int(record.get("mtime_ns"))):
+            return f"the entry of article {name!r} is not a record of its hash, size and time"
+    if not all(isinstance(reason, str) for reason in manifest["skipped"].values()):
+        return "'skipped' holds a reason that is not text"
+    return None
 
 
 def stale_reason(folder: Path, corpus_root: Path, settings: Settings,
@@ -178,6 +215,9 @@ def stale_reason(folder: Path, corpus_root: Path, settings: Settings,
     manifest = read_manifest(folder)
     if manifest is None:
         return "no index yet"
+    problem = manifest_problem(manifest)
+    if problem is not None:
+        return f"the manifest is damaged ({problem})"
     if manifest.get("format_version") != FORMAT_VERSION:
         return f"index format {manifest.get('format_version')} is not the current {FORMAT_VERSION}"
     if manifest.get("settings") != settings.index_fields():
@@ -296,53 +336,37 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
             to_encode_sentences.extend(range(offset, offset + len(sentences)))
             to_encode_passages.extend(range(first_passage, first_passage + len(passages)))
 
-    dim = encoder.info.dim
-    passage_vectors = np.zeros((len(passage_texts), dim), dtype=np.float32)
-    sentence_vectors = np.zeros((len(sentence_texts), dim), dtype=np.float32)
-    fresh = encoder.encode([passage_texts[i] for i in to_encode_passages]
-                           + [sentence_texts[i] for i in to_encode_sentences], progress=progress)
-    passage_vectors[to_encode_passages] = fresh[: len(to_encode_passages)]
-    sentence_vectors[to_encode_sentences] = fresh[len(to_encode_passages):]
-    for s0, ns, s_vectors, p0, np_, p_vectors in reused:
-        sentence_vectors[s0:s0 + ns] = s_vectors
-        passage_vectors[p0:p0 + np_] = p_vectors
-
+    # The data folder is made before the encoder runs: a folder that cannot be written is refused before the
+    # expensive part, not after it.
     folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise QAError(f"cannot create the index folder {folder}: {exc.strerror} (pass --index-dir DIR)") from None
     build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:8]
     data = folder / f"data-{build_id}"
     tmp = folder / f".data-{build_id}.tmp"
-    tmp.mkdir()
+    unwritable = f"write the index in {folder}", "pass --index-dir DIR with a writable folder"
     try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
         (tmp / BUILD_MARKER).write_text(build_id, encoding="utf-8")
-        faiss.write_index(make_search_index(passage_vectors, settings), str(tmp / "passages.faiss"))
-        np.save(tmp / "passage_vectors.npy", passage_vectors.astype(np.float16))
-        np.save(tmp / "sentence_vectors.npy", sentence_vectors.astype(np.float16))
-        np.save(tmp / "sentences.npy", np.asarray(sentence_rows, dtype=np.int64).reshape(-1, 4))
-        np.save(tmp / "sentence_bytes.npy", np.asarray(sentence_bytes, dtype=np.int64).reshape(-1, 2))
-        np.save(tmp / "sentence_passage.npy", np.asarray(sentence_passage, dtype=np.int32))
-        np.save(tmp / "passages.npy", np.asarray(passage_rows, dtype=np.int64).reshape(-1, 3))
-        blob = b"".join(blobs)
-        np.save(tmp / "texts.npy", np.frombuffer(blob, dtype=np.uint8))
-        np.save(tmp / "text_offsets.npy", np.cumsum([0] + [len(b) for b in blobs], dtype=np.int64))
-        (tmp / "articles.json").write_text(json.dumps([r.__dict__ for r in records], ensure_ascii=False),
-                                           encoding="utf-8")
-        sentence_tokens = [tokens(t) for t in sentence_texts]
-        bm25 = bm25s.BM25(k1=1.2, b=0.75)
-        bm25.index(sentence_tokens, show_progress=False)
-        vocab = bm25.vocab_dict
-        Ragged.from_rows([[vocab[t] for t in toks] for toks in sentence_tokens]).save(tmp, "token_ids")
-        cue_rows = []
-        for text in sentence_texts:
-            cues = cue_stems(text)
-            cue_rows.extend([vocab[t] for t in cues[kind] if t in vocab] for kind in CUE_KINDS)
-        Ragged.from_rows(cue_rows).save(tmp, "cue_ids")
-        np.save(tmp / "pronoun_start.npy", np.array([bool(PRONOUN_START.match(t)) for t in sentence_texts]))
-        bm25.save(str(tmp / "bm25"), show_progress=False)
-        os.rename(tmp, data)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise os_failure(unwritable[0], exc, unwritable[1]) from None
+    try:
+        dim = encoder.info.dim
+        passage_vectors = np.zeros((len(passage_texts), dim), dtype=np.float32)
+        sentence_vectors = np.zeros((len(sentence_texts), dim), dtype=np.float32)
+        fresh = encoder.encode([passage_texts[i] for i in to_encode_passages]
+                               + [sentence_texts[i] for i in to_encode_sentences], progress=progress)
+        passage_vectors[to_encode_passages] = fresh[: len(to_encode_passages)]
+        sentence_vectors[to_encode_sentences] = fresh[len(to_encode_passages):]
+        for s0, ns, s_vectors, p0, np_, p_vectors in reused:
+            sentence_vectors[s0:s0 + ns] = s_vectors
+            passage_vectors[p0:p0 + np_] = p_vectors
+        try:
+            _write_data(tmp, passage_vectors, sentence_vectors, sentence_rows, sentence_bytes, sentence_passage,
+                        passage_rows, blobs, records, sentence_texts, settings)
+            os.rename(tmp, data)
+        except OSError as exc:  # a full disk, a folder made read-only meanwhile
+            raise os_failure(unwritable[0], exc, unwritable[1]) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -360,17 +384,53 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
     }
     previous_data = _manifest_data(folder)
     tmp_manifest = folder / f".{MANIFEST}.{build_id}.tmp"
-    tmp_manifest.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp_manifest, folder / MANIFEST)
+    try:
+        tmp_manifest.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp_manifest, folder / MANIFEST)
+    except OSError as exc:
+        tmp_manifest.unlink(missing_ok=True)
+        shutil.rmtree(data, ignore_errors=True)
+        raise os_failure(unwritable[0], exc, unwritable[1]) from None
     _remove_old_builds(folder, keep=data.name, previous=previous_data)
     return {"encoded": len(records) - len(reused), "reused": len(reused)}
+
+
+def _write_data(tmp: Path, passage_vectors: np.ndarray, sentence_vectors: np.ndarray, sentence_rows: list,
+                sentence_bytes: list, sentence_passage: list, passage_rows: list, blobs: list[bytes],
+                records: list[ArticleRecord], sentence_texts: list[str], settings: Settings) -> None:
+    """Every table of a build into the temporary data folder `tmp`."""
+    # Written by Python, not by faiss.write_index, so that a full disk is an OSError like every other write here.
+    (tmp / "passages.faiss").write_bytes(faiss.serialize_index(make_search_index(passage_vectors, settings)).tobytes())
+    np.save(tmp / "passage_vectors.npy", passage_vectors.astype(np.float16))
+    np.save(tmp / "sentence_vectors.npy", sentence_vectors.astype(np.float16))
+    np.save(tmp / "sentences.npy", np.asarray(sentence_rows, dtype=np.int64).reshape(-1, 4))
+    np.save(tmp / "sentence_bytes.npy", np.asarray(sentence_bytes, dtype=np.int64).reshape(-1, 2))
+    np.save(tmp / "sentence_passage.npy", np.asarray(sentence_passage, dtype=np.int32))
+    np.save(tmp / "passages.npy", np.asarray(passage_rows, dtype=np.int64).reshape(-1, 3))
+    blob = b"".join(blobs)
+    np.save(tmp / "texts.npy", np.frombuffer(blob, dtype=np.uint8))
+    np.save(tmp / "text_offsets.npy", np.cumsum([0] + [len(b) for b in blobs], dtype=np.int64))
+    (tmp / "articles.json").write_text(json.dumps([r.__dict__ for r in records], ensure_ascii=False),
+                                       encoding="utf-8")
+    sentence_tokens = [tokens(t) for t in sentence_texts]
+    bm25 = bm25s.BM25(k1=1.2, b=0.75)
+    bm25.index(sentence_tokens, show_progress=False)
+    vocab = bm25.vocab_dict
+    Ragged.from_rows([[vocab[t] for t in toks] for toks in sentence_tokens]).save(tmp, "token_ids")
+    cue_rows = []
+    for text in sentence_texts:
+        cues = cue_stems(text)
+        cue_rows.extend([vocab[t] for t in cues[kind] if t in vocab] for kind in CUE_KINDS)
+    Ragged.from_rows(cue_rows).save(tmp, "cue_ids")
+    np.save(tmp / "pronoun_start.npy", np.array([bool(PRONOUN_START.match(t)) for t in sentence_texts]))
+    bm25.save(str(tmp / "bm25"), show_progress=False)
 
 
 def _manifest_data(folder: Path) -> str | None:
     """The data folder the current manifest names, if it can be read."""
     try:
         manifest = read_manifest(folder)
-    except IndexUnusable:
+    except QAError:  # unreadable, a folder, or from a newer format: name nothing to delete
         return None
     name = manifest.get("data") if isinstance(manifest, dict) else None
     return name if isinstance(name, str) else None
@@ -466,15 +526,27 @@ def _library_versions() -> dict[str, str]:
 
 # --- load ----------------------------------------------------------------------------------------------
 
+def _article_record(row: object) -> ArticleRecord:
+    """One row of articles.json; TypeError when it is not a record of the right types."""
+    record = ArticleRecord(**row)  # TypeError for a row that is not an object of these fields
+    if not all(isinstance(getattr(record, f), str) for f in ("id", "title", "sha256", "encoding")) \
+            or not (_is_int(record.size) and _is_int(record.mtime_ns)):
+        raise TypeError(f"articles.json holds a row of the wrong types: {str(row)[:80]}")
+    return record
+
+
 def load(folder: Path) -> Index:
     """Load a built index; damage of any kind raises IndexUnusable with what is wrong."""
     folder = Path(folder)
     manifest = read_manifest(folder)
     if manifest is None:
         raise IndexUnusable(f"no index in {folder}")
-    data = folder / str(manifest.get("data", ""))
+    problem = manifest_problem(manifest)
+    if problem is not None:
+        raise IndexUnusable(f"the index in {folder} is damaged: its manifest is damaged ({problem})")
+    data = folder / manifest["data"]
     try:
-        articles = tuple(ArticleRecord(**r) for r in json.loads((data / "articles.json").read_text(encoding="utf-8")))
+        articles = tuple(_article_record(r) for r in json.loads((data / "articles.json").read_text(encoding="utf-8")))
         sentence_table = np.load(data / "sentences.npy", allow_pickle=False)
         sentence_passage = np.load(data / "sentence_passage.npy", allow_pickle=False)
         token_ids = Ragged.load(data, "token_ids")
@@ -490,11 +562,17 @@ def load(folder: Path) -> Index:
         if isinstance(passage_index, faiss.IndexIVF):
             passage_index.nprobe = ivf_probes(passage_index.nlist)
         bm25 = bm25s.BM25.load(str(data / "bm25"), mmap=False, show_progress=False, verbosity=0)
-    except (OSError, ValueError, TypeError, KeyError, RuntimeError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError, RecursionError) as exc:
         raise IndexUnusable(f"the index in {folder} is damaged ({type(exc).__name__}: {exc})") from None
-    counts = manifest.get("counts", {})
-    n, m = counts.get("sentences"), counts.get("passages")
-    dim = manifest.get("model", {}).get("dim")
+    integer_tables = (sentence_table, sentence_passage, token_ids.values, token_ids.offsets, cue_ids.values,
+                      cue_ids.offsets, sentence_bytes, passage_table, text_offsets)
+    if (not all(np.issubdtype(t.dtype, np.integer) for t in integer_tables) or text_blob.dtype != np.uint8
+            or pronoun_start.dtype != np.bool_ or not np.issubdtype(sentence_vectors.dtype, np.floating)
+            or not np.issubdtype(passage_vectors.dtype, np.floating)):
+        raise IndexUnusable(f"the index in {folder} is damaged (a table holds values of the wrong type)")
+    counts = manifest["counts"]
+    n, m = counts["sentences"], counts["passages"]
+    dim = manifest["model"]["dim"]
     if (sentence_table.shape != (n, 4) or sentence_bytes.shape != (n, 2) or sentence_passage.shape != (n,) or token_ids.offsets.shape != (n + 1,) or cue_ids.offsets.shape != (3 * n + 1,) or pronoun_start.shape != (n,) or passage_table.shape != (m, 3)
             or sentence_vectors.shape != (n, dim) or passage_index.ntotal != m or passage_index.d != dim
             or passage_vectors.shape != (m, dim)

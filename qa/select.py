@@ -12,7 +12,7 @@ import numpy as np
 
 from qa.answer_types import AnswerType, answer_type
 from qa.corpus import BlockKind
-from qa.errors import QAError
+from qa.errors import QAError, os_failure
 from qa.index import KINDS, Index
 from qa.retrieve import Candidates
 from qa.tokens import query_tokens, tokens
@@ -127,23 +127,60 @@ class Selector:
                 "threshold": self.threshold, "fitted_on": self.fitted_on}
 
     def save(self, path: Path) -> None:
-        tmp = Path(path).with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=1), encoding="utf-8")
-        tmp.replace(path)
+        path = check_selector_path(path)
+        tmp = path.with_suffix(".tmp")
+        try:
+            tmp.write_text(json.dumps(self.to_dict(), indent=1), encoding="utf-8")
+            tmp.replace(path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise os_failure(f"write the selector {path}", exc, "pass --out FILE in a writable folder") from None
 
     @classmethod
     def load(cls, path: Path) -> "Selector":
+        refit = "delete it to use the packaged selector, or refit it with: qa calibrate QUESTIONS"
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise QAError(f"cannot read the selector {path}: {exc}") from None
+        except (OSError, ValueError, RecursionError) as exc:
+            raise QAError(f"cannot read the selector {path}: {exc}; {refit}") from None
+        if not isinstance(data, dict):
+            raise QAError(f"the selector {path} is damaged (it holds a {type(data).__name__}); {refit}")
         if data.get("features") != list(FEATURES) or data.get("answerable_inputs") != list(ANSWERABLE_INPUTS):
             raise QAError(f"the selector {path} was fitted for other features; refit it with: qa calibrate QUESTIONS")
-        return cls(tuple(data["weights"]), float(data["bias"]), tuple(data["means"]), tuple(data["scales"]),
-                   tuple(data["confidence_coef"]), tuple(data["answerable_coef"]), float(data["threshold"]),
-                   data.get("fitted_on", ""), tuple(data.get("rerank_weights", ())),
-                   tuple(data.get("plain_scale", (1.0, 0.0))),
-                   math.inf if data.get("skip_margin") is None else float(data["skip_margin"]))
+
+        def numbers(name: str, default: list | None = None) -> tuple[float, ...]:
+            value = data.get(name, default)
+            if not isinstance(value, list) or not all(_is_number(v) for v in value):
+                raise QAError(f"the selector {path} is damaged ('{name}' is not a list of numbers); {refit}")
+            return tuple(float(v) for v in value)
+
+        def number(name: str) -> float:
+            if not _is_number(data.get(name)):
+                raise QAError(f"the selector {path} is damaged ('{name}' is not a number); {refit}")
+            return float(data[name])
+
+        fitted_on = data.get("fitted_on", "")
+        plain_scale = numbers("plain_scale", [1.0, 0.0])
+        confidence_coef = numbers("confidence_coef")
+        if not isinstance(fitted_on, str) or len(plain_scale) != 2 or len(confidence_coef) != 3:
+            raise QAError(f"the selector {path} is damaged ('fitted_on', 'plain_scale' or 'confidence_coef'); {refit}")
+        return cls(numbers("weights"), number("bias"), numbers("means"), numbers("scales"), confidence_coef,
+                   numbers("answerable_coef"), number("threshold"), fitted_on, numbers("rerank_weights", []),
+                   plain_scale, math.inf if data.get("skip_margin") is None else number("skip_margin"))
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def check_selector_path(path: Path) -> Path:
+    """A path a selector can be saved to; checked before fitting one, so a bad --out is refused up front."""
+    path = Path(path)
+    if path.is_dir():
+        raise QAError(f"{path} is a folder: pass --out FILE, for example --out {path / SELECTOR_FILE}")
+    if not path.parent.is_dir():
+        raise QAError(f"{path.parent} is not a folder: pass --out FILE in an existing folder")
+    return path
 
 
 def load_selector(index_dir: Path | None) -> Selector:

@@ -20,8 +20,11 @@ the a an he she it they we i you his her its their our this that these those the
 however meanwhile in on at after before while when if as for with according also still then now
 """.split())
 
-_TERMINATOR = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+\S)")
-_PREV_TOKEN = re.compile(r"([\w.’'-]+)$")
+# Only the first of a run of stops starts a match: trying every stop inside a long run ("......") would be quadratic.
+_TERMINATOR = re.compile(r"(?<![.!?…])[.!?…]+[\"'”’»)\]]*(?=\s+\S)")
+# The token before a stop, read backwards in the reversed text: only its own characters are looked at (searching
+# the text before each stop for a token that ends there rescanned the whole paragraph every time).
+_PREV_TOKEN_REVERSED = re.compile(r"[\w.’'-]*")
 _DOTTED_ACRONYM = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]?$")
 _NEXT_WORD = re.compile(r"\s+([\"'“‘«(\[]?)(\S+)")
 
@@ -37,7 +40,7 @@ class Sentence:
     text: str
 
 
-def _ends_sentence(text: str, match: re.Match[str]) -> bool:
+def _ends_sentence(text: str, reversed_text: str, match: re.Match[str]) -> bool:
     punct = match.group()
     nxt = _NEXT_WORD.match(text, match.end())
     if nxt is None:
@@ -50,10 +53,10 @@ def _ends_sentence(text: str, match: re.Match[str]) -> bool:
         return True
     if len(punct.rstrip("\"'”’»)]")) > 1:
         return True  # an ellipsis "..." before a capital starts a new sentence
-    prev = _PREV_TOKEN.search(text, 0, match.start())
-    if prev is None:
+    length = len(_PREV_TOKEN_REVERSED.match(reversed_text, len(text) - match.start()).group())
+    if not length:
         return True
-    token = prev.group(1).strip("'’-")
+    token = text[match.start() - length:match.start()].strip("'’-")
     bare = token.lower().rstrip(".")
     if bare in ABBREVIATIONS and punct == ".":
         return False  # "Mr. Stoltenberg", "No. 5"
@@ -69,9 +72,10 @@ def split_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple
     """Sentence spans (start, end) inside text[start:end], whitespace trimmed."""
     end = len(text) if end is None else end
     segment = text[start:end]
+    reversed_segment = segment[::-1]
     spans, begin = [], 0
     for match in _TERMINATOR.finditer(segment):
-        if _ends_sentence(segment, match):
+        if _ends_sentence(segment, reversed_segment, match):
             spans.append((begin, match.end()))
             begin = match.end()
     spans.append((begin, len(segment)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from qa.answer_types import DATE, MONTHS, NUMBER, AnswerType, entity_spans
-from qa.tokens import STOPWORDS, fold, stem_words
+from qa.tokens import STOPWORDS, fold, stem_words, visible
 
 _WORD = re.compile(r"[^\W_]+(?:[’'\-.][^\W_]+)*")
 _QUOTE = re.compile(r"[“\"]([^”\"]{3,200})[”\"]")
@@ -92,6 +92,11 @@ def _gap_phrase(sentence: str, question_stems: set[str]) -> tuple[int, int] | No
 
 def short_answer(question: str, kind: AnswerType, sentence: str, question_stems: set[str]) -> tuple[int, int] | None:
     """(start, end) of the short answer inside `sentence`, or None when no span fits the question."""
+    shown = visible(sentence)
+    if shown.offsets is not None:  # found without the invisible characters, given back as offsets with them
+        found = short_answer(question, kind, shown.text, question_stems)
+        return shown.span(*found) if found else None
+
     def new_spans(spans: list[tuple[int, int]], person: bool = False) -> list[tuple[int, int]]:
         out = []
         for s, e in spans:

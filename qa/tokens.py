@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from dataclasses import dataclass
 
 import Stemmer
 
@@ -28,9 +29,38 @@ _stemmer = Stemmer.Stemmer("english")
 _stem_lock = threading.Lock()
 
 
+# Characters that show nothing but split words for regular expressions: zero-width space, non-joiner and joiner,
+# word joiner, byte-order mark, soft hyphen. "Ker\u200bmit" is the name Kermit.
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+
+
+@dataclass(frozen=True)
+class Visible:
+    """A text without its invisible characters and, for each of its characters and its end, the offset in the
+    original (None when there were none), so that spans found in `text` map back onto the original."""
+
+    text: str
+    offsets: tuple[int, ...] | None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original text's span for `text[start:end]` (invisible characters inside it included)."""
+        if self.offsets is None:
+            return start, end
+        return self.offsets[start], (self.offsets[end - 1] + 1 if end > start else self.offsets[start])
+
+
+def visible(text: str) -> Visible:
+    """`text` as the matching rules see it: invisible characters taken out (see Visible)."""
+    if not _INVISIBLE.search(text):
+        return Visible(text, None)
+    kept = [i for i, ch in enumerate(text) if ch not in INVISIBLE]
+    return Visible("".join(text[i] for i in kept), (*kept, len(text)))
+
+
 def fold(text: str) -> str:
-    """Lower-case and strip accents: "Türkiye" -> "turkiye"."""
-    text = unicodedata.normalize("NFKD", text.lower())
+    """Lower-case, strip accents and invisible characters: "Türkiye" -> "turkiye"."""
+    text = unicodedata.normalize("NFKD", _INVISIBLE.sub("", text).lower())
     return "".join(c for c in text if not unicodedata.combining(c))
 
 

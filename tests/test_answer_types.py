@@ -3,6 +3,7 @@
 import pytest
 
 from qa.answer_types import AnswerType, answer_type, cue_spans, entity_spans
+from qa.tokens import tokens
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -44,3 +45,16 @@ def test_cue_stems_are_tokenised_as_bm25_indexes_them():
     assert "3.5" in cues["number"] and "dollar" in cues["number"]  # not "3" and "5", as the question has it
     assert set(query_tokens("Did it cost $3.5 billion?")) <= set(cues["number"]) | {"cost"}
     assert {"nato", "ukrain", "council"} <= set(cues["entity"])
+
+
+def test_names_may_start_with_any_capital_letter():
+    sentence = "Élisabeth Borne met Henrik Ødegård in Ærøskøbing, with Łukasz Żak."
+    assert [sentence[s:e] for s, e in entity_spans(sentence)] == [
+        "Élisabeth Borne", "Henrik Ødegård", "Ærøskøbing", "Łukasz Żak"]
+
+
+def test_invisible_characters_do_not_split_names_or_numbers():
+    sentence = "The envoy Ker\u200bmit Sm\u00adith arrived in Oslo on Mon\u2060day, 20\ufeff24."
+    assert [sentence[s:e] for s, e in entity_spans(sentence)] == ["Ker\u200bmit Sm\u00adith", "Oslo", "Mon\u2060day"]
+    assert [sentence[s:e] for s, e in cue_spans(sentence)["number"]] == ["20\ufeff24"]
+    assert tokens("Ker\u200bmit Sm\u00adith") == tokens("Kermit Smith") == ["kermit", "smith"]

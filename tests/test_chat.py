@@ -20,6 +20,7 @@ def test_it_and_there_resolve_to_the_previous_topic():
     prev = Turn("Where is the new NATO Command located?", "Wiesbaden, Germany")
     assert rewrite("What will it coordinate?", prev) == "What will NATO Command coordinate?"
     assert rewrite("Who met there?", Turn("What happened in Vilnius?", None)) == "Who met in Vilnius?"
+    assert rewrite("Who met there?", Turn("What happened in Ærøskøbing?", None)) == "Who met in Ærøskøbing?"
 
 
 def test_elliptical_question_replaces_the_matching_slot():

@@ -89,6 +89,16 @@ def test_encodings(tmp_path):
         assert body == ["The ministers met in the café on Monday."]
 
 
+def test_one_stray_byte_does_not_turn_a_utf8_article_into_windows_1252():
+    raw = "Talks in Zürich\n\nThe ministers met in Zürich and Genève on Monday.".encode("utf-8")
+    raw = raw.replace(b"ministers", b"minister\x92s")  # one Windows-1252 apostrophe pasted in
+    text, encoding = decode(raw, "stray.txt")
+    assert encoding == "utf-8"
+    assert text == "Talks in Zürich\n\nThe minister\ufffds met in Zürich and Genève on Monday."
+    latin = "Café talks in Türkiye, the café’s owner said.".encode("cp1252")
+    assert decode(latin, "latin.txt") == ("Café talks in Türkiye, the café’s owner said.", "cp1252")
+
+
 def test_binary_and_empty_files_are_skipped_with_reason(tmp_path):
     (tmp_path / "good.txt").write_text("Headline here\n\nA real sentence about the talks.", encoding="utf-8")
     (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 10)

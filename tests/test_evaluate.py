@@ -87,10 +87,22 @@ def test_metrics_and_buckets_on_known_cases():
     ('["Q"]\n', "line 1: each line must be a JSON object"),
     ('{"id": "x", "question": "Q", "answers": []}\n{"id": "x", "question": "R", "answers": []}\n', "duplicate id"),
     ("", "no questions"),
+    ('{"question": "Q", "answers": []}\n' + "[" * 100_000 + "]" * 100_000 + "\n", "line 2: not valid JSON \\(nested"),
+    ('{"id": ' + "7" * 5000 + ', "question": "Q", "answers": []}\n', "line 1: a number is too long"),
+    ('{"question": "Q", "answers": []}\n{"question": "???", "answers": []}\n', "line 2: the question has no words"),
+    ('{"question": "Q", "answers": [], "history": ["?!"]}\n', "line 1: the question has no words"),
 ])
 def test_bad_jsonl_rows_name_their_line(text, message):
     with pytest.raises(QAError, match=message):
         parse_questions(text, "set.jsonl")
+
+
+def test_line_and_paragraph_separators_inside_jsonl_strings():
+    text = ('{"question": "Who met in\u2028Oslo?", "answers": ["the\u0085ministers"]}\r\n'
+            '{"question": "Where?", "answers": []}\n')
+    first, second = parse_questions(text, "set.jsonl")  # before the fix: "line 1: not valid JSON"
+    assert first.question == "Who met in\u2028Oslo?" and first.answers == ("the\u0085ministers",)
+    assert second.question == "Where?"
 
 
 def test_csv_question_sets(tmp_path):

@@ -160,7 +160,7 @@ def test_damaged_index_is_rebuilt(seed_copy, tmp_path, encoder, damage):
         if damage == "other_model":
             m["settings"]["model"] = "some-other-model"
         else:
-            m["format_version"] = 999
+            m["format_version"] = 1  # an older format is rebuilt; a newer one is refused (test_faults.py)
         manifest.write_text(json.dumps(m))
     fresh = QA(seed_copy, tmp_path / "index", encoder=encoder)
     if damage == "garbage_manifest":

@@ -113,7 +113,7 @@ def test_incremental_updates_equal_a_fresh_build(seed_copy, tmp_path, encoder, s
     extra.write_text("Allies pledge new air defence\n\nNATO allies pledged twelve new air defence systems for "
                      "Ukraine at a meeting in Oslo on Tuesday.\n", encoding="utf-8")
     with caplog.at_level("WARNING", logger="qa"):
-        assert engine.add([extra]) == ["new_article.txt"]
+        assert engine.add([extra]).added == ("new_article.txt",)
     assert "encoded 1 article(s), reused the vectors of 5" in caplog.text
     assert engine.answer("Where did allies pledge twelve air defence systems?").source == "new_article.txt"
     caplog.clear()

@@ -1,5 +1,9 @@
 """Sentence splitting on news text keeps spans and copes with abbreviations and quotes."""
 
+import re
+import sys
+
+from qa import sentences
 from qa.sentences import split_spans
 
 
@@ -47,3 +51,48 @@ def test_a_dateline_stays_inside_the_first_sentence(tmp_path):
     body = [s.text for s in split_article(article)][1:]
     assert body == ["PORTLAND, Ore. (KPNW) — Passengers heard a loud bang.", "The plane landed safely."]
     assert article.dateline.place == "PORTLAND"
+
+
+class _Counting:
+    """A compiled pattern that adds up how many characters its calls are given to look at."""
+
+    def __init__(self, pattern: re.Pattern, work: list[int]) -> None:
+        self.pattern, self.work = pattern, work
+
+    def _window(self, string: str, pos: int, endpos: int) -> int:
+        return max(0, min(endpos, len(string)) - pos)
+
+    def search(self, string, pos=0, endpos=sys.maxsize):
+        self.work[0] += self._window(string, pos, endpos)
+        return self.pattern.search(string, pos, endpos)
+
+    def finditer(self, string, pos=0, endpos=sys.maxsize):
+        self.work[0] += self._window(string, pos, endpos)
+        return self.pattern.finditer(string, pos, endpos)
+
+    def match(self, string, pos=0, endpos=sys.maxsize):
+        found = self.pattern.match(string, pos, endpos)
+        self.work[0] += (found.end() - pos if found else 0) + 1
+        return found
+
+
+def _splitting_work(text: str, monkeypatch) -> int:
+    work = [0]
+    for name, value in list(vars(sentences).items()):
+        if isinstance(value, re.Pattern):
+            monkeypatch.setattr(sentences, name, _Counting(value, work))
+    split_spans(text)
+    monkeypatch.undo()
+    return work[0]
+
+
+def test_splitting_is_linear_in_the_paragraph_length(monkeypatch):
+    # A one-paragraph article, with a long URL in it; the old splitter rescanned the paragraph before every
+    # full stop (a 5 MB one-line article did not finish in 300 s). Work, not seconds: characters handed to
+    # the regular expressions.
+    unit = ("Mr. Stoltenberg met the U.S. envoy at 3.5 p.m. in Brussels. See https://example.com/"
+            + "-".join(f"story{i}.v2_id" for i in range(20)) + " for more. “We will not back down,” he said! ")
+    small, large = unit * 40, unit * 400
+    assert len(split_spans(large)) == 10 * len(split_spans(small))
+    ratio = _splitting_work(large, monkeypatch) / _splitting_work(small, monkeypatch)
+    assert ratio < 12, f"10 times the text took {ratio:.0f} times the work"
