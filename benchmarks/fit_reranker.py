@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from benchmarks.lora import adapter_arrays, with_adapters  # noqa: E402
+from benchmarks.lora import adapter_arrays, training_setup  # noqa: E402
 from benchmarks.squad import DEFAULT_ZIP, make_corpus, split  # noqa: E402
 from qa import adapter, rerank, select  # noqa: E402
 from qa.encoder import model_path  # noqa: E402
@@ -67,12 +67,9 @@ def main() -> None:
           f"top {args.top}", flush=True)
 
     model, tokenizer = adapter.load_base()
-    adapters = with_adapters(model, args.rank, 2.0 * args.rank)
     head = torch.nn.Linear(model.config.hidden_size, 1)
-    params = [p for a in adapters.values() for p in (a.a, a.b)] + list(head.parameters())
-    optimizer = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
     steps = max(1, int(len(groups) * args.epochs / args.batch))
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=args.lr, total_steps=steps, pct_start=0.1)
+    adapters, optimizer, schedule = training_setup(model, head, args.rank, args.lr, steps)
     model.train()
     started = time.perf_counter()
     step, recent = 0, []

@@ -40,3 +40,13 @@ def with_adapters(model, rank: int, alpha: float) -> dict[str, LoRA]:
 def adapter_arrays(adapters: dict[str, LoRA]) -> dict:
     """What qa.adapter.save_adapter stores: each adapter's (A, B) as numpy arrays."""
     return {k: (a.a.detach().numpy(), a.b.detach().numpy()) for k, a in adapters.items()}
+
+
+def training_setup(model, head: torch.nn.Module, rank: int, lr: float, steps: int):
+    """(adapters, optimizer, schedule) for fitting a head with LoRA adapters on every linear layer (alpha =
+    2 x rank): AdamW over the adapters and the head, one-cycle learning rate over `steps`."""
+    adapters = with_adapters(model, rank, 2.0 * rank)
+    params = [p for a in adapters.values() for p in (a.a, a.b)] + list(head.parameters())
+    optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=steps, pct_start=0.1)
+    return adapters, optimizer, schedule
