@@ -49,25 +49,32 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=select.DEFAULT_SELECTOR)
     parser.add_argument("--news", type=Path, default=ROOT.parent / "shared" / "eval" / "news",
                         help="news question set folder fitted on too ('' for SQuAD alone)")
+    parser.add_argument("--near-misses", action="store_true",
+                        help="also fit on near misses (answer sentences left out); measured worse on news")
     args = parser.parse_args()
 
     corpus, labelled = fit_corpus(args.work, args.zip)
     n_out = sum(not q.answerable for q in labelled)
     engine = QA(corpus, args.work / "index", progress=True)
     engine.build()
-    data = calibrate.collect(engine, labelled, near_misses=True, progress=True)
+    data = calibrate.collect(engine, labelled, near_misses=args.near_misses, progress=True)
     fitted_on = (f"SQuAD v1.1 dev 'fit' split: {len(labelled)} questions ({n_out} made out-of-corpus) over 40 "
-                 f"articles, each answerable one also as a near miss (its answer sentences left out)")
+                 f"articles" + (", each answerable one also as a near miss (answer sentences left out)"
+                                if args.near_misses else ""))
+    news_rows = None
     if str(args.news):
         news = [q for q in load_questions(args.news / "questions.jsonl") if not q.history]
         news_engine = QA(args.news / "articles", ROOT / "benchmarks" / "out" / "news" / "index", progress=True)
         news_engine.build()
-        data = calibrate.combine([data, calibrate.collect(news_engine, news, near_misses=True, progress=True)])
+        news_data = calibrate.collect(news_engine, news, near_misses=args.near_misses, progress=True)
+        news_rows = np.r_[np.zeros(len(data.answerable), dtype=bool), np.ones(len(news_data.answerable), dtype=bool)]
+        data = calibrate.combine([data, news_data])
         fitted_on += (f"; and the {len(news)} standalone questions of the news development set "
-                      f"({args.news.name}/questions.jsonl) over its articles, near misses likewise")
+                      f"({args.news.name}/questions.jsonl) over its articles; the "
+                      f"abstention threshold is set on the news questions")
     scorer = CachedScorer(engine.reranker, ROOT / "benchmarks" / "out", rerank.DEFAULT_RERANKER)
     fitted = calibrate.fit(data, fitted_on=fitted_on, reranker=scorer, rerank_top=engine.settings.rerank_top,
-                           progress=True)
+                           progress=True, threshold_on=news_rows, reader=engine.reader)
     scorer.save()
     selector, scores = fitted.selector, fitted.scores
     selector.save(args.out)
@@ -75,7 +82,7 @@ def main() -> None:
     have = row >= 0
     correct = data.y[row[have]] & data.answerable[have]
     conf = np.array([selector.confidence(b, b - m) for b, m in zip(best[have], margin[have])])
-    p_in = np.array([selector.answerable(b, b - m, data.x[r]) for b, m, r in zip(best[have], margin[have], row[have])])
+    p_in = fitted.p_answerable
     answerable = data.answerable[have]
     answered = p_in >= selector.threshold
     print(f"wrote {args.out}")

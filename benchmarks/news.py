@@ -73,7 +73,7 @@ def print_metrics(name: str, m: dict) -> None:
         print(f"  {key:<22} {m[key]}")
 
 
-def squad_fit_data(work: Path, progress: bool) -> calibrate.Collected:
+def squad_fit_data(work: Path, progress: bool, near_misses: bool = False) -> calibrate.Collected:
     """The SQuAD 'fit' quarter as benchmarks/fit_selector.py collects it (8 of 48 articles left out so that
     their questions are out of corpus)."""
     from benchmarks.fit_selector import fit_corpus
@@ -81,21 +81,24 @@ def squad_fit_data(work: Path, progress: bool) -> calibrate.Collected:
     corpus, labelled = fit_corpus(work)
     engine = QA(corpus, work / "index", progress=progress)
     engine.build()
-    return calibrate.collect(engine, labelled, progress=progress)
+    return calibrate.collect(engine, labelled, near_misses=near_misses, progress=progress)
 
 
 def cross_validate(engine: QA, questions: list[Question], folds: dict[str, int], k: int, squad: calibrate.Collected,
-                   work: Path) -> tuple[list[Question], list[dict], list[float]]:
+                   work: Path, near_misses: bool = False) -> tuple[list[Question], list[dict], list[float]]:
     """Refit the selector per fold on SQuAD + the other folds' news questions; answer the held-out fold."""
     standalone = [q for q in questions if not q.history]  # follow-ups are asked through the chat, not fitted on
-    news = calibrate.collect(engine, standalone, near_misses=True)
+    news = calibrate.collect(engine, standalone, near_misses=near_misses)
     scorer = CachedScorer(engine.reranker, ROOT / "benchmarks" / "out", rerank.DEFAULT_RERANKER)
     order, records, latencies = [], [], []
     for fold in range(k):
         keep = np.array([folds[standalone[i].id] != fold for i in news.origin])
-        data = calibrate.combine([squad, calibrate.subset(news, keep)])
+        train = calibrate.subset(news, keep)
+        data = calibrate.combine([squad, train])
+        news_rows = np.r_[np.zeros(len(squad.answerable), dtype=bool), np.ones(len(train.answerable), dtype=bool)]
         fitted = calibrate.fit(data, fitted_on=f"SQuAD fit quarter + news folds other than {fold}",
-                               reranker=scorer, rerank_top=engine.settings.rerank_top)
+                               reranker=scorer, rerank_top=engine.settings.rerank_top, threshold_on=news_rows,
+                               reader=engine.reader)
         folder = work / f"fold-{fold}"
         if folder.exists():
             shutil.rmtree(folder)
@@ -119,6 +122,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "out" / "news")
     parser.add_argument("--cv", action="store_true", help="also refit the selector per fold of articles")
     parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument("--near-misses", action="store_true",
+                        help="fit with near-miss negatives too (answer sentences left out; measured worse)")
     parser.add_argument("--rerank-top", type=int, default=Settings().rerank_top)
     args = parser.parse_args()
 
@@ -142,9 +147,11 @@ def main() -> None:
           f"  hit@3 {baseline['sentence_hit@3']}  source_hit@1 {baseline['source_hit@1']}")
     print(f"failure buckets (shipped): {shipped.buckets}")
     if args.cv:
-        squad = squad_fit_data(ROOT / "benchmarks" / "out" / "fit", progress=True)
+        squad = squad_fit_data(ROOT / "benchmarks" / "out" / "fit", progress=True,
+                               near_misses=args.near_misses)
         folds = folds_of(questions, [p.name for p in (args.news / "articles").iterdir()], args.folds)
-        order, records, latencies = cross_validate(engine, questions, folds, args.folds, squad, args.work)
+        order, records, latencies = cross_validate(engine, questions, folds, args.folds, squad, args.work,
+                                                   near_misses=args.near_misses)
         print_metrics(f"selector refitted on SQuAD fit + news, {args.folds}-fold cross-validated over articles",
                       summary(order, records, latencies))
         buckets = {}

@@ -180,8 +180,9 @@ def supporting(index: Index, scored: Scored, top: int, answer: str | None) -> tu
 
 
 def answers_question(index: Index, selector: Selector, scored: Scored, picked: list[tuple[int, float]],
-                     threshold: float) -> bool:
-    """Whether the articles answer the question: P(answerable) of the best sentence at least `threshold`.
+                     threshold: float, reading: tuple[float, float]) -> bool:
+    """Whether the articles answer the question: P(answerable) of the best sentence (with the reader's
+    `reading` of it) at least `threshold`.
     When a byline leads ("Who wrote the report on ...?"), the question is answerable if the articles hold the
     report, so the best body sentence is judged instead."""
     if not picked:
@@ -193,7 +194,7 @@ def answers_question(index: Index, selector: Selector, scored: Scored, picked: l
             row = body[0]
             best = float(scored.scores[row])
             rival = float(scored.scores[body[1]]) if len(body) > 1 else None
-    return selector.answerable(best, rival, scored.features[row]) >= threshold
+    return selector.answerable(best, rival, scored.features[row], reading) >= threshold
 
 
 def refusal(question: str, score: float, items: list[Evidence], **fields) -> Answer:

@@ -190,6 +190,7 @@ def _second_stage(data: Collected, linear: np.ndarray, reranker, top: int,
 class Fitted:
     selector: select.Selector
     scores: np.ndarray  # per row of the data, the fitted selector's final score
+    p_answerable: np.ndarray  # per question that has candidates, the fitted P(the articles answer it)
 
 
 def skip_margin(data: Collected, linear: np.ndarray, final: np.ndarray, stage: list, max_cost: float) -> float:
@@ -211,12 +212,14 @@ def skip_margin(data: Collected, linear: np.ndarray, final: np.ndarray, stage: l
 
 
 def fit(data: Collected, *, fitted_on: str = "", max_refused: float = MAX_REFUSED, reranker=None,
-        rerank_top: int = 0, progress: bool = False, max_cost: float = 0.001) -> Fitted:
+        rerank_top: int = 0, progress: bool = False, max_cost: float = 0.001,
+        threshold_on: np.ndarray | None = None, reader=None) -> Fitted:
     """A listwise linear ranker over the features; with a `reranker`, a second listwise linear stage over the
     features and the cross-encoder's score of the first stage's best `rerank_top` candidates; a logistic map
     from (final score, margin over the runner-up) to P(the top sentence is right); a logistic model of P(the
     articles answer the question), and the abstention threshold that refuses at most `max_refused` of the
-    answerable questions. With a `reranker`, also the margin above which the cross-encoder is skipped, at a cost
+    answerable questions (of those marked in `threshold_on`, one flag per question, when given: the domain the
+    engine will answer in, when the fit pools several). With a `reranker`, also the margin above which the cross-encoder is skipped, at a cost
     of at most `max_cost` of the questions' right answers."""
     if data.y.min() == data.y.max():
         raise QAError("the question set needs both candidates that hold an answer and ones that do not")
@@ -254,7 +257,13 @@ def fit(data: Collected, *, fitted_on: str = "", max_refused: float = MAX_REFUSE
     if correct[have].min() == correct[have].max():
         raise QAError("calibration needs questions answered right and wrong; add harder or unanswerable questions")
     (a, b), c = _logistic(np.stack([best[have], margin[have]], axis=1), correct[have].astype(np.float64))
-    inputs = np.column_stack([best[have], margin[have], data.x[row[have]][:, select.ANSWERABLE_COLUMNS]])
+    readings = np.zeros((n, 2)) + (0.0, 1.0)
+    if reader is not None:  # the reader's reading of each question's best sentence (qa.reader.Reader)
+        from qa.reader import reading
+
+        for g in np.flatnonzero(have).tolist():
+            readings[g] = reading(reader.read(data.questions[g], [data.texts[row[g]]])[0])
+    inputs = np.column_stack([best[have], margin[have], readings[have], data.x[row[have]][:, select.ANSWERABLE_COLUMNS]])
     labels = data.answerable[have].astype(np.float64)
     if labels.min() == labels.max():
         raise QAError("calibration needs unanswerable questions (empty 'answers') as well as answerable ones")
@@ -262,7 +271,8 @@ def fit(data: Collected, *, fitted_on: str = "", max_refused: float = MAX_REFUSE
     selector = select.Selector(tuple(float(w) for w in weights), 0.0, tuple(float(m) for m in means),
                                tuple(float(s) for s in scales), (float(a), float(b), c),
                                tuple(float(v) for v in coef) + (intercept,), 0.5, fitted_on, **second)
-    p_answerable = np.array([selector.answerable(float(s), float(s - m), data.x[r])
-                             for s, m, r in zip(best[have], margin[have], row[have])])
-    threshold = threshold_for_refusals(p_answerable, labels, max_refused)
-    return Fitted(dataclasses.replace(selector, threshold=round(threshold, 4)), scores)
+    p_answerable = np.array([selector.answerable(float(s), float(s - m), data.x[r], tuple(read))
+                             for s, m, r, read in zip(best[have], margin[have], row[have], readings[have])])
+    domain = np.ones(len(labels), dtype=bool) if threshold_on is None else np.asarray(threshold_on)[have]
+    threshold = threshold_for_refusals(p_answerable[domain], labels[domain], max_refused)
+    return Fitted(dataclasses.replace(selector, threshold=round(threshold, 4)), scores, p_answerable)

@@ -23,6 +23,7 @@ from qa.corpus import scan as corpus_scan
 from qa.encoder import Encoder
 from qa.errors import QAError, os_failure
 from qa.index import Index, IndexUnusable
+from qa.reader import Span, reading
 from qa.span import short_answer
 
 log = logging.getLogger("qa")
@@ -335,10 +336,11 @@ class QA:
         threshold = self.settings.abstain_threshold
         threshold = self.selector.threshold if threshold is None else threshold
         fields = dict(rewritten=asked if asked != question else None, notice=notice)
-        if not answers_question(index, self.selector, scored, picked, threshold):
+        read = self.reader.read(asked, [items[0].sentence])[0] if items else None
+        if not answers_question(index, self.selector, scored, picked, threshold, reading(read)):
             return refusal(question, items[0].score if items else 0.0, items, **fields)
         top = items[0]
-        span, answer_score = self._short_answer(asked, q, top.sentence)
+        span, answer_score = self._short_answer(asked, q, top.sentence, read)
         first, last = support_rows(index, picked[0][0])
         support = (int(index.sentence_table[first, 1]), int(index.sentence_table[last, 2]))
         agreeing = supporting(index, scored, picked[0][0], top.sentence[span[0]:span[1]] if span else None)
@@ -354,10 +356,10 @@ class QA:
         rows = np.flatnonzero((table[:, 0] == article) & (table[:, 1] == start))
         return int(rows[0]) if len(rows) else None
 
-    def _short_answer(self, asked: str, q: select.Question, sentence: str) -> tuple[tuple[int, int] | None, float | None]:
-        """(span of the short answer in the sentence, its probability): the reader's span when it is likely
-        enough (`answer_threshold`), else the answer-type rules' span when `rule_answers` is on, else None."""
-        read = self.reader.read(asked, [sentence])[0]
+    def _short_answer(self, asked: str, q: select.Question, sentence: str,
+                      read: Span | None) -> tuple[tuple[int, int] | None, float | None]:
+        """(span of the short answer in the sentence, its probability): the reader's span (`read`) when it is
+        likely enough (`answer_threshold`), else the answer-type rules' span when `rule_answers` is on, else None."""
         if read is not None and read.probability >= self.settings.answer_threshold:
             return (read.start, read.end), round(read.probability, 4)
         if self.settings.rule_answers:

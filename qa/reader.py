@@ -133,6 +133,11 @@ def _keeps_final(text: str, start: int, end: int) -> bool:
     return text[end - 1] == "." and re.search(r"(?:\b[A-Z]\.){2,}$|\b(?:Jr|Sr|Inc|Ltd|Co)\.$", text[start:end]) is not None
 
 
+def reading(span: Span | None) -> tuple[float, float]:
+    """(P(the best span), P(no answer)) of a read, for the abstention model; no span left counts as no answer."""
+    return (span.probability, span.null_probability) if span is not None else (0.0, 1.0)
+
+
 class Reader:
     """The reader with its adapter merged; `read` is thread-safe."""
 

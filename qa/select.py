@@ -31,9 +31,10 @@ FEATURES = (
 
 
 # What the abstention model sees: the best candidate's score, its margin, and some of its features.
-ANSWERABLE_INPUTS = ("best_score", "margin", "coverage", "context_coverage", "sentence_dense", "passage_dense",
-                     "question_new_terms", "article_coverage", "year_missing")
-ANSWERABLE_COLUMNS = [FEATURES.index(name) for name in ANSWERABLE_INPUTS[2:]]
+# The reader's reading of the best sentence (P(its best span), P(no answer in it)) comes after the score and margin.
+ANSWERABLE_INPUTS = ("best_score", "margin", "reader_answer", "reader_no_answer", "coverage", "context_coverage",
+                     "sentence_dense", "passage_dense", "question_new_terms", "article_coverage", "year_missing")
+ANSWERABLE_COLUMNS = [FEATURES.index(name) for name in ANSWERABLE_INPUTS[4:]]
 
 
 @dataclass(frozen=True)
@@ -110,10 +111,12 @@ class Selector:
         z = a * best + b * min(margin, 2.0) + c
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
-    def answerable(self, best: float, runner_up: float | None, top_row: np.ndarray) -> float:
-        """P(the articles answer the question) from the best candidate and its features."""
+    def answerable(self, best: float, runner_up: float | None, top_row: np.ndarray,
+                   reading: tuple[float, float] = (0.0, 1.0)) -> float:
+        """P(the articles answer the question) from the best candidate, its features, and the reader's
+        `reading` of it: (P(its best span), P(no answer in it))."""
         margin = best - runner_up if runner_up is not None else 2.0
-        inputs = np.r_[best, min(margin, 2.0), top_row[ANSWERABLE_COLUMNS]]
+        inputs = np.r_[best, min(margin, 2.0), reading[0], reading[1], top_row[ANSWERABLE_COLUMNS]]
         z = float(inputs @ np.asarray(self.answerable_coef[:-1])) + self.answerable_coef[-1]
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
