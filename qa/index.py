@@ -395,6 +395,19 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
     return {"encoded": len(records) - len(reused), "reused": len(reused)}
 
 
+# Tests set this to a file path: a build then writes the path of its half-written data folder there and waits,
+# so that a test can kill it at exactly this point (tests/test_hardening.py).
+PAUSE_FOR_TESTS = "QA_TEST_PAUSE_BUILD"
+
+
+def _pause_for_tests(tmp: Path) -> None:
+    flag = os.environ.get(PAUSE_FOR_TESTS)
+    if flag:
+        Path(flag).write_text(str(tmp), encoding="utf-8")
+        while True:
+            time.sleep(1)
+
+
 def _write_data(tmp: Path, passage_vectors: np.ndarray, sentence_vectors: np.ndarray, sentence_rows: list,
                 sentence_bytes: list, sentence_passage: list, passage_rows: list, blobs: list[bytes],
                 records: list[ArticleRecord], sentence_texts: list[str], settings: Settings) -> None:
@@ -403,6 +416,7 @@ def _write_data(tmp: Path, passage_vectors: np.ndarray, sentence_vectors: np.nda
     (tmp / "passages.faiss").write_bytes(faiss.serialize_index(make_search_index(passage_vectors, settings)).tobytes())
     np.save(tmp / "passage_vectors.npy", passage_vectors.astype(np.float16))
     np.save(tmp / "sentence_vectors.npy", sentence_vectors.astype(np.float16))
+    _pause_for_tests(tmp)
     np.save(tmp / "sentences.npy", np.asarray(sentence_rows, dtype=np.int64).reshape(-1, 4))
     np.save(tmp / "sentence_bytes.npy", np.asarray(sentence_bytes, dtype=np.int64).reshape(-1, 2))
     np.save(tmp / "sentence_passage.npy", np.asarray(sentence_passage, dtype=np.int32))

@@ -172,18 +172,31 @@ def test_damaged_index_is_rebuilt(seed_copy, tmp_path, encoder, damage):
 
 
 def test_killed_build_keeps_the_previous_index(seed_copy, tmp_path, encoder):
+    from qa import index as index_mod
+
     engine = _built(seed_copy, tmp_path, encoder)
     before = (engine.index_dir / "manifest.json").read_text()
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    flag = tmp_path / "paused"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **{index_mod.PAUSE_FOR_TESTS: str(flag)})
     proc = subprocess.Popen([sys.executable, "-m", "qa", "index", "--force", "--corpus", str(seed_copy),
                              "--index-dir", str(engine.index_dir)], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(4)  # mid-way: loading the model or encoding
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    try:
+        for _ in range(600):  # the build reaches the pause after loading the model and encoding
+            if flag.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.5)
+        assert flag.exists(), "the build never reached the point where it writes its data"
+        half_written = Path(flag.read_text())
+        assert half_written.is_dir() and (half_written / "sentence_vectors.npy").exists()
+    finally:
+        proc.send_signal(signal.SIGKILL)  # killed half-way through writing its data folder
+        proc.wait(timeout=30)
     assert (engine.index_dir / "manifest.json").read_text() == before
     fresh = QA(seed_copy, engine.index_dir, encoder=encoder)
     assert "Wiesbaden" in fresh.answer(FIND).sentence
+    fresh.build(force=True)  # the next build removes what the killed one left
+    assert not half_written.exists()
 
 
 # --- concurrency ---------------------------------------------------------------------------------------
