@@ -36,6 +36,7 @@ FORMAT_VERSION = 6  # 6: author and published on each article; the DATE sentence
 MANIFEST = "manifest.json"
 BUILD_MARKER = ".qa-build"  # written into every data folder we make: only folders holding it are ever deleted
 LOCK_FILE = ".qa-build.lock"
+SEARCH_ONLY = ("index_type", "ann_threshold")  # index settings that change how passages are searched, not vectors
 KINDS = tuple(BlockKind)
 log = logging.getLogger("qa")
 
@@ -257,12 +258,15 @@ def _progress(iterable, desc: str, total: int, enabled: bool):
 
 
 def _reusable_vectors(previous: "Index | None", encoder: Encoder, settings: Settings) -> dict[str, tuple]:
-    """Per unchanged-candidate article of the previous index (same model and index settings): its content
-    hash, sentence spans and kinds, passage windows, and their vectors."""
+    """Per unchanged-candidate article of the previous index (same model and the same settings that shape
+    vectors; the passage search type does not): its content hash, sentence spans and kinds, passage windows,
+    and their vectors."""
     if previous is None:
         return {}
     manifest = previous.manifest
-    if (manifest.get("settings") != settings.index_fields()
+    recorded = manifest.get("settings")
+    shaping = {k: v for k, v in settings.index_fields().items() if k not in SEARCH_ONLY}
+    if (not isinstance(recorded, dict) or {k: v for k, v in recorded.items() if k not in SEARCH_ONLY} != shaping
             or manifest.get("model", {}).get("name") != encoder.info.name
             or manifest.get("model", {}).get("version") != encoder.info.version):
         return {}
