@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import textwrap
 from pathlib import Path
@@ -66,8 +67,12 @@ def _print_answer(a: Answer) -> None:
     if a.notice:
         print(f"Note: {a.notice}")
     if a.found:
+        if a.answer:
+            bold = sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
+            print(f"\033[1m{a.answer}\033[0m\n" if bold else f"Answer: {a.answer}\n")
         print(textwrap.fill(a.sentence or "", width))
-        print(f"\n  source: {a.title}  [{a.source}, characters {a.start}-{a.end}]")
+        byline = ", ".join(x for x in (a.author, a.published) if x)
+        print(f"\n  source: {a.title}{f' ({byline})' if byline else ''}  [{a.source}, characters {a.start}-{a.end}]")
         print(f"  confidence: {a.score:.0%}")
         others = a.evidence[1:]
     else:

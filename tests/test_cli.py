@@ -22,6 +22,9 @@ def test_ask_json_and_text(seed_engine):
     assert data["found"] and "10 billion euros" in data["sentence"] and data["source"] == "000_7b99441e01d371a2.txt"
     done = run("ask", "Who is the CEO of Apple?", "--index-dir", index)
     assert done.returncode == 0 and "The articles don't answer this." in done.stdout
+    done = run("ask", "Who is the new EU High Representative for Foreign Affairs?", "--index-dir", index)
+    lines = done.stdout.splitlines()
+    assert lines[0] == "Answer: Kaja Kallas" and "Kallas" in lines[2]  # the short answer first, then the sentence
 
 
 def test_errors_are_one_line_without_traceback(tmp_path):
