@@ -12,7 +12,6 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no telemetry: the 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import gradio as gr  # noqa: E402
-import numpy as np  # noqa: E402
 
 from qa import QA, Answer, QAError  # noqa: E402
 from qa.config import default_corpus  # noqa: E402
@@ -51,6 +50,15 @@ def highlighted(context: str, context_start: int, start: int, end: int) -> str:
     return f"{escape(context[:a])} <mark>{escape(context[a:b])}</mark> {escape(context[b:])}".strip()
 
 
+def confidence_words(score: float) -> str:
+    """The confidence in words, so that a low one is not only a small percentage."""
+    if score >= 0.8:
+        return "confident"
+    if score >= 0.5:
+        return "fairly confident"
+    return "not sure: check the passage"
+
+
 def render(a: Answer) -> str:
     """One chat reply as HTML."""
     parts = ['<div class="qa-reply">']
@@ -67,11 +75,15 @@ def render(a: Answer) -> str:
         parts.append(f"<blockquote>{highlighted(a.context, a.context_start, start, end)}</blockquote>")
         also = len(a.supporting_sources) - 1
         agree = f" · also supported by {also} other article{'s' if also > 1 else ''}" if also > 0 else ""
-        parts.append(f"<p><small>Source: <em>{escape(a.title)}</em> ({escape(a.source)}) · "
-                     f"confidence {a.score:.0%}{agree}</small></p>")
+        dated = "".join(f", {escape(x)}" for x in (a.author, a.published) if x)
+        parts.append(f"<p><small>Source: <em>{escape(a.title)}</em>{dated} ({escape(a.source)}) · "
+                     f"{confidence_words(a.score)} ({a.score:.0%}){agree}</small></p>")
         others, label = a.evidence[1:], "Other evidence"
     else:
         parts.append("<p>The articles don't answer this.</p>")
+        if a.evidence:
+            parts.append(f"<p><small>The closest is from <em>{escape(a.evidence[0].title)}</em>; if that is the "
+                         "story you mean, try naming who or what you ask about as the article does.</small></p>")
         others, label = a.evidence, "Closest passages"
     if others:
         items = "".join(f"<li>{escape(e.sentence)} <small>({escape(e.title)}, {escape(e.source)}, "
@@ -82,9 +94,13 @@ def render(a: Answer) -> str:
 
 
 def article_rows(engine: QA) -> list[list]:
+    """One row per indexed article: title, date, author, file, sentences."""
     index = engine.index
-    counts = np.bincount(index.sentence_table[:, 0], minlength=len(index.articles))
-    return [[r.title, r.id, int(n)] for r, n in zip(index.articles, counts)]
+    rows = []
+    for a, r in enumerate(index.articles):
+        first, last = index.article_sentences(a)
+        rows.append([r.title, r.published or "", r.author or "", r.id, last - first])
+    return rows
 
 
 def new_chat() -> tuple[list, list, str]:
@@ -144,7 +160,7 @@ def make_app(engine: QA) -> gr.Blocks:
                 clear.click(new_chat, None, [chatbot, answers, box], api_name=False)
                 chatbot.clear(new_chat, None, [chatbot, answers, box], api_name=False)
             with gr.Tab("Articles"):
-                gr.Dataframe(article_rows(engine), headers=["title", "file", "sentences"], interactive=False,
+                gr.Dataframe(article_rows(engine), headers=["title", "date", "author", "file", "sentences"], interactive=False,
                              elem_id="articles")
         api_question = gr.Textbox(visible=False)
         api_top_k = gr.Number(value=5, visible=False)

@@ -19,13 +19,28 @@ def test_render_escapes_article_text_and_marks_the_sentence():
     out = app.render(a)
     assert "<script>" not in out and "&#60;script&#62;" in out and "<b>Title</b>" not in out
     assert "<mark>&#60;script&#62;alert(1)&#60;/script&#62; &#42;bold&#42; sentence.</mark>" in out
-    assert "also supported by 1 other article" in out and "90%" in out
+    assert "also supported by 1 other article" in out and "confident (90%)" in out
+
+
+def test_render_says_low_confidence_in_words_and_shows_the_date():
+    ev = Evidence("It rained.", "a.txt", "Weather", 0, 10, 0.3, "It rained.", 0, 10, "body", "Ann Lee", "2024-03-01")
+    a = Answer("q?", True, 0.3, ev.sentence, "a.txt", "Weather", 0, 10, ev.context, 0, 10, None, None, None, (ev,),
+               author="Ann Lee", published="2024-03-01")
+    out = app.render(a)
+    assert "not sure: check the passage (30%)" in out and "Weather</em>, Ann Lee, 2024-03-01" in out
+
+
+def test_article_rows_give_title_date_author_file_and_sentences(seed_engine):
+    rows = app.article_rows(seed_engine)
+    assert len(rows) == 5 and all(len(r) == 5 and r[4] > 0 for r in rows)
+    assert sum(r[4] for r in rows) == seed_engine.index.n_sentences
 
 
 def test_render_abstention():
     ev = Evidence("Near.", "a.txt", "T", 0, 5, 0.1, "Near.", 0, 5, "body")
     out = app.render(Answer("q?", False, 0.1, None, None, None, None, None, None, None, None, None, None, None, (ev,)))
     assert "The articles don't answer this." in out and "Closest passages (1)" in out
+    assert "The closest is from <em>T</em>" in out  # says what was closest and how to rephrase
 
 
 def test_api_answers_through_gradio_client(running_app):
