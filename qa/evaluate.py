@@ -359,6 +359,13 @@ def _plot(report: Report, path: Path) -> None:
     curve = risk_coverage(report.per_question)
     fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
     ax.plot([c for _, c, _ in curve], [a for _, _, a in curve], color="#1f6feb")
+    records = report.per_question
+    answered = [r for r in records if r["found"]]
+    if records and answered:  # where the engine's own abstention puts it
+        coverage = len(answered) / len(records)
+        accuracy = sum(r["rank"] == 1 and bool(r["answers"]) for r in answered) / len(answered)
+        ax.plot([coverage], [accuracy], "o", color="#d1242f", label="operating point (abstention in use)")
+        ax.legend(loc="lower left")
     ax.set_xlabel("coverage (share of questions answered)")
     ax.set_ylabel("accuracy of answered (top sentence right)")
     ax.set_ylim(0, 1.02)
