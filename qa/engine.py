@@ -345,16 +345,16 @@ class QA:
         support = (int(index.sentence_table[first, 1]), int(index.sentence_table[last, 2]))
         agreeing = supporting(index, scored, picked[0][0], top.sentence[span[0]:span[1]] if span else None)
         return from_evidence(question, top, items, span, support, answer_score=answer_score,
-                                        supporting_sources=agreeing, **fields)
+                             supporting_sources=agreeing, **fields)
 
     @staticmethod
     def _sentence_at(index: Index, article: int | None, start: int | None) -> int | None:
         """The sentence of an article that starts at character `start`, or None."""
         if article is None or start is None:
             return None
-        table = index.sentence_table
-        rows = np.flatnonzero((table[:, 0] == article) & (table[:, 1] == start))
-        return int(rows[0]) if len(rows) else None
+        first, last = index.article_sentences(article)
+        rows = np.flatnonzero(index.sentence_table[first:last, 1] == start)
+        return first + int(rows[0]) if len(rows) else None
 
     def _short_answer(self, asked: str, q: select.Question, sentence: str,
                       read: Span | None) -> tuple[tuple[int, int] | None, float | None]:
