@@ -74,7 +74,8 @@ def main() -> None:
                       f"abstention threshold is set on the news questions")
     scorer = CachedScorer(engine.reranker, ROOT / "benchmarks" / "out", rerank.DEFAULT_RERANKER)
     fitted = calibrate.fit(data, fitted_on=fitted_on, reranker=scorer, rerank_top=engine.settings.rerank_top,
-                           progress=True, threshold_on=news_rows, reader=engine.reader)
+                           progress=True, threshold_on=news_rows, reader=engine.reader,
+                           model=engine.settings.model)
     scorer.save()
     selector, scores = fitted.selector, fitted.scores
     selector.save(args.out)

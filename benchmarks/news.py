@@ -98,7 +98,7 @@ def cross_validate(engine: QA, questions: list[Question], folds: dict[str, int],
         news_rows = np.r_[np.zeros(len(squad.answerable), dtype=bool), np.ones(len(train.answerable), dtype=bool)]
         fitted = calibrate.fit(data, fitted_on=f"SQuAD fit quarter + news folds other than {fold}",
                                reranker=scorer, rerank_top=engine.settings.rerank_top, threshold_on=news_rows,
-                               reader=engine.reader)
+                               reader=engine.reader, model=engine.settings.model)
         folder = work / f"fold-{fold}"
         if folder.exists():
             shutil.rmtree(folder)

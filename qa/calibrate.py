@@ -213,7 +213,7 @@ def skip_margin(data: Collected, linear: np.ndarray, final: np.ndarray, stage: l
 
 def fit(data: Collected, *, fitted_on: str = "", max_refused: float = MAX_REFUSED, reranker=None,
         rerank_top: int = 0, progress: bool = False, max_cost: float = 0.001,
-        threshold_on: np.ndarray | None = None, reader=None) -> Fitted:
+        threshold_on: np.ndarray | None = None, reader=None, model: str = "") -> Fitted:
     """A listwise linear ranker over the features; with a `reranker`, a second listwise linear stage over the
     features and the cross-encoder's score of the first stage's best `rerank_top` candidates; a logistic map
     from (final score, margin over the runner-up) to P(the top sentence is right); a logistic model of P(the
@@ -270,7 +270,8 @@ def fit(data: Collected, *, fitted_on: str = "", max_refused: float = MAX_REFUSE
     coef, intercept = _logistic(inputs, labels)
     selector = select.Selector(tuple(float(w) for w in weights), 0.0, tuple(float(m) for m in means),
                                tuple(float(s) for s in scales), (float(a), float(b), c),
-                               tuple(float(v) for v in coef) + (intercept,), 0.5, fitted_on, **second)
+                               tuple(float(v) for v in coef) + (intercept,), 0.5, fitted_on, **second,
+                               model=model)
     p_answerable = np.array([selector.answerable(float(s), float(s - m), data.x[r], tuple(read))
                              for s, m, r, read in zip(best[have], margin[have], row[have], readings[have])])
     domain = np.ones(len(labels), dtype=bool) if threshold_on is None else np.asarray(threshold_on)[have]

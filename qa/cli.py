@@ -158,7 +158,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     data = calibrate.collect(engine, questions, progress=True)
     selector = calibrate.fit(data, fitted_on=f"{args.questions.name}: {len(questions)} questions",
                              reranker=engine.reranker, rerank_top=engine.settings.rerank_top,
-                             progress=True).selector
+                             progress=True, reader=engine.reader, model=engine.settings.model).selector
     out = args.out or engine.index_dir / "selector.json"
     selector.save(out)
     print(f"wrote {out}: abstain below P(answerable) {selector.threshold}; "

@@ -311,7 +311,11 @@ class QA:
     @property
     def selector(self) -> select.Selector:
         if self._selector is None:
-            self._selector = select.load_selector(self.index_dir)
+            selector = select.load_selector(self.index_dir)
+            if selector.model and selector.model != self.settings.model:
+                raise QAError(f"the selector was fitted for the vectors of {selector.model}, not {self.settings.model}: "
+                              f"fit one for this model with: qa calibrate QUESTIONS")
+            self._selector = selector
         return self._selector
 
     def candidates(self, index: Index, question: str, vector: np.ndarray) -> tuple[select.Question, retrieve.Candidates]:

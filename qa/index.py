@@ -25,7 +25,7 @@ import numpy as np
 from qa import corpus as corpus_mod
 from qa.config import IndexType, Settings
 from qa.corpus import BlockKind, Corpus
-from qa.encoder import Encoder
+from qa.encoder import Encoder, model_path
 from qa.errors import QAError, os_failure
 from qa.passages import embedding_text, make_passages
 from qa.sentences import split_article
@@ -223,6 +223,9 @@ def stale_reason(folder: Path, corpus_root: Path, settings: Settings,
         return f"index format {manifest.get('format_version')} is not the current {FORMAT_VERSION}"
     if manifest.get("settings") != settings.index_fields():
         return "the index settings changed"
+    installed = model_path(settings.model)[1]
+    if manifest["model"].get("version") != installed:
+        return f"the model {settings.model} is now version {installed}, not {manifest['model'].get('version')}"
     stamps = {k: v for k, v in corpus_mod.scan(corpus_root).items() if k not in excluded}
     recorded = manifest.get("articles", {})
     if set(recorded) & excluded:

