@@ -2,6 +2,8 @@
 
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT))
@@ -43,6 +45,7 @@ def test_render_abstention():
     assert "The closest is from <em>T</em>" in out  # says what was closest and how to rephrase
 
 
+@pytest.mark.slow
 def test_api_answers_through_gradio_client(running_app):
     from gradio_client import Client
 

@@ -120,6 +120,7 @@ def test_packaged_selector_loads():
     assert len(selector.weights) == len(select.FEATURES) and "SQuAD" in selector.fitted_on
 
 
+@pytest.mark.slow
 def test_qa_calibrate_command_fits_a_selector_the_engine_can_use(seed_engine, tmp_path):
     from qa.cli import main
     from qa.engine import QA

@@ -5,7 +5,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
+
+pytestmark = pytest.mark.slow  # subprocesses, servers or builds of their own: run by .ci/run
 
 
 def run(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:

@@ -4,6 +4,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 import numpy as np
 
 from conftest import ROOT
@@ -16,6 +18,7 @@ def test_encode_gives_normalised_vectors(encoder):
     assert encoder.encode([]).shape == (0, encoder.info.dim)
 
 
+@pytest.mark.slow
 def test_models_load_and_run_without_network():
     # Any attempt to open a connection or resolve a host fails the run.
     script = textwrap.dedent("""

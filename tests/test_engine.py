@@ -100,6 +100,7 @@ def test_empty_folder_is_a_clear_error(tmp_path, encoder):
         engine.answer("Anything?")
 
 
+@pytest.mark.slow
 def test_binary_file_in_the_folder_is_skipped(seed_copy, tmp_path, encoder):
     (seed_copy / "junk.txt").write_bytes(bytes(range(256)) * 40)
     engine = QA(seed_copy, tmp_path / "index", encoder=encoder)

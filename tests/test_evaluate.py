@@ -132,6 +132,7 @@ def test_end_to_end_report_over_the_seeds(seed_engine, tmp_path):
     assert paths[2].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_cli_eval_json_and_bad_file(seed_engine, tmp_path):
     def run(*args):
         return subprocess.run([sys.executable, "-m", "qa", "eval", *args, "--index-dir", str(seed_engine.index_dir)],

@@ -17,6 +17,8 @@ from qa.errors import QAError
 
 from conftest import DATA
 
+pytestmark = pytest.mark.slow  # subprocesses, servers or builds of their own: run by .ci/run
+
 
 def test_build_keeps_the_users_own_folders_in_the_index_folder(seed_copy, tmp_path, encoder):
     index_dir = tmp_path / "embeddings"

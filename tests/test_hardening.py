@@ -70,6 +70,7 @@ def test_only_non_text_files(tmp_path, encoder):
         QA(tmp_path / "c", tmp_path / "i", encoder=encoder).build()
 
 
+@pytest.mark.slow
 def test_large_article_is_skipped_with_reason(tmp_path, encoder):
     corpus = tmp_path / "c"
     corpus.mkdir()
@@ -105,6 +106,7 @@ def test_symlink_loops_broken_links_and_unreadable_files(tmp_path, encoder, monk
     assert reasons["self.txt"].startswith("cannot read") and reasons["gone.txt"].startswith("cannot read")
 
 
+@pytest.mark.slow
 def test_duplicate_articles_under_two_names(seed_copy, tmp_path, encoder):
     src = seed_copy / "001_125c12f66963a421.txt"
     (seed_copy / "copy_of_001.txt").write_bytes(src.read_bytes())
@@ -143,6 +145,7 @@ def _built(seed_copy, tmp_path, encoder) -> QA:
 
 @pytest.mark.parametrize("damage", ["truncate_faiss", "delete_sentences", "garbage_manifest", "other_model",
                                     "other_format"])
+@pytest.mark.slow
 def test_damaged_index_is_rebuilt(seed_copy, tmp_path, encoder, damage):
     engine = _built(seed_copy, tmp_path, encoder)
     data = engine.index.folder / engine.index.manifest["data"]
@@ -171,6 +174,7 @@ def test_damaged_index_is_rebuilt(seed_copy, tmp_path, encoder, damage):
     assert "Wiesbaden" in fresh.answer(FIND).sentence
 
 
+@pytest.mark.slow
 def test_killed_build_keeps_the_previous_index(seed_copy, tmp_path, encoder):
     from qa import index as index_mod
 
@@ -201,6 +205,7 @@ def test_killed_build_keeps_the_previous_index(seed_copy, tmp_path, encoder):
 
 # --- concurrency ---------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_eight_threads_answer_as_one(seed_engine, seed_questions):
     questions = [q["question"] for q in seed_questions] * 3
     alone = [seed_engine.answer(q) for q in questions]
@@ -209,6 +214,7 @@ def test_eight_threads_answer_as_one(seed_engine, seed_questions):
     assert [(a.found, a.sentence, a.answer) for a in together] == [(a.found, a.sentence, a.answer) for a in alone]
 
 
+@pytest.mark.slow
 def test_first_use_from_many_threads_builds_once(seed_copy, tmp_path, encoder, caplog):
     engine = QA(seed_copy, tmp_path / "index", encoder=encoder)
     barrier = threading.Barrier(4)
@@ -222,6 +228,7 @@ def test_first_use_from_many_threads_builds_once(seed_copy, tmp_path, encoder, c
     assert len(set(answers)) == 1 and caplog.text.count("building the index") == 1
 
 
+@pytest.mark.slow
 def test_app_answers_twenty_concurrent_requests(running_app):
     from gradio_client import Client
 

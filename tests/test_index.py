@@ -27,6 +27,7 @@ def test_unchanged_corpus_loads_without_rebuild(seed_engine):
     assert index_mod.stale_reason(seed_engine.index_dir, seed_engine.corpus, seed_engine.settings) is None
 
 
+@pytest.mark.slow
 def test_changed_article_triggers_rebuild(seed_copy, tmp_path, encoder, caplog):
     engine = QA(seed_copy, tmp_path / "index", encoder=encoder)
     engine.build()
@@ -43,6 +44,7 @@ def test_changed_article_triggers_rebuild(seed_copy, tmp_path, encoder, caplog):
     assert not (tmp_path / "index" / first_data).exists()  # the old build is cleaned up
 
 
+@pytest.mark.slow
 def test_touched_but_unchanged_article_does_not_rebuild(seed_copy, tmp_path, encoder):
     engine = QA(seed_copy, tmp_path / "index", encoder=encoder)
     engine.build()
@@ -57,6 +59,7 @@ def test_settings_change_triggers_rebuild(seed_engine):
     assert index_mod.stale_reason(seed_engine.index_dir, seed_engine.corpus, other) == "the index settings changed"
 
 
+@pytest.mark.slow
 def test_corrupt_faiss_file_rebuilds(seed_copy, tmp_path, encoder, caplog):
     engine = QA(seed_copy, tmp_path / "index", encoder=encoder)
     engine.build()
@@ -70,6 +73,7 @@ def test_corrupt_faiss_file_rebuilds(seed_copy, tmp_path, encoder, caplog):
     assert "damaged" in caplog.text
 
 
+@pytest.mark.slow
 def test_failed_build_keeps_the_previous_index(seed_copy, tmp_path, encoder, monkeypatch):
     engine = QA(seed_copy, tmp_path / "index", encoder=encoder)
     engine.build()
@@ -88,6 +92,7 @@ def test_failed_build_keeps_the_previous_index(seed_copy, tmp_path, encoder, mon
     assert QA(seed_copy, tmp_path / "index", encoder=encoder).answer("Who is the CEO of Apple?").found is False
 
 
+@pytest.mark.slow
 def test_forced_approximate_index_gives_the_same_answers_as_exact(seed_engine, tmp_path, seed_questions, caplog):
     import shutil
 
@@ -118,6 +123,7 @@ def test_index_type_setting_is_validated():
     assert Settings(index_type="ivf").index_type.value == "ivf"
 
 
+@pytest.mark.slow
 def test_incremental_updates_equal_a_fresh_build(seed_copy, tmp_path, encoder, seed_questions, caplog):
     engine = QA(seed_copy, tmp_path / "index", encoder=encoder)
     engine.build()
@@ -157,6 +163,7 @@ def test_remove_unknown_article_is_a_clear_error(seed_copy, tmp_path, encoder):
         engine.remove(["nope.txt"])
 
 
+@pytest.mark.slow
 def test_articles_carry_author_and_date_and_an_older_format_reuses_its_vectors(seed_copy, tmp_path, encoder,
                                                                                caplog):
     engine = QA(seed_copy, tmp_path / "index", encoder=encoder)
@@ -178,6 +185,7 @@ def test_articles_carry_author_and_date_and_an_older_format_reuses_its_vectors(s
     assert {r.id: r for r in rebuilt.articles} == records
 
 
+@pytest.mark.slow
 def test_a_new_version_of_the_model_package_makes_the_index_stale(seed_copy, tmp_path, encoder):
     engine = QA(seed_copy, tmp_path / "index", encoder=encoder)
     engine.build()
