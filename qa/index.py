@@ -109,6 +109,7 @@ class Index:
     bm25: bm25s.BM25  # over sentences
     idf: np.ndarray  # float32 per BM25 vocabulary id
     token_ids: "Ragged"  # per sentence: its stemmed content tokens as BM25 vocabulary ids, in order
+    postings: "Ragged"  # per vocabulary id: the sentences that hold it, ascending (derived from token_ids)
     cue_ids: "Ragged"  # per sentence, rows 3i..3i+2: stems inside its date / number / entity cues
     pronoun_start: np.ndarray  # bool (n,): the sentence opens with a pronoun ("He said ...")
 
@@ -152,6 +153,13 @@ class Index:
 
     def sentence_text(self, sentence: int) -> str:
         return self.span_text(sentence, sentence)
+
+    def term_presence(self, token_ids: list[int], sentences: np.ndarray) -> np.ndarray:
+        """Boolean matrix (len(token_ids), len(sentences)): does sentence j hold vocabulary term i."""
+        out = np.zeros((len(token_ids), sentences.shape[0]), dtype=bool)
+        for i, t in enumerate(token_ids):
+            out[i] = np.isin(sentences, self.postings.values[self.postings.offsets[t]:self.postings.offsets[t + 1]])
+        return out
 
     def sentence_kind(self, sentence: int) -> BlockKind:
         return KINDS[int(self.sentence_table[sentence, 3])]
@@ -600,8 +608,20 @@ def load(folder: Path) -> Index:
             or len(articles) != counts.get("articles") or text_offsets.shape != (len(articles) + 1,)
             or int(text_offsets[-1]) != text_blob.shape[0] or bm25.scores.get("num_docs") != n):
         raise IndexUnusable(f"the index in {folder} is damaged (its tables disagree with its manifest)")
-    indptr = np.asarray(bm25.scores["indptr"])
-    df = np.diff(indptr).astype(np.float32)
+    postings = postings_of(token_ids, len(bm25.vocab_dict))
+    df = np.diff(postings.offsets).astype(np.float32)
     idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
     return Index(folder, manifest, articles, text_blob, text_offsets, sentence_table, sentence_bytes, sentence_passage,
-                 passage_table, passage_index, passage_vectors, sentence_vectors, bm25, idf, token_ids, cue_ids, pronoun_start)
+                 passage_table, passage_index, passage_vectors, sentence_vectors, bm25, idf, token_ids, postings, cue_ids,
+                 pronoun_start)
+
+
+def postings_of(token_ids: Ragged, n_terms: int) -> Ragged:
+    """The term -> sentence table: for each vocabulary id, the sentences that hold it, ascending, once each.
+    Derived from the per-sentence token ids, so the index never reads the BM25 library's own arrays."""
+    n = max(1, len(token_ids.offsets) - 1)
+    owner = np.repeat(np.arange(len(token_ids.offsets) - 1, dtype=np.int64), np.diff(token_ids.offsets))
+    pairs = np.unique(token_ids.values.astype(np.int64) * n + owner)  # sorted by term, then sentence
+    terms = pairs // n
+    offsets = np.searchsorted(terms, np.arange(n_terms + 1)).astype(np.int64)
+    return Ragged((pairs % n).astype(np.int32), offsets)

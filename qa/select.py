@@ -207,15 +207,6 @@ class Scored:
     features: np.ndarray
 
 
-def _term_presence(index: Index, token_ids: list[int], sentences: np.ndarray) -> np.ndarray:
-    """Boolean matrix (len(token_ids), len(sentences)): does sentence j hold question term i."""
-    indptr, indices = index.bm25.scores["indptr"], index.bm25.scores["indices"]
-    out = np.zeros((len(token_ids), sentences.shape[0]), dtype=bool)
-    for i, t in enumerate(token_ids):
-        out[i] = np.isin(sentences, indices[indptr[t]:indptr[t + 1]])
-    return out
-
-
 def _idf_weights(index: Index, q: Question) -> tuple[np.ndarray, float]:
     """IDF of each known question term, and the total IDF mass (unknown terms weigh as the rarest)."""
     weights = index.idf[q.token_ids].astype(np.float32) if q.token_ids else np.zeros(0, dtype=np.float32)
@@ -301,10 +292,10 @@ def features(index: Index, q: Question, cands: Candidates) -> np.ndarray:
     articles = table[ids, 0]
     kinds = table[ids, 3]
     weights, total = _idf_weights(index, q)
-    present = _term_presence(index, q.token_ids, ids)
+    present = index.term_presence(q.token_ids, ids)
     prev_ids = np.maximum(ids - 1, 0)
     has_prev = (ids > 0) & (table[prev_ids, 0] == articles)
-    present_prev = _term_presence(index, q.token_ids, prev_ids) & has_prev
+    present_prev = index.term_presence(q.token_ids, prev_ids) & has_prev
     in_title = np.zeros_like(present)
     title_terms = {}
     for a in np.unique(articles).tolist():
@@ -353,7 +344,7 @@ def features(index: Index, q: Question, cands: Candidates) -> np.ndarray:
     wide = present | present_prev | in_title
     for step in (-2, 1):
         other = np.clip(ids + step, 0, index.n_sentences - 1)
-        wide |= _term_presence(index, q.token_ids, other) & (table[other, 0] == articles)
+        wide |= index.term_presence(q.token_ids, other) & (table[other, 0] == articles)
     x[:, 23] = weights @ wide / norm
     x[:, 24] = _match_density(index, ids, q)
     x[:, 25] = coverage * sentence_dense
