@@ -219,8 +219,8 @@ def fit(data: Collected, *, fitted_on: str = "", max_refused: float = MAX_REFUSE
     from (final score, margin over the runner-up) to P(the top sentence is right); a logistic model of P(the
     articles answer the question), and the abstention threshold that refuses at most `max_refused` of the
     answerable questions (of those marked in `threshold_on`, one flag per question, when given: the domain the
-    engine will answer in, when the fit pools several). With a `reranker`, also the margin above which the cross-encoder is skipped, at a cost
-    of at most `max_cost` of the questions' right answers."""
+    engine will answer in, when the fit pools several). With a `reranker`, also the margin above which the
+    cross-encoder is skipped, at a cost of at most `max_cost` of the questions' right answers."""
     if data.y.min() == data.y.max():
         raise QAError("the question set needs both candidates that hold an answer and ones that do not")
     means = data.x.mean(axis=0)

@@ -281,11 +281,10 @@ def _reusable_vectors(previous: "Index | None", encoder: Encoder, settings: Sett
             or manifest.get("model", {}).get("name") != encoder.info.name
             or manifest.get("model", {}).get("version") != encoder.info.version):
         return {}
-    s_bounds = np.searchsorted(previous.sentence_table[:, 0], np.arange(len(previous.articles) + 1))
     p_bounds = np.searchsorted(previous.passage_table[:, 0], np.arange(len(previous.articles) + 1))
     out = {}
     for a, record in enumerate(previous.articles):
-        s0, s1, p0, p1 = s_bounds[a], s_bounds[a + 1], p_bounds[a], p_bounds[a + 1]
+        (s0, s1), p0, p1 = previous.article_sentences(a), p_bounds[a], p_bounds[a + 1]
         sentences = previous.sentence_table[s0:s1, 1:4]
         passages = previous.passage_table[p0:p1, 1:3] - s0
         out[record.id] = (record.sha256, sentences, passages, previous.sentence_vectors[s0:s1],

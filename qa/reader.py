@@ -22,7 +22,6 @@ from qa.span import TITLES
 DEFAULT_READER = Path(__file__).resolve().parent / "reader.npz"
 MAX_TOKENS = 192  # question + sentence; the longer of the two is cut first
 MAX_ANSWER_TOKENS = 30
-_WORD_CHAR = re.compile(r"[^\W_]|[’'\-.,](?=[^\W_])", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,7 @@ def best_span(start_logits: np.ndarray, end_logits: np.ndarray, allowed: np.ndar
 def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Whole words only; no unbalanced quote; no lone word cut out of a capitalised name; no trailing
     punctuation. None when nothing is left."""
-    while start > 0 and _WORD_CHAR.match(text, start - 1) and text[start - 1].isalnum():
+    while start > 0 and text[start - 1].isalnum():
         start -= 1
     while end < len(text) and text[end].isalnum():
         end += 1

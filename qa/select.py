@@ -406,10 +406,12 @@ def with_bylines(index: Index, q: Question, cands: Candidates) -> Candidates:
     with a question about the story, so retrieval alone rarely finds it)."""
     if not asks_for_author(q.text) or not len(cands.sentences):
         return cands
-    table = index.sentence_table
-    bylines = np.flatnonzero((table[:, 3] == KINDS.index(BlockKind.BYLINE))
-                             & np.isin(table[:, 0], table[cands.sentences, 0]))
-    extra = np.setdiff1d(bylines, cands.sentences)
+    table, byline = index.sentence_table, KINDS.index(BlockKind.BYLINE)
+    bylines = []
+    for a in np.unique(table[cands.sentences, 0]).tolist():  # only the candidates' articles are read
+        first, last = index.article_sentences(a)
+        bylines.append(first + np.flatnonzero(table[first:last, 3] == byline))
+    extra = np.setdiff1d(np.concatenate(bylines), cands.sentences)
     if not len(extra):
         return cands
     dense = index.passage_vectors[index.sentence_passage[extra]].astype(np.float32) @ q.vector
