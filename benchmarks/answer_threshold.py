@@ -40,7 +40,7 @@ def main() -> None:
     rows = []
     for q, v in zip(questions, engine.encoder.encode([q.question for q in questions])):
         sq, cands = engine.candidates(index, q.question, v)
-        sentence = index.sentence_text(int(select.rank(index, sq, cands, engine.selector).sentences[0]))
+        sentence = index.sentence_text(int(select.rank(index, engine.cues, sq, cands, engine.selector).sentences[0]))
         span = reader.read(q.question, [sentence])[0]
         read = sentence[span.start:span.end] if span else None
         rule_span = short_answer(q.question, sq.kind, sentence, set(sq.stems))

@@ -37,7 +37,7 @@ def training_groups(engine: QA, questions, top: int) -> list[tuple[str, list[str
     groups = []
     for q, v in zip(questions, vectors):
         sq, cands = engine.candidates(index, q.question, v)
-        scored = select.rank(index, sq, cands, engine.selector)
+        scored = select.rank(index, engine.cues, sq, cands, engine.selector)
         texts = [index.sentence_text(int(s)) for s in scored.sentences[:top]]
         labels = np.array([contains_answer(t, q.answers) for t in texts], dtype=np.float32)
         if 0 < labels.sum() < len(labels):

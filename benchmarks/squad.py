@@ -104,7 +104,7 @@ def fusion_baselines(engine: QA, questions: list[Question], k: int = 60) -> dict
         sq, cands = engine.candidates(index, q.question, v)
         if not cands.sentences.size:
             continue
-        x = select.features(index, sq, cands)
+        x = select.features(index, engine.cues, sq, cands)
         dense, bm25 = x[:, select.FEATURES.index("sentence_dense")], cands.bm25
         rank_dense = np.argsort(np.argsort(-dense, kind="stable"), kind="stable")
         rank_bm25 = np.argsort(np.argsort(-bm25, kind="stable"), kind="stable")

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-
 from qa.answer import Answer, Evidence
 from qa.config import Settings
-from qa.engine import QA
+from qa.engine import QA, default_engine
 from qa.errors import QAError
 from qa.evaluate import Report, evaluate
 
 __all__ = ["QA", "Answer", "Evidence", "Report", "Settings", "QAError", "answer", "default_engine", "evaluate"]
 
-_default: QA | None = None
-_default_lock = threading.Lock()
-
-
-def default_engine() -> QA:
-    """The engine over `seeds/` and `embeddings/`, created on first use."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = QA()
-        return _default
 
 
 def answer(question: str, *, history: list[str | Answer] | None = None, top_k: int = 5) -> Answer:

@@ -100,7 +100,7 @@ def pick(index: Index, scored: Scored, n: int) -> list[tuple[int, float]]:
     seen: set[str] = set()
     for sid, score in zip(scored.sentences.tolist(), scored.scores.tolist()):
         key = dedupe_key(index.sentence_text(sid))
-        vector = index.sentence_vectors[sid].astype(np.float32)
+        vector = index.sentence_vector(sid)
         if key in seen or any(float(vector @ v) >= NEAR_DUPLICATE for v in vectors):
             continue
         seen.add(key)
@@ -121,13 +121,12 @@ def runner_up(picked: list[tuple[int, float]], i: int) -> float | None:
 def context_rows(index: Index, sid: int, neighbours: int) -> tuple[int, int]:
     """First and last sentence of the context: the sentence with up to `neighbours` sentences each side from
     the same article, leaving out the headline."""
-    table = index.sentence_table
-    article = table[sid, 0]
+    first, last = index.article_sentences(int(index.article_of(sid)))
     lo = hi = sid
     for _ in range(neighbours):
-        if lo - 1 >= 0 and table[lo - 1, 0] == article and index.sentence_kind(lo - 1) is not BlockKind.HEADLINE:
+        if lo - 1 >= first and index.sentence_kind(lo - 1) is not BlockKind.HEADLINE:
             lo -= 1
-        if hi + 1 < table.shape[0] and table[hi + 1, 0] == article:
+        if hi + 1 < last:
             hi += 1
     return lo, hi
 
@@ -135,12 +134,17 @@ def context_rows(index: Index, sid: int, neighbours: int) -> tuple[int, int]:
 def support_rows(index: Index, sid: int) -> tuple[int, int]:
     """The sentences that support an answer found in sentence `sid`: it alone, or it with the sentence before
     when it continues that one (opens with a pronoun or a quote mark, or follows a sentence ending in ':')."""
-    table = index.sentence_table
-    if sid == 0 or table[sid - 1, 0] != table[sid, 0] or index.sentence_kind(sid - 1) is not BlockKind.BODY:
+    if (sid == 0 or index.article_of(sid - 1) != index.article_of(sid)
+            or index.sentence_kind(sid - 1) is not BlockKind.BODY):
         return sid, sid
     text, before = index.sentence_text(sid), index.sentence_text(sid - 1)
     continues = PRONOUN_START.match(text) or text[:1] in "\"“‘'" or before.rstrip().endswith(":")
     return (sid - 1, sid) if continues else (sid, sid)
+
+
+def support_span(index: Index, sid: int) -> tuple[int, int]:
+    """The supporting span of an answer found in sentence `sid`, as character offsets in its article."""
+    return index.char_span(*support_rows(index, sid))
 
 
 def evidence_list(index: Index, picked: list[tuple[int, float]], top_k: int, selector: Selector,
@@ -149,14 +153,15 @@ def evidence_list(index: Index, picked: list[tuple[int, float]], top_k: int, sel
     and its margin over the best other sentence)."""
     out = []
     for i, (sid, score) in enumerate(picked[:top_k]):
-        a, start, end, _ = (int(x) for x in index.sentence_table[sid])
+        start, end = index.char_span(sid)
         lo, hi = context_rows(index, sid, neighbours)
-        record = index.articles[a]
+        context_start, context_end = index.char_span(lo, hi)
+        record = index.articles[int(index.article_of(sid))]
         out.append(Evidence(
             sentence=index.sentence_text(sid), source=record.id, title=record.title, start=start, end=end,
             score=round(selector.confidence(score, runner_up(picked, i)), 4),
-            context=index.span_text(lo, hi), context_start=int(index.sentence_table[lo, 1]),
-            context_end=int(index.sentence_table[hi, 2]), kind=index.sentence_kind(sid).value,
+            context=index.span_text(lo, hi), context_start=context_start, context_end=context_end,
+            kind=index.sentence_kind(sid).value,
             author=record.author, published=record.published,
         ))
     return out
@@ -165,14 +170,14 @@ def evidence_list(index: Index, picked: list[tuple[int, float]], top_k: int, sel
 def supporting(index: Index, scored: Scored, top: int, answer: str | None) -> tuple[str, ...]:
     """The top sentence's article, then other articles with a sentence among the best candidates that says the
     same (vectors closer than AGREEMENT) or holds the same short answer in a related sentence."""
-    articles = [index.articles[int(index.sentence_table[top, 0])].id]
-    top_vector = index.sentence_vectors[top].astype(np.float32)
+    articles = [index.articles[int(index.article_of(top))].id]
+    top_vector = index.sentence_vector(top)
     key = f" {dedupe_key(answer)} " if answer else None
     for sid in scored.sentences[:AGREEMENT_POOL].tolist():
-        article = index.articles[int(index.sentence_table[sid, 0])].id
+        article = index.articles[int(index.article_of(sid))].id
         if article in articles:
             continue
-        similarity = float(index.sentence_vectors[sid].astype(np.float32) @ top_vector)
+        similarity = float(index.sentence_vector(sid) @ top_vector)
         holds = key is not None and key in f" {dedupe_key(index.sentence_text(sid))} "
         if similarity >= AGREEMENT or (holds and similarity >= 0.5):
             articles.append(article)

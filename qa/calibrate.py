@@ -41,7 +41,7 @@ def collect(engine, questions: list[Question], *, near_misses: bool = False, pro
     same names and topic, but not the asked-for detail)."""
     from qa.retrieve import Candidates
 
-    index = engine.index
+    index, cues = engine.loaded()
     vectors = engine.encoder.encode([q.question for q in questions], progress=progress)
     xs, ys, groups, all_texts, asked, answerable, origin = [], [], [], [], [], [], []
     iterator = zip(questions, vectors)
@@ -51,7 +51,7 @@ def collect(engine, questions: list[Question], *, near_misses: bool = False, pro
         iterator = tqdm(iterator, total=len(questions), desc="features", unit="q", file=sys.stderr)
 
     def add(sq, cands, texts, labels, is_answerable, number) -> None:
-        xs.append(select.features(index, sq, cands))
+        xs.append(select.features(index, cues, sq, cands))
         ys.append(labels)
         groups.append(np.full(len(texts), len(asked), dtype=np.int32))
         all_texts.extend(texts)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -15,7 +14,7 @@ import numpy as np
 
 from qa import index as index_mod
 from qa import chat, retrieve, select
-from qa.answer import (Answer, answers_question, evidence_list, from_evidence, pick, refusal, support_rows,
+from qa.answer import (Answer, answers_question, evidence_list, from_evidence, pick, refusal, support_span,
                        supporting)
 from qa.config import Settings, default_corpus, default_index_dir
 from qa.corpus import SUFFIXES, Skipped, read_corpus, shown_name, unusable_reason
@@ -28,7 +27,6 @@ from qa.span import short_answer
 
 log = logging.getLogger("qa")
 
-EXCLUDED = "excluded.json"
 HISTORY_TURNS = 3  # how many earlier turns of a chat are read to understand its next question
 
 
@@ -89,6 +87,7 @@ class QA:
         self.progress = progress
         self._encoder = encoder
         self._index: Index | None = None
+        self._cues: select.SentenceCues | None = None  # selection's tables for `_index`
         self._selector: select.Selector | None = None
         self._reranker = None
         self._reader = None
@@ -160,27 +159,8 @@ class QA:
     # --- adding and removing articles -------------------------------------------------------------
 
     def excluded(self) -> frozenset[str]:
-        """Article ids taken out of the index with `remove` (kept in the index folder's excluded.json)."""
-        path = self.index_dir / EXCLUDED
-        if not path.is_file():
-            return frozenset()
-        try:
-            ids = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise QAError(f"{path} is unreadable ({exc}); delete it to index every article") from None
-        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-            raise QAError(f"{path} is damaged (it must be a list of article ids); delete it to index every article")
-        return frozenset(ids)
-
-    def _set_excluded(self, ids: frozenset[str]) -> None:
-        tmp = self.index_dir / f"{EXCLUDED}.tmp"
-        try:
-            self.index_dir.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps(sorted(ids)), encoding="utf-8")
-            tmp.replace(self.index_dir / EXCLUDED)
-        except OSError as exc:
-            raise os_failure(f"write {self.index_dir / EXCLUDED}", exc,
-                             "pass --index-dir DIR with a writable folder") from None
+        """Article ids taken out of the index with `remove` (the index folder keeps them)."""
+        return index_mod.read_excluded(self.index_dir)
 
     def add(self, paths: list[str | Path]) -> Added:
         """Copy articles into the corpus folder (files already in it are just re-included) and update the
@@ -215,7 +195,7 @@ class QA:
                     shutil.copy2(source, self.corpus / article)
                 except OSError as exc:
                     raise os_failure(f"copy {source} into {self.corpus}", exc, "check the corpus folder") from None
-        self._set_excluded(self.excluded() - set(plan))
+        index_mod.write_excluded(self.index_dir, self.excluded() - set(plan))
         index = self.build()
         indexed = {a.id for a in index.articles}
         reasons = index.manifest.get("skipped", {})
@@ -228,15 +208,16 @@ class QA:
         unknown = [i for i in ids if i not in known]
         if unknown:
             raise QAError(f"no article {unknown[0]!r} in {self.corpus} (ids are file names relative to it)")
-        self._set_excluded(self.excluded() | set(ids))
+        index_mod.write_excluded(self.index_dir, self.excluded() | set(ids))
         self.build()
 
     def _set(self, index: Index) -> Index:
         model = index.manifest.get("model", {})
         if self._encoder is not None and model.get("dim") != self._encoder.info.dim:
             raise IndexUnusable(f"the index was built with {model.get('name')}, not {self._encoder.info.name}")
+        cues = select.prepare(index)
         with self._lock:
-            self._index = index
+            self._index, self._cues = index, cues
         return index
 
     @property
@@ -246,6 +227,18 @@ class QA:
             return index
         with self._build_lock:
             return self._index if self._index is not None else self.build()
+
+    def loaded(self) -> tuple[Index, select.SentenceCues]:
+        """The loaded index with selection's per-sentence tables for it (select.prepare), as one pair."""
+        while True:
+            self.index  # loads or builds
+            with self._lock:
+                if self._index is not None:
+                    return self._index, self._cues
+
+    @property
+    def cues(self) -> select.SentenceCues:
+        return self.loaded()[1]
 
     # --- answering ------------------------------------------------------------------------------
 
@@ -271,10 +264,10 @@ class QA:
 
     def _answer_all(self, questions: list[str], notices: list[str | None], previous: list[chat.Turn | None],
                     top_k: int) -> list[Answer]:
-        index = self.index
+        index, cues = self.loaded()
         asked = [chat.rewrite(q, p) for q, p in zip(questions, previous)]
         vectors = self.encoder.encode(asked)
-        return [self._answer_one(index, q, a, n, v, top_k, p) for q, a, n, v, p in zip(questions, asked, notices,
+        return [self._answer_one(index, cues, q, a, n, v, top_k, p) for q, a, n, v, p in zip(questions, asked, notices,
                                                                                       vectors, previous)]
 
     def _previous_turns(self, histories: list[list[str | Answer] | None], top_k: int) -> list[chat.Turn | None]:
@@ -323,16 +316,16 @@ class QA:
         q = select.make_question(index, question, vector)
         return q, retrieve.candidates(index, vector, q.token_ids, self.settings.retrieve_k)
 
-    def _answer_one(self, index: Index, question: str, asked: str, notice: str | None, vector: np.ndarray,
+    def _answer_one(self, index: Index, cues: select.SentenceCues, question: str, asked: str, notice: str | None, vector: np.ndarray,
                     top_k: int, previous: chat.Turn | None) -> Answer:
         q, cands = self.candidates(index, asked, vector)
         prefer = spent = None
         if previous is not None and previous.source is not None:
             article = index.article_number(previous.source)
             prefer = article if chat.keeps_topic(question) else None
-            spent = self._sentence_at(index, article, previous.start)
+            spent = index.sentence_at(article, previous.start)
         reranker = self.reranker if self.selector.reranks else None
-        scored = select.rank(index, q, cands, self.selector, reranker=reranker,
+        scored = select.rank(index, cues, q, cands, self.selector, reranker=reranker,
                              rerank_top=self.settings.rerank_top, prefer_article=prefer, spent=spent,
                              demote_spent=previous is not None and chat.replaces_slot(question, previous))
         picked = pick(index, scored, top_k + 1)
@@ -345,20 +338,10 @@ class QA:
             return refusal(question, items[0].score if items else 0.0, items, **fields)
         top = items[0]
         span, answer_score = self._short_answer(asked, q, top.sentence, read)
-        first, last = support_rows(index, picked[0][0])
-        support = (int(index.sentence_table[first, 1]), int(index.sentence_table[last, 2]))
+        support = support_span(index, picked[0][0])
         agreeing = supporting(index, scored, picked[0][0], top.sentence[span[0]:span[1]] if span else None)
         return from_evidence(question, top, items, span, support, answer_score=answer_score,
                              supporting_sources=agreeing, **fields)
-
-    @staticmethod
-    def _sentence_at(index: Index, article: int | None, start: int | None) -> int | None:
-        """The sentence of an article that starts at character `start`, or None."""
-        if article is None or start is None:
-            return None
-        first, last = index.article_sentences(article)
-        rows = np.flatnonzero(index.sentence_table[first:last, 1] == start)
-        return first + int(rows[0]) if len(rows) else None
 
     def _short_answer(self, asked: str, q: select.Question, sentence: str,
                       read: Span | None) -> tuple[tuple[int, int] | None, float | None]:
@@ -369,3 +352,16 @@ class QA:
         if self.settings.rule_answers:
             return short_answer(asked, q.kind, sentence, set(q.stems)), None
         return None, None
+
+
+_default: QA | None = None
+_default_lock = threading.Lock()
+
+
+def default_engine() -> QA:
+    """The engine over `seeds/` and `embeddings/`, created on first use (the one piece of module state)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = QA()
+        return _default

@@ -299,7 +299,7 @@ def evaluate(questions: list[Question] | str | Path, engine=None, *, top_k: int 
     if not isinstance(questions, list):
         questions = load_questions(questions)
     if engine is None:
-        from qa import default_engine
+        from qa.engine import default_engine
 
         engine = default_engine()
     engine.index  # load or build before timing anything

@@ -29,15 +29,20 @@ from qa.encoder import Encoder, model_path
 from qa.errors import QAError, os_failure
 from qa.passages import embedding_text, make_passages
 from qa.sentences import split_article
-from qa.answer_types import CUE_KINDS, PRONOUN_START, cue_stems
 from qa.tokens import tokens
 
-FORMAT_VERSION = 6  # 6: author and published on each article; the DATE sentence kind
+FORMAT_VERSION = 7  # 7: selection keeps its own per-sentence cues (select.prepare); 6: author, published, DATE
 MANIFEST = "manifest.json"
 BUILD_MARKER = ".qa-build"  # written into every data folder we make: only folders holding it are ever deleted
 LOCK_FILE = ".qa-build.lock"
+EXCLUDED = "excluded.json"  # the article ids `qa remove` took out
 SEARCH_ONLY = ("index_type", "ann_threshold")  # index settings that change how passages are searched, not vectors
 KINDS = tuple(BlockKind)
+
+
+def kind_code(kind: BlockKind) -> int:
+    """The code of a sentence kind in the index's tables (`Index.kind_of`)."""
+    return KINDS.index(kind)
 log = logging.getLogger("qa")
 
 
@@ -110,8 +115,6 @@ class Index:
     idf: np.ndarray  # float32 per BM25 vocabulary id
     token_ids: "Ragged"  # per sentence: its stemmed content tokens as BM25 vocabulary ids, in order
     postings: "Ragged"  # per vocabulary id: the sentences that hold it, ascending (derived from token_ids)
-    cue_ids: "Ragged"  # per sentence, rows 3i..3i+2: stems inside its date / number / entity cues
-    pronoun_start: np.ndarray  # bool (n,): the sentence opens with a pronoun ("He said ...")
 
     @property
     def sentence_ntokens(self) -> np.ndarray:
@@ -163,6 +166,81 @@ class Index:
 
     def sentence_kind(self, sentence: int) -> BlockKind:
         return KINDS[int(self.sentence_table[sentence, 3])]
+
+    def article_of(self, sentences: np.ndarray) -> np.ndarray:
+        """Per sentence: its article's row in `articles`."""
+        return self.sentence_table[sentences, 0]
+
+    def kind_of(self, sentences: np.ndarray) -> np.ndarray:
+        """Per sentence: its kind's code (`kind_code`)."""
+        return self.sentence_table[sentences, 3]
+
+    def char_span(self, first: int, last: int | None = None) -> tuple[int, int]:
+        """Character offsets in its article's text from the start of sentence `first` to the end of `last`
+        (default: `first`)."""
+        return int(self.sentence_table[first, 1]), int(self.sentence_table[first if last is None else last, 2])
+
+    def passage_dense(self, sentences: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """Per sentence: the dense similarity of the first passage that holds it to a question vector."""
+        return self.passage_vectors[self.sentence_passage[sentences]].astype(np.float32) @ vector
+
+    def sentence_vector(self, sentence: int) -> np.ndarray:
+        """A sentence's stored vector, as float32."""
+        return self.sentence_vectors[sentence].astype(np.float32)
+
+    def sentence_dense(self, sentences: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """Per sentence: its dense similarity to a question vector."""
+        return self.sentence_vectors[sentences].astype(np.float32) @ vector
+
+    def term_ids(self, stems: list[str]) -> list[int]:
+        """The vocabulary ids of the stems the corpus holds, in order (unknown stems are left out)."""
+        return self.bm25.get_tokens_ids(stems)
+
+    @property
+    def n_terms(self) -> int:
+        return len(self.idf)
+
+    @property
+    def data_folder(self) -> Path:
+        """The folder of this build's tables (inside the index folder); other stages may cache what they derive
+        from the tables there, in sub-folders of their own."""
+        return self.folder / self.manifest["data"]
+
+    def sentence_at(self, article: int | None, start: int | None) -> int | None:
+        """The sentence of an article (by its row in `articles`) that starts at character `start`, or None."""
+        if article is None or start is None:
+            return None
+        first, last = self.article_sentences(article)
+        rows = np.flatnonzero(self.sentence_table[first:last, 1] == start)
+        return first + int(rows[0]) if len(rows) else None
+
+
+# --- articles taken out --------------------------------------------------------------------------
+
+def read_excluded(folder: Path) -> frozenset[str]:
+    """Article ids taken out of the index with `qa remove` (kept in the index folder's excluded.json)."""
+    path = Path(folder) / EXCLUDED
+    if not path.is_file():
+        return frozenset()
+    try:
+        ids = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise QAError(f"{path} is unreadable ({exc}); delete it to index every article") from None
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise QAError(f"{path} is damaged (it must be a list of article ids); delete it to index every article")
+    return frozenset(ids)
+
+
+def write_excluded(folder: Path, ids: frozenset[str]) -> None:
+    """Replace the list of article ids taken out of the index."""
+    folder = Path(folder)
+    tmp = folder / f"{EXCLUDED}.tmp"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(sorted(ids)), encoding="utf-8")
+        tmp.replace(folder / EXCLUDED)
+    except OSError as exc:
+        raise os_failure(f"write {folder / EXCLUDED}", exc, "pass --index-dir DIR with a writable folder") from None
 
 
 # --- staleness ---------------------------------------------------------------------------------
@@ -445,12 +523,6 @@ def _write_data(tmp: Path, passage_vectors: np.ndarray, sentence_vectors: np.nda
     bm25.index(sentence_tokens, show_progress=False)
     vocab = bm25.vocab_dict
     Ragged.from_rows([[vocab[t] for t in toks] for toks in sentence_tokens]).save(tmp, "token_ids")
-    cue_rows = []
-    for text in sentence_texts:
-        cues = cue_stems(text)
-        cue_rows.extend([vocab[t] for t in cues[kind] if t in vocab] for kind in CUE_KINDS)
-    Ragged.from_rows(cue_rows).save(tmp, "cue_ids")
-    np.save(tmp / "pronoun_start.npy", np.array([bool(PRONOUN_START.match(t)) for t in sentence_texts]))
     bm25.save(str(tmp / "bm25"), show_progress=False)
 
 
@@ -578,8 +650,6 @@ def load(folder: Path) -> Index:
         sentence_table = np.load(data / "sentences.npy", allow_pickle=False)
         sentence_passage = np.load(data / "sentence_passage.npy", allow_pickle=False)
         token_ids = Ragged.load(data, "token_ids")
-        cue_ids = Ragged.load(data, "cue_ids")
-        pronoun_start = np.load(data / "pronoun_start.npy", allow_pickle=False)
         sentence_bytes = np.load(data / "sentence_bytes.npy", allow_pickle=False)
         passage_table = np.load(data / "passages.npy", allow_pickle=False)
         sentence_vectors = np.load(data / "sentence_vectors.npy", mmap_mode="r", allow_pickle=False)
@@ -592,16 +662,17 @@ def load(folder: Path) -> Index:
         bm25 = bm25s.BM25.load(str(data / "bm25"), mmap=False, show_progress=False, verbosity=0)
     except (OSError, ValueError, TypeError, KeyError, RuntimeError, RecursionError) as exc:
         raise IndexUnusable(f"the index in {folder} is damaged ({type(exc).__name__}: {exc})") from None
-    integer_tables = (sentence_table, sentence_passage, token_ids.values, token_ids.offsets, cue_ids.values,
-                      cue_ids.offsets, sentence_bytes, passage_table, text_offsets)
+    integer_tables = (sentence_table, sentence_passage, token_ids.values, token_ids.offsets, sentence_bytes,
+                      passage_table, text_offsets)
     if (not all(np.issubdtype(t.dtype, np.integer) for t in integer_tables) or text_blob.dtype != np.uint8
-            or pronoun_start.dtype != np.bool_ or not np.issubdtype(sentence_vectors.dtype, np.floating)
+            or not np.issubdtype(sentence_vectors.dtype, np.floating)
             or not np.issubdtype(passage_vectors.dtype, np.floating)):
         raise IndexUnusable(f"the index in {folder} is damaged (a table holds values of the wrong type)")
     counts = manifest["counts"]
     n, m = counts["sentences"], counts["passages"]
     dim = manifest["model"]["dim"]
-    if (sentence_table.shape != (n, 4) or sentence_bytes.shape != (n, 2) or sentence_passage.shape != (n,) or token_ids.offsets.shape != (n + 1,) or cue_ids.offsets.shape != (3 * n + 1,) or pronoun_start.shape != (n,) or passage_table.shape != (m, 3)
+    if (sentence_table.shape != (n, 4) or sentence_bytes.shape != (n, 2) or sentence_passage.shape != (n,) or token_ids.offsets.shape != (n + 1,)
+            or passage_table.shape != (m, 3)
             or sentence_vectors.shape != (n, dim) or passage_index.ntotal != m or passage_index.d != dim
             or passage_vectors.shape != (m, dim)
             or len(articles) != counts.get("articles") or text_offsets.shape != (len(articles) + 1,)
@@ -611,8 +682,7 @@ def load(folder: Path) -> Index:
     df = np.diff(postings.offsets).astype(np.float32)
     idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
     return Index(folder, manifest, articles, text_blob, text_offsets, sentence_table, sentence_bytes, sentence_passage,
-                 passage_table, passage_index, passage_vectors, sentence_vectors, bm25, idf, token_ids, postings, cue_ids,
-                 pronoun_start)
+                 passage_table, passage_index, passage_vectors, sentence_vectors, bm25, idf, token_ids, postings)
 
 
 def postings_of(token_ids: Ragged, n_terms: int) -> Ragged:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from qa.answer_types import AnswerType, answer_type
+from qa.answer_types import CUE_KINDS, PRONOUN_START, AnswerType, answer_type, cue_stems
 from qa.corpus import BlockKind
 from qa.errors import QAError, os_failure
-from qa.index import KINDS, Index
+from qa.index import Index, Ragged, kind_code
 from qa.retrieve import Candidates
 from qa.tokens import query_tokens, tokens
 
@@ -198,6 +200,72 @@ def load_selector(index_dir: Path | None) -> Selector:
     return Selector.load(DEFAULT_SELECTOR)
 
 
+# --- what selection derives from an index once --------------------------------------------------------------
+
+# Bump when what `prepare` computes changes: only this cache is remade, never the index (its vectors stay).
+PREPARED_VERSION = 1
+
+
+@dataclass(frozen=True)
+class SentenceCues:
+    """What selection precomputes per sentence of an index: the vocabulary ids inside its date / number /
+    entity cues (row 3i + CUE_KINDS.index(kind) of `cue_ids`), and whether it opens with a pronoun."""
+
+    cue_ids: Ragged
+    pronoun_start: np.ndarray  # bool (n,)
+
+    def new_cue(self, sentences: np.ndarray, kind: str, question_ids: np.ndarray) -> np.ndarray:
+        """Per sentence: does its cue of this kind ("date", "number", "entity") hold a stem the question does not."""
+        values, owner = self.cue_ids.gather(sentences * len(CUE_KINDS) + CUE_KINDS.index(kind))
+        out = np.zeros(sentences.shape[0], dtype=bool)
+        out[owner[~np.isin(values, question_ids)]] = True
+        return out
+
+
+def _compute_cues(index: Index) -> SentenceCues:
+    rows, pronoun = [], np.zeros(index.n_sentences, dtype=bool)
+    for i in range(index.n_sentences):
+        text = index.sentence_text(i)
+        cues = cue_stems(text)
+        rows.extend(index.term_ids(cues[kind]) for kind in CUE_KINDS)
+        pronoun[i] = bool(PRONOUN_START.match(text))
+    return SentenceCues(Ragged.from_rows(rows), pronoun)
+
+
+def _cues_fit(cues: SentenceCues, index: Index) -> bool:
+    n = index.n_sentences
+    return (cues.cue_ids.offsets.shape == (len(CUE_KINDS) * n + 1,) and cues.pronoun_start.shape == (n,)
+            and cues.pronoun_start.dtype == np.bool_ and np.issubdtype(cues.cue_ids.values.dtype, np.integer)
+            and int(cues.cue_ids.offsets[-1]) == cues.cue_ids.values.shape[0]
+            and (not cues.cue_ids.values.size or 0 <= int(cues.cue_ids.values.min())
+                 and int(cues.cue_ids.values.max()) < index.n_terms))
+
+
+def prepare(index: Index) -> SentenceCues:
+    """Selection's per-sentence tables for an index: read from the cache this stage keeps in the index's data
+    folder (`select-v{PREPARED_VERSION}/`), else computed and cached there. A cache that does not fit the index
+    is remade; a folder that cannot be written only means computing it again next time."""
+    cache = index.data_folder / f"select-v{PREPARED_VERSION}"
+    try:
+        cues = SentenceCues(Ragged.load(cache, "cue_ids"), np.load(cache / "pronoun_start.npy", allow_pickle=False))
+        if _cues_fit(cues, index):
+            return cues
+    except (OSError, ValueError):
+        pass
+    cues = _compute_cues(index)
+    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+    try:
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        cues.cue_ids.save(tmp, "cue_ids")
+        np.save(tmp / "pronoun_start.npy", cues.pronoun_start)
+        shutil.rmtree(cache, ignore_errors=True)
+        os.rename(tmp, cache)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return cues
+
+
 @dataclass(frozen=True)
 class Scored:
     """Candidate sentences, best first, with the selector's score and their features."""
@@ -214,20 +282,12 @@ def _idf_weights(index: Index, q: Question) -> tuple[np.ndarray, float]:
     return weights, float(weights.sum()) + unknown
 
 
-def _any_new(index: Index, ids: np.ndarray, kind: int, question_ids: np.ndarray) -> np.ndarray:
-    """Per sentence: does its cue of the given kind hold a stem the question does not."""
-    values, owner = index.cue_ids.gather(ids * 3 + kind)
-    out = np.zeros(ids.shape[0], dtype=bool)
-    out[owner[~np.isin(values, question_ids)]] = True
-    return out
-
-
 def _bigram_coverage(index: Index, ids: np.ndarray, q: Question) -> np.ndarray:
     """Share of the question's adjacent term pairs that occur adjacent in each sentence."""
     q_ids = q.token_ids
     if len(q_ids) < 2:
         return np.zeros(ids.shape[0], dtype=np.float32)
-    vocab = np.int64(len(index.idf) + 1)
+    vocab = np.int64(index.n_terms + 1)
     pairs = np.unique(np.asarray(q_ids[:-1], dtype=np.int64) * vocab + np.asarray(q_ids[1:], dtype=np.int64))
     values, owner = index.token_ids.gather(ids)
     same = owner[1:] == owner[:-1]
@@ -269,7 +329,7 @@ def _article_level(index: Index, q: Question, articles: np.ndarray, weights: np.
     crossed in 2021?", "How many Airbus jets did IndiGo order?") shares most words with some sentence but
     names something its article does not hold."""
     q_ids = np.asarray(q.token_ids, dtype=np.int32)
-    years = [index.bm25.get_tokens_ids([stem]) for stem in q.stems if _YEAR.match(stem)]
+    years = [index.term_ids([stem]) for stem in q.stems if _YEAR.match(stem)]
     coverage = np.zeros(len(articles), dtype=np.float32)
     year_missing = np.zeros(len(articles), dtype=np.float32)
     for a in np.unique(articles).tolist():
@@ -281,25 +341,24 @@ def _article_level(index: Index, q: Question, articles: np.ndarray, weights: np.
     return coverage, year_missing
 
 
-def features(index: Index, q: Question, cands: Candidates) -> np.ndarray:
-    """The FEATURES matrix, one row per candidate sentence. Vectorised: no Python work per candidate."""
+def features(index: Index, cues: SentenceCues, q: Question, cands: Candidates) -> np.ndarray:
+    """The FEATURES matrix, one row per candidate sentence, its columns built by name and stacked in FEATURES
+    order. Vectorised: no Python work per candidate."""
     ids = cands.sentences
     n = ids.shape[0]
-    x = np.zeros((n, len(FEATURES)), dtype=np.float32)
     if not n:
-        return x
-    table = index.sentence_table
-    articles = table[ids, 0]
-    kinds = table[ids, 3]
+        return np.zeros((0, len(FEATURES)), dtype=np.float32)
+    articles = index.article_of(ids)
+    kinds = index.kind_of(ids)
     weights, total = _idf_weights(index, q)
     present = index.term_presence(q.token_ids, ids)
     prev_ids = np.maximum(ids - 1, 0)
-    has_prev = (ids > 0) & (table[prev_ids, 0] == articles)
+    has_prev = (ids > 0) & (index.article_of(prev_ids) == articles)
     present_prev = index.term_presence(q.token_ids, prev_ids) & has_prev
     in_title = np.zeros_like(present)
     title_terms = {}
     for a in np.unique(articles).tolist():
-        title_ids = title_terms[a] = set(index.bm25.get_tokens_ids(tokens(index.articles[a].title)))
+        title_ids = title_terms[a] = set(index.term_ids(tokens(index.articles[a].title)))
         rows = [i for i, t in enumerate(q.token_ids) if t in title_ids]
         if rows:
             in_title[np.ix_(rows, articles == a)] = True
@@ -307,8 +366,7 @@ def features(index: Index, q: Question, cands: Candidates) -> np.ndarray:
     coverage = weights @ present / norm
     context = weights @ (present | present_prev | in_title) / norm
     matched = present.sum(axis=0)
-    sentence_dense = index.sentence_vectors[ids].astype(np.float32) @ q.vector
-    previous_dense = np.where(has_prev, index.sentence_vectors[prev_ids].astype(np.float32) @ q.vector, 0.0)
+    sentence_dense = index.sentence_dense(ids, q.vector)
     ntokens = np.maximum(index.sentence_ntokens[ids].astype(np.float32), 1.0)
     top_bm25 = float(cands.bm25.max())
     article_best = np.zeros(n, dtype=np.float32)
@@ -316,41 +374,50 @@ def features(index: Index, q: Question, cands: Candidates) -> np.ndarray:
         mask = articles == a
         article_best[mask] = coverage[mask].max()
     q_ids = np.asarray(q.token_ids, dtype=np.int32)
-    new_date, new_number, new_entity = (_any_new(index, ids, k, q_ids) for k in range(3))
-    x[:, 0] = sentence_dense
-    x[:, 1] = sentence_dense - sentence_dense.max()
-    x[:, 2] = cands.passage_dense
-    x[:, 3] = cands.passage_dense - cands.passage_dense.max()
-    x[:, 4] = coverage
-    x[:, 5] = coverage - coverage.max()
-    x[:, 6] = context
-    x[:, 7] = _bigram_coverage(index, ids, q)
-    x[:, 8] = cands.bm25 / top_bm25 if top_bm25 > 0 else 0.0
-    x[:, 9] = np.clip(1.0 - matched / ntokens, 0, 1)
-    x[:, 10] = np.log(ntokens)
-    x[:, 11] = articles == cands.best_article
-    x[:, 12] = article_best
-    x[:, 13] = previous_dense
-    x[:, 14] = index.pronoun_start[ids]
-    x[:, 15] = kinds == KINDS.index(BlockKind.HEADLINE)
-    x[:, 16] = (kinds != KINDS.index(BlockKind.BODY)) & (kinds != KINDS.index(BlockKind.HEADLINE))
-    x[:, 17] = (q.kind is AnswerType.TIME) * new_date
-    x[:, 18] = (q.kind is AnswerType.NUMBER) * new_number
-    x[:, 19] = (q.kind in (AnswerType.PERSON, AnswerType.PLACE)) * new_entity
-    x[:, 20] = (q.kind is AnswerType.ENTITY) * new_entity
-    x[:, 21] = (q.kind is AnswerType.OTHER) * new_entity
-    x[:, 22] = max(0, q.n_tokens - len(q.token_ids)) / q.n_tokens if q.n_tokens else 1.0
+    new = {kind: cues.new_cue(ids, kind, q_ids) for kind in CUE_KINDS}
     # Two sentences back and one ahead: the subject of a question is often named a little earlier.
     wide = present | present_prev | in_title
     for step in (-2, 1):
         other = np.clip(ids + step, 0, index.n_sentences - 1)
-        wide |= index.term_presence(q.token_ids, other) & (table[other, 0] == articles)
-    x[:, 23] = weights @ wide / norm
-    x[:, 24] = _match_density(index, ids, q)
-    x[:, 25] = coverage * sentence_dense
-    x[:, 26] = context * x[:, 3]
-    x[:, 27], x[:, 28] = _article_level(index, q, articles, weights, norm, title_terms)
-    return x
+        wide |= index.term_presence(q.token_ids, other) & (index.article_of(other) == articles)
+    passage_gap = cands.passage_dense - cands.passage_dense.max()
+    article_coverage, year_missing = _article_level(index, q, articles, weights, norm, title_terms)
+    body, headline = kinds == kind_code(BlockKind.BODY), kinds == kind_code(BlockKind.HEADLINE)
+    columns = {
+        "sentence_dense": sentence_dense,
+        "sentence_dense_gap": sentence_dense - sentence_dense.max(),
+        "passage_dense": cands.passage_dense,
+        "passage_dense_gap": passage_gap,
+        "coverage": coverage,
+        "coverage_gap": coverage - coverage.max(),
+        "context_coverage": context,
+        "bigram_coverage": _bigram_coverage(index, ids, q),
+        "bm25_relative": cands.bm25 / top_bm25 if top_bm25 > 0 else 0.0,
+        "novelty": np.clip(1.0 - matched / ntokens, 0, 1),
+        "log_length": np.log(ntokens),
+        "same_article_as_best_passage": articles == cands.best_article,
+        "article_best_coverage": article_best,
+        "previous_dense": np.where(has_prev, index.sentence_dense(prev_ids, q.vector), 0.0),
+        "pronoun_start": cues.pronoun_start[ids],
+        "headline": headline,
+        "other_non_body": ~body & ~headline,
+        "time_q_x_date": (q.kind is AnswerType.TIME) * new["date"],
+        "number_q_x_number": (q.kind is AnswerType.NUMBER) * new["number"],
+        "person_place_q_x_entity": (q.kind in (AnswerType.PERSON, AnswerType.PLACE)) * new["entity"],
+        "entity_q_x_entity": (q.kind is AnswerType.ENTITY) * new["entity"],
+        "other_q_x_entity": (q.kind is AnswerType.OTHER) * new["entity"],
+        "question_new_terms": max(0, q.n_tokens - len(q.token_ids)) / q.n_tokens if q.n_tokens else 1.0,
+        "wide_context_coverage": weights @ wide / norm,
+        "match_density": _match_density(index, ids, q),
+        "coverage_x_sentence_dense": coverage * sentence_dense,
+        "context_x_passage_gap": context * passage_gap,
+        "article_coverage": article_coverage,
+        "year_missing": year_missing,
+    }
+    if set(columns) != set(FEATURES):  # a feature named in one place only is a bug, not a zero column
+        raise RuntimeError(f"features and FEATURES disagree: {sorted(set(columns) ^ set(FEATURES))}")
+    return np.stack([np.broadcast_to(np.asarray(columns[name], dtype=np.float32), (n,)) for name in FEATURES],
+                    axis=1)
 
 
 # A follow-up question leans towards the article of the previous answer by this much (in score units).
@@ -374,7 +441,7 @@ def rerank_rows(x: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
 
 # Lines that label or restate a story rather than report it; they answer only when no body sentence is a
 # candidate. A byline stays free to answer "Who wrote ...?".
-NOT_ANSWERS = np.array([KINDS.index(k) for k in (BlockKind.HEADLINE, BlockKind.HEADING, BlockKind.CAPTION,
+NOT_ANSWERS = np.array([kind_code(k) for k in (BlockKind.HEADLINE, BlockKind.HEADING, BlockKind.CAPTION,
                                                  BlockKind.DATE)])
 BODY_GAP = 0.25  # how far (in score units) such a line is put below the best body sentence
 
@@ -382,7 +449,7 @@ BODY_GAP = 0.25  # how far (in score units) such a line is put below the best bo
 def body_first(kinds: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """Scores with every headline, heading, caption and date line lowered to below the best body sentence, so a
     headline, section heading or caption never wins over a body sentence that states the answer."""
-    body = kinds == KINDS.index(BlockKind.BODY)
+    body = kinds == kind_code(BlockKind.BODY)
     if not body.any():
         return scores
     cap = scores[body].max() - BODY_GAP
@@ -406,15 +473,15 @@ def with_bylines(index: Index, q: Question, cands: Candidates) -> Candidates:
     with a question about the story, so retrieval alone rarely finds it)."""
     if not asks_for_author(q.text) or not len(cands.sentences):
         return cands
-    table, byline = index.sentence_table, KINDS.index(BlockKind.BYLINE)
     bylines = []
-    for a in np.unique(table[cands.sentences, 0]).tolist():  # only the candidates' articles are read
+    for a in np.unique(index.article_of(cands.sentences)).tolist():  # only the candidates' articles are read
         first, last = index.article_sentences(a)
-        bylines.append(first + np.flatnonzero(table[first:last, 3] == byline))
+        rows = np.arange(first, last)
+        bylines.append(rows[index.kind_of(rows) == kind_code(BlockKind.BYLINE)])
     extra = np.setdiff1d(np.concatenate(bylines), cands.sentences)
     if not len(extra):
         return cands
-    dense = index.passage_vectors[index.sentence_passage[extra]].astype(np.float32) @ q.vector
+    dense = index.passage_dense(extra, q.vector)
     return Candidates(np.r_[cands.sentences, extra], np.r_[cands.passage_dense, dense].astype(np.float32),
                       np.r_[cands.bm25, np.zeros(len(extra), dtype=np.float32)], cands.best_article)
 
@@ -424,9 +491,9 @@ def bylines_first(index: Index, q: Question, sentences: np.ndarray, scores: np.n
     sentence ("Who's the legal affairs editor ...?"), else the first byline of the best body sentence's article."""
     if not asks_for_author(q.text) or not len(scores):
         return scores
-    kinds, articles = index.sentence_table[sentences, 3], index.sentence_table[sentences, 0]
-    is_byline = kinds == KINDS.index(BlockKind.BYLINE)
-    eligible = np.flatnonzero(is_byline | (kinds == KINDS.index(BlockKind.BODY)))
+    kinds, articles = index.kind_of(sentences), index.article_of(sentences)
+    is_byline = kinds == kind_code(BlockKind.BYLINE)
+    eligible = np.flatnonzero(is_byline | (kinds == kind_code(BlockKind.BODY)))
     if not len(eligible) or not is_byline.any():
         return scores
     top = eligible[np.argmax(scores[eligible])]
@@ -440,7 +507,8 @@ def bylines_first(index: Index, q: Question, sentences: np.ndarray, scores: np.n
     return out
 
 
-def rank(index: Index, q: Question, cands: Candidates, selector: Selector, *, reranker=None, rerank_top: int = 0,
+def rank(index: Index, cues: SentenceCues, q: Question, cands: Candidates, selector: Selector, *, reranker=None,
+         rerank_top: int = 0,
          prefer_article: int | None = None, spent: int | None = None, demote_spent: bool = False) -> Scored:
     """Score and sort the candidates, best first. With a `reranker` (qa.rerank.Reranker) and a selector fitted
     with one, the best `rerank_top` by the linear score are re-scored by the cross-encoder.
@@ -450,11 +518,11 @@ def rank(index: Index, q: Question, cands: Candidates, selector: Selector, *, re
     the bonus is there to bring in the article's other sentences. With `demote_spent` (the question replaced
     the part of the previous one that sentence answered, which it does not hold) it goes last."""
     cands = with_bylines(index, q, cands)
-    x = features(index, q, cands)
+    x = features(index, cues, q, cands)
     scores = selector.score(x) if len(x) else np.zeros(0, dtype=np.float32)
     bonus = np.zeros_like(scores)
     if prefer_article is not None and len(x):
-        bonus = PREFERRED_ARTICLE_BONUS * (index.sentence_table[cands.sentences, 0] == prefer_article)
+        bonus = PREFERRED_ARTICLE_BONUS * (index.article_of(cands.sentences) == prefer_article)
     if spent is not None and len(x):
         bonus = np.where(cands.sentences == spent, 0.0, bonus)
     bonus = bonus.astype(np.float32)
@@ -466,7 +534,7 @@ def rank(index: Index, q: Question, cands: Candidates, selector: Selector, *, re
     elif selector.reranks:
         a, b = selector.plain_scale
         scores = (a * scores + b).astype(np.float32)
-    scores = body_first(index.sentence_table[cands.sentences, 3], scores + bonus)
+    scores = body_first(index.kind_of(cands.sentences), scores + bonus)
     scores = bylines_first(index, q, cands.sentences, scores)
     if demote_spent and spent is not None and len(x) > 1:
         scores = np.where(cands.sentences == spent, scores.min() - 1.0, scores).astype(np.float32)
@@ -476,5 +544,5 @@ def rank(index: Index, q: Question, cands: Candidates, selector: Selector, *, re
 
 def make_question(index: Index, text: str, vector: np.ndarray) -> Question:
     stems = query_tokens(text)
-    return Question(text=text, vector=vector, token_ids=index.bm25.get_tokens_ids(stems), n_tokens=len(stems),
+    return Question(text=text, vector=vector, token_ids=index.term_ids(stems), n_tokens=len(stems),
                     stems=stems, kind=answer_type(text))

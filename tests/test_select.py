@@ -30,7 +30,7 @@ def _features(engine, question):
     index = engine.index
     vector = engine.encoder.encode([question])[0]
     q, cands = engine.candidates(index, question, vector)
-    x = select.features(index, q, cands)
+    x = select.features(index, engine.cues, q, cands)
     texts = [index.sentence_text(int(s)) for s in cands.sentences]
     return q, cands, x, texts
 
@@ -85,10 +85,40 @@ def test_preferred_article_bonus_reorders(tiny):
     question = "What happened in the spring?"
     vector = tiny.encoder.encode([question])[0]
     q, cands = tiny.candidates(index, question, vector)
-    plain = select.rank(index, q, cands, tiny.selector)
+    plain = select.rank(index, tiny.cues, q, cands, tiny.selector)
     a = index.article_number("a.txt")
-    leaning = select.rank(index, q, cands, tiny.selector, prefer_article=a)
+    leaning = select.rank(index, tiny.cues, q, cands, tiny.selector, prefer_article=a)
     before = {int(s): sc for s, sc in zip(plain.sentences, plain.scores)}
     for s, sc in zip(leaning.sentences.tolist(), leaning.scores.tolist()):
         bonus = select.PREFERRED_ARTICLE_BONUS if index.sentence_table[s, 0] == a else 0.0
         assert sc == pytest.approx(before[s] + bonus, abs=1e-5)
+
+
+def test_prepare_caches_its_tables_in_the_index_data_folder_and_remakes_a_damaged_cache(tiny):
+    index = tiny.index
+    cache = index.data_folder / f"select-v{select.PREPARED_VERSION}"
+    assert cache.is_dir()  # made when the engine loaded the index
+    fresh = select.prepare(index)
+    assert np.array_equal(fresh.pronoun_start, tiny.cues.pronoun_start)
+    texts = [index.sentence_text(i) for i in range(index.n_sentences)]
+    assert fresh.pronoun_start.tolist() == [t.startswith("It ") for t in texts]
+    # the date, number and entity cues of "opened in Rotterdam on 4 May 2021"
+    bridge = texts.index("The new harbour bridge opened in Rotterdam on 4 May 2021.")
+    date, number, entity = (fresh.cue_ids.values[fresh.cue_ids.offsets[3 * bridge + k]:
+                                                  fresh.cue_ids.offsets[3 * bridge + k + 1]] for k in range(3))
+    assert set(index.term_ids(["2021"])) <= set(date.tolist())
+    assert set(index.term_ids(["rotterdam"])) <= set(entity.tolist())
+    np.save(cache / "pronoun_start.npy", np.zeros(3, dtype=bool))  # the wrong length: remade, not trusted
+    remade = select.prepare(index)
+    assert np.array_equal(remade.pronoun_start, fresh.pronoun_start)
+    assert np.load(cache / "pronoun_start.npy").shape == (index.n_sentences,)
+
+
+def test_every_feature_column_is_built_by_name(tiny):
+    q, cands, x, texts = _features(tiny, "How much did the harbour bridge cost?")
+    assert x.shape == (len(texts), len(select.FEATURES))
+    k = texts.index("It cost 300 million euros to build.")
+    assert x[k, col("number_q_x_number")] == 1.0 and x[k, col("time_q_x_date")] == 0.0
+    bridge = texts.index("The new harbour bridge opened in Rotterdam on 4 May 2021.")
+    assert x[bridge, col("coverage")] == x[:, col("coverage")].max() > x[k, col("coverage")] > 0
+    assert np.allclose(x[:, col("coverage_gap")], x[:, col("coverage")] - x[:, col("coverage")].max())
