@@ -15,6 +15,7 @@ SQuAD + news, cross-validated over articles, in one run.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import platform
 import shutil
@@ -135,7 +136,7 @@ def main() -> None:
     shipped_s = time.perf_counter() - started
     answerable = [q for q in questions if q.answerable]
     baseline = bm25_baseline(engine, answerable)
-    counts = engine.index.manifest["counts"]
+    counts = dataclasses.asdict(engine.index.manifest.counts)
     print(f"date: {time.strftime('%Y-%m-%d')}  machine: {platform.machine()}, {__import__('os').cpu_count()} cores")
     print(f"corpus: {counts['articles']} articles, {counts['sentences']} sentences; questions: {len(questions)} "
           f"({len(answerable)} answerable, {sum(1 for q in questions if q.history)} follow-ups); "

@@ -9,6 +9,7 @@ with the same metric. Prints both sentence_hit@1 figures and their ratio, index 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import platform
@@ -139,7 +140,7 @@ def main() -> None:
     started = time.perf_counter()
     engine.build(force=args.rebuild)
     build_s = time.perf_counter() - started
-    counts = engine.index.manifest["counts"]
+    counts = dataclasses.asdict(engine.index.manifest.counts)
     report = evaluate(questions, engine, progress=True)
     write_report(report, args.work / "report")
     baseline = bm25_baseline(engine, questions)
@@ -151,7 +152,7 @@ def main() -> None:
           f"questions: {len(questions)} of the {pool} in the test split (seed {args.seed}{', all' if args.all else ''})")
     print(f"the cross-encoder re-scores the best {args.rerank_top} sentences per question")
     print(f"index build (this run, incl. model load; 0 if it was current): {build_s:.1f} s "
-          f"(manifest: {engine.index.manifest['build_seconds']:.1f} s)")
+          f"(manifest: {engine.index.manifest.build_seconds:.1f} s)")
     for key in ("sentence_hit@1", "sentence_hit@3", "mrr", "source_hit@1", "source_recall@5", "exact_match", "f1",
                 "answered_accuracy", "abstain_recall", "latency_ms_p50", "latency_ms_p95"):
         print(f"  ours   {key:<18} {m[key]}")

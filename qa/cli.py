@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -91,10 +92,10 @@ def _print_answer(a: Answer) -> None:
 def _cmd_index(args: argparse.Namespace) -> int:
     engine = _engine(args)
     index = engine.build(force=args.force)
-    counts = index.manifest["counts"]
-    print(f"index in {engine.index_dir}: {counts['articles']} articles, {counts['passages']} passages, "
-          f"{counts['sentences']} sentences")
-    for path, reason in index.manifest.get("skipped", {}).items():
+    counts = index.manifest.counts
+    print(f"index in {engine.index_dir}: {counts.articles} articles, {counts.passages} passages, "
+          f"{counts.sentences} sentences")
+    for path, reason in index.manifest.skipped.items():
         print(f"skipped {path}: {reason}")
     return 0
 
@@ -172,11 +173,11 @@ def _cmd_info(args: argparse.Namespace) -> int:
     m = index.manifest
     size = sum(f.stat().st_size for f in index.folder.rglob("*") if f.is_file())
     info = {
-        "corpus": str(engine.corpus), "index_dir": str(engine.index_dir), "model": m["model"],
-        **m["counts"], "index_type": type(index.passage_index).__name__,
-        "index_setting": m["settings"]["index_type"], "bytes_on_disk": size,
-        "bytes_per_passage": round(size / max(1, m["counts"]["passages"]), 1),
-        "built_at": m["built_at"], "skipped": m.get("skipped", {}),
+        "corpus": str(engine.corpus), "index_dir": str(engine.index_dir), "model": dataclasses.asdict(m.model),
+        **dataclasses.asdict(m.counts), "index_type": type(index.passage_index).__name__,
+        "index_setting": m.settings["index_type"], "bytes_on_disk": size,
+        "bytes_per_passage": round(size / max(1, m.counts.passages), 1),
+        "built_at": m.built_at, "skipped": m.skipped,
         "selector": engine.selector.fitted_on,
         "cross_encoder_reranks": engine.settings.rerank_top if engine.selector.reranks else 0,
     }

@@ -151,9 +151,9 @@ class QA:
         except IndexUnusable:
             previous = None
         corpus = read_corpus(self.corpus, self.excluded(), max_mb=self.settings.max_article_mb)
-        counts = index_mod.build(corpus, self.index_dir, self.settings,
-                                 self.encoder, progress=self.progress, previous=previous)
-        log.warning("encoded %d article(s), reused the vectors of %d", counts["encoded"], counts["reused"])
+        built = index_mod.build(corpus, self.index_dir, self.settings,
+                                self.encoder, progress=self.progress, previous=previous)
+        log.warning("encoded %d article(s), reused the vectors of %d", built.encoded, built.reused)
         return index_mod.load(self.index_dir)
 
     # --- adding and removing articles -------------------------------------------------------------
@@ -198,7 +198,7 @@ class QA:
         index_mod.write_excluded(self.index_dir, self.excluded() - set(plan))
         index = self.build()
         indexed = {a.id for a in index.articles}
-        reasons = index.manifest.get("skipped", {})
+        reasons = index.manifest.skipped
         skipped += [Skipped(a, reasons.get(a, "not indexed")) for a in plan if a not in indexed]
         return Added(tuple(a for a in plan if a in indexed), tuple(skipped))
 
@@ -212,9 +212,9 @@ class QA:
         self.build()
 
     def _set(self, index: Index) -> Index:
-        model = index.manifest.get("model", {})
-        if self._encoder is not None and model.get("dim") != self._encoder.info.dim:
-            raise IndexUnusable(f"the index was built with {model.get('name')}, not {self._encoder.info.name}")
+        model = index.manifest.model
+        if self._encoder is not None and model.dim != self._encoder.info.dim:
+            raise IndexUnusable(f"the index was built with {model.name}, not {self._encoder.info.name}")
         cues = select.prepare(index)
         with self._lock:
             self._index, self._cues = index, cues

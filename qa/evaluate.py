@@ -12,6 +12,7 @@ import sys
 import time
 import unicodedata
 from collections import Counter
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -317,7 +318,7 @@ def evaluate(questions: list[Question] | str | Path, engine=None, *, top_k: int 
     metrics = compute_metrics(questions, records, latencies)
     buckets = {b: sum(r["failure"] == b for r in records) for b in BUCKETS}
     meta = {"corpus": str(engine.corpus), "index_dir": str(engine.index_dir), "top_k": top_k,
-            "model": engine.index.manifest.get("model"), "date": time.strftime("%Y-%m-%d %H:%M:%S")}
+            "model": dataclasses.asdict(engine.index.manifest.model), "date": time.strftime("%Y-%m-%d %H:%M:%S")}
     return Report(metrics=metrics, buckets=buckets, per_question=records, meta=meta)
 
 

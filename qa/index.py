@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import json
@@ -64,6 +65,92 @@ class ArticleRecord:
 
 
 @dataclass(frozen=True)
+class ModelRecord:
+    """The bi-encoder that made an index's vectors."""
+
+    name: str
+    version: str | None
+    dim: int
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """What staleness knows of an indexed file: its content hash and the stamp taken before it was read."""
+
+    sha256: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class Counts:
+    articles: int
+    passages: int
+    sentences: int
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """`manifest.json`, the index folder's description of itself; replaced last by a build."""
+
+    format_version: int
+    data: str  # the data folder of this build, inside the index folder
+    model: ModelRecord
+    settings: dict  # Settings.index_fields() of the build
+    counts: Counts
+    articles: dict[str, FileRecord]
+    skipped: dict[str, str]  # file -> why it is not indexed
+    versions: dict = dataclasses.field(default_factory=dict)  # library versions of the build
+    build_seconds: float = 0.0
+    built_at: str = ""
+
+    def to_json(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, raw: object) -> "Manifest":
+        """The manifest of a parsed manifest.json; ValueError saying what is wrong with its shape (a hand edit,
+        a damaged file)."""
+        if not isinstance(raw, dict):
+            raise ValueError(f"it holds a {type(raw).__name__}, not an object")
+        fields = {"format_version": int, "data": str, "model": dict, "settings": dict, "counts": dict,
+                  "articles": dict, "skipped": dict}
+        for name, kind in fields.items():
+            value = raw.get(name)
+            if not isinstance(value, kind) or isinstance(value, bool):
+                raise ValueError(f"'{name}' is {json.dumps(value)[:40]}, not a {kind.__name__}")
+        model, counts = raw["model"], raw["counts"]
+        if not (isinstance(model.get("name"), str) and _is_int(model.get("dim"))):
+            raise ValueError("'model' lacks its name or dimension")
+        if not all(_is_int(counts.get(k)) and counts[k] >= 0 for k in ("articles", "passages", "sentences")):
+            raise ValueError("'counts' lacks a count of articles, passages or sentences")
+        articles = {}
+        for name, record in raw["articles"].items():
+            if not (isinstance(record, dict) and isinstance(record.get("sha256"), str)
+                    and _is_int(record.get("size")) and _is_int(record.get("mtime_ns"))):
+                raise ValueError(f"the entry of article {name!r} is not a record of its hash, size and time")
+            articles[name] = FileRecord(record["sha256"], record["size"], record["mtime_ns"])
+        if not all(isinstance(reason, str) for reason in raw["skipped"].values()):
+            raise ValueError("'skipped' holds a reason that is not text")
+        version = model.get("version")
+        seconds = raw.get("build_seconds")
+        return cls(raw["format_version"], raw["data"],
+                   ModelRecord(model["name"], version if isinstance(version, str) else None, model["dim"]),
+                   raw["settings"], Counts(counts["articles"], counts["passages"], counts["sentences"]), articles,
+                   dict(raw["skipped"]), raw.get("versions") if isinstance(raw.get("versions"), dict) else {},
+                   float(seconds) if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) else 0.0,
+                   raw.get("built_at") if isinstance(raw.get("built_at"), str) else "")
+
+
+@dataclass(frozen=True)
+class Built:
+    """What a build did: how many articles it encoded, and how many kept the previous index's vectors."""
+
+    encoded: int
+    reused: int
+
+
+@dataclass(frozen=True)
 class Ragged:
     """Rows of varying length: row i is values[offsets[i]:offsets[i + 1]]."""
 
@@ -100,7 +187,7 @@ class Index:
     """A loaded index. Sentence i of the corpus is row i of every `sentence_*` array."""
 
     folder: Path
-    manifest: dict
+    manifest: Manifest
     articles: tuple[ArticleRecord, ...]
     text_blob: np.ndarray  # uint8, all article texts as UTF-8, one after another
     text_offsets: np.ndarray  # int64, n_articles + 1 byte offsets into text_blob
@@ -204,7 +291,7 @@ class Index:
     def data_folder(self) -> Path:
         """The folder of this build's tables (inside the index folder); other stages may cache what they derive
         from the tables there, in sub-folders of their own."""
-        return self.folder / self.manifest["data"]
+        return self.folder / self.manifest.data
 
     def sentence_at(self, article: int | None, start: int | None) -> int | None:
         """The sentence of an article (by its row in `articles`) that starts at character `start`, or None."""
@@ -269,26 +356,11 @@ def _is_int(value: object) -> bool:
 
 
 def manifest_problem(manifest: object) -> str | None:
-    """What is wrong with the shape of a manifest (a hand edit, a damaged file), or None."""
-    if not isinstance(manifest, dict):
-        return f"it holds a {type(manifest).__name__}, not an object"
-    fields = {"format_version": int, "data": str, "model": dict, "settings": dict, "counts": dict,
-              "articles": dict, "skipped": dict}
-    for name, kind in fields.items():
-        value = manifest.get(name)
-        if not isinstance(value, kind) or isinstance(value, bool):
-            return f"'{name}' is {json.dumps(value)[:40]}, not a {kind.__name__}"
-    model, counts = manifest["model"], manifest["counts"]
-    if not (isinstance(model.get("name"), str) and _is_int(model.get("dim"))):
-        return "'model' lacks its name or dimension"
-    if not all(_is_int(counts.get(k)) and counts[k] >= 0 for k in ("articles", "passages", "sentences")):
-        return "'counts' lacks a count of articles, passages or sentences"
-    for name, record in manifest["articles"].items():
-        if not (isinstance(record, dict) and isinstance(record.get("sha256"), str)
-                and _is_int(record.get("size")) and _is_int(record.get("mtime_ns"))):
-            return f"the entry of article {name!r} is not a record of its hash, size and time"
-    if not all(isinstance(reason, str) for reason in manifest["skipped"].values()):
-        return "'skipped' holds a reason that is not text"
+    """What is wrong with the shape of a parsed manifest.json, or None."""
+    try:
+        Manifest.from_json(manifest)
+    except ValueError as exc:
+        return str(exc)
     return None
 
 
@@ -299,25 +371,26 @@ def stale_reason(folder: Path, corpus_root: Path, settings: Settings,
     Reads only the manifest and the files' sizes and times; a file whose stamp changed is hashed,
     so a touched but unchanged article does not force a rebuild.
     """
-    manifest = read_manifest(folder)
-    if manifest is None:
+    raw = read_manifest(folder)
+    if raw is None:
         return "no index yet"
-    problem = manifest_problem(manifest)
-    if problem is not None:
-        return f"the manifest is damaged ({problem})"
-    if manifest.get("format_version") != FORMAT_VERSION:
-        return f"index format {manifest.get('format_version')} is not the current {FORMAT_VERSION}"
-    if manifest.get("settings") != settings.index_fields():
+    try:
+        manifest = Manifest.from_json(raw)
+    except ValueError as exc:
+        return f"the manifest is damaged ({exc})"
+    if manifest.format_version != FORMAT_VERSION:
+        return f"index format {manifest.format_version} is not the current {FORMAT_VERSION}"
+    if manifest.settings != settings.index_fields():
         return "the index settings changed"
     installed = model_path(settings.model)[1]
-    if manifest["model"].get("version") != installed:
-        return f"the model {settings.model} is now version {installed}, not {manifest['model'].get('version')}"
+    if manifest.model.version != installed:
+        return f"the model {settings.model} is now version {installed}, not {manifest.model.version}"
     stamps = {k: v for k, v in corpus_mod.scan(corpus_root).items() if k not in excluded}
-    recorded = manifest.get("articles", {})
+    recorded = manifest.articles
     if set(recorded) & excluded:
         return "article(s) were removed"
     added, removed = stamps.keys() - recorded.keys(), recorded.keys() - stamps.keys()
-    skipped = {k for k, why in manifest.get("skipped", {}).items() if why != corpus_mod.REMOVED}
+    skipped = {k for k, why in manifest.skipped.items() if why != corpus_mod.REMOVED}
     added -= skipped
     if added or removed:
         return f"{len(added)} article(s) added and {len(removed)} removed"
@@ -325,13 +398,13 @@ def stale_reason(folder: Path, corpus_root: Path, settings: Settings,
         if name in skipped:
             continue
         rec = recorded[name]
-        if st.size == rec["size"] and st.mtime_ns == rec["mtime_ns"]:
+        if st.size == rec.size and st.mtime_ns == rec.mtime_ns:
             continue
         try:
             digest = hashlib.sha256((Path(corpus_root) / name).read_bytes()).hexdigest()
         except OSError:
             return f"{name} became unreadable"
-        if digest != rec["sha256"]:
+        if digest != rec.sha256:
             return f"{name} changed"
     return None
 
@@ -346,145 +419,194 @@ def _progress(iterable, desc: str, total: int, enabled: bool):
     return tqdm(iterable, desc=desc, total=total, unit="article", file=sys.stderr)
 
 
-def _reusable_vectors(previous: "Index | None", encoder: Encoder, settings: Settings) -> dict[str, tuple]:
-    """Per unchanged-candidate article of the previous index (same model and the same settings that shape
-    vectors; the passage search type does not): its content hash, sentence spans and kinds, passage windows,
-    and their vectors."""
+@dataclass(frozen=True)
+class _Reusable:
+    """An article of the previous index whose vectors a build may keep: its content hash, sentence spans and
+    kinds, passage windows (sentence numbers within the article), and their vectors."""
+
+    sha256: str
+    sentences: np.ndarray
+    passages: np.ndarray
+    sentence_vectors: np.ndarray
+    passage_vectors: np.ndarray
+
+
+def _reusable_vectors(previous: "Index | None", model: ModelRecord, settings: Settings) -> dict[str, _Reusable]:
+    """Per article of the previous index, what a build may reuse, when it was built with the same model and the
+    same settings that shape vectors (the passage search type does not)."""
     if previous is None:
         return {}
-    manifest = previous.manifest
-    recorded = manifest.get("settings")
+    recorded = previous.manifest.settings
     shaping = {k: v for k, v in settings.index_fields().items() if k not in SEARCH_ONLY}
-    if (not isinstance(recorded, dict) or {k: v for k, v in recorded.items() if k not in SEARCH_ONLY} != shaping
-            or manifest.get("model", {}).get("name") != encoder.info.name
-            or manifest.get("model", {}).get("version") != encoder.info.version):
+    if ({k: v for k, v in recorded.items() if k not in SEARCH_ONLY} != shaping
+            or previous.manifest.model.name != model.name or previous.manifest.model.version != model.version):
         return {}
     p_bounds = np.searchsorted(previous.passage_table[:, 0], np.arange(len(previous.articles) + 1))
     out = {}
     for a, record in enumerate(previous.articles):
         (s0, s1), p0, p1 = previous.article_sentences(a), p_bounds[a], p_bounds[a + 1]
-        sentences = previous.sentence_table[s0:s1, 1:4]
-        passages = previous.passage_table[p0:p1, 1:3] - s0
-        out[record.id] = (record.sha256, sentences, passages, previous.sentence_vectors[s0:s1],
-                          previous.passage_vectors[p0:p1])
+        out[record.id] = _Reusable(record.sha256, previous.sentence_table[s0:s1, 1:4],
+                                   previous.passage_table[p0:p1, 1:3] - s0, previous.sentence_vectors[s0:s1],
+                                   previous.passage_vectors[p0:p1])
     return out
 
 
-def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *, progress: bool = False,
-          previous: "Index | None" = None) -> dict[str, int]:
-    """Index a corpus into `folder`. Data goes to a new sub-folder and `manifest.json` is replaced last,
-    so an interrupted build leaves the previous index untouched.
+@dataclass(frozen=True)
+class Plan:
+    """Everything a build writes except the vectors: the sentence and passage tables, the texts to embed, the
+    article records, and which rows keep the previous index's vectors and which need the encoder."""
 
-    With the `previous` index, articles whose content and sentences are unchanged keep their vectors and
-    only added or changed articles are encoded. Returns counts of articles encoded and reused."""
+    sentence_rows: list  # (article, start, end, kind code)
+    sentence_bytes: list  # (start, end) in the text blob
+    sentence_passage: list  # the first passage that holds each sentence
+    sentence_texts: list[str]
+    passage_rows: list  # (article, first sentence, last sentence exclusive)
+    passage_texts: list[str]  # what is embedded for each passage (headline in front)
+    records: list[ArticleRecord]
+    blobs: list[bytes]  # each article's text as UTF-8
+    reused: list  # (first sentence, n sentences, their vectors, first passage, n passages, their vectors)
+    encode_passages: list[int]  # passage rows that need the encoder
+    encode_sentences: list[int]  # sentence rows that need the encoder
+    skipped: dict[str, str]
+
+
+def plan(corpus: Corpus, settings: Settings, model: ModelRecord, *, previous: "Index | None" = None,
+         progress: bool = False) -> Plan:
+    """Split every article into sentences and passages and decide which vectors the previous index (built with
+    the same model and vector-shaping settings) already holds: an article whose content and sentence spans are
+    unchanged keeps its vectors."""
     if not corpus.articles:
         reasons = "; ".join(f"{s.path}: {s.reason}" for s in corpus.skipped[:5])
         raise QAError(
             f"no articles to index in {corpus.root} (it needs .txt or .md files"
             + (f"; skipped {reasons}" if reasons else "") + ")"
         )
-    started = time.perf_counter()
-    sentence_rows, passage_rows, sentence_passage, sentence_bytes = [], [], [], []
-    sentence_texts, passage_texts, records, blobs = [], [], [], []
+    out = Plan([], [], [], [], [], [], [], [], [], [], [], {s.path: s.reason for s in corpus.skipped})
     blob_size = 0
-    reusable = _reusable_vectors(previous, encoder, settings)
-    reused: list[tuple[int, int, np.ndarray, int, int, np.ndarray]] = []  # where copied vectors go
-    to_encode_passages, to_encode_sentences = [], []  # global row numbers that need the encoder
+    reusable = _reusable_vectors(previous, model, settings)
     for a_idx, article in enumerate(_progress(corpus.articles, "reading", len(corpus.articles), progress)):
         sentences = split_article(article)
-        offset = len(sentence_rows)
+        offset = len(out.sentence_rows)
         passages = make_passages(sentences, offset, settings)
-        first_passage = len(passage_rows)
+        first_passage = len(out.passage_rows)
         holder = [-1] * len(sentences)
         for p_idx, passage in enumerate(passages):
-            passage_rows.append((a_idx, passage.first, passage.last))
+            out.passage_rows.append((a_idx, passage.first, passage.last))
             kind = sentences[passage.first - offset].kind
-            passage_texts.append(embedding_text(passage, article.title, kind, settings))
+            out.passage_texts.append(embedding_text(passage, article.title, kind, settings))
             for s in range(passage.first - offset, passage.last - offset):
                 if holder[s] < 0:
                     holder[s] = first_passage + p_idx
         char_at, byte_at = 0, blob_size  # walk the article once: character offsets -> byte offsets
         for s in sentences:
-            sentence_rows.append((a_idx, s.start, s.end, KINDS.index(s.kind)))
-            sentence_texts.append(s.text)
+            out.sentence_rows.append((a_idx, s.start, s.end, kind_code(s.kind)))
+            out.sentence_texts.append(s.text)
             byte_at += len(article.text[char_at:s.start].encode("utf-8"))
             byte_end = byte_at + len(s.text.encode("utf-8"))
-            sentence_bytes.append((byte_at, byte_end))
+            out.sentence_bytes.append((byte_at, byte_end))
             char_at, byte_at = s.end, byte_end
-        sentence_passage.extend(holder)
-        blobs.append(article.text.encode("utf-8"))
-        blob_size += len(blobs[-1])
+        out.sentence_passage.extend(holder)
+        out.blobs.append(article.text.encode("utf-8"))
+        blob_size += len(out.blobs[-1])
         # The stamp taken before the bytes were read: an edit during the build leaves it behind the file,
         # so the next run hashes the file again and sees the change.
-        records.append(ArticleRecord(article.id, article.title, article.sha256, article.stamp.size,
-                                     article.stamp.mtime_ns, article.encoding, article.author, article.published))
+        out.records.append(ArticleRecord(article.id, article.title, article.sha256, article.stamp.size,
+                                         article.stamp.mtime_ns, article.encoding, article.author,
+                                         article.published))
         old = reusable.get(article.id)
-        new_sentences = np.asarray(sentence_rows[offset:], dtype=np.int64).reshape(-1, 4)[:, 1:4]
-        new_passages = np.asarray(passage_rows[first_passage:], dtype=np.int64).reshape(-1, 3)[:, 1:3] - offset
-        if (old is not None and old[0] == article.sha256 and np.array_equal(old[1], new_sentences)
-                and np.array_equal(old[2], new_passages)):
-            reused.append((offset, len(sentences), old[3], first_passage, len(passages), old[4]))
+        new_sentences = np.asarray(out.sentence_rows[offset:], dtype=np.int64).reshape(-1, 4)[:, 1:4]
+        new_passages = np.asarray(out.passage_rows[first_passage:], dtype=np.int64).reshape(-1, 3)[:, 1:3] - offset
+        if (old is not None and old.sha256 == article.sha256 and np.array_equal(old.sentences, new_sentences)
+                and np.array_equal(old.passages, new_passages)):
+            out.reused.append((offset, len(sentences), old.sentence_vectors, first_passage, len(passages),
+                               old.passage_vectors))
         else:
-            to_encode_sentences.extend(range(offset, offset + len(sentences)))
-            to_encode_passages.extend(range(first_passage, first_passage + len(passages)))
+            out.encode_sentences.extend(range(offset, offset + len(sentences)))
+            out.encode_passages.extend(range(first_passage, first_passage + len(passages)))
+    return out
 
-    # The data folder is made before the encoder runs: a folder that cannot be written is refused before the
-    # expensive part, not after it.
-    folder = Path(folder)
+
+def encode(work: Plan, encoder: Encoder, *, progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(passage vectors, sentence vectors) of a plan: the encoder for the rows that need it (one call), the
+    previous index's vectors for the rest."""
+    dim = encoder.info.dim
+    passage_vectors = np.zeros((len(work.passage_texts), dim), dtype=np.float32)
+    sentence_vectors = np.zeros((len(work.sentence_texts), dim), dtype=np.float32)
+    fresh = encoder.encode([work.passage_texts[i] for i in work.encode_passages]
+                           + [work.sentence_texts[i] for i in work.encode_sentences], progress=progress)
+    passage_vectors[work.encode_passages] = fresh[: len(work.encode_passages)]
+    sentence_vectors[work.encode_sentences] = fresh[len(work.encode_passages):]
+    for s0, ns, s_vectors, p0, np_, p_vectors in work.reused:
+        sentence_vectors[s0:s0 + ns] = s_vectors
+        passage_vectors[p0:p0 + np_] = p_vectors
+    return passage_vectors, sentence_vectors
+
+
+_UNWRITABLE = "pass --index-dir DIR with a writable folder"
+
+
+def _new_data_folder(folder: Path) -> tuple[str, Path]:
+    """A build id and its temporary data folder (with our marker), made before anything expensive runs: a folder
+    that cannot be written is refused before the encoder, not after it."""
     build_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:8]
-    data = folder / f"data-{build_id}"
     tmp = folder / f".data-{build_id}.tmp"
-    unwritable = f"write the index in {folder}", "pass --index-dir DIR with a writable folder"
     try:
         folder.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
         (tmp / BUILD_MARKER).write_text(build_id, encoding="utf-8")
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise os_failure(unwritable[0], exc, unwritable[1]) from None
+        raise os_failure(f"write the index in {folder}", exc, _UNWRITABLE) from None
+    return build_id, tmp
+
+
+def write(work: Plan, vectors: tuple[np.ndarray, np.ndarray], folder: Path, build_id: str, tmp: Path,
+          settings: Settings, model: ModelRecord, started: float) -> Manifest:
+    """Write a plan's tables and vectors into the data folder `tmp`, rename it into place, then replace the
+    manifest (last, so an interrupted build leaves the previous index untouched) and remove older builds."""
+    data = folder / f"data-{build_id}"
     try:
-        dim = encoder.info.dim
-        passage_vectors = np.zeros((len(passage_texts), dim), dtype=np.float32)
-        sentence_vectors = np.zeros((len(sentence_texts), dim), dtype=np.float32)
-        fresh = encoder.encode([passage_texts[i] for i in to_encode_passages]
-                               + [sentence_texts[i] for i in to_encode_sentences], progress=progress)
-        passage_vectors[to_encode_passages] = fresh[: len(to_encode_passages)]
-        sentence_vectors[to_encode_sentences] = fresh[len(to_encode_passages):]
-        for s0, ns, s_vectors, p0, np_, p_vectors in reused:
-            sentence_vectors[s0:s0 + ns] = s_vectors
-            passage_vectors[p0:p0 + np_] = p_vectors
-        try:
-            _write_data(tmp, passage_vectors, sentence_vectors, sentence_rows, sentence_bytes, sentence_passage,
-                        passage_rows, blobs, records, sentence_texts, settings)
-            os.rename(tmp, data)
-        except OSError as exc:  # a full disk, a folder made read-only meanwhile
-            raise os_failure(unwritable[0], exc, unwritable[1]) from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    manifest = {
-        "format_version": FORMAT_VERSION,
-        "data": data.name,
-        "model": {"name": encoder.info.name, "version": encoder.info.version, "dim": encoder.info.dim},
-        "settings": settings.index_fields(),
-        "versions": _library_versions(),
-        "counts": {"articles": len(records), "passages": len(passage_rows), "sentences": len(sentence_rows)},
-        "build_seconds": round(time.perf_counter() - started, 3),
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "articles": {r.id: {"sha256": r.sha256, "size": r.size, "mtime_ns": r.mtime_ns} for r in records},
-        "skipped": {s.path: s.reason for s in corpus.skipped},
-    }
+        _write_data(tmp, *vectors, work, settings)
+        os.rename(tmp, data)
+    except OSError as exc:  # a full disk, a folder made read-only meanwhile
+        raise os_failure(f"write the index in {folder}", exc, _UNWRITABLE) from None
+    manifest = Manifest(
+        format_version=FORMAT_VERSION, data=data.name, model=model, settings=settings.index_fields(),
+        counts=Counts(len(work.records), len(work.passage_rows), len(work.sentence_rows)),
+        articles={r.id: FileRecord(r.sha256, r.size, r.mtime_ns) for r in work.records}, skipped=work.skipped,
+        versions=_library_versions(), build_seconds=round(time.perf_counter() - started, 3),
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
     previous_data = _manifest_data(folder)
     tmp_manifest = folder / f".{MANIFEST}.{build_id}.tmp"
     try:
-        tmp_manifest.write_text(json.dumps(manifest, indent=1, ensure_ascii=False), encoding="utf-8")
+        tmp_manifest.write_text(json.dumps(manifest.to_json(), indent=1, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp_manifest, folder / MANIFEST)
     except OSError as exc:
         tmp_manifest.unlink(missing_ok=True)
         shutil.rmtree(data, ignore_errors=True)
-        raise os_failure(unwritable[0], exc, unwritable[1]) from None
+        raise os_failure(f"write the index in {folder}", exc, _UNWRITABLE) from None
     _remove_old_builds(folder, keep=data.name, previous=previous_data)
-    return {"encoded": len(records) - len(reused), "reused": len(reused)}
+    return manifest
+
+
+def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *, progress: bool = False,
+          previous: "Index | None" = None) -> Built:
+    """Index a corpus into `folder`: plan (sentences, passages, what to reuse) -> encode -> write.
+
+    With the `previous` index, articles whose content and sentences are unchanged keep their vectors and
+    only added or changed articles are encoded."""
+    started = time.perf_counter()
+    model = ModelRecord(encoder.info.name, encoder.info.version, encoder.info.dim)
+    work = plan(corpus, settings, model, previous=previous, progress=progress)
+    folder = Path(folder)
+    build_id, tmp = _new_data_folder(folder)
+    try:
+        vectors = encode(work, encoder, progress=progress)
+        write(work, vectors, folder, build_id, tmp, settings, model, started)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return Built(encoded=len(work.records) - len(work.reused), reused=len(work.reused))
 
 
 # Tests set this to a file path: a build then writes the path of its half-written data folder there and waits,
@@ -500,25 +622,24 @@ def _pause_for_tests(tmp: Path) -> None:
             time.sleep(1)
 
 
-def _write_data(tmp: Path, passage_vectors: np.ndarray, sentence_vectors: np.ndarray, sentence_rows: list,
-                sentence_bytes: list, sentence_passage: list, passage_rows: list, blobs: list[bytes],
-                records: list[ArticleRecord], sentence_texts: list[str], settings: Settings) -> None:
+def _write_data(tmp: Path, passage_vectors: np.ndarray, sentence_vectors: np.ndarray, work: Plan,
+                settings: Settings) -> None:
     """Every table of a build into the temporary data folder `tmp`."""
     # Written by Python, not by faiss.write_index, so that a full disk is an OSError like every other write here.
     (tmp / "passages.faiss").write_bytes(faiss.serialize_index(make_search_index(passage_vectors, settings)).tobytes())
     np.save(tmp / "passage_vectors.npy", passage_vectors.astype(np.float16))
     np.save(tmp / "sentence_vectors.npy", sentence_vectors.astype(np.float16))
     _pause_for_tests(tmp)
-    np.save(tmp / "sentences.npy", np.asarray(sentence_rows, dtype=np.int64).reshape(-1, 4))
-    np.save(tmp / "sentence_bytes.npy", np.asarray(sentence_bytes, dtype=np.int64).reshape(-1, 2))
-    np.save(tmp / "sentence_passage.npy", np.asarray(sentence_passage, dtype=np.int32))
-    np.save(tmp / "passages.npy", np.asarray(passage_rows, dtype=np.int64).reshape(-1, 3))
-    blob = b"".join(blobs)
+    np.save(tmp / "sentences.npy", np.asarray(work.sentence_rows, dtype=np.int64).reshape(-1, 4))
+    np.save(tmp / "sentence_bytes.npy", np.asarray(work.sentence_bytes, dtype=np.int64).reshape(-1, 2))
+    np.save(tmp / "sentence_passage.npy", np.asarray(work.sentence_passage, dtype=np.int32))
+    np.save(tmp / "passages.npy", np.asarray(work.passage_rows, dtype=np.int64).reshape(-1, 3))
+    blob = b"".join(work.blobs)
     np.save(tmp / "texts.npy", np.frombuffer(blob, dtype=np.uint8))
-    np.save(tmp / "text_offsets.npy", np.cumsum([0] + [len(b) for b in blobs], dtype=np.int64))
-    (tmp / "articles.json").write_text(json.dumps([r.__dict__ for r in records], ensure_ascii=False),
-                                       encoding="utf-8")
-    sentence_tokens = [tokens(t) for t in sentence_texts]
+    np.save(tmp / "text_offsets.npy", np.cumsum([0] + [len(b) for b in work.blobs], dtype=np.int64))
+    (tmp / "articles.json").write_text(json.dumps([dataclasses.asdict(r) for r in work.records],
+                                                  ensure_ascii=False), encoding="utf-8")
+    sentence_tokens = [tokens(t) for t in work.sentence_texts]
     bm25 = bm25s.BM25(k1=1.2, b=0.75)
     bm25.index(sentence_tokens, show_progress=False)
     vocab = bm25.vocab_dict
@@ -638,13 +759,14 @@ def _article_record(row: object) -> ArticleRecord:
 def load(folder: Path) -> Index:
     """Load a built index; damage of any kind raises IndexUnusable with what is wrong."""
     folder = Path(folder)
-    manifest = read_manifest(folder)
-    if manifest is None:
+    raw = read_manifest(folder)
+    if raw is None:
         raise IndexUnusable(f"no index in {folder}")
-    problem = manifest_problem(manifest)
-    if problem is not None:
-        raise IndexUnusable(f"the index in {folder} is damaged: its manifest is damaged ({problem})")
-    data = folder / manifest["data"]
+    try:
+        manifest = Manifest.from_json(raw)
+    except ValueError as exc:
+        raise IndexUnusable(f"the index in {folder} is damaged: its manifest is damaged ({exc})") from None
+    data = folder / manifest.data
     try:
         articles = tuple(_article_record(r) for r in json.loads((data / "articles.json").read_text(encoding="utf-8")))
         sentence_table = np.load(data / "sentences.npy", allow_pickle=False)
@@ -668,14 +790,14 @@ def load(folder: Path) -> Index:
             or not np.issubdtype(sentence_vectors.dtype, np.floating)
             or not np.issubdtype(passage_vectors.dtype, np.floating)):
         raise IndexUnusable(f"the index in {folder} is damaged (a table holds values of the wrong type)")
-    counts = manifest["counts"]
-    n, m = counts["sentences"], counts["passages"]
-    dim = manifest["model"]["dim"]
+    counts = manifest.counts
+    n, m = counts.sentences, counts.passages
+    dim = manifest.model.dim
     if (sentence_table.shape != (n, 4) or sentence_bytes.shape != (n, 2) or sentence_passage.shape != (n,) or token_ids.offsets.shape != (n + 1,)
             or passage_table.shape != (m, 3)
             or sentence_vectors.shape != (n, dim) or passage_index.ntotal != m or passage_index.d != dim
             or passage_vectors.shape != (m, dim)
-            or len(articles) != counts.get("articles") or text_offsets.shape != (len(articles) + 1,)
+            or len(articles) != counts.articles or text_offsets.shape != (len(articles) + 1,)
             or int(text_offsets[-1]) != text_blob.shape[0] or bm25.scores.get("num_docs") != n):
         raise IndexUnusable(f"the index in {folder} is damaged (its tables disagree with its manifest)")
     postings = postings_of(token_ids, len(bm25.vocab_dict))

@@ -105,7 +105,7 @@ def test_binary_file_in_the_folder_is_skipped(seed_copy, tmp_path, encoder):
     (seed_copy / "junk.txt").write_bytes(bytes(range(256)) * 40)
     engine = QA(seed_copy, tmp_path / "index", encoder=encoder)
     index = engine.build()
-    assert index.manifest["skipped"] == {"junk.txt": "binary data, not a text article"}
+    assert index.manifest.skipped == {"junk.txt": "binary data, not a text article"}
     assert engine.answer("Where is the new NATO command for Ukraine located?").found
     assert engine.build() is not None and "junk.txt" not in {a.id for a in engine.index.articles}
 

@@ -32,7 +32,7 @@ def test_build_keeps_the_users_own_folders_in_the_index_folder(seed_copy, tmp_pa
     assert (index_dir / "data-raw" / "results.csv").read_text() == "x\n"
     assert (index_dir / ".data-mine.tmp" / "notes.txt").read_text() == "mine\n"
     ours = [p.name for p in index_dir.glob("data-*") if (p / index_mod.BUILD_MARKER).is_file()]
-    assert ours == [engine.index.manifest["data"]]
+    assert ours == [engine.index.manifest.data]
 
 
 def test_leftovers_of_a_killed_build_are_removed(seed_copy, tmp_path, encoder):
@@ -63,7 +63,7 @@ def test_two_builds_of_one_folder_take_turns(seed_copy, tmp_path, encoder):
         t.join()
     assert errors == []
     final = index_mod.load(index_dir)
-    assert [p.name for p in index_dir.glob("data-*")] == [final.manifest["data"]]
+    assert [p.name for p in index_dir.glob("data-*")] == [final.manifest.data]
     assert not list(index_dir.glob(".data-*.tmp"))
 
 
@@ -124,7 +124,7 @@ def test_a_file_name_that_is_not_utf8_is_skipped_and_the_rest_indexed(seed_copy,
     engine = QA(seed_copy, index_dir, encoder=encoder)
     index = engine.build()  # before the fix: UnicodeEncodeError writing articles.json
     assert len(index.articles) == 5
-    assert "not valid UTF-8" in index.manifest["skipped"]["caf\\xe9_news.txt"]
+    assert "not valid UTF-8" in index.manifest.skipped["caf\\xe9_news.txt"]
     assert index_mod.stale_reason(index_dir, seed_copy, engine.settings) is None
 
 
@@ -162,7 +162,7 @@ def test_a_full_disk_is_a_one_line_error_and_the_old_index_stays(seed_copy, tmp_
     index_dir = tmp_path / "index"
     engine = QA(seed_copy, index_dir, encoder=encoder)
     engine.build()
-    before = engine.index.manifest["data"]
+    before = engine.index.manifest.data
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -172,7 +172,7 @@ def test_a_full_disk_is_a_one_line_error_and_the_old_index_stays(seed_copy, tmp_
         engine.build(force=True)
     monkeypatch.undo()
     assert not list(index_dir.glob(".data-*.tmp"))
-    assert index_mod.load(index_dir).manifest["data"] == before
+    assert index_mod.load(index_dir).manifest.data == before
 
 
 def _cli_error(capsys, *argv: str) -> str:

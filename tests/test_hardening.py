@@ -78,7 +78,7 @@ def test_large_article_is_skipped_with_reason(tmp_path, encoder):
     with open(corpus / "huge.txt", "wb") as f:  # 50 MB of text
         f.write(b"Words words words. " * (50 * 2**20 // 19 + 1))
     engine = QA(corpus, tmp_path / "i", encoder=encoder)
-    skipped = engine.build().manifest["skipped"]
+    skipped = engine.build().manifest.skipped
     assert skipped["huge.txt"].startswith("too large (50.0 MB")
     assert engine.answer("Where did the council meet?").source == "ok.txt"
 
@@ -148,7 +148,7 @@ def _built(seed_copy, tmp_path, encoder) -> QA:
 @pytest.mark.slow
 def test_damaged_index_is_rebuilt(seed_copy, tmp_path, encoder, damage):
     engine = _built(seed_copy, tmp_path, encoder)
-    data = engine.index.folder / engine.index.manifest["data"]
+    data = engine.index.folder / engine.index.manifest.data
     manifest = engine.index_dir / "manifest.json"
     if damage == "truncate_faiss":
         (data / "passages.faiss").write_bytes((data / "passages.faiss").read_bytes()[:50])

@@ -23,6 +23,30 @@ def test_manifest_describes_the_index(seed_engine):
     assert m["counts"]["sentences"] == seed_engine.index.n_sentences
 
 
+def test_the_manifest_reads_back_as_written(seed_engine):
+    raw = json.loads((seed_engine.index_dir / "manifest.json").read_text())
+    manifest = index_mod.Manifest.from_json(raw)
+    assert manifest == seed_engine.index.manifest and manifest.to_json() == raw
+    with pytest.raises(ValueError, match="'counts' lacks"):
+        index_mod.Manifest.from_json({**raw, "counts": {"articles": 5}})
+
+
+def test_a_plan_over_an_unchanged_corpus_reuses_every_vector_and_encodes_nothing(seed_engine):
+    from qa.corpus import read_corpus
+
+    index = seed_engine.index
+    work = index_mod.plan(read_corpus(seed_engine.corpus), seed_engine.settings, index.manifest.model,
+                          previous=index)
+    assert work.encode_sentences == [] and work.encode_passages == [] and len(work.reused) == len(index.articles)
+    assert len(work.sentence_rows) == index.n_sentences and len(work.passage_rows) == index.n_passages
+    passages, sentences = index_mod.encode(work, seed_engine.encoder)
+    assert np.array_equal(sentences.astype(np.float16), index.sentence_vectors)
+    assert np.array_equal(passages.astype(np.float16), index.passage_vectors)
+    other_model = index_mod.ModelRecord("another-model", "1.0", 384)
+    fresh = index_mod.plan(read_corpus(seed_engine.corpus), seed_engine.settings, other_model, previous=index)
+    assert fresh.reused == [] and len(fresh.encode_sentences) == index.n_sentences
+
+
 def test_unchanged_corpus_loads_without_rebuild(seed_engine):
     assert index_mod.stale_reason(seed_engine.index_dir, seed_engine.corpus, seed_engine.settings) is None
 
@@ -31,7 +55,7 @@ def test_unchanged_corpus_loads_without_rebuild(seed_engine):
 def test_changed_article_triggers_rebuild(seed_copy, tmp_path, encoder, caplog):
     engine = QA(seed_copy, tmp_path / "index", encoder=encoder)
     engine.build()
-    first_data = engine.index.manifest["data"]
+    first_data = engine.index.manifest.data
     path = seed_copy / "001_125c12f66963a421.txt"
     path.write_text(path.read_text(encoding="utf-8").replace("Wiesbaden", "Ramstein"), encoding="utf-8")
     assert index_mod.stale_reason(engine.index_dir, seed_copy, engine.settings) == "001_125c12f66963a421.txt changed"
@@ -40,7 +64,7 @@ def test_changed_article_triggers_rebuild(seed_copy, tmp_path, encoder, caplog):
         a = fresh.answer("Where is the new NATO command for Ukraine located?")
     assert "001_125c12f66963a421.txt changed" in caplog.text
     assert "Ramstein" in a.sentence
-    assert fresh.index.manifest["data"] != first_data
+    assert fresh.index.manifest.data != first_data
     assert not (tmp_path / "index" / first_data).exists()  # the old build is cleaned up
 
 
@@ -63,7 +87,7 @@ def test_settings_change_triggers_rebuild(seed_engine):
 def test_corrupt_faiss_file_rebuilds(seed_copy, tmp_path, encoder, caplog):
     engine = QA(seed_copy, tmp_path / "index", encoder=encoder)
     engine.build()
-    faiss_file = engine.index.folder / engine.index.manifest["data"] / "passages.faiss"
+    faiss_file = engine.index.folder / engine.index.manifest.data / "passages.faiss"
     faiss_file.write_bytes(faiss_file.read_bytes()[:100])
     with pytest.raises(index_mod.IndexUnusable, match="damaged"):
         index_mod.load(tmp_path / "index")
