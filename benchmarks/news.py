@@ -56,14 +56,14 @@ def folds_of(questions: list[Question], articles: list[str], k: int) -> dict[str
             else int(hashlib.md5(q.id.encode()).hexdigest()[:8], 16) % k for q in questions}
 
 
-def summary(questions: list[Question], records: list[dict], latencies: list[float]) -> dict:
+def summary(questions: list[Question], records: list, latencies: list[float]) -> dict:
     """compute_metrics, plus the share of answerable questions refused and the follow-up rows' hit@1."""
     m = compute_metrics(questions, records, latencies)
     answerable = [r for q, r in zip(questions, records) if q.answerable]
-    m["answerable_refused"] = round(sum(not r["found"] for r in answerable) / max(1, len(answerable)), 4)
+    m["answerable_refused"] = round(sum(not r.found for r in answerable) / max(1, len(answerable)), 4)
     follow = [r for q, r in zip(questions, records) if q.history]
-    m["follow_ups_right"] = f"{sum(r['rank'] == 1 for r in follow)}/{len(follow)}"
-    m["unanswerable_refused"] = (f"{sum(not r['found'] for q, r in zip(questions, records) if not q.answerable)}"
+    m["follow_ups_right"] = f"{sum(r.rank == 1 for r in follow)}/{len(follow)}"
+    m["unanswerable_refused"] = (f"{sum(not r.found for q, r in zip(questions, records) if not q.answerable)}"
                                  f"/{sum(not q.answerable for q in questions)}")
     return m
 
@@ -157,8 +157,8 @@ def main() -> None:
                       summary(order, records, latencies))
         buckets = {}
         for r in records:
-            if r["failure"]:
-                buckets[r["failure"]] = buckets.get(r["failure"], 0) + 1
+            if r.failure:
+                buckets[r.failure] = buckets.get(r.failure, 0) + 1
         print(f"failure buckets (cross-validated): {buckets}")
 
 

@@ -49,12 +49,12 @@ class Report:
 
     metrics: dict[str, float | int | None]
     buckets: dict[str, int]
-    per_question: list[dict]
+    per_question: list[Judgement]
     meta: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {"metrics": self.metrics, "buckets": self.buckets, "meta": self.meta,
-                "per_question": self.per_question}
+                "per_question": [r.to_dict() for r in self.per_question]}
 
 
 # --- question sets ------------------------------------------------------------------------------------
@@ -225,7 +225,34 @@ def same_sentence(returned: str | None, support: str | None) -> bool:
     return b in a or (a in b and len(a) >= 0.5 * len(b))
 
 
-def judge(q: Question, a: Answer) -> dict:
+@dataclass(frozen=True)
+class Judgement:
+    """What came back for one question of a set, and which failure bucket (BUCKETS) it falls in, if any."""
+
+    id: str
+    question: str
+    answers: list[str]
+    expected_source: str | None
+    found: bool
+    sentence: str | None  # the answer's sentence (None when the engine abstained)
+    top_sentence: str | None  # the top-ranked evidence sentence, abstained or not
+    answer: str | None
+    source: str | None
+    top_source: str | None
+    score: float
+    rank: int | None  # of the first evidence sentence that holds an acceptable answer
+    evidence_sources: list[str]
+    exact_match: float | None  # None for a question the articles do not answer
+    f1: float | None
+    support_hit: bool | None  # the top sentence is the row's `support` sentence (None: the row names none)
+    rewritten: str | None
+    failure: str | None
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def judge(q: Question, a: Answer) -> Judgement:
     """One per-question record: what came back and which failure bucket it falls in."""
     sentences = [e.sentence for e in a.evidence]
     rank = next((i + 1 for i, s in enumerate(sentences) if contains_answer(s, q.answers)), None)
@@ -241,20 +268,20 @@ def judge(q: Question, a: Answer) -> dict:
         failure = "span_miss"
     else:
         failure = None
-    return {
-        "id": q.id, "question": q.question, "answers": list(q.answers), "expected_source": q.source,
-        "found": a.found, "sentence": a.sentence, "top_sentence": sentences[0] if sentences else None,
-        "answer": a.answer, "source": a.source, "top_source": a.evidence[0].source if a.evidence else None,
-        "score": a.score, "rank": rank, "evidence_sources": [e.source for e in a.evidence],
-        "exact_match": exact_match(a.answer, q.answers) if q.answerable else None,
-        "f1": round(f1_score(a.answer, q.answers), 4) if q.answerable else None,
-        "support_hit": same_sentence(sentences[0] if sentences else None, q.support) if q.support else None,
-        "rewritten": a.rewritten, "failure": failure,
-    }
+    return Judgement(
+        id=q.id, question=q.question, answers=list(q.answers), expected_source=q.source,
+        found=a.found, sentence=a.sentence, top_sentence=sentences[0] if sentences else None,
+        answer=a.answer, source=a.source, top_source=a.evidence[0].source if a.evidence else None,
+        score=a.score, rank=rank, evidence_sources=[e.source for e in a.evidence],
+        exact_match=exact_match(a.answer, q.answers) if q.answerable else None,
+        f1=round(f1_score(a.answer, q.answers), 4) if q.answerable else None,
+        support_hit=same_sentence(sentences[0] if sentences else None, q.support) if q.support else None,
+        rewritten=a.rewritten, failure=failure,
+    )
 
 
-def compute_metrics(questions: list[Question], records: list[dict], latencies_ms: list[float]) -> dict:
-    """The metrics of METRIC_KEYS over per-question records (see `judge`).
+def compute_metrics(questions: list[Question], records: list[Judgement], latencies_ms: list[float]) -> dict:
+    """The metrics of METRIC_KEYS over per-question judgements (see `judge`).
 
     `sentence_hit@1` judges the top-ranked evidence sentence, whether or not the engine abstained;
     abstention is measured on its own by the abstain_* metrics and `answered_accuracy`.
@@ -262,33 +289,33 @@ def compute_metrics(questions: list[Question], records: list[dict], latencies_ms
     answerable = [(q, r) for q, r in zip(questions, records) if q.answerable]
     unanswerable = [(q, r) for q, r in zip(questions, records) if not q.answerable]
     with_source = [(q, r) for q, r in zip(questions, records) if q.source]
-    abstained = [(q, r) for q, r in zip(questions, records) if not r["found"]]
-    answered = [(q, r) for q, r in zip(questions, records) if r["found"]]
+    abstained = [(q, r) for q, r in zip(questions, records) if not r.found]
+    answered = [(q, r) for q, r in zip(questions, records) if r.found]
     metrics = {
         "n": len(questions),
         "n_answerable": len(answerable),
         "n_unanswerable": len(unanswerable),
-        "source_hit@1": _ratio(sum(r["top_source"] == q.source for q, r in with_source), len(with_source)),
-        "source_recall@5": _ratio(sum(q.source in r["evidence_sources"][:5] for q, r in with_source),
+        "source_hit@1": _ratio(sum(r.top_source == q.source for q, r in with_source), len(with_source)),
+        "source_recall@5": _ratio(sum(q.source in r.evidence_sources[:5] for q, r in with_source),
                                   len(with_source)),
-        "sentence_hit@1": _ratio(sum(r["rank"] == 1 for _, r in answerable), len(answerable)),
-        "sentence_hit@3": _ratio(sum(r["rank"] is not None and r["rank"] <= 3 for _, r in answerable),
+        "sentence_hit@1": _ratio(sum(r.rank == 1 for _, r in answerable), len(answerable)),
+        "sentence_hit@3": _ratio(sum(r.rank is not None and r.rank <= 3 for _, r in answerable),
                                  len(answerable)),
         # the top sentence is the question set's `support` sentence (rows that name one)
-        "support_hit@1": _ratio(sum(bool(r["support_hit"]) for q, r in answerable if q.support),
+        "support_hit@1": _ratio(sum(bool(r.support_hit) for q, r in answerable if q.support),
                                 sum(1 for q, _ in answerable if q.support)),
-        "mrr": _ratio(sum(1.0 / r["rank"] for _, r in answerable if r["rank"]), len(answerable)),
-        "exact_match": _ratio(sum(r["exact_match"] for _, r in answerable), len(answerable)),
-        "f1": _ratio(sum(r["f1"] for _, r in answerable), len(answerable)),
+        "mrr": _ratio(sum(1.0 / r.rank for _, r in answerable if r.rank), len(answerable)),
+        "exact_match": _ratio(sum(r.exact_match for _, r in answerable), len(answerable)),
+        "f1": _ratio(sum(r.f1 for _, r in answerable), len(answerable)),
         "abstain_precision": _ratio(sum(not q.answerable for q, _ in abstained), len(abstained)),
-        "abstain_recall": _ratio(sum(not r["found"] for _, r in unanswerable), len(unanswerable)),
-        "answered_accuracy": _ratio(sum(q.answerable and contains_answer(r["sentence"], q.answers)
+        "abstain_recall": _ratio(sum(not r.found for _, r in unanswerable), len(unanswerable)),
+        "answered_accuracy": _ratio(sum(q.answerable and contains_answer(r.sentence, q.answers)
                                         for q, r in answered), len(answered)),
         "latency_ms_p50": round(statistics.median(latencies_ms), 2) if latencies_ms else None,
         "latency_ms_p95": _percentile(latencies_ms, 0.95),
         # expected calibration error of `score` as P(the top sentence holds an answer), over every row
-        "calibration_error": round(expected_calibration_error([r["score"] for r in records],
-                                        [q.answerable and r["rank"] == 1 for q, r in zip(questions, records)]), 4),
+        "calibration_error": round(expected_calibration_error([r.score for r in records],
+                                        [q.answerable and r.rank == 1 for q, r in zip(questions, records)]), 4),
     }
     assert tuple(metrics) == METRIC_KEYS
     return metrics
@@ -316,7 +343,7 @@ def evaluate(questions: list[Question] | str | Path, engine=None, *, top_k: int 
         latencies.append((time.perf_counter() - started) * 1000)
         records.append(judge(q, a))
     metrics = compute_metrics(questions, records, latencies)
-    buckets = {b: sum(r["failure"] == b for r in records) for b in BUCKETS}
+    buckets = {b: sum(r.failure == b for r in records) for b in BUCKETS}
     meta = {"corpus": str(engine.corpus), "index_dir": str(engine.index_dir), "top_k": top_k,
             "model": dataclasses.asdict(engine.index.manifest.model), "date": time.strftime("%Y-%m-%d %H:%M:%S")}
     return Report(metrics=metrics, buckets=buckets, per_question=records, meta=meta)
@@ -324,11 +351,11 @@ def evaluate(questions: list[Question] | str | Path, engine=None, *, top_k: int 
 
 # --- reports ---------------------------------------------------------------------------------------------
 
-def risk_coverage(records: list[dict]) -> list[tuple[float, float, float]]:
+def risk_coverage(records: list[Judgement]) -> list[tuple[float, float, float]]:
     """(threshold, coverage, accuracy of the answered) as the confidence threshold sweeps over the scores.
 
     A row is right when it is answerable and its top sentence holds the answer."""
-    rows = sorted(((r["score"], r["rank"] == 1) for r in records), key=lambda x: -x[0])
+    rows = sorted(((r.score, r.rank == 1) for r in records), key=lambda x: -x[0])
     out, right = [], 0
     for i, (score, ok) in enumerate(rows, start=1):
         right += ok
@@ -342,12 +369,12 @@ def _markdown(report: Report) -> str:
     lines += [f"| {k} | {'n/a' if v is None else v} |" for k, v in report.metrics.items()]
     lines += ["", "## Failure buckets", "", "| bucket | count |", "| --- | --- |"]
     lines += [f"| {k} | {v} |" for k, v in report.buckets.items()]
-    failing = [r for r in report.per_question if r["failure"]]
+    failing = [r for r in report.per_question if r.failure]
     lines += ["", f"## Failing questions ({len(failing)})", ""]
     for r in failing:
-        lines += [f"- **{r['id']}** `{r['failure']}`: {r['question']}",
-                  f"  - expected: {' / '.join(r['answers']) or '(not answerable)'}",
-                  f"  - returned: {r['top_sentence'] or '(nothing)'} (score {r['score']:.2f}, found {r['found']})"]
+        lines += [f"- **{r.id}** `{r.failure}`: {r.question}",
+                  f"  - expected: {' / '.join(r.answers) or '(not answerable)'}",
+                  f"  - returned: {r.top_sentence or '(nothing)'} (score {r.score:.2f}, found {r.found})"]
     return "\n".join(lines) + "\n"
 
 
@@ -361,10 +388,10 @@ def _plot(report: Report, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
     ax.plot([c for _, c, _ in curve], [a for _, _, a in curve], color="#1f6feb")
     records = report.per_question
-    answered = [r for r in records if r["found"]]
+    answered = [r for r in records if r.found]
     if records and answered:  # where the engine's own abstention puts it
         coverage = len(answered) / len(records)
-        accuracy = sum(r["rank"] == 1 and bool(r["answers"]) for r in answered) / len(answered)
+        accuracy = sum(r.rank == 1 and bool(r.answers) for r in answered) / len(answered)
         ax.plot([coverage], [accuracy], "o", color="#d1242f", label="operating point (abstention in use)")
         ax.legend(loc="lower left")
     ax.set_xlabel("coverage (share of questions answered)")

@@ -116,7 +116,7 @@ def test_eval_follows_the_history_field(seed_engine):
                            '"history": ["Who is the new EU High Representative for Foreign Affairs?"]}\n')
     report = evaluate(rows, seed_engine)
     record = report.per_question[0]
-    assert "Kallas" in record["rewritten"] and record["rank"] == 1
+    assert "Kallas" in record.rewritten and record.rank == 1
 
 
 def test_history_is_answered_in_one_batch_per_level(seed_engine, monkeypatch):

@@ -60,7 +60,7 @@ def test_metrics_and_buckets_on_known_cases():
         _answer(True, ["There were ten of them.", "w"], "There were ten"),
     ]
     records = [judge(q, a) for q, a in zip(questions, answers)]
-    assert [r["failure"] for r in records] == [None, "selection_miss", "retrieval_miss", "false_abstain", None,
+    assert [r.failure for r in records] == [None, "selection_miss", "retrieval_miss", "false_abstain", None,
                                                "false_answer", "span_miss"]
     m = compute_metrics(questions, records, [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0])
     assert tuple(m) == METRIC_KEYS
