@@ -23,6 +23,30 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="index folder (default: embeddings/ for seeds/, else CORPUS/.qa-index)")
 
 
+# Answer-time settings the answering commands take (see qa/config.py); a flag left out keeps the default.
+ANSWER_FLAGS = {
+    "top_k": (int, "evidence sentences per answer"),
+    "retrieve_k": (int, "passages and BM25 sentences gathered per question"),
+    "rerank_top": (int, "best sentences the cross-encoder re-reads (0: off)"),
+    "context_sentences": (int, "neighbours each side of the sentence in the context"),
+    "abstain_threshold": (float, "P(answerable) under which the answer is a refusal (default: the fitted one)"),
+    "answer_threshold": (float, "the reader's probability under which there is no short answer"),
+}
+
+
+def _answer_settings(parser: argparse.ArgumentParser) -> None:
+    for name, (kind, text) in ANSWER_FLAGS.items():
+        flag = "--" + name.replace("_", "-")
+        parser.add_argument(flag, type=kind, default=None, dest=name,
+                            help=f"{text} (default {getattr(Settings(), name)})")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """Settings() with the answer-time flags the command was given; a bad value is a one-line QAError."""
+    given = {name: getattr(args, name) for name in ANSWER_FLAGS if getattr(args, name, None) is not None}
+    return Settings(**given)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="Answer questions from a folder of news articles.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -38,18 +62,19 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer one question")
     _common(p)
     p.add_argument("question", help="the question, in quotes")
-    p.add_argument("--top-k", type=int, default=5, help="number of evidence sentences (default 5)")
+    _answer_settings(p)
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
     p = sub.add_parser("eval", help="evaluate against a labelled question set (JSONL or CSV)")
     _common(p)
     p.add_argument("questions", type=Path, help="question set: .jsonl or .csv")
-    p.add_argument("--top-k", type=int, default=5, help="evidence sentences per question (default 5)")
+    _answer_settings(p)
     p.add_argument("--out", type=Path, default=None, help="write report.json, report.md and plots here")
     p.add_argument("--json", action="store_true", help="print report.json to stdout and nothing else")
     p = sub.add_parser("calibrate", help="fit the sentence selector and abstention on a labelled question set")
     _common(p)
     p.add_argument("questions", type=Path, help="question set (.jsonl or .csv) with answerable and unanswerable rows")
     p.add_argument("--out", type=Path, default=None, help="where to write selector.json (default: the index folder)")
+    _answer_settings(p)
     p = sub.add_parser("info", help="describe the index")
     _common(p)
     p.add_argument("--json", action="store_true", help="print as JSON")
@@ -60,7 +85,7 @@ def _engine(args: argparse.Namespace, progress: bool = True):
     from qa.engine import QA
 
     corpus = args.corpus if args.corpus is not None else default_corpus()
-    return QA(corpus, args.index_dir, Settings(), progress=progress)
+    return QA(corpus, args.index_dir, _settings(args), progress=progress)
 
 
 def _print_answer(a: Answer) -> None:
@@ -118,7 +143,7 @@ def _cmd_remove(args: argparse.Namespace) -> int:
 
 def _cmd_ask(args: argparse.Namespace) -> int:
     engine = _engine(args)
-    a = engine.answer(args.question, top_k=args.top_k)
+    a = engine.answer(args.question)
     if args.json:
         print(json.dumps(a.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -133,7 +158,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     if args.out is not None:
         report_folder(args.out)  # and so does an --out that cannot hold the report
     engine = _engine(args)
-    report = evaluate(questions, engine, top_k=args.top_k, progress=True)
+    report = evaluate(questions, engine, top_k=engine.settings.top_k, progress=True)
     if args.out is not None:
         for path in write_report(report, args.out):
             print(f"wrote {path}", file=sys.stderr)

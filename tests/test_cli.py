@@ -46,3 +46,17 @@ def test_index_and_info(seed_engine):
     info = json.loads(done.stdout)
     assert info["articles"] == 5 and info["index_type"] == "IndexFlatIP" and info["bytes_on_disk"] > 0
     assert "SQuAD" in info["selector"] and info["cross_encoder_reranks"] == 8
+
+
+def test_answer_settings_reach_the_engine(seed_engine):
+    index = str(seed_engine.index_dir)
+    done = run("ask", "How much did Germany and the Netherlands promise?", "--index-dir", index, "--json",
+               "--top-k", "2", "--rerank-top", "0", "--context-sentences", "0")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert len(data["evidence"]) == 2 and data["context"] == data["sentence"]
+    done = run("ask", "How much did Germany and the Netherlands promise?", "--index-dir", index, "--json",
+               "--abstain-threshold", "1.0")  # nothing is that sure: a refusal
+    assert done.returncode == 0 and json.loads(done.stdout)["found"] is False
+    done = run("ask", "Who?", "--index-dir", index, "--top-k", "0")
+    assert done.returncode == 2 and "top_k must be a positive integer. Currently, top_k is 0" in done.stderr
