@@ -79,7 +79,7 @@ def main() -> None:
     scorer.save()
     selector, scores = fitted.selector, fitted.scores
     selector.save(args.out)
-    best, margin, row = calibrate.best_and_margin(scores, data.groups, len(data.answerable))
+    best, margin, row = calibrate.best_and_margin(scores, data.groups, len(data.answerable), data.twins)
     have = row >= 0
     correct = data.y[row[have]] & data.answerable[have]
     conf = np.array([selector.confidence(b, b - m) for b, m in zip(best[have], margin[have])])

@@ -11,10 +11,8 @@ import numpy as np
 from qa.answer_types import PRONOUN_START
 from qa.corpus import BlockKind
 from qa.index import Index
-from qa.select import Scored, Selector
-from qa.tokens import words
+from qa.select import Scored, Selector, dedupe_key, rival, twins
 
-NEAR_DUPLICATE = 0.95  # cosine above which two sentences count as the same evidence
 AGREEMENT = 0.8  # cosine above which a sentence of another article supports the answer
 AGREEMENT_POOL = 30  # how many of the best candidates are checked for agreement
 
@@ -88,34 +86,31 @@ class Answer:
 
 # --- building answers ------------------------------------------------------------------------------------------
 
-def dedupe_key(text: str) -> str:
-    return " ".join(words(text))
+@dataclass(frozen=True)
+class Picked:
+    """The best candidates, never two that say the same thing: `rows` into the Scored arrays, best first, and the
+    twin matrix of all the candidates (select.twins) that the margins are measured with."""
+
+    rows: list[int]
+    sentences: list[int]
+    scores: list[float]
+    twins: np.ndarray
+
+    def runner_up(self, scored: Scored, i: int) -> float | None:
+        """The rival of the i-th pick (select.rival): the best candidate that is not its near-duplicate."""
+        return rival(scored.scores, self.rows[i], self.twins[self.rows[i]])
 
 
-def pick(index: Index, scored: Scored, n: int) -> list[tuple[int, float]]:
-    """The n best (sentence, score) pairs, never two that say the same thing (same words, or vectors closer
-    than NEAR_DUPLICATE)."""
-    picked: list[tuple[int, float]] = []
-    vectors: list[np.ndarray] = []
-    seen: set[str] = set()
-    for sid, score in zip(scored.sentences.tolist(), scored.scores.tolist()):
-        key = dedupe_key(index.sentence_text(sid))
-        vector = index.sentence_vector(sid)
-        if key in seen or any(float(vector @ v) >= NEAR_DUPLICATE for v in vectors):
-            continue
-        seen.add(key)
-        vectors.append(vector)
-        picked.append((sid, score))
-        if len(picked) >= n:
-            break
-    return picked
-
-
-def runner_up(picked: list[tuple[int, float]], i: int) -> float | None:
-    """The best score among the other picked sentences: the margin that `found`, each Evidence's confidence and
-    the calibration all measure against (near-duplicates of a sentence never count as its rivals)."""
-    others = [s for j, (_, s) in enumerate(picked) if j != i]
-    return max(others) if others else None
+def pick(index: Index, scored: Scored, n: int) -> Picked:
+    """The n best candidates, skipping any that is a twin (select.twins) of one already picked."""
+    twin = twins(index, scored.sentences)
+    rows: list[int] = []
+    for r in range(len(scored.sentences)):
+        if not twin[r, rows].any():
+            rows.append(r)
+            if len(rows) >= n:
+                break
+    return Picked(rows, [int(scored.sentences[r]) for r in rows], [float(scored.scores[r]) for r in rows], twin)
 
 
 def context_rows(index: Index, sid: int, neighbours: int) -> tuple[int, int]:
@@ -147,19 +142,19 @@ def support_span(index: Index, sid: int) -> tuple[int, int]:
     return index.char_span(*support_rows(index, sid))
 
 
-def evidence_list(index: Index, picked: list[tuple[int, float]], top_k: int, selector: Selector,
-             neighbours: int) -> list[Evidence]:
+def evidence_list(index: Index, scored: Scored, picked: Picked, top_k: int, selector: Selector,
+                  neighbours: int) -> list[Evidence]:
     """Evidence for the top_k picked sentences, each scored by its calibrated confidence (its selector score
-    and its margin over the best other sentence)."""
+    and its margin over its rival)."""
     out = []
-    for i, (sid, score) in enumerate(picked[:top_k]):
+    for i, (sid, score) in enumerate(zip(picked.sentences[:top_k], picked.scores)):
         start, end = index.char_span(sid)
         lo, hi = context_rows(index, sid, neighbours)
         context_start, context_end = index.char_span(lo, hi)
         record = index.articles[int(index.article_of(sid))]
         out.append(Evidence(
             sentence=index.sentence_text(sid), source=record.id, title=record.title, start=start, end=end,
-            score=round(selector.confidence(score, runner_up(picked, i)), 4),
+            score=round(selector.confidence(score, picked.runner_up(scored, i)), 4),
             context=index.span_text(lo, hi), context_start=context_start, context_end=context_end,
             kind=index.sentence_kind(sid).value,
             author=record.author, published=record.published,
@@ -184,22 +179,23 @@ def supporting(index: Index, scored: Scored, top: int, answer: str | None) -> tu
     return tuple(articles)
 
 
-def answers_question(index: Index, selector: Selector, scored: Scored, picked: list[tuple[int, float]],
+def answers_question(index: Index, selector: Selector, scored: Scored, picked: Picked,
                      threshold: float, reading: tuple[float, float]) -> bool:
     """Whether the articles answer the question: P(answerable) of the best sentence (with the reader's
     `reading` of it) at least `threshold`.
     When a byline leads ("Who wrote the report on ...?"), the question is answerable if the articles hold the
-    report, so the best body sentence is judged instead."""
-    if not picked:
+    report, so the best body sentence is judged instead, against its best body rival."""
+    if not picked.rows:
         return False
-    best, rival, row = picked[0][1], runner_up(picked, 0), 0
-    if index.sentence_kind(picked[0][0]) is BlockKind.BYLINE:
-        body = [i for i, s in enumerate(scored.sentences.tolist()) if index.sentence_kind(s) is BlockKind.BODY]
-        if body:
-            row = body[0]
+    row = picked.rows[0]
+    best, runner_up = picked.scores[0], picked.runner_up(scored, 0)
+    if index.sentence_kind(picked.sentences[0]) is BlockKind.BYLINE:
+        body = np.array([index.sentence_kind(int(s)) is BlockKind.BODY for s in scored.sentences])
+        if body.any():
+            row = int(np.flatnonzero(body)[0])
             best = float(scored.scores[row])
-            rival = float(scored.scores[body[1]]) if len(body) > 1 else None
-    return selector.answerable(best, rival, scored.features[row], reading) >= threshold
+            runner_up = rival(scored.scores, row, picked.twins[row], among=body)
+    return selector.answerable(best, runner_up, scored.features[row], reading) >= threshold
 
 
 def refusal(question: str, score: float, items: list[Evidence], **fields) -> Answer:

@@ -31,6 +31,9 @@ class Collected:
     questions: tuple[str, ...] = ()  # per question, as asked (for the cross-encoder)
     texts: tuple[str, ...] = ()  # per row, the candidate sentence
     origin: np.ndarray | None = None  # per question, which of the collected questions it was made from
+    # per question, select.twins over its rows (in row order): the margin is measured against the best row
+    # that is not a near-duplicate of the best, as answering does; empty = every other row is a rival
+    twins: tuple[np.ndarray, ...] = ()
 
 
 def collect(engine, questions: list[Question], *, near_misses: bool = False, progress: bool = False) -> Collected:
@@ -43,7 +46,7 @@ def collect(engine, questions: list[Question], *, near_misses: bool = False, pro
 
     index, cues = engine.loaded()
     vectors = engine.encoder.encode([q.question for q in questions], progress=progress)
-    xs, ys, groups, all_texts, asked, answerable, origin = [], [], [], [], [], [], []
+    xs, ys, groups, all_texts, asked, answerable, origin, twins = [], [], [], [], [], [], [], []
     iterator = zip(questions, vectors)
     if progress:
         from tqdm.auto import tqdm
@@ -52,6 +55,7 @@ def collect(engine, questions: list[Question], *, near_misses: bool = False, pro
 
     def add(sq, cands, texts, labels, is_answerable, number) -> None:
         xs.append(select.features(index, cues, sq, cands))
+        twins.append(select.twins(index, cands.sentences))
         ys.append(labels)
         groups.append(np.full(len(texts), len(asked), dtype=np.int32))
         all_texts.extend(texts)
@@ -65,6 +69,7 @@ def collect(engine, questions: list[Question], *, near_misses: bool = False, pro
         labels = np.array([contains_answer(t, q.answers) for t in texts], dtype=np.int8)
         if not cands.sentences.size:
             asked.append(q.question), answerable.append(q.answerable), origin.append(number)  # no rows
+            twins.append(np.zeros((0, 0), dtype=bool))
             continue
         add(sq, cands, texts, labels, q.answerable, number)
         if near_misses and q.answerable and labels.any() and not labels.all():
@@ -74,7 +79,7 @@ def collect(engine, questions: list[Question], *, near_misses: bool = False, pro
     if not xs:
         raise QAError("no candidates were retrieved for any question; is the corpus the one the questions are about?")
     return Collected(np.concatenate(xs), np.concatenate(ys), np.concatenate(groups), np.array(answerable),
-                     tuple(asked), tuple(all_texts), np.array(origin))
+                     tuple(asked), tuple(all_texts), np.array(origin), tuple(twins))
 
 
 def combine(parts: list[Collected]) -> Collected:
@@ -83,7 +88,8 @@ def combine(parts: list[Collected]) -> Collected:
     return Collected(np.concatenate([p.x for p in parts]), np.concatenate([p.y for p in parts]),
                      np.concatenate([p.groups + o for p, o in zip(parts, offsets)]),
                      np.concatenate([p.answerable for p in parts]),
-                     tuple(q for p in parts for q in p.questions), tuple(t for p in parts for t in p.texts))
+                     tuple(q for p in parts for q in p.questions), tuple(t for p in parts for t in p.texts),
+                     twins=tuple(t for p in parts for t in p.twins) if all(p.twins for p in parts) else ())
 
 
 def subset(data: Collected, keep: np.ndarray) -> Collected:
@@ -93,21 +99,28 @@ def subset(data: Collected, keep: np.ndarray) -> Collected:
     return Collected(data.x[rows], data.y[rows], new_number[data.groups[rows]].astype(np.int32),
                      data.answerable[keep], tuple(q for q, k in zip(data.questions, keep) if k),
                      tuple(t for t, r in zip(data.texts, rows) if r),
-                     data.origin[keep] if data.origin is not None else None)
+                     data.origin[keep] if data.origin is not None else None,
+                     tuple(t for t, k in zip(data.twins, keep) if k) if data.twins else ())
 
 
-def best_and_margin(scores: np.ndarray, groups: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per question: best score, margin over the runner-up, and the row of the best candidate."""
+def best_and_margin(scores: np.ndarray, groups: np.ndarray, n: int,
+                    twins: tuple[np.ndarray, ...] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per question: best score, its margin (select.margin) over its rival (select.rival: with `twins`, the best
+    row that is not a near-duplicate of it, as answering measures it), and the row of the best candidate."""
+    order = np.argsort(groups, kind="stable")
+    bounds = np.searchsorted(groups[order], np.arange(n + 1))
     best = np.full(n, -np.inf)
-    second = np.full(n, -np.inf)
+    margin = np.full(n, select.MAX_MARGIN)
     row = np.full(n, -1)
-    for r, (g, s) in enumerate(zip(groups.tolist(), scores.tolist())):
-        if s > best[g]:
-            second[g], best[g], row[g] = best[g], s, r
-        elif s > second[g]:
-            second[g] = s
-    margin = np.where(np.isfinite(second), best - second, 2.0)
-    return best, np.minimum(margin, 2.0), row
+    for g in range(n):
+        rows = order[bounds[g]:bounds[g + 1]]
+        if not len(rows):
+            continue
+        local = int(np.argmax(scores[rows]))
+        best[g], row[g] = scores[rows[local]], rows[local]
+        rival = select.rival(scores[rows], local, twins[g][local] if twins else None)
+        margin[g] = select.margin(float(best[g]), rival)
+    return best, margin, row
 
 
 def threshold_for_refusals(p_answerable: np.ndarray, answerable: np.ndarray, max_refused: float = MAX_REFUSED) -> float:
@@ -250,7 +263,7 @@ def fit(data: Collected, *, fitted_on: str = "", max_refused: float = MAX_REFUSE
                 scores[start:end] = plain_scale[0] * linear[start:end] + plain_scale[1]
         second = dict(rerank_weights=rerank_weights, plain_scale=plain_scale, skip_margin=skip)
     n = len(data.answerable)
-    best, margin, row = best_and_margin(scores, data.groups, n)
+    best, margin, row = best_and_margin(scores, data.groups, n, data.twins)
     have = row >= 0
     correct = np.zeros(n, dtype=np.int8)
     correct[have] = data.y[row[have]] & data.answerable[have]

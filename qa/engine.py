@@ -329,7 +329,7 @@ class QA:
                              rerank_top=self.settings.rerank_top, prefer_article=prefer, spent=spent,
                              demote_spent=previous is not None and chat.replaces_slot(question, previous))
         picked = pick(index, scored, top_k + 1)
-        items = evidence_list(index, picked, top_k, self.selector, self.settings.context_sentences)
+        items = evidence_list(index, scored, picked, top_k, self.selector, self.settings.context_sentences)
         threshold = self.settings.abstain_threshold
         threshold = self.selector.threshold if threshold is None else threshold
         fields = dict(rewritten=asked if asked != question else None, notice=notice)
@@ -338,8 +338,8 @@ class QA:
             return refusal(question, items[0].score if items else 0.0, items, **fields)
         top = items[0]
         span, answer_score = self._short_answer(asked, q, top.sentence, read)
-        support = support_span(index, picked[0][0])
-        agreeing = supporting(index, scored, picked[0][0], top.sentence[span[0]:span[1]] if span else None)
+        support = support_span(index, picked.sentences[0])
+        agreeing = supporting(index, scored, picked.sentences[0], top.sentence[span[0]:span[1]] if span else None)
         return from_evidence(question, top, items, span, support, answer_score=answer_score,
                              supporting_sources=agreeing, **fields)
 

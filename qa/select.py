@@ -17,7 +17,7 @@ from qa.corpus import BlockKind
 from qa.errors import QAError, os_failure
 from qa.index import Index, Ragged, kind_code
 from qa.retrieve import Candidates
-from qa.tokens import query_tokens, tokens
+from qa.tokens import query_tokens, tokens, words
 
 SELECTOR_FILE = "selector.json"
 DEFAULT_SELECTOR = Path(__file__).resolve().parent / SELECTOR_FILE
@@ -49,6 +49,41 @@ class Question:
     n_tokens: int  # content terms, known or not
     stems: list[str]  # content terms in question order
     kind: AnswerType
+
+
+# --- the margin: how far the best sentence leads its rival ------------------------------------------------------
+
+MAX_MARGIN = 2.0  # a lead this large is as safe as having no rival at all
+NEAR_DUPLICATE = 0.95  # cosine above which two sentences count as the same evidence
+
+
+def dedupe_key(text: str) -> str:
+    return " ".join(words(text))
+
+
+def twins(index: Index, sentences: np.ndarray) -> np.ndarray:
+    """Boolean matrix over candidate sentences: i and j say the same thing (the same words, or vectors closer
+    than NEAR_DUPLICATE). A sentence is its own twin."""
+    keys = np.array([dedupe_key(index.sentence_text(int(s))) for s in sentences], dtype=object)
+    vectors = index.sentence_vectors[sentences].astype(np.float32)
+    close = vectors @ vectors.T >= NEAR_DUPLICATE
+    return close | close.T | (keys[:, None] == keys[None, :]) | np.eye(len(keys), dtype=bool)
+
+
+def rival(scores: np.ndarray, row: int, twin: np.ndarray | None = None, among: np.ndarray | None = None) -> float | None:
+    """The best score of the candidates other than `row` that are not its twins (`twin`: row `row` of `twins`)
+    and are `among` those allowed; None when there is none. `found`, each Evidence's confidence and the fitting of
+    both (qa/calibrate.py) all measure the margin against this rival."""
+    others = np.ones(len(scores), dtype=bool) if twin is None else ~np.asarray(twin, dtype=bool)
+    others[row] = False
+    if among is not None:
+        others &= among
+    return float(scores[others].max()) if others.any() else None
+
+
+def margin(best: float, runner_up: float | None) -> float:
+    """The lead of the best score over its rival, capped at MAX_MARGIN (also with no rival)."""
+    return MAX_MARGIN if runner_up is None else min(best - runner_up, MAX_MARGIN)
 
 
 @dataclass(frozen=True)
@@ -111,17 +146,15 @@ class Selector:
         return final
 
     def confidence(self, best: float, runner_up: float | None) -> float:
-        margin = best - runner_up if runner_up is not None else 2.0
         a, b, c = self.confidence_coef
-        z = a * best + b * min(margin, 2.0) + c
+        z = a * best + b * margin(best, runner_up) + c
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
     def answerable(self, best: float, runner_up: float | None, top_row: np.ndarray,
                    reading: tuple[float, float] = (0.0, 1.0)) -> float:
         """P(the articles answer the question) from the best candidate, its features, and the reader's
         `reading` of it: (P(its best span), P(no answer in it))."""
-        margin = best - runner_up if runner_up is not None else 2.0
-        inputs = np.r_[best, min(margin, 2.0), reading[0], reading[1], top_row[ANSWERABLE_COLUMNS]]
+        inputs = np.r_[best, margin(best, runner_up), reading[0], reading[1], top_row[ANSWERABLE_COLUMNS]]
         z = float(inputs @ np.asarray(self.answerable_coef[:-1])) + self.answerable_coef[-1]
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qa import select
-from qa.calibrate import Collected, fit, threshold_for_refusals
+from qa.calibrate import Collected, best_and_margin, fit, threshold_for_refusals
 from qa.evaluate import expected_calibration_error
 from qa.errors import QAError
 
@@ -138,3 +138,31 @@ def test_qa_calibrate_command_fits_a_selector_the_engine_can_use(seed_engine, tm
     (own / "selector.json").write_text(out.read_text())
     engine = QA(seed_engine.corpus, own, encoder=seed_engine.encoder)
     assert engine.selector == fitted
+
+
+def test_the_fit_measures_the_margin_against_the_rival_answering_uses(tmp_path, encoder):
+    """A sentence repeated by a second article is no rival of itself: answering (answer.pick / Picked.runner_up)
+    and calibration (best_and_margin with the collected twins) both measure the lead over the next other one."""
+    from qa.answer import pick
+    from qa.engine import QA
+    from qa.select import Scored, twins
+
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    same = "The council approved the new budget of 40 million euros on Monday."
+    (corpus / "a.txt").write_text(f"Budget approved\n\n{same}\n\nThe mayor welcomed it.\n", encoding="utf-8")
+    (corpus / "b.txt").write_text(f"City news\n\n{same}\n\nProtests are planned.\n", encoding="utf-8")
+    engine = QA(corpus, tmp_path / "index", encoder=encoder)
+    index = engine.index
+    texts = [index.sentence_text(i) for i in range(index.n_sentences)]
+    a_row, b_row = (i for i, t in enumerate(texts) if t == same)
+    other = texts.index("The mayor welcomed it.")
+    sentences = np.array([a_row, b_row, other])
+    scores = np.array([2.0, 1.9, 1.5], dtype=np.float32)
+    scored = Scored(sentences, scores, np.zeros((3, len(select.FEATURES)), dtype=np.float32))
+    picked = pick(index, scored, 3)
+    assert picked.sentences == [a_row, other]
+    assert picked.runner_up(scored, 0) == pytest.approx(1.5)
+    best, margin, row = best_and_margin(scores, np.zeros(3, dtype=np.int32), 1, (twins(index, sentences),))
+    assert row[0] == 0 and margin[0] == pytest.approx(0.5)
+    assert best_and_margin(scores, np.zeros(3, dtype=np.int32), 1)[1][0] == pytest.approx(0.1)  # without twins
