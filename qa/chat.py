@@ -444,6 +444,28 @@ _FRAGMENT = re.compile(r"^\s*(?:(?:and|but|so)\s+)?(?P<f>(?:(?:for|since|until|i
                        r"when|where|why|how))\s*[?.!]*\s*$", re.I)
 
 
+_ORDINAL_ASK = re.compile(r"^\s*(?:(?:and|but|so)\s+)?(?:(?P<wh>who|what|which|when|where|how\s+many|how\s+much)\s+"
+                          r"(?:[^\W\d_]+\s+){0,2}?)?the\s+(?P<ord>first|second|third|fourth|fifth|last|next|other)"
+                          r"\s*[?.!]*\s*$", re.I)
+
+
+def _next_ordinal(question: str, previous: Turn) -> str | None:
+    """"And who got the second?" after "Who scored Argentina's first goal in the final?": the previous question
+    with its ordinal replaced ("Who scored Argentina's second goal in the final?"), when both ask the same
+    question word or the question is only the ordinal ("And the second?")."""
+    m = _ORDINAL_ASK.match(question)
+    prev = previous.question.strip()
+    old = _ORDINAL_NOUN.search(prev)
+    if not m or not old or not _is_content(old.group(1)):
+        return None
+    wh = m.group("wh")
+    if wh and fold(" ".join(wh.split())) != fold(" ".join(prev.split()[:len(wh.split())])):
+        return None
+    word = m.group("ord").lower()
+    word = word if prev[old.start()].islower() else word.capitalize()
+    return f"{prev[:old.start()]}{word}{prev[old.start() + len(old.group(0)) - len(old.group(1)) - 1:]}"
+
+
 def _wh_fragment(question: str, previous: Turn) -> str | None:
     """"For how many years?" / "Since when?": the previous question asked again with the new question word."""
     m = _FRAGMENT.match(question)
@@ -494,7 +516,7 @@ def rewrite(question: str, previous: Turn | None) -> str:
     question with the new part in the matching slot."""
     if previous is None or not previous.question.strip() or not follows(question):
         return question
-    whole = _elliptical(question, previous) or _wh_fragment(question, previous)
+    whole = _next_ordinal(question, previous) or _elliptical(question, previous) or _wh_fragment(question, previous)
     if whole:
         return whole
     text = _fill_elided(_swap_pronouns(question, previous), previous)

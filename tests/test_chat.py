@@ -48,6 +48,16 @@ def test_a_noun_left_out_comes_from_the_previous_question():
     assert rewrite("who gave that figure?", toll) == "Who gave the figure of 413?"
 
 
+def test_a_new_ordinal_takes_the_place_of_the_old_one():
+    goal = Turn("Who scored Argentina's first goal in the 2022 World Cup final?", "Lionel Messi")
+    for question in ("And who got the second?", "And the second?", "who scored the last?"):
+        word = "last" if "last" in question else "second"
+        assert rewrite(question, goal) == f"Who scored Argentina's {word} goal in the 2022 World Cup final?"
+    # another question word keeps the question's own words, with the noun filled in
+    assert rewrite("What was the second?", goal) == "What was the second goal?"
+    assert rewrite("Who won the second?", Turn("Which team won the first match?")) == "Who won the second match?"
+
+
 def test_gibberish_and_self_contained_questions_pass_through():
     kallas = Turn("Who is the new EU High Representative for Foreign Affairs?", "Kaja Kallas", "001.txt")
     for question in ("Why did Finland close its border crossings?", "asdfgh qwerty",
