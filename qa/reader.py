@@ -114,6 +114,28 @@ def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if end > start and any(ch.isalnum() for ch in text[start:end]) else None
 
 
+# Words that say how exact a quantity is belong to it: "about 12,700", "more than 1,800", "at least nine",
+# "between 10,000 and 20,000". News states most figures this way, and a figure without them says more than the
+# article does.
+_QUALIFIER = re.compile(r"(?:\b(?:about|around|approximately|roughly|nearly|almost|some|over|under|up to|more than|"
+                        r"less than|fewer than|at least|at most|as many as|as much as|an estimated)\s+)+$", re.I)
+_BETWEEN = re.compile(r"\bbetween\s+$", re.I)
+_QUANTITY = re.compile(r"[$€£¥₹]?\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                       r"dozens?|hundreds?|thousands?|millions?|billions?)\b", re.I)
+
+
+def with_qualifier(text: str, start: int, end: int) -> int:
+    """The start of a quantity's span taken back over the words that qualify it ("[about] 12,700"), and over
+    "between" when the span is "X and Y"."""
+    if not _QUANTITY.match(text, start):
+        return start
+    m = _QUALIFIER.search(text, 0, start)
+    if m:
+        return m.start()
+    m = _BETWEEN.search(text, 0, start)
+    return m.start() if m and " and " in text[start:end] else start
+
+
 def _name_word(word: str) -> bool:
     return word[0].isupper() and word.lower().strip(".") not in TITLES
 
@@ -149,8 +171,9 @@ class Reader:
         self.head_bias = torch.from_numpy(heads["head.bias"])
         self._lock = threading.Lock()
 
-    def read(self, question: str, texts: list[str]) -> list[Span | None]:
-        """The best short answer inside each text (None when no span is left after tidying)."""
+    def read(self, question: str, texts: list[str], *, qualifiers: bool = True) -> list[Span | None]:
+        """The best short answer inside each text (None when no span is left after tidying); with `qualifiers`,
+        a quantity keeps the words that say how exact it is (`with_qualifier`)."""
         import torch
 
         if not texts:
@@ -164,5 +187,7 @@ class Reader:
         for row, text in enumerate(texts):
             i, j, p, p_null = best_span(starts[row].numpy(), ends[row].numpy(), allowed[row])
             tidy = tidy_span(text, int(offsets[row, i, 0]), int(offsets[row, j, 1])) if i > 0 else None
+            if tidy and qualifiers:
+                tidy = (with_qualifier(text, *tidy), tidy[1])
             out.append(Span(tidy[0], tidy[1], p, p_null) if tidy else None)
         return out

@@ -77,3 +77,21 @@ def test_an_unreadable_adapter_is_a_clear_error(tmp_path):
     bad.write_bytes(b"not an npz file")
     with pytest.raises(QAError, match="reader adapter"):
         reader.Reader(bad)
+
+
+def test_a_quantity_keeps_the_words_that_say_how_exact_it_is():
+    from qa.reader import with_qualifier
+
+    def widened(text, figure):
+        start = text.index(figure)
+        return text[with_qualifier(text, start, start + len(figure)):start + len(figure)]
+
+    assert widened("About 12,700 members walked off the job.", "12,700") == "About 12,700"
+    assert widened("At least 185 people were killed and more than 1,800 wounded.", "1,800") == "more than 1,800"
+    assert widened("It has between 10,000 and 20,000 fighters.", "10,000 and 20,000") == "between 10,000 and 20,000"
+    assert widened("Some 40 people were rescued.", "40") == "Some 40"
+    assert widened("The panel measured roughly 2 feet by 4 feet.", "2 feet by 4 feet") == "roughly 2 feet by 4 feet"
+    # no quantity, or "between" without a range: nothing is added
+    assert widened("It happened around Christmas.", "Christmas") == "Christmas"
+    assert widened("It fell between 40 points.", "40 points") == "40 points"
+    assert widened("They played the 2023 season.", "2023 season") == "2023 season"

@@ -1,0 +1,86 @@
+"""The short-answer reader on the right sentence: EM / F1 of its span when it reads the sentence that holds the
+answer, so that span rules can be measured apart from retrieval and selection. On the SQuAD dev test split
+(never fitted on; the sentence that holds the first answer's start) and on the news development set (each row's
+`support` sentence), with and without the quantity qualifiers (qa/reader.py `with_qualifier`), in one run.
+Spans under Settings.answer_threshold count as no answer, as in answering.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.squad import DEFAULT_ZIP, split  # noqa: E402
+from qa.config import Settings  # noqa: E402
+from qa.evaluate import exact_match, f1_score, load_questions  # noqa: E402
+from qa.reader import Reader  # noqa: E402
+from qa.sentences import split_spans  # noqa: E402
+
+NEWS = ROOT.parent / "shared" / "eval" / "news"
+
+
+def squad_rows(zip_path: Path, sample: int, seed: int) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(question, the sentence that holds its first answer, answers) for a sample of the test split."""
+    with zipfile.ZipFile(zip_path) as z:
+        data = json.loads(z.read(next(n for n in z.namelist() if n.endswith(".json"))))["data"]
+    rows = []
+    for article in data:
+        for p in article["paragraphs"]:
+            spans = split_spans(p["context"])
+            for qa in p["qas"]:
+                if split(qa["id"]) != "test":
+                    continue
+                at = qa["answers"][0]["answer_start"]
+                sentence = next((p["context"][s:e] for s, e in spans if s <= at < e), None)
+                if sentence:
+                    rows.append((qa["question"].strip(), sentence,
+                                 tuple(dict.fromkeys(a["text"].strip() for a in qa["answers"]))))
+    random.Random(seed).shuffle(rows)
+    return rows[:sample]
+
+
+def news_rows(folder: Path) -> list[tuple[str, str, tuple[str, ...]]]:
+    return [(q.question, q.support, q.answers) for q in load_questions(folder / "questions.jsonl")
+            if q.answerable and q.support and not q.history]
+
+
+def score(reader: Reader, rows, qualifiers: bool, threshold: float) -> tuple[float, float, float]:
+    """(EM, F1, share given a short answer) over the rows."""
+    em = f1 = answered = 0.0
+    for question, sentence, answers in rows:
+        span = reader.read(question, [sentence], qualifiers=qualifiers)[0]
+        text = sentence[span.start:span.end] if span is not None and span.probability >= threshold else None
+        em += exact_match(text, answers)
+        f1 += f1_score(text, answers)
+        answered += text is not None
+    n = max(1, len(rows))
+    return round(em / n, 4), round(f1 / n, 4), round(answered / n, 4)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sample", type=int, default=1500, help="SQuAD test-split questions")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    reader, threshold = Reader(), Settings().answer_threshold
+    sets = {"SQuAD dev test split": squad_rows(DEFAULT_ZIP, args.sample, args.seed), "news dev set": news_rows(NEWS)}
+    print(f"date: {time.strftime('%Y-%m-%d')}  machine: {platform.machine()}, {__import__('os').cpu_count()} cores; "
+          f"reader on the sentence that holds the answer; spans under {threshold} count as none")
+    for name, rows in sets.items():
+        for qualifiers in (False, True):
+            em, f1, answered = score(reader, rows, qualifiers, threshold)
+            print(f"{name:<22} ({len(rows)} questions)  qualifiers {'on ' if qualifiers else 'off'}  "
+                  f"EM {em:.4f}  F1 {f1:.4f}  answered {answered:.4f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
