@@ -191,7 +191,7 @@ class QA:
         plan: dict[str, Path | None] = {}  # article id -> the file to copy in, or None if it is in the corpus
         for path in map(Path, paths):
             if not path.is_file() or not path.name.lower().endswith(SUFFIXES):
-                raise QAError(f"{path}: not a .txt or .md file")
+                raise QAError(f"{path}: not an article file ({', '.join(SUFFIXES)})")
             reason = unusable_reason(path, self.settings.max_article_mb)
             if reason is not None:
                 skipped.append(Skipped(shown_name(str(path)), reason))
@@ -217,7 +217,7 @@ class QA:
                     raise os_failure(f"copy {source} into {self.corpus}", exc, "check the corpus folder") from None
         self._set_excluded(self.excluded() - set(plan))
         index = self.build()
-        indexed = {a.id for a in index.articles}
+        indexed = {a.file for a in index.articles}
         reasons = index.manifest.get("skipped", {})
         skipped += [Skipped(a, reasons.get(a, "not indexed")) for a in plan if a not in indexed]
         return Added(tuple(a for a in plan if a in indexed), tuple(skipped))

@@ -32,7 +32,8 @@ from qa.sentences import split_article
 from qa.answer_types import CUE_KINDS, PRONOUN_START, cue_stems
 from qa.tokens import tokens
 
-FORMAT_VERSION = 6  # 6: author and published on each article; the DATE sentence kind
+FORMAT_VERSION = 7  # 7: outlet, url, source file and input kind on each article; manifest articles are files
+# 6: author and published on each article; the DATE sentence kind
 MANIFEST = "manifest.json"
 BUILD_MARKER = ".qa-build"  # written into every data folder we make: only folders holding it are ever deleted
 LOCK_FILE = ".qa-build.lock"
@@ -56,6 +57,15 @@ class ArticleRecord:
     # Defaults let an index of an earlier format load, so a rebuild can reuse its vectors.
     author: str | None = None
     published: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    path: str = ""  # the file it came from: `id`, or a JSONL / CSV collection holding one row per article
+    kind: str = "txt"  # the input kind (qa.formats.InputKind)
+    extra: dict[str, str] | None = None  # a collection row's other fields
+
+    @property
+    def file(self) -> str:
+        return self.path or self.id
 
 
 @dataclass(frozen=True)
@@ -302,13 +312,14 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
     if not corpus.articles:
         reasons = "; ".join(f"{s.path}: {s.reason}" for s in corpus.skipped[:5])
         raise QAError(
-            f"no articles to index in {corpus.root} (it needs .txt or .md files"
+            f"no articles to index in {corpus.root} (it needs .txt, .md, .html, .jsonl or .csv files"
             + (f"; skipped {reasons}" if reasons else "") + ")"
         )
     started = time.perf_counter()
     sentence_rows, passage_rows, sentence_passage, sentence_bytes = [], [], [], []
     sentence_texts, passage_texts, records, blobs = [], [], [], []
     blob_size = 0
+    files: dict[str, str] = {}  # file -> its SHA-256: the manifest's staleness records are per file
     reusable = _reusable_vectors(previous, encoder, settings)
     reused: list[tuple[int, int, np.ndarray, int, int, np.ndarray]] = []  # where copied vectors go
     to_encode_passages, to_encode_sentences = [], []  # global row numbers that need the encoder
@@ -339,7 +350,10 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
         # The stamp taken before the bytes were read: an edit during the build leaves it behind the file,
         # so the next run hashes the file again and sees the change.
         records.append(ArticleRecord(article.id, article.title, article.sha256, article.stamp.size,
-                                     article.stamp.mtime_ns, article.encoding, article.author, article.published))
+                                     article.stamp.mtime_ns, article.encoding, article.author, article.published,
+                                     article.outlet, article.url, article.path or article.id, article.kind.value,
+                                     dict(article.extra) or None))
+        files[article.path or article.id] = article.file_sha256 or article.sha256
         old = reusable.get(article.id)
         new_sentences = np.asarray(sentence_rows[offset:], dtype=np.int64).reshape(-1, 4)[:, 1:4]
         new_passages = np.asarray(passage_rows[first_passage:], dtype=np.int64).reshape(-1, 3)[:, 1:3] - offset
@@ -393,7 +407,7 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
         "counts": {"articles": len(records), "passages": len(passage_rows), "sentences": len(sentence_rows)},
         "build_seconds": round(time.perf_counter() - started, 3),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "articles": {r.id: {"sha256": r.sha256, "size": r.size, "mtime_ns": r.mtime_ns} for r in records},
+        "articles": {r.file: {"sha256": files[r.file], "size": r.size, "mtime_ns": r.mtime_ns} for r in records},
         "skipped": {s.path: s.reason for s in corpus.skipped},
     }
     previous_data = _manifest_data(folder)
