@@ -18,7 +18,7 @@ from qa.errors import QAError
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", type=Path, default=None,
-                        help="folder of .txt/.md articles (default: seeds/)")
+                        help="folder of articles: .txt, .md, .html, .jsonl, .csv (default: seeds/)")
     parser.add_argument("--index-dir", type=Path, default=None,
                         help="index folder (default: embeddings/ for seeds/, else CORPUS/.qa-index)")
 
@@ -55,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rebuild even if the index is up to date")
     p = sub.add_parser("add", help="add article files to the corpus and the index (only they are encoded)")
     _common(p)
-    p.add_argument("files", nargs="+", type=Path, help=".txt or .md files")
+    p.add_argument("files", nargs="+", type=Path, help="article files (.txt, .md, .html, .jsonl, .csv)")
     p = sub.add_parser("remove", help="take articles out of the index (their files stay)")
     _common(p)
     p.add_argument("ids", nargs="+", help="article ids: file names relative to the corpus folder")

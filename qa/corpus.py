@@ -1,4 +1,5 @@
-"""Read a folder of articles, drop web boilerplate by general rules, find each headline -> Article."""
+"""Read a folder of articles (text, markdown, web pages, JSONL / CSV collections), drop web boilerplate by general
+rules, find each headline -> Article."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from qa import metadata
+from qa import formats, metadata
 from qa.errors import QAError
+from qa.formats import COLLECTIONS, InputKind, Source
 from qa.metadata import Dateline
 
-SUFFIXES = (".txt", ".md")
+SUFFIXES = tuple(formats.SUFFIX_KINDS)
 
 
 class BlockKind(str, Enum):
@@ -53,6 +55,12 @@ class Article:
     author: str | None = None  # the byline's names only: "Daniel Whitford and Priya Raman"
     published: str | None = None  # YYYY-MM-DD from a date line, or a dateline that gives the year
     dateline: Dateline | None = None  # "KHARTOUM, April 17 (Reuters) -" opening the first paragraph
+    outlet: str | None = None  # the site, the row's source, or the dateline's agency ("Reuters")
+    url: str | None = None
+    path: str = ""  # the file it came from (relative to the corpus folder); `id` for a one-article file
+    file_sha256: str = ""  # of the whole file (a collection's rows share it)
+    kind: InputKind = InputKind.TEXT
+    extra: tuple[tuple[str, str], ...] = ()  # a collection row's other fields
 
 
 @dataclass(frozen=True)
@@ -86,7 +94,8 @@ def list_files(root: Path) -> list[Path]:
     """Article files under root, sorted, without following symlinked folders or entering hidden ones."""
     root = Path(root)
     if not root.is_dir():
-        raise QAError(f"corpus folder not found: {root} (pass --corpus DIR with a folder of .txt/.md articles)")
+        raise QAError(f"corpus folder not found: {root} (pass --corpus DIR with a folder of articles: "
+                      ".txt, .md, .html, .jsonl or .csv)")
     found = []
     for folder, dirs, files in os.walk(root, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -471,24 +480,66 @@ def _title_from_name(article: str) -> str:
 
 def make_article(article: str, raw: bytes, furniture: frozenset[str] = frozenset(),
                  file_stamp: FileStamp = FileStamp(0, 0)) -> Article:
-    """Decode and classify one article's bytes; `file_stamp` is the file's, taken before the bytes were read."""
+    """Decode and classify one article file's bytes (a text, markdown or web page file); `file_stamp` is the
+    file's, taken before the bytes were read."""
     text, encoding = decode(raw, article)
+    kind = formats.kind_of(article) or InputKind.TEXT
+    if kind in COLLECTIONS:
+        raise QAError(f"{article}: a collection of articles, not one article (read it with read_sources)")
+    source = formats.read_html(article, text, raw) if kind is InputKind.HTML else Source(
+        article, text, hashlib.sha256(raw).hexdigest())
+    return from_source(source, furniture, file_stamp, encoding=encoding, kind=kind, path=article,
+                       file_sha256=hashlib.sha256(raw).hexdigest())
+
+
+def from_source(source: Source, furniture: frozenset[str], file_stamp: FileStamp, *, encoding: str,
+                kind: InputKind, path: str, file_sha256: str) -> Article:
+    """Classify one article's text; what its page or row says (title, date, author, outlet, address) wins over
+    what its own header lines say."""
+    text, meta = source.text, source.meta
     title, blocks = classify(text, furniture)
     if not blocks:
-        raise QAError(f"{article}: no readable text")
+        raise QAError(f"{source.id}: no readable text")
+    if kind is InputKind.HTML and not any(b.kind is BlockKind.BODY for b in blocks):
+        raise QAError(f"{source.id}: no main text found in the page (only its title and page furniture)")
     author, published, dateline = article_metadata(text, blocks)
     return Article(
-        id=article,
+        id=source.id,
         text=text,
-        title=title or _title_from_name(article),
+        title=" ".join(meta.title.split()) if meta.title else (title or _title_from_name(source.id)),
         blocks=blocks,
-        sha256=hashlib.sha256(raw).hexdigest(),
+        sha256=source.sha256,
         encoding=encoding,
         stamp=file_stamp,
-        author=author,
-        published=published,
+        author=meta.author or author,
+        published=meta.published or published,
         dateline=dateline,
+        outlet=meta.outlet or (dateline.agency if dateline else None),
+        url=meta.url,
+        path=path,
+        file_sha256=file_sha256,
+        kind=kind,
+        extra=meta.extra,
     )
+
+
+def read_sources(name: str, raw: bytes) -> tuple[list[Source], list[Skipped], str, InputKind]:
+    """The article texts of one file before classification: (sources, rows skipped, encoding, kind). A text,
+    markdown or page file gives one (QAError when it has no text); a JSONL or CSV collection one per good row,
+    and its bad rows as skipped `file:line`."""
+    text, encoding = decode(raw, name)
+    kind = formats.kind_of(name) or InputKind.TEXT
+    if kind is InputKind.HTML:
+        return [formats.read_html(name, text, raw)], [], encoding, kind
+    if kind not in COLLECTIONS:
+        return [Source(name, text, hashlib.sha256(raw).hexdigest())], [], encoding, kind
+    sources, bad = formats.read_collection(name, text, kind)
+    skipped = [Skipped(f"{name}:{b.line}", f"line {b.line}: {b.reason}") for b in bad]
+    if not sources:
+        what = "; ".join(b.reason for b in bad[:3]) or "no rows"
+        raise QAError(f"{name}: no article rows ({what}); each row needs a 'text' field "
+                      "(a question set belongs outside the corpus folder)")
+    return sources, skipped, encoding, kind
 
 
 def read_raw(root: Path, paths: list[Path], max_bytes: int) -> tuple[dict[str, tuple[bytes, FileStamp]], list[Skipped]]:
@@ -546,10 +597,17 @@ def unusable_reason(path: Path, max_mb: int = 20) -> str | None:
     if not raw.strip():
         return "empty file"
     try:
-        make_article(path.name, raw)
+        sources, _, encoding, kind = read_sources(path.name, raw)
+        for source in sources:
+            try:
+                from_source(source, frozenset(), FileStamp(0, 0), encoding=encoding, kind=kind, path=path.name,
+                            file_sha256="")
+                return None
+            except QAError as exc:
+                problem = exc
+        raise problem
     except QAError as exc:
         return str(exc).removeprefix(f"{path.name}: ")
-    return None
 
 
 def read_corpus(root: Path | str, exclude: frozenset[str] = frozenset(), *, max_mb: int = 20) -> Corpus:
@@ -563,20 +621,31 @@ def read_corpus(root: Path | str, exclude: frozenset[str] = frozenset(), *, max_
     raws, skipped = read_raw(root, [p for p in paths if article_id(root, p) not in exclude], max_mb * 2**20)
     skipped += [Skipped(article_id(root, p), REMOVED) for p in excluded]
     skipped += [Skipped(shown_name(article_id(root, p)), BAD_NAME) for p in bad_names]
-    texts = []
-    for raw, _ in raws.values():
-        try:
-            texts.append(decode(raw, "")[0])
-        except QAError:
-            pass
-    furniture = furniture_lines(texts)
-    articles = []
+    read: list[tuple[str, FileStamp, str, list[Source], str, InputKind]] = []
     for name, (raw, file_stamp) in raws.items():
         if not raw.strip():
             skipped.append(Skipped(name, "empty file"))
             continue
         try:
-            articles.append(make_article(name, raw, furniture, file_stamp))
+            sources, bad_rows, encoding, kind = read_sources(name, raw)
         except QAError as exc:
             skipped.append(Skipped(name, str(exc).removeprefix(f"{name}: ")))
+            continue
+        skipped += bad_rows
+        read.append((name, file_stamp, hashlib.sha256(raw).hexdigest(), sources, encoding, kind))
+    # Lines repeated across articles are furniture, whatever kind of file each article came from.
+    furniture = furniture_lines([s.text for *_, sources, _, _ in read for s in sources])
+    articles = []
+    for name, file_stamp, file_sha256, sources, encoding, kind in read:
+        file_articles = []
+        for source in sources:
+            try:
+                file_articles.append(from_source(source, furniture, file_stamp, encoding=encoding, kind=kind,
+                                                 path=name, file_sha256=file_sha256))
+            except QAError as exc:
+                where = name if source.id == name else source.id
+                skipped.append(Skipped(where, str(exc).removeprefix(f"{source.id}: ")))
+        if kind in COLLECTIONS and not file_articles:
+            skipped.append(Skipped(name, "no row has readable text"))
+        articles += file_articles
     return Corpus(root=root, articles=tuple(articles), skipped=tuple(sorted(skipped, key=lambda s: s.path)))

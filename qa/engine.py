@@ -171,7 +171,7 @@ class QA:
         plan: dict[str, Path | None] = {}  # article id -> the file to copy in, or None if it is in the corpus
         for path in map(Path, paths):
             if not path.is_file() or not path.name.lower().endswith(SUFFIXES):
-                raise QAError(f"{path}: not a .txt or .md file")
+                raise QAError(f"{path}: not an article file ({', '.join(SUFFIXES)})")
             reason = unusable_reason(path, self.settings.max_article_mb)
             if reason is not None:
                 skipped.append(Skipped(shown_name(str(path)), reason))
@@ -197,7 +197,7 @@ class QA:
                     raise os_failure(f"copy {source} into {self.corpus}", exc, "check the corpus folder") from None
         index_mod.write_excluded(self.index_dir, self.excluded() - set(plan))
         index = self.build()
-        indexed = {a.id for a in index.articles}
+        indexed = {a.file for a in index.articles}
         reasons = index.manifest.skipped
         skipped += [Skipped(a, reasons.get(a, "not indexed")) for a in plan if a not in indexed]
         return Added(tuple(a for a in plan if a in indexed), tuple(skipped))

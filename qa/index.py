@@ -32,7 +32,8 @@ from qa.passages import embedding_text, make_passages
 from qa.sentences import split_article
 from qa.tokens import tokens
 
-FORMAT_VERSION = 7  # 7: selection keeps its own per-sentence cues (select.prepare); 6: author, published, DATE
+FORMAT_VERSION = 8  # 8: outlet, url, source file and input kind on each article; manifest articles are files
+# 7: selection keeps its own per-sentence cues (select.prepare); 6: author and published, the DATE sentence kind
 MANIFEST = "manifest.json"
 BUILD_MARKER = ".qa-build"  # written into every data folder we make: only folders holding it are ever deleted
 LOCK_FILE = ".qa-build.lock"
@@ -62,6 +63,15 @@ class ArticleRecord:
     # Defaults let an index of an earlier format load, so a rebuild can reuse its vectors.
     author: str | None = None
     published: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    path: str = ""  # the file it came from: `id`, or a JSONL / CSV collection holding one row per article
+    kind: str = "txt"  # the input kind (qa.formats.InputKind)
+    extra: dict[str, str] | None = None  # a collection row's other fields
+
+    @property
+    def file(self) -> str:
+        return self.path or self.id
 
 
 @dataclass(frozen=True)
@@ -468,6 +478,7 @@ class Plan:
     encode_passages: list[int]  # passage rows that need the encoder
     encode_sentences: list[int]  # sentence rows that need the encoder
     skipped: dict[str, str]
+    files: dict[str, str]  # file -> its SHA-256: the manifest's staleness records are per file
 
 
 def plan(corpus: Corpus, settings: Settings, model: ModelRecord, *, previous: "Index | None" = None,
@@ -478,10 +489,10 @@ def plan(corpus: Corpus, settings: Settings, model: ModelRecord, *, previous: "I
     if not corpus.articles:
         reasons = "; ".join(f"{s.path}: {s.reason}" for s in corpus.skipped[:5])
         raise QAError(
-            f"no articles to index in {corpus.root} (it needs .txt or .md files"
+            f"no articles to index in {corpus.root} (it needs .txt, .md, .html, .jsonl or .csv files"
             + (f"; skipped {reasons}" if reasons else "") + ")"
         )
-    out = Plan([], [], [], [], [], [], [], [], [], [], [], {s.path: s.reason for s in corpus.skipped})
+    out = Plan([], [], [], [], [], [], [], [], [], [], [], {s.path: s.reason for s in corpus.skipped}, {})
     blob_size = 0
     reusable = _reusable_vectors(previous, model, settings)
     for a_idx, article in enumerate(_progress(corpus.articles, "reading", len(corpus.articles), progress)):
@@ -512,7 +523,9 @@ def plan(corpus: Corpus, settings: Settings, model: ModelRecord, *, previous: "I
         # so the next run hashes the file again and sees the change.
         out.records.append(ArticleRecord(article.id, article.title, article.sha256, article.stamp.size,
                                          article.stamp.mtime_ns, article.encoding, article.author,
-                                         article.published))
+                                         article.published, article.outlet, article.url, article.path or article.id,
+                                         article.kind.value, dict(article.extra) or None))
+        out.files[article.path or article.id] = article.file_sha256 or article.sha256
         old = reusable.get(article.id)
         new_sentences = np.asarray(out.sentence_rows[offset:], dtype=np.int64).reshape(-1, 4)[:, 1:4]
         new_passages = np.asarray(out.passage_rows[first_passage:], dtype=np.int64).reshape(-1, 3)[:, 1:3] - offset
@@ -573,8 +586,8 @@ def write(work: Plan, vectors: tuple[np.ndarray, np.ndarray], folder: Path, buil
     manifest = Manifest(
         format_version=FORMAT_VERSION, data=data.name, model=model, settings=settings.index_fields(),
         counts=Counts(len(work.records), len(work.passage_rows), len(work.sentence_rows)),
-        articles={r.id: FileRecord(r.sha256, r.size, r.mtime_ns) for r in work.records}, skipped=work.skipped,
-        versions=_library_versions(), build_seconds=round(time.perf_counter() - started, 3),
+        articles={r.file: FileRecord(work.files[r.file], r.size, r.mtime_ns) for r in work.records},
+        skipped=work.skipped, versions=_library_versions(), build_seconds=round(time.perf_counter() - started, 3),
         built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
     previous_data = _manifest_data(folder)
     tmp_manifest = folder / f".{MANIFEST}.{build_id}.tmp"

@@ -55,6 +55,7 @@ class Dateline:
     end: int
     place: str
     date: str | None  # ISO YYYY-MM-DD only when the dateline gives a year
+    agency: str | None = None  # the news agency in brackets: "Reuters"
 
 
 def iso_date(text: str) -> str | None:
@@ -128,4 +129,5 @@ def dateline(text: str, start: int) -> Dateline | None:
     date = m.group("date")
     if not (date or m.group("region") or m.group("agency")) and "-" in m.group().rstrip()[-1:]:
         return None  # "NATO - the alliance ...": a bare capitalised word and a hyphen is not enough
-    return Dateline(start, start + m.end(), m.group("place"), iso_date(date) if date else None)
+    return Dateline(start, start + m.end(), m.group("place"), iso_date(date) if date else None,
+                    m.group("agency"))

