@@ -312,6 +312,12 @@ class Index:
         return first + int(rows[0]) if len(rows) else None
 
 
+    @functools.cached_property
+    def bm25_weights(self) -> "Ragged":
+        """The postings with each (term, sentence) pair's BM25 weight as values (retrieve.bm25_top sums them)."""
+        return Ragged(bm25_weights(self.token_ids, self.postings, self.bm25.k1, self.bm25.b), self.postings.offsets)
+
+
 # --- articles taken out --------------------------------------------------------------------------
 
 def read_excluded(folder: Path) -> frozenset[str]:
@@ -829,3 +835,17 @@ def postings_of(token_ids: Ragged, n_terms: int) -> Ragged:
     terms = pairs // n
     offsets = np.searchsorted(terms, np.arange(n_terms + 1)).astype(np.int64)
     return Ragged((pairs % n).astype(np.int32), offsets)
+
+
+def bm25_weights(token_ids: Ragged, postings: Ragged, k1: float, b: float) -> np.ndarray:
+    """float32 per entry of `postings`: idf(term) * tf / (tf + k1 * (1 - b + b * length / mean length)), the Lucene
+    BM25 that bm25s computes, in its arithmetic (float64, stored as float32), so sums of these equal its scores."""
+    n = max(1, len(token_ids.offsets) - 1)
+    owner = np.repeat(np.arange(len(token_ids.offsets) - 1, dtype=np.int64), np.diff(token_ids.offsets))
+    _, tf = np.unique(token_ids.values.astype(np.int64) * n + owner, return_counts=True)  # postings' order
+    lengths = np.diff(token_ids.offsets)
+    df = np.diff(postings.offsets)
+    idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32).astype(np.float64)
+    tf = tf.astype(np.float64)
+    norm = k1 * ((1 - b) + b * lengths[postings.values].astype(np.float64) / lengths.mean()) if len(lengths) else 0.0
+    return (np.repeat(idf, df) * (tf / (norm + tf))).astype(np.float32)

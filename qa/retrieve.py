@@ -27,28 +27,51 @@ def dense_passages(index: Index, question_vector: np.ndarray, top_k: int) -> tup
     return ids[0][keep].astype(np.int64), scores[0][keep].astype(np.float32)
 
 
-def bm25_scores(index: Index, query_token_ids: list[int]) -> np.ndarray:
-    """BM25 score of every sentence (zeros when no query term is in the vocabulary)."""
-    if not query_token_ids:
-        return np.zeros(index.n_sentences, dtype=np.float32)
-    return np.asarray(index.bm25.get_scores(query_token_ids), dtype=np.float32)
+def bm25_top(index: Index, query_token_ids: list[int], top_k: int) -> tuple[np.ndarray, np.ndarray]:
+    """(sentence ids, BM25 scores) of the `top_k` best-scoring sentences, best first (ties: lower id first);
+    only sentences holding a query term, so never more than those."""
+    sentences, scores = bm25_touched(index, query_token_ids)
+    top = _top(scores, top_k)
+    order = np.lexsort((sentences[top], -scores[top]))
+    return sentences[top][order], scores[top][order]
+
+
+def bm25_touched(index: Index, query_token_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(the sentences holding at least one query term, ascending; their BM25 scores). A sparse dot product over
+    the query terms' postings: the cost grows with the postings touched, not with the corpus. A repeated query
+    term counts again, as in bm25s's `get_scores`, whose float32 sums these equal."""
+    ids = np.asarray(query_token_ids, dtype=np.int64)
+    rows, _ = index.postings.gather(ids)
+    weights, _ = index.bm25_weights.gather(ids)
+    sentences, at = np.unique(rows, return_inverse=True)
+    scores = np.zeros(sentences.shape[0], dtype=np.float32)
+    np.add.at(scores, at, weights)  # in query-term order, one float32 addition at a time
+    return sentences.astype(np.int64), scores
+
+
+def _top(scores: np.ndarray, top_k: int) -> np.ndarray:
+    """Positions of the `top_k` largest scores; of equal scores at the cut, the first positions."""
+    if scores.shape[0] <= top_k:
+        return np.arange(scores.shape[0])
+    if top_k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    kth = np.partition(scores, scores.shape[0] - top_k)[scores.shape[0] - top_k]
+    above = np.flatnonzero(scores > kth)
+    return np.r_[above, np.flatnonzero(scores == kth)[:top_k - above.shape[0]]]
 
 
 def candidates(index: Index, question_vector: np.ndarray, query_token_ids: list[int], retrieve_k: int) -> Candidates:
     """Union of the sentences of the top `retrieve_k` dense passages and the top `retrieve_k` BM25 sentences."""
     p_ids, p_scores = dense_passages(index, question_vector, retrieve_k)
-    bm25 = bm25_scores(index, query_token_ids)
+    touched, touched_scores = bm25_touched(index, query_token_ids)
     best: dict[int, float] = {}
     for pid, score in zip(p_ids.tolist(), p_scores.tolist()):
         _, first, last = index.passage_table[pid]
         for s in range(int(first), int(last)):
             if score > best.get(s, -np.inf):
                 best[s] = score
-    k = min(retrieve_k, bm25.shape[0])
-    if k and bm25.any():
-        top = np.argpartition(-bm25, k - 1)[:k]
-        for s in top[bm25[top] > 0].tolist():
-            best.setdefault(int(s), np.nan)
+    for s in np.sort(touched[_top(touched_scores, retrieve_k)]).tolist():
+        best.setdefault(int(s), np.nan)
     sentences = np.fromiter(best.keys(), dtype=np.int64, count=len(best))
     passage_dense = np.fromiter(best.values(), dtype=np.float32, count=len(best))
     missing = np.isnan(passage_dense)
@@ -56,5 +79,9 @@ def candidates(index: Index, question_vector: np.ndarray, query_token_ids: list[
         # Lexical-only hits: score the passage that holds them against the question too.
         holders = index.sentence_passage[sentences[missing]].astype(np.int64)
         passage_dense[missing] = index.passage_vectors[holders].astype(np.float32) @ question_vector
+    at = np.minimum(np.searchsorted(touched, sentences), max(0, touched.shape[0] - 1))
+    held = touched.shape[0] > 0
+    bm25 = np.where(touched[at] == sentences, touched_scores[at], 0.0).astype(np.float32) if held \
+        else np.zeros(sentences.shape[0], dtype=np.float32)
     best_article = int(index.passage_table[p_ids[0], 0]) if p_ids.size else -1
-    return Candidates(sentences, passage_dense, bm25[sentences], best_article)
+    return Candidates(sentences, passage_dense, bm25, best_article)
