@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.answer_types import CUE_KINDS, PRONOUN_START, AnswerType, answer_type, cue_stems
+from qa.answer_types import CUE_KINDS, PRONOUN_START, AnswerType, answer_type, continues, cue_stems
 from qa.corpus import BlockKind
 from qa.errors import QAError, os_failure
 from qa.index import Index, Ragged, kind_code
@@ -28,7 +28,8 @@ FEATURES = (
     "article_best_coverage", "previous_dense", "pronoun_start", "headline", "other_non_body",
     "time_q_x_date", "number_q_x_number", "person_place_q_x_entity", "entity_q_x_entity", "other_q_x_entity",
     "question_new_terms", "wide_context_coverage", "match_density", "coverage_x_sentence_dense",
-    "context_x_passage_gap", "article_coverage", "year_missing",
+    "context_x_passage_gap", "article_coverage", "year_missing", "previous_coverage",
+    "continues_x_previous_coverage", "next_continues",
 )
 
 
@@ -236,16 +237,18 @@ def load_selector(index_dir: Path | None) -> Selector:
 # --- what selection derives from an index once --------------------------------------------------------------
 
 # Bump when what `prepare` computes changes: only this cache is remade, never the index (its vectors stay).
-PREPARED_VERSION = 1
+PREPARED_VERSION = 2  # 2: `continues`
 
 
 @dataclass(frozen=True)
 class SentenceCues:
     """What selection precomputes per sentence of an index: the vocabulary ids inside its date / number /
-    entity cues (row 3i + CUE_KINDS.index(kind) of `cue_ids`), and whether it opens with a pronoun."""
+    entity cues (row 3i + CUE_KINDS.index(kind) of `cue_ids`), whether it opens with a pronoun, and whether it
+    goes on from the body sentence before it (answer_types.continues: a quote after "X said:", "He said ...")."""
 
     cue_ids: Ragged
     pronoun_start: np.ndarray  # bool (n,)
+    continues: np.ndarray  # bool (n,)
 
     def new_cue(self, sentences: np.ndarray, kind: str, question_ids: np.ndarray) -> np.ndarray:
         """Per sentence: does its cue of this kind ("date", "number", "entity") hold a stem the question does not."""
@@ -256,19 +259,26 @@ class SentenceCues:
 
 
 def _compute_cues(index: Index) -> SentenceCues:
-    rows, pronoun = [], np.zeros(index.n_sentences, dtype=bool)
-    for i in range(index.n_sentences):
+    n = index.n_sentences
+    rows, pronoun, goes_on = [], np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    body = index.kind_of(np.arange(n)) == kind_code(BlockKind.BODY)
+    articles = index.article_of(np.arange(n))
+    before = ""
+    for i in range(n):
         text = index.sentence_text(i)
         cues = cue_stems(text)
         rows.extend(index.term_ids(cues[kind]) for kind in CUE_KINDS)
         pronoun[i] = bool(PRONOUN_START.match(text))
-    return SentenceCues(Ragged.from_rows(rows), pronoun)
+        goes_on[i] = i > 0 and articles[i - 1] == articles[i] and body[i - 1] and continues(text, before)
+        before = text
+    return SentenceCues(Ragged.from_rows(rows), pronoun, goes_on)
 
 
 def _cues_fit(cues: SentenceCues, index: Index) -> bool:
     n = index.n_sentences
     return (cues.cue_ids.offsets.shape == (len(CUE_KINDS) * n + 1,) and cues.pronoun_start.shape == (n,)
             and cues.pronoun_start.dtype == np.bool_ and np.issubdtype(cues.cue_ids.values.dtype, np.integer)
+            and cues.continues.shape == (n,) and cues.continues.dtype == np.bool_
             and int(cues.cue_ids.offsets[-1]) == cues.cue_ids.values.shape[0]
             and (not cues.cue_ids.values.size or 0 <= int(cues.cue_ids.values.min())
                  and int(cues.cue_ids.values.max()) < index.n_terms))
@@ -280,7 +290,8 @@ def prepare(index: Index) -> SentenceCues:
     is remade; a folder that cannot be written only means computing it again next time."""
     cache = index.data_folder / f"select-v{PREPARED_VERSION}"
     try:
-        cues = SentenceCues(Ragged.load(cache, "cue_ids"), np.load(cache / "pronoun_start.npy", allow_pickle=False))
+        cues = SentenceCues(Ragged.load(cache, "cue_ids"), np.load(cache / "pronoun_start.npy", allow_pickle=False),
+                            np.load(cache / "continues.npy", allow_pickle=False))
         if _cues_fit(cues, index):
             return cues
     except (OSError, ValueError):
@@ -292,6 +303,7 @@ def prepare(index: Index) -> SentenceCues:
         tmp.mkdir()
         cues.cue_ids.save(tmp, "cue_ids")
         np.save(tmp / "pronoun_start.npy", cues.pronoun_start)
+        np.save(tmp / "continues.npy", cues.continues)
         shutil.rmtree(cache, ignore_errors=True)
         os.rename(tmp, cache)
     except OSError:
@@ -414,6 +426,9 @@ def features(index: Index, cues: SentenceCues, q: Question, cands: Candidates) -
         other = np.clip(ids + step, 0, index.n_sentences - 1)
         wide |= index.term_presence(q.token_ids, other) & (index.article_of(other) == articles)
     passage_gap = cands.passage_dense - cands.passage_dense.max()
+    previous_coverage = weights @ present_prev / norm
+    next_ids = np.minimum(ids + 1, index.n_sentences - 1)
+    next_continues = cues.continues[next_ids] & (index.article_of(next_ids) == articles) & (next_ids > ids)
     article_coverage, year_missing = _article_level(index, q, articles, weights, norm, title_terms)
     body, headline = kinds == kind_code(BlockKind.BODY), kinds == kind_code(BlockKind.HEADLINE)
     columns = {
@@ -446,6 +461,11 @@ def features(index: Index, cues: SentenceCues, q: Question, cands: Candidates) -
         "context_x_passage_gap": context * passage_gap,
         "article_coverage": article_coverage,
         "year_missing": year_missing,
+        # the sentence goes on from one that matches the question ("X said:" then the quote, "He said ..."), or
+        # the next one goes on from it: the setup names who and what, the continuation often holds the answer
+        "previous_coverage": previous_coverage,
+        "continues_x_previous_coverage": cues.continues[ids] * previous_coverage,
+        "next_continues": next_continues,
     }
     if set(columns) != set(FEATURES):  # a feature named in one place only is a bug, not a zero column
         raise RuntimeError(f"features and FEATURES disagree: {sorted(set(columns) ^ set(FEATURES))}")
