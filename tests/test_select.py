@@ -127,3 +127,12 @@ def test_every_feature_column_is_built_by_name(tiny):
     assert x[k, col("continues_x_previous_coverage")] == x[k, col("previous_coverage")] > 0
     assert x[bridge, col("next_continues")] == 1.0 and x[k, col("next_continues")] == 0.0
     assert np.allclose(x[:, col("coverage_gap")], x[:, col("coverage")] - x[:, col("coverage")].max())
+
+
+def test_names_the_article_never_mentions_are_counted(tiny):
+    _, _, x, texts = _features(tiny, "When did Mayor Ahmed Aboutaleb open the harbour bridge?")
+    bridge = texts.index("The new harbour bridge opened in Rotterdam on 4 May 2021.")
+    assert x[bridge, col("names_missing")] == 0.0
+    _, _, x, texts = _features(tiny, "When did Storm Daniel close the harbour bridge?")
+    bridge = texts.index("The new harbour bridge opened in Rotterdam on 4 May 2021.")
+    assert x[bridge, col("names_missing")] == 1.0
