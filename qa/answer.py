@@ -38,6 +38,8 @@ class Evidence:
     kind: str
     author: str | None = None  # the article's byline names
     published: str | None = None  # the article's date, YYYY-MM-DD
+    outlet: str | None = None  # the site, the row's source, or the dateline's agency
+    url: str | None = None
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -78,6 +80,10 @@ class Answer:
     # from that one (a quote after "X said:", a sentence that opens with a pronoun). None when not found.
     support_start: int | None = None
     support_end: int | None = None
+    outlet: str | None = None
+    url: str | None = None
+    # When an older article states another figure for the same thing: "earlier report (2023-04-17): 185"
+    earlier: str | None = None
 
     def to_dict(self) -> dict:
         data = dataclasses.asdict(self)
@@ -157,7 +163,7 @@ def evidence_list(index: Index, picked: list[tuple[int, float]], top_k: int, sel
             score=round(selector.confidence(score, runner_up(picked, i)), 4),
             context=index.span_text(lo, hi), context_start=int(index.sentence_table[lo, 1]),
             context_end=int(index.sentence_table[hi, 2]), kind=index.sentence_kind(sid).value,
-            author=record.author, published=record.published,
+            author=record.author, published=record.published, outlet=record.outlet, url=record.url,
         ))
     return out
 
@@ -215,4 +221,4 @@ def from_evidence(question: str, top: Evidence, items: list[Evidence], span: tup
                   answer_start=top.start + span[0] if span else None,
                   answer_end=top.start + span[1] if span else None, evidence=tuple(items),
                   support_start=support[0], support_end=support[1], author=top.author,
-                  published=top.published, **fields)
+                  published=top.published, outlet=top.outlet, url=top.url, **fields)
