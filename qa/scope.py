@@ -12,6 +12,7 @@ import numpy as np
 from qa.errors import QAError
 from qa.index import Index
 from qa.retrieve import Candidates, bm25_scores
+from qa.tokens import tokens
 
 # "What's the latest toll?", "How many are on strike now?", "the current rate", "so far", "to date"
 _LATEST = re.compile(r"\b(?:latest|newest|most recent(?:ly)?|current(?:ly)?|now|so far|to date|as of today|"
@@ -118,20 +119,17 @@ def named_years(question: str) -> set[str]:
 
 
 def uncovered_years(index: Index, allowed: np.ndarray, question: str) -> list[str]:
-    """Years the question names that no (allowed) article covers: none was published that year and none
-    mentions it."""
+    """Years the question names that no (allowed) article covers: none was published that year and no sentence
+    of one mentions it (looked up in the index's term -> sentence table)."""
     years = named_years(question)
     if not years:
         return []
-    covered = set()
-    for i, r in enumerate(index.articles):
-        if not allowed[i]:
-            continue
-        if r.published:
-            covered.add(r.published[:4])
-        lo, hi = int(index.text_offsets[i]), int(index.text_offsets[i + 1])
-        text = index.text_blob[lo:hi].tobytes()
-        covered.update(y for y in years if y.encode() in text)
+    covered = {r.published[:4] for i, r in enumerate(index.articles) if allowed[i] and r.published}
+    for year in years - covered:
+        for t in index.bm25.get_tokens_ids(tokens(year)):
+            holders = index.postings.values[index.postings.offsets[t]:index.postings.offsets[t + 1]]
+            if allowed[index.sentence_table[holders, 0]].any():
+                covered.add(year)
     return sorted(years - covered)
 
 
