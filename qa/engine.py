@@ -354,7 +354,7 @@ class QA:
         scored = select.rank(index, q, cands, self.selector, reranker=reranker,
                              rerank_top=self.settings.rerank_top, prefer_article=prefer, spent=spent,
                              demote_spent=previous is not None and chat.replaces_slot(question, previous))
-        picked = pick(index, scored, top_k + 1)
+        ranked = picked = pick(index, scored, top_k + 1)
         chosen = scope.prefer_time(index, asked, [s for s, _ in picked], [v for _, v in picked])
         if chosen:  # a newer (or the named year's) article's sentence answers: it goes first
             picked = [picked[chosen]] + picked[:chosen] + picked[chosen + 1:]
@@ -362,7 +362,8 @@ class QA:
         threshold = self.settings.abstain_threshold
         threshold = self.selector.threshold if threshold is None else threshold
         read = self.reader.read(asked, [items[0].sentence])[0] if items else None
-        if not answers_question(index, self.selector, scored, picked, threshold, reading(read)):
+        # whether the articles answer is judged on the best-scored sentence, whichever article answers
+        if not answers_question(index, self.selector, scored, ranked, threshold, reading(read)):
             return refusal(question, items[0].score if items else 0.0, items, **fields)
         top = items[0]
         span, answer_score = self._short_answer(asked, q, top.sentence, read)
