@@ -75,9 +75,11 @@ def render(a: Answer) -> str:
         parts.append(f"<blockquote>{highlighted(a.context, a.context_start, start, end)}</blockquote>")
         also = len(a.supporting_sources) - 1
         agree = f" · also supported by {also} other article{'s' if also > 1 else ''}" if also > 0 else ""
-        dated = "".join(f", {escape(x)}" for x in (a.author, a.published) if x)
+        dated = "".join(f", {escape(x)}" for x in (a.author, a.outlet, a.published) if x)
         parts.append(f"<p><small>Source: <em>{escape(a.title)}</em>{dated} ({escape(a.source)}) · "
                      f"{confidence_words(a.score)} ({a.score:.0%}){agree}</small></p>")
+        if a.earlier:
+            parts.append(f"<p><small>{escape(a.earlier[:1].upper() + a.earlier[1:])}</small></p>")
         others, label = a.evidence[1:], "Other evidence"
     else:
         parts.append("<p>The articles don't answer this.</p>")
@@ -94,13 +96,17 @@ def render(a: Answer) -> str:
 
 
 def article_rows(engine: QA) -> list[list]:
-    """One row per indexed article: title, date, author, file, sentences."""
+    """One row per indexed article: title, date, author, outlet, file, sentences."""
     index = engine.index
     rows = []
     for a, r in enumerate(index.articles):
         first, last = index.article_sentences(a)
-        rows.append([r.title, r.published or "", r.author or "", r.id, last - first])
+        rows.append([r.title, r.published or "", r.author or "", r.outlet or "", r.id, last - first])
     return rows
+
+
+def outlets(engine: QA) -> list[str]:
+    return sorted({r.outlet for r in engine.index.articles if r.outlet})
 
 
 def new_chat() -> tuple[list, list, str]:
@@ -112,7 +118,8 @@ def make_app(engine: QA) -> gr.Blocks:
     """The chat page; the engine is loaded once and shared by every session."""
     engine.index  # build or load before the first visitor
 
-    def respond(message: str, messages: list, answers: list, top_k: int):
+    def respond(message: str, messages: list, answers: list, top_k: int, since: str = "", until: str = "",
+                sources: list | None = None):
         messages = list(messages or [])
         answers = list(answers or [])
         question = (message or "").strip()
@@ -120,7 +127,9 @@ def make_app(engine: QA) -> gr.Blocks:
             return messages, answers, ""
         messages.append({"role": "user", "content": escape(question)})
         try:
-            a = engine.answer(question, history=answers[-3:] or None, top_k=int(top_k))
+            a = engine.answer(question, history=answers[-3:] or None, top_k=int(top_k),
+                              since=(since or "").strip() or None, until=(until or "").strip() or None,
+                              sources=list(sources or []) or None)
         except QAError as exc:
             messages.append({"role": "assistant", "content": escape(str(exc))})
             return messages, answers, ""
@@ -152,15 +161,21 @@ def make_app(engine: QA) -> gr.Blocks:
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
                 with gr.Accordion("Settings", open=False):
                     top_k = gr.Slider(1, 10, value=engine.settings.top_k, step=1, label="Evidence sentences (top-k)")
+                    with gr.Row():
+                        since = gr.Textbox(label="Published since (YYYY-MM-DD)", elem_id="since", scale=1)
+                        until = gr.Textbox(label="Published until (YYYY-MM-DD)", elem_id="until", scale=1)
+                    sources = gr.Dropdown(outlets(engine), multiselect=True, label="Outlets (none = all)",
+                                          elem_id="outlets")
                 gr.Examples(EXAMPLES, inputs=box)
                 clear = gr.Button("New chat", size="sm")
                 for event in (box.submit, send.click):
-                    event(respond, [box, chatbot, answers, top_k], [chatbot, answers, box], api_name=False)
+                    event(respond, [box, chatbot, answers, top_k, since, until, sources], [chatbot, answers, box],
+                          api_name=False)
                 # The button and the chat's own trash icon both start over: the follow-up memory goes with the chat.
                 clear.click(new_chat, None, [chatbot, answers, box], api_name=False)
                 chatbot.clear(new_chat, None, [chatbot, answers, box], api_name=False)
             with gr.Tab("Articles"):
-                gr.Dataframe(article_rows(engine), headers=["title", "date", "author", "file", "sentences"], interactive=False,
+                gr.Dataframe(article_rows(engine), headers=["title", "date", "author", "outlet", "file", "sentences"], interactive=False,
                              elem_id="articles")
         api_question = gr.Textbox(visible=False)
         api_top_k = gr.Number(value=5, visible=False)

@@ -12,6 +12,9 @@ __all__ = ["QA", "Answer", "Evidence", "Report", "Settings", "QAError", "answer"
 
 
 
-def answer(question: str, *, history: list[str | Answer] | None = None, top_k: int = 5) -> Answer:
-    """Answer a question from the default articles (`seeds/`)."""
-    return default_engine().answer(question, history=history, top_k=top_k)
+def answer(question: str, *, history: list[str | Answer] | None = None, top_k: int = 5, since: str | None = None,
+           until: str | None = None, sources: list[str] | None = None) -> Answer:
+    """Answer a question from the default articles (`seeds/`); `since` / `until` (ISO dates) and `sources`
+    (outlets or article ids) restrict which articles may answer."""
+    return default_engine().answer(question, history=history, top_k=top_k, since=since, until=until,
+                                   sources=sources)

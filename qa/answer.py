@@ -36,6 +36,8 @@ class Evidence:
     kind: str
     author: str | None = None  # the article's byline names
     published: str | None = None  # the article's date, YYYY-MM-DD
+    outlet: str | None = None  # the site, the row's source, or the dateline's agency
+    url: str | None = None
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -76,6 +78,10 @@ class Answer:
     # from that one (a quote after "X said:", a sentence that opens with a pronoun). None when not found.
     support_start: int | None = None
     support_end: int | None = None
+    outlet: str | None = None
+    url: str | None = None
+    # When an older article states another figure for the same thing: "earlier report (2023-04-17): 185"
+    earlier: str | None = None
 
     def to_dict(self) -> dict:
         data = dataclasses.asdict(self)
@@ -95,6 +101,12 @@ class Picked:
     sentences: list[int]
     scores: list[float]
     twins: np.ndarray
+
+    def first(self, i: int) -> "Picked":
+        """The same picks with the i-th put first (a newer article's sentence that answers a "latest" question)."""
+        order = [i] + [j for j in range(len(self.rows)) if j != i]
+        return Picked([self.rows[j] for j in order], [self.sentences[j] for j in order],
+                      [self.scores[j] for j in order], self.twins)
 
     def runner_up(self, scored: Scored, i: int) -> float | None:
         """The rival of the i-th pick (select.rival): the best candidate that is not its near-duplicate."""
@@ -155,7 +167,7 @@ def evidence_list(index: Index, scored: Scored, picked: Picked, top_k: int, sele
             score=round(selector.confidence(score, picked.runner_up(scored, i)), 4),
             context=index.span_text(lo, hi), context_start=context_start, context_end=context_end,
             kind=index.sentence_kind(sid).value,
-            author=record.author, published=record.published,
+            author=record.author, published=record.published, outlet=record.outlet, url=record.url,
         ))
     return out
 
@@ -214,4 +226,4 @@ def from_evidence(question: str, top: Evidence, items: list[Evidence], span: tup
                   answer_start=top.start + span[0] if span else None,
                   answer_end=top.start + span[1] if span else None, evidence=tuple(items),
                   support_start=support[0], support_end=support[1], author=top.author,
-                  published=top.published, **fields)
+                  published=top.published, outlet=top.outlet, url=top.url, **fields)

@@ -64,6 +64,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("question", help="the question, in quotes")
     _answer_settings(p)
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.add_argument("--since", default=None, help="only articles published on or after this ISO date (YYYY-MM-DD)")
+    p.add_argument("--until", default=None, help="only articles published on or before this ISO date")
+    p.add_argument("--source", action="append", default=None,
+                   help="only articles of this outlet (or article id / file); repeat for several")
     p = sub.add_parser("eval", help="evaluate against a labelled question set (JSONL or CSV)")
     _common(p)
     p.add_argument("questions", type=Path, help="question set: .jsonl or .csv")
@@ -97,8 +101,12 @@ def _print_answer(a: Answer) -> None:
             bold = sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
             print(f"\033[1m{a.answer}\033[0m\n" if bold else f"Answer: {a.answer}\n")
         print(textwrap.fill(a.sentence or "", width))
-        byline = ", ".join(x for x in (a.author, a.published) if x)
+        byline = ", ".join(x for x in (a.author, a.outlet, a.published) if x)
         print(f"\n  source: {a.title}{f' ({byline})' if byline else ''}  [{a.source}, characters {a.start}-{a.end}]")
+        if a.url:
+            print(f"  url: {a.url}")
+        if a.earlier:
+            print(f"  {a.earlier}")
         print(f"  confidence: {a.score:.0%}")
         others = a.evidence[1:]
     else:
@@ -143,7 +151,7 @@ def _cmd_remove(args: argparse.Namespace) -> int:
 
 def _cmd_ask(args: argparse.Namespace) -> int:
     engine = _engine(args)
-    a = engine.answer(args.question)
+    a = engine.answer(args.question, since=args.since, until=args.until, sources=args.source)
     if args.json:
         print(json.dumps(a.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -202,7 +210,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
         **dataclasses.asdict(m.counts), "index_type": type(index.passage_index).__name__,
         "index_setting": m.settings["index_type"], "bytes_on_disk": size,
         "bytes_per_passage": round(size / max(1, m.counts.passages), 1),
-        "built_at": m.built_at, "skipped": m.skipped,
+        "built_at": m.built_at, "inputs": _input_counts(index), "skipped": m.skipped,
         "selector": engine.selector.fitted_on,
         "cross_encoder_reranks": engine.settings.rerank_top if engine.selector.reranks else 0,
     }
@@ -212,6 +220,16 @@ def _cmd_info(args: argparse.Namespace) -> int:
         for key, value in info.items():
             print(f"{key}: {value}")
     return 0
+
+
+def _input_counts(index) -> dict[str, dict[str, int]]:
+    """Per kind of input file (txt, md, html, jsonl, csv): how many files and how many articles."""
+    files: dict[str, set[str]] = {}
+    articles: dict[str, int] = {}
+    for r in index.articles:
+        files.setdefault(r.kind, set()).add(r.file)
+        articles[r.kind] = articles.get(r.kind, 0) + 1
+    return {k: {"files": len(files[k]), "articles": articles[k]} for k in sorted(files)}
 
 
 COMMANDS = {"index": _cmd_index, "add": _cmd_add, "remove": _cmd_remove, "ask": _cmd_ask, "eval": _cmd_eval, "calibrate": _cmd_calibrate,

@@ -30,6 +30,7 @@ class BlockKind(str, Enum):
     HEADING = "heading"
     BODY = "body"
     DATE = "date"  # a publication or update time line ("Updated 14:05 GMT, 15 November 2023")
+    NOTE = "note"  # the newsroom's note about the story itself ("Editor's note: This story has been updated ...")
 
 
 @dataclass(frozen=True)
@@ -353,8 +354,13 @@ class _Kept:
     h1: bool  # a markdown "# " heading
 
 
+_NOTE = re.compile(r"^(?:editor[’']?s[’']? note|note to readers|correction|clarification|update)\s*[:—–-]", re.I)
+
+
 def _kind(plain: str, list_item: bool, after_image: bool, markdown_heading: bool) -> BlockKind:
     """The kind of a line that is not furniture."""
+    if _NOTE.match(plain):
+        return BlockKind.NOTE  # it tells how the story changed; the story itself states the facts
     n_words = len(_words(plain))
     meta = _meta_kind(plain)
     if meta is not None:

@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from qa import index as index_mod
-from qa import chat, retrieve, select
-from qa.answer import (Answer, answers_question, evidence_list, from_evidence, pick, refusal, support_span,
+from qa import chat, retrieve, scope, select
+from qa.answer import (Answer, Picked, answers_question, evidence_list, from_evidence, pick, refusal, support_span,
                        supporting)
 from qa.config import Settings, default_corpus, default_index_dir
 from qa.corpus import SUFFIXES, Skipped, read_corpus, shown_name, unusable_reason
@@ -243,12 +243,17 @@ class QA:
     # --- answering ------------------------------------------------------------------------------
 
     def answer(self, question: str, *, history: list[str | Answer] | None = None,
-               top_k: int | None = None) -> Answer:
-        """Answer one question; `history` holds the chat's earlier questions (or their Answers), oldest first."""
-        return self.answer_batch([question], histories=[history] if history else None, top_k=top_k)[0]
+               top_k: int | None = None, since: str | None = None, until: str | None = None,
+               sources: list[str] | None = None) -> Answer:
+        """Answer one question; `history` holds the chat's earlier questions (or their Answers), oldest first.
+        `since` / `until` (ISO dates, inclusive) and `sources` (outlets, article ids or files) restrict which
+        articles may answer; an article without a date is outside any date range."""
+        return self.answer_batch([question], histories=[history] if history else None, top_k=top_k,
+                                 since=since, until=until, sources=sources)[0]
 
     def answer_batch(self, questions: list[str], *, histories: list[list[str | Answer] | None] | None = None,
-                     top_k: int | None = None) -> list[Answer]:
+                     top_k: int | None = None, since: str | None = None, until: str | None = None,
+                     sources: list[str] | None = None) -> list[Answer]:
         """Answer several questions with one encoder call. A question with a history is first rewritten
         from the previous turn (qa/chat.py) and, when it leans on that turn, prefers the article that turn was
         answered from. The earlier questions of all histories are answered level by level, one batch each."""
@@ -258,19 +263,22 @@ class QA:
         if histories is not None and len(histories) != len(questions):
             raise QAError(f"histories must have one entry per question ({len(questions)}), not {len(histories)}")
         limit = self.settings.max_question_chars
+        within = scope.Scope.make(since, until, sources)
         cleaned, notices = zip(*(clean_question(q, limit) for q in questions)) if questions else ((), ())
-        previous = self._previous_turns(histories or [None] * len(questions), top_k)
-        return self._answer_all(list(cleaned), list(notices), previous, top_k)
+        previous = self._previous_turns(histories or [None] * len(questions), top_k, within)
+        return self._answer_all(list(cleaned), list(notices), previous, top_k, within)
 
     def _answer_all(self, questions: list[str], notices: list[str | None], previous: list[chat.Turn | None],
-                    top_k: int) -> list[Answer]:
+                    top_k: int, within: scope.Scope = scope.Scope()) -> list[Answer]:
         index, cues = self.loaded()
+        allowed = within.allowed(index) if within.active else None
         asked = [chat.rewrite(q, p) for q, p in zip(questions, previous)]
         vectors = self.encoder.encode(asked)
-        return [self._answer_one(index, cues, q, a, n, v, top_k, p) for q, a, n, v, p in zip(questions, asked, notices,
-                                                                                      vectors, previous)]
+        return [self._answer_one(index, cues, q, a, n, v, top_k, p, allowed)
+                for q, a, n, v, p in zip(questions, asked, notices, vectors, previous)]
 
-    def _previous_turns(self, histories: list[list[str | Answer] | None], top_k: int) -> list[chat.Turn | None]:
+    def _previous_turns(self, histories: list[list[str | Answer] | None], top_k: int,
+                        within: scope.Scope = scope.Scope()) -> list[chat.Turn | None]:
         """The turn before each question. Only the last HISTORY_TURNS of a history count, from its latest
         Answer on; the questions among them are answered oldest first, one batch per level across all
         histories, each rewritten from the turn before it."""
@@ -295,7 +303,8 @@ class QA:
                     asks.setdefault((text, turns[i]), []).append(i)
             if asks:
                 keys = list(asks)
-                answers = self._answer_all([k[0] for k in keys], [None] * len(keys), [k[1] for k in keys], top_k)
+                answers = self._answer_all([k[0] for k in keys], [None] * len(keys), [k[1] for k in keys], top_k,
+                                           within)
                 for key, a in zip(keys, answers):
                     for i in asks[key]:
                         turns[i] = _turn(a)
@@ -311,14 +320,25 @@ class QA:
             self._selector = selector
         return self._selector
 
-    def candidates(self, index: Index, question: str, vector: np.ndarray) -> tuple[select.Question, retrieve.Candidates]:
-        """Retrieval for one question: what the selector knows of the question, and the candidate sentences."""
+    def candidates(self, index: Index, question: str, vector: np.ndarray,
+                   allowed: np.ndarray | None = None) -> tuple[select.Question, retrieve.Candidates]:
+        """Retrieval for one question: what the selector knows of the question, and the candidate sentences
+        (only of the `allowed` articles when a filter gives them)."""
         q = select.make_question(index, question, vector)
+        if allowed is not None:
+            return q, scope.within(index, allowed, vector, q.token_ids, self.settings.retrieve_k)
         return q, retrieve.candidates(index, vector, q.token_ids, self.settings.retrieve_k)
 
-    def _answer_one(self, index: Index, cues: select.SentenceCues, question: str, asked: str, notice: str | None, vector: np.ndarray,
-                    top_k: int, previous: chat.Turn | None) -> Answer:
-        q, cands = self.candidates(index, asked, vector)
+    def _answer_one(self, index: Index, cues: select.SentenceCues, question: str, asked: str, notice: str | None,
+                    vector: np.ndarray, top_k: int, previous: chat.Turn | None,
+                    allowed: np.ndarray | None = None) -> Answer:
+        fields = dict(rewritten=asked if asked != question else None, notice=notice)
+        missing = scope.uncovered_years(index, allowed if allowed is not None
+                                        else np.ones(len(index.articles), dtype=bool), asked)
+        if missing:
+            note = f"no article covers {' or '.join(missing)}"
+            return refusal(question, 0.0, [], **{**fields, "notice": "; ".join(x for x in (notice, note) if x)})
+        q, cands = self.candidates(index, asked, vector, allowed)
         prefer = spent = None
         if previous is not None and previous.source is not None:
             article = index.article_number(previous.source)
@@ -328,20 +348,36 @@ class QA:
         scored = select.rank(index, cues, q, cands, self.selector, reranker=reranker,
                              rerank_top=self.settings.rerank_top, prefer_article=prefer, spent=spent,
                              demote_spent=previous is not None and chat.replaces_slot(question, previous))
-        picked = pick(index, scored, top_k + 1)
+        ranked = picked = pick(index, scored, top_k + 1)
+        chosen = scope.prefer_time(index, asked, picked.sentences, picked.scores)
+        if chosen:  # a newer (or the named year's) article's sentence answers: it goes first
+            picked = picked.first(chosen)
         items = evidence_list(index, scored, picked, top_k, self.selector, self.settings.context_sentences)
         threshold = self.settings.abstain_threshold
         threshold = self.selector.threshold if threshold is None else threshold
-        fields = dict(rewritten=asked if asked != question else None, notice=notice)
         read = self.reader.read(asked, [items[0].sentence])[0] if items else None
-        if not answers_question(index, self.selector, scored, picked, threshold, reading(read)):
+        # whether the articles answer is judged on the best-scored sentence, whichever article answers
+        if not answers_question(index, self.selector, scored, ranked, threshold, reading(read)):
             return refusal(question, items[0].score if items else 0.0, items, **fields)
         top = items[0]
         span, answer_score = self._short_answer(asked, q, top.sentence, read)
         support = support_span(index, picked.sentences[0])
         agreeing = supporting(index, scored, picked.sentences[0], top.sentence[span[0]:span[1]] if span else None)
         return from_evidence(question, top, items, span, support, answer_score=answer_score,
-                             supporting_sources=agreeing, **fields)
+                             supporting_sources=agreeing, earlier=self._earlier(index, asked, picked), **fields)
+
+    def _earlier(self, index: Index, asked: str, picked: Picked) -> str | None:
+        """"earlier report (date): figure" when a close-scored sentence of an older article states another figure
+        for the same thing as the answer's."""
+        close = [s for s, v in zip(picked.sentences, picked.scores) if v >= picked.scores[0] - scope.LATEST_MARGIN]
+        at = scope.earlier_report(index, close, 0)
+        if at is None:
+            return None
+        sentence = index.sentence_text(close[at])
+        read = self.reader.read(asked, [sentence])[0]
+        figure = sentence[read.start:read.end] if read.probability >= self.settings.answer_threshold else sentence
+        date = index.articles[int(index.article_of(close[at]))].published
+        return f"earlier report ({date}): {figure}"
 
     def _short_answer(self, asked: str, q: select.Question, sentence: str,
                       read: Span | None) -> tuple[tuple[int, int] | None, float | None]:

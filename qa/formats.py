@@ -118,7 +118,8 @@ def read_html(name: str, text: str, raw: bytes) -> Source:
     body = (doc.text or "").strip() if doc is not None else ""
     if not body:
         raise QAError(f"{name}: no main text found in the page (trafilatura extracted nothing)")
-    author = doc.author.replace(";", " and ") if doc.author else None
+    names = [n.strip() for n in (doc.author or "").split(";") if n.strip()]  # trafilatura joins with "; "
+    author = (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]) if names else None
     meta = Meta(title=doc.title or None, published=iso_day(doc.date), author=author,
                 outlet=doc.sitename or doc.hostname or None, url=doc.url or None)
     return Source(name, with_header(body, meta.title, meta.author), hashlib.sha256(raw).hexdigest(), meta)

@@ -505,7 +505,7 @@ def rerank_rows(x: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
 # Lines that label or restate a story rather than report it; they answer only when no body sentence is a
 # candidate. A byline stays free to answer "Who wrote ...?".
 NOT_ANSWERS = np.array([kind_code(k) for k in (BlockKind.HEADLINE, BlockKind.HEADING, BlockKind.CAPTION,
-                                                 BlockKind.DATE)])
+                                                 BlockKind.DATE, BlockKind.NOTE)])
 BODY_GAP = 0.25  # how far (in score units) such a line is put below the best body sentence
 
 

@@ -35,6 +35,14 @@ def seed_engine(encoder, tmp_path_factory) -> QA:
 
 
 @pytest.fixture(scope="session")
+def news_engine(encoder, tmp_path_factory) -> QA:
+    """The news development set's articles as saved web pages and a JSONL export (tests/data/news)."""
+    engine = QA(DATA / "news", tmp_path_factory.mktemp("news-index"), encoder=encoder)
+    engine.build()
+    return engine
+
+
+@pytest.fixture(scope="session")
 def seed_questions() -> list[dict]:
     return [json.loads(line) for line in (DATA / "seed_questions.jsonl").read_text().splitlines() if line.strip()]
 

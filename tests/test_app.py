@@ -32,10 +32,19 @@ def test_render_says_low_confidence_in_words_and_shows_the_date():
     assert "not sure: check the passage (30%)" in out and "Weather</em>, Ann Lee, 2024-03-01" in out
 
 
-def test_article_rows_give_title_date_author_file_and_sentences(seed_engine):
+def test_article_rows_give_title_date_author_outlet_file_and_sentences(seed_engine):
     rows = app.article_rows(seed_engine)
-    assert len(rows) == 5 and all(len(r) == 5 and r[4] > 0 for r in rows)
-    assert sum(r[4] for r in rows) == seed_engine.index.n_sentences
+    assert len(rows) == 5 and all(len(r) == 6 and r[5] > 0 for r in rows)
+    assert sum(r[5] for r in rows) == seed_engine.index.n_sentences
+
+
+def test_render_names_the_outlet_and_the_earlier_report():
+    ev = Evidence("At least 413 died.", "a.html", "T", 0, 18, 0.9, "At least 413 died.", 0, 18, "body",
+                  published="2023-04-21", outlet="Reuters")
+    a = Answer("q?", True, 0.9, ev.sentence, "a.html", "T", 0, 18, ev.context, 0, 18, "413", 9, 12, (ev,),
+               published="2023-04-21", outlet="Reuters", earlier="earlier report (2023-04-17): 185")
+    out = app.render(a)
+    assert "Reuters, 2023-04-21" in out and "Earlier report (2023-04-17): 185" in out
 
 
 def test_render_abstention():

@@ -43,3 +43,58 @@ def test_chat_in_the_browser(running_app):
         browser.close()
     outside = [u for u in requests if not u.startswith((running_app.rstrip("/"), "data:", "blob:"))]
     assert not outside, outside
+
+
+@pytest.fixture(scope="module")
+def news_app(news_engine):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from conftest import ROOT
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "--port", str(port), "--corpus",
+                             str(news_engine.corpus), "--index-dir", str(news_engine.index_dir)], cwd=ROOT,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.5)
+    yield f"http://127.0.0.1:{port}/"
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def test_date_filter_in_the_browser(news_app):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1100, "height": 1000})
+        page.goto(news_app, wait_until="load")
+        box = page.locator("#question textarea")
+        box.wait_for(timeout=60_000)
+        question = "How many people have been killed in the fighting in Sudan?"
+        page.get_by_text("Settings").click()
+        page.locator("#until input, #until textarea").first.fill("2023-04-18")
+        box.fill(question)
+        page.locator("#ask").click()
+        expect(page.locator("#chat mark").first).to_contain_text("185", timeout=60_000)
+        expect(page.locator("#chat").get_by_text("Reuters, 2023-04-17").first).to_be_visible()
+        page.locator("#until input, #until textarea").first.fill("")
+        page.locator("#since input, #since textarea").first.fill("2023-04-19")
+        box.fill(question)
+        page.locator("#ask").click()
+        expect(page.locator("#chat mark")).to_have_count(2, timeout=60_000)
+        expect(page.locator("#chat mark").nth(1)).to_contain_text("413")
+        browser.close()

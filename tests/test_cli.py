@@ -60,3 +60,18 @@ def test_answer_settings_reach_the_engine(seed_engine):
     assert done.returncode == 0 and json.loads(done.stdout)["found"] is False
     done = run("ask", "Who?", "--index-dir", index, "--top-k", "0")
     assert done.returncode == 2 and "top_k must be a positive integer. Currently, top_k is 0" in done.stderr
+
+
+def test_ask_with_filters_shows_the_metadata_and_info_counts_inputs(news_engine):
+    common = ("--corpus", str(news_engine.corpus), "--index-dir", str(news_engine.index_dir))
+    done = run("ask", "How many people have been killed in the fighting in Sudan?", "--until", "2023-04-18",
+               "--source", "Reuters", *common)
+    assert done.returncode == 0, done.stderr
+    assert "185" in done.stdout and "Reuters, 2023-04-17" in done.stdout
+    done = run("ask", "What's the latest estimate of what the strike has cost the economy so far?", *common)
+    assert "earlier report (2023-09-15): " in done.stdout
+    done = run("ask", "Who?", "--since", "17/04/2023", *common)
+    assert done.returncode == 2 and "since must be an ISO date" in done.stderr and "'17/04/2023'" in done.stderr
+    done = run("info", "--json", *common)
+    info = json.loads(done.stdout)
+    assert info["inputs"] == {"html": {"files": 4, "articles": 4}, "jsonl": {"files": 1, "articles": 17}}

@@ -251,6 +251,19 @@ def test_page_furniture_in_plain_text(tmp_path):
     assert split_article(article)[3].text.startswith("FRANKFURT, Jan 6 (Reuters) - The central bank")
 
 
+def test_an_editors_note_is_a_note_not_a_body_line(tmp_path):
+    text = ("Sudan toll rises to 413\n\nKHARTOUM, April 21 (Reuters) - At least 413 people have been killed.\n\n"
+            "Editor's note: This story has been updated with the latest casualty figures from the WHO.\n\n"
+            "Correction: An earlier version misspelt the envoy's name.\n\n"
+            "The update came on Friday.\n")
+    _, blocks = _parse(tmp_path, text, "n.txt")
+    kinds = dict(blocks)
+    assert kinds["Editor's note: This story has been updated with the latest casualty figures from the WHO."] \
+        is BlockKind.NOTE
+    assert kinds["Correction: An earlier version misspelt the envoy's name."] is BlockKind.NOTE
+    assert kinds["The update came on Friday."] is BlockKind.BODY
+
+
 def test_dates_never_invent_a_year(tmp_path):
     article, _ = _parse(tmp_path, "Storm closes port\n\nUpdated 14:05 GMT\n\nKHARTOUM, April 17 (Reuters) - The port "
                                   "was closed on Monday.\n", "c.txt")

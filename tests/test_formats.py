@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from qa.corpus import BlockKind, read_corpus
+from qa.engine import QA
 from qa.formats import InputKind, iso_day, kind_of, read_csv, read_jsonl
 from qa.sentences import split_article
 
@@ -113,3 +116,30 @@ def test_kinds_and_dates():
     assert iso_day("2023-04-21T16:12:00Z") == "2023-04-21"
     assert iso_day("21 April 2023") == "2023-04-21"
     assert iso_day("2023-02-30") is None and iso_day("April 2023") is None and iso_day(None) is None
+
+
+NEWS_FIXTURES = Path(__file__).resolve().parent / "data" / "news"
+NEWS = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "news"
+
+
+def _original(article_id: str) -> str:
+    """The news set's file name of a fixture article: x.html -> x.txt / x.md, export.jsonl#x -> x.txt / x.md."""
+    stem = article_id.split("#", 1)[1] if "#" in article_id else Path(article_id).stem
+    return next(p.name for p in (NEWS / "articles").iterdir() if p.stem == stem)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not NEWS.is_dir(), reason="the news development set is not checked out beside the project")
+def test_news_as_pages_and_a_jsonl_export_answers_as_the_original_files(encoder, tmp_path):
+    pages = QA(NEWS_FIXTURES, tmp_path / "pages", encoder=encoder)
+    originals = QA(NEWS / "articles", tmp_path / "originals", encoder=encoder)
+    assert sorted(_original(r.id) for r in pages.index.articles) == sorted(r.id for r in originals.index.articles)
+    assert sorted({r.kind for r in pages.index.articles}) == ["html", "jsonl"]
+    rows = [json.loads(line) for line in (NEWS / "questions.jsonl").read_text().splitlines() if line.strip()]
+    questions = [r["question"] for r in rows if not r.get("history")]
+    got, want = pages.answer_batch(questions), originals.answer_batch(questions)
+    same = [(g.found, g.answer, g.sentence, g.source and _original(g.source)) ==
+            (w.found, w.answer, w.sentence, w.source) for g, w in zip(got, want)]
+    assert len(questions) > 250
+    assert sum(same) / len(same) >= 0.95, [(q, g.answer, w.answer) for q, g, w, s in zip(questions, got, want, same)
+                                          if not s][:10]

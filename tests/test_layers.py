@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "qa"
-STAGES = ["corpus", "sentences", "passages", "index", "retrieve", "select", "answer"]
+STAGES = ["corpus", "sentences", "passages", "index", "retrieve", "scope", "select", "answer"]
 ABOVE = ["engine", "evaluate", "calibrate", "cli", "__init__", "__main__"]  # they wire the stages or use the engine
 
 

@@ -1,0 +1,191 @@
+"""Articles' dates and outlets in answering: filters (since / until / sources), retrieval within them, the newest
+supporting article for "latest" questions, the named year for questions that name one."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.errors import QAError
+from qa.index import Index
+from qa.retrieve import Candidates, bm25_touched
+from qa.tokens import tokens
+
+# "What's the latest toll?", "How many are on strike now?", "the current rate", "so far", "to date"
+_LATEST = re.compile(r"\b(?:latest|newest|most recent(?:ly)?|current(?:ly)?|now|so far|to date|as of today|"
+                     r"at present|presently)\b", re.I)
+# "now" that is not about time: "now that the BJP has no majority" still asks about the present, keep it
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+# how close (in selector score) a newer article's sentence must come to the best to be preferred
+LATEST_MARGIN = 1.5
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which articles may answer: published in [since, until] (both ISO dates, inclusive; an article without a
+    date is outside any date range) and from one of `sources` (outlet names or article ids / files)."""
+
+    since: str | None = None
+    until: str | None = None
+    sources: tuple[str, ...] = ()
+
+    @classmethod
+    def make(cls, since: str | None = None, until: str | None = None,
+             sources: list[str] | tuple[str, ...] | str | None = None) -> "Scope":
+        """A validated scope; QAError quoting a bad value."""
+        for name, value in (("since", since), ("until", until)):
+            if value is not None and not _is_iso(value):
+                raise QAError(f"{name} must be an ISO date (YYYY-MM-DD). Currently, {name} is {value!r}")
+        since, until = since or None, until or None
+        if since and until and since > until:
+            raise QAError(f"since ({since}) is after until ({until}): no article can be in that range")
+        if isinstance(sources, str):
+            sources = [sources]
+        if sources is not None and not all(isinstance(s, str) and s.strip() for s in sources):
+            raise QAError(f"sources must be a list of outlet names or article ids. Currently, sources is {sources!r}")
+        return cls(since, until, tuple(s.strip() for s in sources or ()))
+
+    @property
+    def active(self) -> bool:
+        return bool(self.since or self.until or self.sources)
+
+    def allowed(self, index: Index) -> np.ndarray:
+        """bool per article of the index: may it answer."""
+        wanted = {s.casefold() for s in self.sources}
+        out = np.ones(len(index.articles), dtype=bool)
+        for i, r in enumerate(index.articles):
+            if self.since or self.until:
+                if not r.published or (self.since and r.published < self.since) or (
+                        self.until and r.published > self.until):
+                    out[i] = False
+                    continue
+            if wanted and not ({(r.outlet or "").casefold(), r.id.casefold(), r.file.casefold()} & wanted):
+                out[i] = False
+        return out
+
+
+def _is_iso(value: object) -> bool:
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return False
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def within(index: Index, allowed: np.ndarray, question_vector: np.ndarray, query_token_ids: list[int],
+           retrieve_k: int) -> Candidates:
+    """Retrieval restricted to the allowed articles: the sentences of their best `retrieve_k` passages (exact
+    inner product) and their best `retrieve_k` BM25 sentences."""
+    p_ids = np.flatnonzero(allowed[index.passage_table[:, 0]])
+    s_allowed = allowed[index.sentence_table[:, 0]]
+    if not p_ids.size:
+        empty = np.zeros(0, dtype=np.float32)
+        return Candidates(np.zeros(0, dtype=np.int64), empty, empty, -1)
+    p_scores = index.passage_vectors[p_ids].astype(np.float32) @ question_vector
+    order = np.argsort(-p_scores, kind="stable")[:retrieve_k]
+    best: dict[int, float] = {}
+    for pid, score in zip(p_ids[order].tolist(), p_scores[order].tolist()):
+        _, first, last = index.passage_table[pid]
+        for s in range(int(first), int(last)):
+            best[s] = max(score, best.get(s, -np.inf))
+    touched, scores = bm25_touched(index, query_token_ids)
+    keep = s_allowed[touched] & (scores > 0)
+    touched, scores = touched[keep], scores[keep]
+    lexical = dict(zip(touched.tolist(), scores.tolist()))
+    for s in touched[np.argsort(-scores, kind="stable")[:retrieve_k]].tolist():
+        if int(s) not in best:
+            holder = int(index.sentence_passage[s])
+            best[int(s)] = float(index.passage_vectors[holder].astype(np.float32) @ question_vector)
+    sentences = np.fromiter(best.keys(), dtype=np.int64, count=len(best))
+    dense = np.fromiter(best.values(), dtype=np.float32, count=len(best))
+    bm25 = np.array([lexical.get(int(s), 0.0) for s in sentences], dtype=np.float32)
+    return Candidates(sentences, dense, bm25, int(index.passage_table[p_ids[order[0]], 0]))
+
+
+# --- dates in answering -----------------------------------------------------------------------------------------
+
+def asks_latest(question: str) -> bool:
+    """The question asks for the present state of something ("the latest toll", "on strike now", "so far")."""
+    return bool(_LATEST.search(question))
+
+
+def named_years(question: str) -> set[str]:
+    return set(_YEAR.findall(question))
+
+
+def uncovered_years(index: Index, allowed: np.ndarray, question: str) -> list[str]:
+    """Years the question names that no (allowed) article covers: none was published that year and no sentence
+    of one mentions it (looked up in the index's term -> sentence table)."""
+    years = named_years(question)
+    if not years:
+        return []
+    covered = {r.published[:4] for i, r in enumerate(index.articles) if allowed[i] and r.published}
+    for year in years - covered:
+        for t in index.bm25.get_tokens_ids(tokens(year)):
+            holders = index.postings.values[index.postings.offsets[t]:index.postings.offsets[t + 1]]
+            if allowed[index.sentence_table[holders, 0]].any():
+                covered.add(year)
+    return sorted(years - covered)
+
+
+def prefer_time(index: Index, question: str, sentences: list[int], scores: list[float]) -> int:
+    """Which of the ranked (deduplicated) sentences answers: the best, unless the question asks for the latest
+    (then the sentence of the newest dated article within LATEST_MARGIN of the best) or names a year (then the
+    best within the margin from an article of that year). Returns a position in `sentences`."""
+    if not sentences:
+        return 0
+    latest, years = asks_latest(question), named_years(question)
+    if not latest and not years:
+        return 0
+    close = [i for i, s in enumerate(scores) if s >= scores[0] - LATEST_MARGIN]
+    dates = [index.articles[int(index.sentence_table[sentences[i], 0])].published for i in close]
+    if years:
+        same = [i for i, d in zip(close, dates) if d and d[:4] in years]
+        return same[0] if same else 0
+    dated = [(d, -i) for i, d in zip(close, dates) if d]
+    if not dated:
+        return 0
+    newest = max(dated)[0]
+    top_date = dates[0]
+    if top_date == newest or top_date is None:
+        return 0
+    return max((-i for d, i in dated if d == newest))  # the best-scored sentence of the newest article
+
+
+def earlier_report(index: Index, sentences: list[int], chosen: int) -> int | None:
+    """Position of a sentence of an older article among the ranked ones that states a different figure for the
+    same thing as the chosen one (vectors close, both hold a number that differs), or None."""
+    top = sentences[chosen]
+    top_article = index.articles[int(index.sentence_table[top, 0])]
+    if not top_article.published:
+        return None
+    top_numbers = set(_figures(index.sentence_text(top)))
+    if not top_numbers:
+        return None
+    top_vector = index.sentence_vectors[top].astype(np.float32)
+    for i, s in enumerate(sentences):
+        if i == chosen:
+            continue
+        record = index.articles[int(index.sentence_table[s, 0])]
+        if record.id == top_article.id or not record.published or record.published >= top_article.published:
+            continue
+        numbers = set(_figures(index.sentence_text(s)))
+        if numbers and not numbers & top_numbers and float(index.sentence_vectors[s].astype(np.float32)
+                                                           @ top_vector) >= SAME_THING:
+            return i
+    return None
+
+
+SAME_THING = 0.6  # cosine above which two sentences are taken to report on the same thing
+_FIGURE = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?:\s*(?:million|billion|bn|m|%|per cent|percent))?")
+
+
+def _figures(text: str) -> list[str]:
+    """The figures of a sentence, years left out ("At least 413", "$3.9 billion" -> "413", "3.9 billion")."""
+    figures = (f.strip(",").replace(",", "") for f in _FIGURE.findall(text))
+    return [f for f in figures if not _YEAR.fullmatch(f)]
