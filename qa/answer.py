@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer_types import continues
+from qa.answer_types import PRONOUN_START
 from qa.corpus import BlockKind
 from qa.index import Index
 from qa.select import Scored, Selector, dedupe_key, rival, twins
@@ -144,7 +144,9 @@ def support_rows(index: Index, sid: int) -> tuple[int, int]:
     if (sid == 0 or index.article_of(sid - 1) != index.article_of(sid)
             or index.sentence_kind(sid - 1) is not BlockKind.BODY):
         return sid, sid
-    return (sid - 1, sid) if continues(index.sentence_text(sid), index.sentence_text(sid - 1)) else (sid, sid)
+    text, before = index.sentence_text(sid), index.sentence_text(sid - 1)
+    continues = PRONOUN_START.match(text) or text[:1] in "\"“‘'" or before.rstrip().endswith(":")
+    return (sid - 1, sid) if continues else (sid, sid)
 
 
 def support_span(index: Index, sid: int) -> tuple[int, int]:

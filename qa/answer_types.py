@@ -81,12 +81,6 @@ CUE_KINDS = ("date", "number", "entity")
 PRONOUN_START = re.compile(r"^[\"“‘']?(?:he|she|it|they|this|these|those|that|his|her|its|their)\b", re.I)
 
 
-def continues(text: str, before: str) -> bool:
-    """Does a sentence go on from the one before it: it opens with a pronoun or a quote mark, or the one before
-    ends with ':' ("Justice Chan said:" then the quote). Its subject, or its speaker, is named there."""
-    return bool(PRONOUN_START.match(text)) or text[:1] in "\"“‘'" or before.rstrip().endswith(":")
-
-
 def entity_spans(sentence: str) -> list[tuple[int, int]]:
     """Runs of capitalised words, leaving out a sentence-initial capital that is an ordinary word. Invisible
     characters inside a name ("Ker\\u200bmit") do not split it; spans are offsets into `sentence`."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.answer_types import CUE_KINDS, PRONOUN_START, AnswerType, answer_type, continues, cue_stems, entity_spans
+from qa.answer_types import CUE_KINDS, PRONOUN_START, AnswerType, answer_type, cue_stems
 from qa.corpus import BlockKind
 from qa.errors import QAError, os_failure
 from qa.index import Index, Ragged, kind_code
@@ -28,16 +28,14 @@ FEATURES = (
     "article_best_coverage", "previous_dense", "pronoun_start", "headline", "other_non_body",
     "time_q_x_date", "number_q_x_number", "person_place_q_x_entity", "entity_q_x_entity", "other_q_x_entity",
     "question_new_terms", "wide_context_coverage", "match_density", "coverage_x_sentence_dense",
-    "context_x_passage_gap", "article_coverage", "year_missing", "previous_coverage",
-    "continues_x_previous_coverage", "next_continues", "names_missing",
+    "context_x_passage_gap", "article_coverage", "year_missing",
 )
 
 
 # What the abstention model sees: the best candidate's score, its margin, and some of its features.
 # The reader's reading of the best sentence (P(its best span), P(no answer in it)) comes after the score and margin.
 ANSWERABLE_INPUTS = ("best_score", "margin", "reader_answer", "reader_no_answer", "coverage", "context_coverage",
-                     "sentence_dense", "passage_dense", "question_new_terms", "article_coverage", "year_missing",
-                     "names_missing")
+                     "sentence_dense", "passage_dense", "question_new_terms", "article_coverage", "year_missing")
 ANSWERABLE_COLUMNS = [FEATURES.index(name) for name in ANSWERABLE_INPUTS[4:]]
 
 
@@ -51,9 +49,6 @@ class Question:
     n_tokens: int  # content terms, known or not
     stems: list[str]  # content terms in question order
     kind: AnswerType
-    # per name the question gives (a capitalised run: "Storm Daniel", "IndiGo"): its terms' ids, or None when the
-    # corpus does not hold one of them at all
-    names: tuple[tuple[int, ...] | None, ...] = ()
 
 
 # --- the margin: how far the best sentence leads its rival ------------------------------------------------------
@@ -241,18 +236,16 @@ def load_selector(index_dir: Path | None) -> Selector:
 # --- what selection derives from an index once --------------------------------------------------------------
 
 # Bump when what `prepare` computes changes: only this cache is remade, never the index (its vectors stay).
-PREPARED_VERSION = 2  # 2: `continues`
+PREPARED_VERSION = 1
 
 
 @dataclass(frozen=True)
 class SentenceCues:
     """What selection precomputes per sentence of an index: the vocabulary ids inside its date / number /
-    entity cues (row 3i + CUE_KINDS.index(kind) of `cue_ids`), whether it opens with a pronoun, and whether it
-    goes on from the body sentence before it (answer_types.continues: a quote after "X said:", "He said ...")."""
+    entity cues (row 3i + CUE_KINDS.index(kind) of `cue_ids`), and whether it opens with a pronoun."""
 
     cue_ids: Ragged
     pronoun_start: np.ndarray  # bool (n,)
-    continues: np.ndarray  # bool (n,)
 
     def new_cue(self, sentences: np.ndarray, kind: str, question_ids: np.ndarray) -> np.ndarray:
         """Per sentence: does its cue of this kind ("date", "number", "entity") hold a stem the question does not."""
@@ -263,26 +256,19 @@ class SentenceCues:
 
 
 def _compute_cues(index: Index) -> SentenceCues:
-    n = index.n_sentences
-    rows, pronoun, goes_on = [], np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    body = index.kind_of(np.arange(n)) == kind_code(BlockKind.BODY)
-    articles = index.article_of(np.arange(n))
-    before = ""
-    for i in range(n):
+    rows, pronoun = [], np.zeros(index.n_sentences, dtype=bool)
+    for i in range(index.n_sentences):
         text = index.sentence_text(i)
         cues = cue_stems(text)
         rows.extend(index.term_ids(cues[kind]) for kind in CUE_KINDS)
         pronoun[i] = bool(PRONOUN_START.match(text))
-        goes_on[i] = i > 0 and articles[i - 1] == articles[i] and body[i - 1] and continues(text, before)
-        before = text
-    return SentenceCues(Ragged.from_rows(rows), pronoun, goes_on)
+    return SentenceCues(Ragged.from_rows(rows), pronoun)
 
 
 def _cues_fit(cues: SentenceCues, index: Index) -> bool:
     n = index.n_sentences
     return (cues.cue_ids.offsets.shape == (len(CUE_KINDS) * n + 1,) and cues.pronoun_start.shape == (n,)
             and cues.pronoun_start.dtype == np.bool_ and np.issubdtype(cues.cue_ids.values.dtype, np.integer)
-            and cues.continues.shape == (n,) and cues.continues.dtype == np.bool_
             and int(cues.cue_ids.offsets[-1]) == cues.cue_ids.values.shape[0]
             and (not cues.cue_ids.values.size or 0 <= int(cues.cue_ids.values.min())
                  and int(cues.cue_ids.values.max()) < index.n_terms))
@@ -294,8 +280,7 @@ def prepare(index: Index) -> SentenceCues:
     is remade; a folder that cannot be written only means computing it again next time."""
     cache = index.data_folder / f"select-v{PREPARED_VERSION}"
     try:
-        cues = SentenceCues(Ragged.load(cache, "cue_ids"), np.load(cache / "pronoun_start.npy", allow_pickle=False),
-                            np.load(cache / "continues.npy", allow_pickle=False))
+        cues = SentenceCues(Ragged.load(cache, "cue_ids"), np.load(cache / "pronoun_start.npy", allow_pickle=False))
         if _cues_fit(cues, index):
             return cues
     except (OSError, ValueError):
@@ -307,7 +292,6 @@ def prepare(index: Index) -> SentenceCues:
         tmp.mkdir()
         cues.cue_ids.save(tmp, "cue_ids")
         np.save(tmp / "pronoun_start.npy", cues.pronoun_start)
-        np.save(tmp / "continues.npy", cues.continues)
         shutil.rmtree(cache, ignore_errors=True)
         os.rename(tmp, cache)
     except OSError:
@@ -372,27 +356,22 @@ _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 
 
 def _article_level(index: Index, q: Question, articles: np.ndarray, weights: np.ndarray, norm: float,
-                   title_terms: dict[int, set[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   title_terms: dict[int, set[int]]) -> tuple[np.ndarray, np.ndarray]:
     """Per candidate: the share of the question's IDF mass found anywhere in its article (text or headline),
-    whether the question names a year its article never mentions, and the share of the names the question
-    gives that its article never mentions. A near-miss question ("How many crossed in 2021?", "How many Airbus
-    jets did IndiGo order?") shares most words with some sentence but names something its article does not
-    hold."""
+    and whether the question names a year its article never mentions. A near-miss question ("How many
+    crossed in 2021?", "How many Airbus jets did IndiGo order?") shares most words with some sentence but
+    names something its article does not hold."""
     q_ids = np.asarray(q.token_ids, dtype=np.int32)
     years = [index.term_ids([stem]) for stem in q.stems if _YEAR.match(stem)]
     coverage = np.zeros(len(articles), dtype=np.float32)
     year_missing = np.zeros(len(articles), dtype=np.float32)
-    names_missing = np.zeros(len(articles), dtype=np.float32)
     for a in np.unique(articles).tolist():
         held = index.article_token_ids(a)
         present = np.isin(q_ids, held) | np.isin(q_ids, list(title_terms[a]))
         mask = articles == a
         coverage[mask] = float(weights @ present) / norm if len(q_ids) else 0.0
         year_missing[mask] = any(not ids or not np.isin(ids, held).any() for ids in years)
-        if q.names:
-            known = set(held.tolist()) | title_terms[a]
-            names_missing[mask] = sum(ids is None or not set(ids) <= known for ids in q.names) / len(q.names)
-    return coverage, year_missing, names_missing
+    return coverage, year_missing
 
 
 def features(index: Index, cues: SentenceCues, q: Question, cands: Candidates) -> np.ndarray:
@@ -435,10 +414,7 @@ def features(index: Index, cues: SentenceCues, q: Question, cands: Candidates) -
         other = np.clip(ids + step, 0, index.n_sentences - 1)
         wide |= index.term_presence(q.token_ids, other) & (index.article_of(other) == articles)
     passage_gap = cands.passage_dense - cands.passage_dense.max()
-    previous_coverage = weights @ present_prev / norm
-    next_ids = np.minimum(ids + 1, index.n_sentences - 1)
-    next_continues = cues.continues[next_ids] & (index.article_of(next_ids) == articles) & (next_ids > ids)
-    article_coverage, year_missing, names_missing = _article_level(index, q, articles, weights, norm, title_terms)
+    article_coverage, year_missing = _article_level(index, q, articles, weights, norm, title_terms)
     body, headline = kinds == kind_code(BlockKind.BODY), kinds == kind_code(BlockKind.HEADLINE)
     columns = {
         "sentence_dense": sentence_dense,
@@ -470,12 +446,6 @@ def features(index: Index, cues: SentenceCues, q: Question, cands: Candidates) -
         "context_x_passage_gap": context * passage_gap,
         "article_coverage": article_coverage,
         "year_missing": year_missing,
-        # the sentence goes on from one that matches the question ("X said:" then the quote, "He said ..."), or
-        # the next one goes on from it: the setup names who and what, the continuation often holds the answer
-        "previous_coverage": previous_coverage,
-        "continues_x_previous_coverage": cues.continues[ids] * previous_coverage,
-        "next_continues": next_continues,
-        "names_missing": names_missing,
     }
     if set(columns) != set(FEATURES):  # a feature named in one place only is a bug, not a zero column
         raise RuntimeError(f"features and FEATURES disagree: {sorted(set(columns) ^ set(FEATURES))}")
@@ -607,11 +577,5 @@ def rank(index: Index, cues: SentenceCues, q: Question, cands: Candidates, selec
 
 def make_question(index: Index, text: str, vector: np.ndarray) -> Question:
     stems = query_tokens(text)
-    names = []
-    for s, e in entity_spans(text):
-        terms = tokens(text[s:e])
-        ids = index.term_ids(terms)
-        if terms:
-            names.append(tuple(ids) if len(ids) == len(terms) else None)
     return Question(text=text, vector=vector, token_ids=index.term_ids(stems), n_tokens=len(stems),
-                    stems=stems, kind=answer_type(text), names=tuple(names))
+                    stems=stems, kind=answer_type(text))
