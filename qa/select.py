@@ -269,7 +269,7 @@ def _article_level(index: Index, q: Question, articles: np.ndarray, weights: np.
     crossed in 2021?", "How many Airbus jets did IndiGo order?") shares most words with some sentence but
     names something its article does not hold."""
     q_ids = np.asarray(q.token_ids, dtype=np.int32)
-    years = [index.bm25.get_tokens_ids([stem]) for stem in q.stems if _YEAR.match(stem)]
+    years = [index.term_ids([stem]) for stem in q.stems if _YEAR.match(stem)]
     coverage = np.zeros(len(articles), dtype=np.float32)
     year_missing = np.zeros(len(articles), dtype=np.float32)
     for a in np.unique(articles).tolist():
@@ -299,7 +299,7 @@ def features(index: Index, q: Question, cands: Candidates) -> np.ndarray:
     in_title = np.zeros_like(present)
     title_terms = {}
     for a in np.unique(articles).tolist():
-        title_ids = title_terms[a] = set(index.bm25.get_tokens_ids(tokens(index.articles[a].title)))
+        title_ids = title_terms[a] = set(index.term_ids(tokens(index.articles[a].title)))
         rows = [i for i, t in enumerate(q.token_ids) if t in title_ids]
         if rows:
             in_title[np.ix_(rows, articles == a)] = True
@@ -476,5 +476,5 @@ def rank(index: Index, q: Question, cands: Candidates, selector: Selector, *, re
 
 def make_question(index: Index, text: str, vector: np.ndarray) -> Question:
     stems = query_tokens(text)
-    return Question(text=text, vector=vector, token_ids=index.bm25.get_tokens_ids(stems), n_tokens=len(stems),
+    return Question(text=text, vector=vector, token_ids=index.term_ids(stems), n_tokens=len(stems),
                     stems=stems, kind=answer_type(text))
