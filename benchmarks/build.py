@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.squad import DEFAULT_ZIP, make_corpus  # noqa: E402
 from qa import index as index_mod  # noqa: E402
-from qa.config import Settings  # noqa: E402
+from qa.config import Backend, Settings  # noqa: E402
 from qa.corpus import read_corpus  # noqa: E402
 from qa.encoder import Encoder  # noqa: E402
 from qa.passages import embedding_text, make_passages  # noqa: E402
@@ -52,22 +52,28 @@ def main() -> None:
             corpus_dir.mkdir()
             for path in sorted(full.glob("*.txt"))[: args.articles]:
                 shutil.copy2(path, corpus_dir / path.name)
-        encoder = Encoder(settings.model, batch_size=settings.batch_size)
-        encoder.encode(["warm up"])
-        started = time.perf_counter()
         corpus = read_corpus(corpus_dir)
-        index_mod.build(corpus, Path(tmp) / "index", settings, encoder)
-        build_s = time.perf_counter() - started
-        texts = texts_of(corpus, settings)
-        started = time.perf_counter()
-        encoder.model.encode(texts, batch_size=settings.batch_size, normalize_embeddings=True)
-        bare_s = time.perf_counter() - started
+        build_s = {}
+        for backend in Backend:
+            encoder = Encoder(settings.model, batch_size=settings.batch_size, backend=backend)
+            encoder.encode(["warm up"])
+            started = time.perf_counter()
+            index_mod.build(read_corpus(corpus_dir), Path(tmp) / f"index-{backend.value}",
+                            settings.replace(backend=backend), encoder)
+            build_s[backend.value] = time.perf_counter() - started
+            if backend is Backend.TORCH:
+                texts = texts_of(corpus, settings)
+                started = time.perf_counter()
+                encoder.model.encode(texts, batch_size=settings.batch_size, normalize_embeddings=True)
+                bare_s = time.perf_counter() - started
     n = len(texts)
     print(f"date: {time.strftime('%Y-%m-%d')}  machine: {platform.machine()}, {__import__('os').cpu_count()} cores")
     print(f"corpus: {len(corpus.articles)} articles, {n} texts (passages + sentences)")
-    print(f"index build (read, split, encode, BM25, FAISS, write): {build_s:.1f} s = {n / build_s:.1f} texts/s")
-    print(f"bare model.encode of the same texts:                  {bare_s:.1f} s = {n / bare_s:.1f} texts/s")
-    print(f"ratio build / bare encode throughput: {bare_s / build_s:.2f}x")
+    for backend, seconds in build_s.items():
+        print(f"index build, {backend:<5} (read, split, encode, BM25, FAISS, write): {seconds:.1f} s = {n / seconds:.1f} texts/s")
+    print(f"bare PyTorch model.encode of the same texts:                    {bare_s:.1f} s = {n / bare_s:.1f} texts/s")
+    print(f"ratio build onnx / build torch throughput: {build_s['torch'] / build_s['onnx']:.2f}x; "
+          f"build torch / bare encode: {bare_s / build_s['torch']:.2f}x")
 
 
 if __name__ == "__main__":

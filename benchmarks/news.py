@@ -31,7 +31,7 @@ import numpy as np  # noqa: E402
 from benchmarks.squad import bm25_baseline  # noqa: E402
 from benchmarks.scores_cache import CachedScorer  # noqa: E402
 from qa import calibrate, rerank, select  # noqa: E402
-from qa.config import Settings  # noqa: E402
+from qa.config import Backend, Settings  # noqa: E402
 from qa.engine import QA  # noqa: E402
 from qa.evaluate import Question, compute_metrics, evaluate, load_questions  # noqa: E402
 
@@ -125,11 +125,13 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--near-misses", action="store_true",
                         help="fit with near-miss negatives too (answer sentences left out; measured worse)")
+    parser.add_argument("--backend", choices=[b.value for b in Backend], default=Settings().backend.value,
+                        help="what runs the models (qa/onnx_backend.py for onnx)")
     parser.add_argument("--rerank-top", type=int, default=Settings().rerank_top)
     args = parser.parse_args()
 
     questions = load_questions(args.news / "questions.jsonl")
-    engine = QA(args.news / "articles", args.work / "index", Settings(rerank_top=args.rerank_top), progress=True)
+    engine = QA(args.news / "articles", args.work / "index", Settings(rerank_top=args.rerank_top, backend=args.backend), progress=True)
     engine.build()
     started = time.perf_counter()
     shipped = evaluate(questions, engine, progress=True)

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 import bm25s  # noqa: E402
 import numpy as np  # noqa: E402
 
-from qa.config import Settings  # noqa: E402
+from qa.config import Backend, Settings  # noqa: E402
 from qa.engine import QA  # noqa: E402
 from qa.evaluate import Question, contains_answer, evaluate, write_report  # noqa: E402
 
@@ -127,6 +127,8 @@ def main() -> None:
     group.add_argument("--all", action="store_true", help="all 10,570 questions")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the index even if it is current")
+    parser.add_argument("--backend", choices=[b.value for b in Backend], default=Settings().backend.value,
+                        help="what runs the models (qa/onnx_backend.py for onnx)")
     parser.add_argument("--rerank-top", type=int, default=Settings().rerank_top,
                         help="sentences the cross-encoder re-scores per question (0 = off; default %(default)s)")
     args = parser.parse_args()
@@ -136,7 +138,7 @@ def main() -> None:
     pool = len(questions)
     if not args.all:
         questions = random.Random(args.seed).sample(questions, min(args.sample, pool))
-    engine = QA(corpus, args.work / "index", Settings(rerank_top=args.rerank_top), progress=True)
+    engine = QA(corpus, args.work / "index", Settings(rerank_top=args.rerank_top, backend=args.backend), progress=True)
     started = time.perf_counter()
     engine.build(force=args.rebuild)
     build_s = time.perf_counter() - started

@@ -20,6 +20,13 @@ class IndexType(str, Enum):
     IVF = "ivf"
 
 
+class Backend(str, Enum):
+    """What runs the MiniLM models: PyTorch fp32 (the reference) or ONNX Runtime int8 (qa/onnx_backend.py)."""
+
+    TORCH = "torch"
+    ONNX = "onnx"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Chunking, model, retrieval and abstention settings.
@@ -39,6 +46,8 @@ class Settings:
     # index: exact or approximate passage search; AUTO switches at ann_threshold passages (benchmarks/scale.py)
     index_type: IndexType = IndexType.AUTO
     ann_threshold: int = 50_000
+    # index: what runs the bi-encoder, the cross-encoder and the reader; the index's vectors come from it
+    backend: Backend = Backend.TORCH
     # answer-time settings
     top_k: int = 5
     retrieve_k: int = 24
@@ -86,6 +95,12 @@ class Settings:
             except ValueError:
                 raise QAError(f"index_type must be one of {[t.value for t in IndexType]}. "
                               f"Currently, index_type is {self.index_type!r}") from None
+        if not isinstance(self.backend, Backend):
+            try:
+                object.__setattr__(self, "backend", Backend(self.backend))
+            except ValueError:
+                raise QAError(f"backend must be one of {[b.value for b in Backend]}. "
+                              f"Currently, backend is {self.backend!r}") from None
         if not self.model or not isinstance(self.model, str):
             raise QAError(f"model must name a packaged model or a folder. Currently, model is {self.model!r}")
 
@@ -102,6 +117,7 @@ class Settings:
             "title_in_passage": self.title_in_passage,
             "index_type": self.index_type.value,
             "ann_threshold": self.ann_threshold,
+            "backend": self.backend.value,
         }
 
 

@@ -80,20 +80,39 @@ class ModelInfo:
 
 
 class Encoder:
-    """A loaded bi-encoder; `encode` returns L2-normalised float32 vectors."""
+    """A loaded bi-encoder; `encode` returns L2-normalised float32 vectors. `backend` is "torch" (the reference,
+    sentence-transformers) or "onnx" (ONNX Runtime int8, qa/onnx_backend.py)."""
 
-    def __init__(self, model: str, batch_size: int = 64) -> None:
-        import transformers
-        from sentence_transformers import SentenceTransformer
-
-        transformers.utils.logging.disable_progress_bar()
-
+    def __init__(self, model: str, batch_size: int = 64, backend: str = "torch") -> None:
         folder, version = model_path(model)
-        self.model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+        self.backend = getattr(backend, "value", backend)
         self.batch_size = batch_size
         # Hugging Face fast tokenizers raise "Already borrowed" when one is used from two threads at once.
         self._lock = threading.Lock()
-        self.info = ModelInfo(name=model, version=version, dim=int(self.model.get_embedding_dimension()))
+        if self.backend == "onnx":
+            from qa import onnx_backend
+
+            self.model = onnx_backend.OnnxModel(onnx_backend.Role.ENCODER, model)
+            import json
+
+            dim = int(json.loads((folder / "config.json").read_text(encoding="utf-8"))["hidden_size"])
+        else:
+            import transformers
+            from sentence_transformers import SentenceTransformer
+
+            transformers.utils.logging.disable_progress_bar()
+            self.model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+            dim = int(self.model.get_embedding_dimension())
+        self.info = ModelInfo(name=model, version=version, dim=dim)
+
+    def _encode(self, texts: list[str], threads: int) -> np.ndarray:
+        if self.backend == "onnx":
+            from qa import onnx_backend
+
+            return onnx_backend.encode(self.model, texts, self.batch_size, threads)
+        with torch_threads(threads):
+            return self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=False)
 
     def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
         """Unit vectors for texts. Long batches go longest first in chunks, so padding is small and the
@@ -102,9 +121,8 @@ class Encoder:
         if not texts:
             return out
         if not progress:
-            with self._lock, torch_threads(threads_for(len(texts))):
-                out[:] = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
-                                           convert_to_numpy=True, show_progress_bar=False)
+            with self._lock:
+                out[:] = self._encode(texts, threads_for(len(texts)))
             return out
         import sys
 
@@ -115,9 +133,7 @@ class Encoder:
         with tqdm(total=len(texts), desc="encoding", unit="text", file=sys.stderr) as bar:
             for at in range(0, len(order), chunk):
                 rows = order[at:at + chunk]
-                with self._lock, torch_threads(threads_for(len(texts))):
-                    out[rows] = self.model.encode([texts[i] for i in rows], batch_size=self.batch_size,
-                                                  normalize_embeddings=True, convert_to_numpy=True,
-                                                  show_progress_bar=False)
+                with self._lock:
+                    out[rows] = self._encode([texts[i] for i in rows], threads_for(len(texts)))
                 bar.update(len(rows))
         return out

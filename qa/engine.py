@@ -101,7 +101,8 @@ class QA:
         if self._encoder is None:
             with self._lock:
                 if self._encoder is None:
-                    self._encoder = Encoder(self.settings.model, batch_size=self.settings.batch_size)
+                    self._encoder = Encoder(self.settings.model, batch_size=self.settings.batch_size,
+                                            backend=self.settings.backend)
         return self._encoder
 
     @property
@@ -114,7 +115,7 @@ class QA:
                 if self._reranker is None:
                     from qa.rerank import Reranker
 
-                    self._reranker = Reranker()
+                    self._reranker = Reranker(backend=self.settings.backend)
         return self._reranker
 
     @property
@@ -125,7 +126,7 @@ class QA:
                 if self._reader is None:
                     from qa.reader import Reader
 
-                    self._reader = Reader()
+                    self._reader = Reader(backend=self.settings.backend)
         return self._reader
 
     def build(self, *, force: bool = False) -> Index:

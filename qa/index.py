@@ -16,11 +16,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import bm25s
 import faiss
 import filelock
-
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 import numpy as np
 
 from qa import corpus as corpus_mod
@@ -32,8 +29,10 @@ from qa.passages import embedding_text, make_passages
 from qa.sentences import split_article
 from qa.tokens import tokens
 
-FORMAT_VERSION = 8  # 8: outlet, url, source file and input kind on each article; manifest articles are files
+FORMAT_VERSION = 9  # 9: the BM25 vocabulary as our own table (vocab.json), so loading needs no bm25s/scipy
+# 8: outlet, url, source file and input kind on each article; manifest articles are files
 # 7: selection keeps its own per-sentence cues (select.prepare); 6: author and published, the DATE sentence kind
+BM25_K1, BM25_B = 1.2, 0.75
 MANIFEST = "manifest.json"
 BUILD_MARKER = ".qa-build"  # written into every data folder we make: only folders holding it are ever deleted
 LOCK_FILE = ".qa-build.lock"
@@ -208,7 +207,7 @@ class Index:
     passage_index: faiss.Index
     passage_vectors: np.ndarray  # float16 (m, dim), L2-normalised
     sentence_vectors: np.ndarray  # float16 (n, dim), L2-normalised
-    bm25: bm25s.BM25  # over sentences
+    vocab: dict  # BM25 vocabulary: stemmed token -> id (the ids of token_ids and postings)
     idf: np.ndarray  # float32 per BM25 vocabulary id
     token_ids: "Ragged"  # per sentence: its stemmed content tokens as BM25 vocabulary ids, in order
     postings: "Ragged"  # per vocabulary id: the sentences that hold it, ascending (derived from token_ids)
@@ -289,9 +288,9 @@ class Index:
         """Per sentence: its dense similarity to a question vector."""
         return self.sentence_vectors[sentences].astype(np.float32) @ vector
 
-    def term_ids(self, stems: list[str]) -> list[int]:
-        """The vocabulary ids of the stems the corpus holds, in order (unknown stems are left out)."""
-        return self.bm25.get_tokens_ids(stems)
+    def term_ids(self, terms: list[str]) -> list[int]:
+        """Vocabulary ids of the terms that are in the vocabulary, in order (repeats kept)."""
+        return [self.vocab[t] for t in terms if t in self.vocab]
 
     @property
     def n_terms(self) -> int:
@@ -311,11 +310,19 @@ class Index:
         rows = np.flatnonzero(self.sentence_table[first:last, 1] == start)
         return first + int(rows[0]) if len(rows) else None
 
-
     @functools.cached_property
     def bm25_weights(self) -> "Ragged":
         """The postings with each (term, sentence) pair's BM25 weight as values (retrieve.bm25_top sums them)."""
-        return Ragged(bm25_weights(self.token_ids, self.postings, self.bm25.k1, self.bm25.b), self.postings.offsets)
+        return Ragged(bm25_weights(self.token_ids, self.postings, BM25_K1, BM25_B), self.postings.offsets)
+
+    @functools.cached_property
+    def bm25(self):
+        """The bm25s index the build wrote (bm25s.BM25), loaded on first use: tests compare our scores with it;
+        answering never needs it (nor bm25s's scipy)."""
+        import bm25s
+
+        return bm25s.BM25.load(str(self.data_folder / "bm25"), mmap=False, show_progress=False,
+                               verbosity=0)
 
 
 # --- articles taken out --------------------------------------------------------------------------
@@ -658,10 +665,17 @@ def _write_data(tmp: Path, passage_vectors: np.ndarray, sentence_vectors: np.nda
     np.save(tmp / "text_offsets.npy", np.cumsum([0] + [len(b) for b in work.blobs], dtype=np.int64))
     (tmp / "articles.json").write_text(json.dumps([dataclasses.asdict(r) for r in work.records],
                                                   ensure_ascii=False), encoding="utf-8")
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
     sentence_tokens = [tokens(t) for t in work.sentence_texts]
-    bm25 = bm25s.BM25(k1=1.2, b=0.75)
+    bm25 = bm25s.BM25(k1=BM25_K1, b=BM25_B)
     bm25.index(sentence_tokens, show_progress=False)
     vocab = bm25.vocab_dict
+    terms = [""] * len(vocab)
+    for term, i in vocab.items():
+        terms[i] = term
+    (tmp / "vocab.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
     Ragged.from_rows([[vocab[t] for t in toks] for toks in sentence_tokens]).save(tmp, "token_ids")
     bm25.save(str(tmp / "bm25"), show_progress=False)
 
@@ -800,7 +814,10 @@ def load(folder: Path) -> Index:
         passage_vectors = np.load(data / "passage_vectors.npy", mmap_mode="r", allow_pickle=False)
         if isinstance(passage_index, faiss.IndexIVF):
             passage_index.nprobe = ivf_probes(passage_index.nlist)
-        bm25 = bm25s.BM25.load(str(data / "bm25"), mmap=False, show_progress=False, verbosity=0)
+        terms = json.loads((data / "vocab.json").read_text(encoding="utf-8"))
+        if not isinstance(terms, list) or not all(isinstance(t, str) for t in terms):
+            raise ValueError("vocab.json is not a list of terms")
+        vocab = {t: i for i, t in enumerate(terms)}
     except (OSError, ValueError, TypeError, KeyError, RuntimeError, RecursionError) as exc:
         raise IndexUnusable(f"the index in {folder} is damaged ({type(exc).__name__}: {exc})") from None
     integer_tables = (sentence_table, sentence_passage, token_ids.values, token_ids.offsets, sentence_bytes,
@@ -817,13 +834,14 @@ def load(folder: Path) -> Index:
             or sentence_vectors.shape != (n, dim) or passage_index.ntotal != m or passage_index.d != dim
             or passage_vectors.shape != (m, dim)
             or len(articles) != counts.articles or text_offsets.shape != (len(articles) + 1,)
-            or int(text_offsets[-1]) != text_blob.shape[0] or bm25.scores.get("num_docs") != n):
+            or int(text_offsets[-1]) != text_blob.shape[0] or len(vocab) != len(terms)
+            or (token_ids.values.size and int(token_ids.values.max()) >= len(terms))):
         raise IndexUnusable(f"the index in {folder} is damaged (its tables disagree with its manifest)")
-    postings = postings_of(token_ids, len(bm25.vocab_dict))
+    postings = postings_of(token_ids, len(vocab))
     df = np.diff(postings.offsets).astype(np.float32)
     idf = np.log1p((n - df + 0.5) / (df + 0.5)).astype(np.float32)
     return Index(folder, manifest, articles, text_blob, text_offsets, sentence_table, sentence_bytes, sentence_passage,
-                 passage_table, passage_index, passage_vectors, sentence_vectors, bm25, idf, token_ids, postings)
+                 passage_table, passage_index, passage_vectors, sentence_vectors, vocab, idf, token_ids, postings)
 
 
 def postings_of(token_ids: Ragged, n_terms: int) -> Ragged:

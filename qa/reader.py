@@ -160,32 +160,46 @@ def reading(span: Span | None) -> tuple[float, float]:
 
 
 class Reader:
-    """The reader with its adapter merged; `read` is thread-safe."""
+    """The reader with its adapter merged; `read` is thread-safe. `backend` "onnx" runs the same merged model as
+    an int8 ONNX Runtime graph (qa/onnx_backend.py)."""
 
-    def __init__(self, path: Path = DEFAULT_READER) -> None:
+    def __init__(self, path: Path = DEFAULT_READER, backend: str = "torch") -> None:
+        self.backend = getattr(backend, "value", backend)
+        self._lock = threading.Lock()
+        if self.backend == "onnx":
+            from qa import onnx_backend
+
+            self.onnx = onnx_backend.OnnxModel(onnx_backend.Role.READER, adapter=Path(path))
+            return
         import torch
 
         self.model, self.tokenizer, heads, self.info = load_adapted(path, ("head.weight", "head.bias"),
                                                                      "reader adapter")
         self.head_weight = torch.from_numpy(heads["head.weight"])
         self.head_bias = torch.from_numpy(heads["head.bias"])
-        self._lock = threading.Lock()
 
     def read(self, question: str, texts: list[str], *, qualifiers: bool = True) -> list[Span | None]:
         """The best short answer inside each text (None when no span is left after tidying); with `qualifiers`,
         a quantity keeps the words that say how exact it is (`with_qualifier`)."""
-        import torch
-
         if not texts:
             return []
-        with self._lock, torch.inference_mode(), torch_threads(threads_for(len(texts))):
-            enc = encode_pairs(self.tokenizer, question, texts)
-            starts, ends = span_logits(self.model, self.head_weight, self.head_bias, enc)
+        if self.backend == "onnx":
+            with self._lock:
+                enc = self.onnx.tokenize(texts, pairs_with=question)
+                starts, ends = self.onnx.run(enc)
+            enc["offset_mapping"] = enc["offsets"]
+        else:
+            import torch
+
+            with self._lock, torch.inference_mode(), torch_threads(threads_for(len(texts))):
+                enc = encode_pairs(self.tokenizer, question, texts)
+                starts, ends = span_logits(self.model, self.head_weight, self.head_bias, enc)
+            starts, ends = starts.numpy(), ends.numpy()
         allowed = allowed_positions(enc)
         offsets = np.asarray(enc["offset_mapping"])
         out: list[Span | None] = []
         for row, text in enumerate(texts):
-            i, j, p, p_null = best_span(starts[row].numpy(), ends[row].numpy(), allowed[row])
+            i, j, p, p_null = best_span(starts[row], ends[row], allowed[row])
             tidy = tidy_span(text, int(offsets[row, i, 0]), int(offsets[row, j, 1])) if i > 0 else None
             if tidy and qualifiers:
                 tidy = (with_qualifier(text, *tidy), tidy[1])

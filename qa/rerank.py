@@ -29,22 +29,32 @@ def pair_scores(model, head_weight, head_bias, tokenizer, question: str, texts: 
 
 
 class Reranker:
-    """The base model with the adapter merged into its weights; `score` is thread-safe."""
+    """The base model with the adapter merged into its weights; `score` is thread-safe. `backend` "onnx" runs
+    the same merged model as an int8 ONNX Runtime graph (qa/onnx_backend.py)."""
 
-    def __init__(self, path: Path = DEFAULT_RERANKER) -> None:
+    def __init__(self, path: Path = DEFAULT_RERANKER, backend: str = "torch") -> None:
+        self.backend = getattr(backend, "value", backend)
+        self._lock = threading.Lock()
+        if self.backend == "onnx":
+            from qa import onnx_backend
+
+            self.onnx = onnx_backend.OnnxModel(onnx_backend.Role.RERANKER, adapter=Path(path))
+            return
         import torch
 
         self.model, self.tokenizer, heads, self.info = load_adapted(path, ("head.weight", "head.bias"), "re-ranker adapter")
         self.head_weight = torch.from_numpy(heads["head.weight"])
         self.head_bias = float(heads["head.bias"][0])
-        self._lock = threading.Lock()
 
     def score(self, question: str, texts: list[str]) -> np.ndarray:
         """One score per text: higher means the text more likely answers the question."""
-        import torch
-
         if not texts:
             return np.zeros(0, dtype=np.float32)
+        if self.backend == "onnx":
+            with self._lock:
+                return self.onnx.run(self.onnx.tokenize(texts, pairs_with=question))[0].astype(np.float32)
+        import torch
+
         with self._lock, torch.inference_mode(), torch_threads(threads_for(len(texts))):
             out = pair_scores(self.model, self.head_weight, self.head_bias, self.tokenizer, question, texts)
         return out.numpy().astype(np.float32)

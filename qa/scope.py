@@ -126,7 +126,7 @@ def uncovered_years(index: Index, allowed: np.ndarray, question: str) -> list[st
         return []
     covered = {r.published[:4] for i, r in enumerate(index.articles) if allowed[i] and r.published}
     for year in years - covered:
-        for t in index.bm25.get_tokens_ids(tokens(year)):
+        for t in index.term_ids(tokens(year)):
             holders = index.postings.values[index.postings.offsets[t]:index.postings.offsets[t + 1]]
             if allowed[index.sentence_table[holders, 0]].any():
                 covered.add(year)

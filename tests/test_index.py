@@ -109,7 +109,9 @@ def test_failed_build_keeps_the_previous_index(seed_copy, tmp_path, encoder, mon
     def crash(*args, **kwargs):
         raise KeyboardInterrupt  # as if the user stopped the build half-way
 
-    monkeypatch.setattr(index_mod.bm25s.BM25, "save", crash)
+    import bm25s
+
+    monkeypatch.setattr(bm25s.BM25, "save", crash)
     with pytest.raises(KeyboardInterrupt):
         engine.build(force=True)
     monkeypatch.undo()

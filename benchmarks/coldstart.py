@@ -1,0 +1,60 @@
+"""CPU seconds (user + sys of a fresh child process) from its start to its first printed answer on the seed index,
+for each backend, with the heavy modules the answer path imported. The index (and for ONNX, the exported models)
+are made first, so the child only imports, loads and answers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CHILD = """
+import os, sys
+from qa import QA
+from qa.config import Settings
+a = QA({corpus!r}, {index!r}, Settings(backend={backend!r})).answer({question!r})
+print(a.answer or a.sentence, flush=True)
+t = os.times()
+heavy = [m for m in ("torch", "gradio", "matplotlib", "scipy", "transformers", "sentence_transformers") if m in sys.modules]
+print("COLDSTART", t.user + t.system, ",".join(heavy) or "-", flush=True)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--question", default="Where is the new NATO command for Ukraine?")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    from qa.config import Backend, Settings
+    from qa.engine import QA
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    print(f"machine: {platform.machine()} cores={os.cpu_count()}; {time.strftime('%Y-%m-%d')}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for backend in Backend:
+            index = Path(tmp) / backend.value
+            QA(ROOT / "seeds", index, Settings(backend=backend)).answer(args.question)  # build + export first
+            code = CHILD.format(corpus=str(ROOT / "seeds"), index=str(index), backend=backend.value,
+                                question=args.question)
+            seconds, heavy, first = [], "", ""
+            for _ in range(args.repeat):
+                out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                                     check=True).stdout.splitlines()
+                first = out[0]
+                _, cpu, heavy = next(line for line in out if line.startswith("COLDSTART")).split(" ", 2)
+                seconds.append(float(cpu))
+            print(f"{backend.value}: first answer {first!r}; CPU s to it: min {min(seconds):.2f}, "
+                  f"all {json.dumps([round(s, 2) for s in seconds])}; heavy modules imported: {heavy}")
+
+
+if __name__ == "__main__":
+    main()

