@@ -203,7 +203,7 @@ def render(a: Answer) -> str:
         parts.append(evidence_html(others, label, first_rank))
     parts.append('<div class="qa-actions"><button type="button" class="qa-copy" '
                  'aria-label="Copy the answer, sentence and source as text">Copy</button></div>')
-    parts.append(f'<pre class="qa-plain" hidden>{escape_block(reply_text(a))}</pre>')
+    parts.append(f'<pre class="qa-plain">{escape_block(reply_text(a))}</pre>')
     parts.append("</div>")
     return "".join(parts)
 
@@ -214,20 +214,20 @@ def escape_block(text: str) -> str:
 
 
 def article_html(view: ArticleText, start: int | None = None, end: int | None = None) -> str:
-    """An article for reading: headline, date, author, file, and its text as paragraphs with characters
+    """An article for reading: headline, date, author, file, and its text, a paragraph a line, with characters
     start..end (offsets in the article's text, never found by search) inside <mark id="qa-target">."""
     meta = " · ".join(escape(x) for x in (view.published, view.author, view.id) if x)
     text, marked = view.text, ""
     if start is not None and end is not None:
         a = min(max(start - view.offset, 0), len(text))
         b = min(max(end - view.offset, a), len(text))
-        # One mark per paragraph the span covers, so that every <p> stays well formed; the first is the target.
-        marked = "\x00" + "\x01\n\n\x00".join(text[a:b].split("\n\n")) + "\x01"
+        # One mark per line the span covers, so that every <p> stays well formed; the first is the target.
+        marked = "\x00" + "\x01\n\x00".join(text[a:b].split("\n")) + "\x01"
         text = text[:a] + marked + text[b:]
     paragraphs = []
-    for block in text.split("\n\n"):
+    for block in text.split("\n"):
         if block.strip():
-            inner = escape_block(block.strip()).replace("\x00", '<mark id="qa-target">', 1)
+            inner = escape(block).replace("\x00", '<mark id="qa-target">', 1)
             paragraphs.append("<p>" + inner.replace("\x00", "<mark>").replace("\x01", "</mark>") + "</p>")
     return (f'<article class="qa-article"><h2>{escape(view.title)}</h2><p class="qa-meta"><small>{meta}</small>'
             f"</p>{''.join(paragraphs)}</article>")
