@@ -44,9 +44,6 @@ CSS = """
 .qa-plain { display: none; }
 .qa-article mark { background: #fde68a; color: inherit; padding: 0 2px; border-radius: 3px; }
 .qa-article p { max-width: 72ch; }
-@media (max-width: 600px) {  /* a phone: the title and date of each article, nothing cut */
-  #articles th:nth-child(n+3), #articles td:nth-child(n+3) { display: none; }
-}
 """
 # Presentation only, in the page: a reply's buttons open its article (through the hidden #open-article box) or
 # copy its plain text; the marked sentence of an opened article is scrolled into view; a reply's screen-reader

@@ -73,7 +73,7 @@ def main() -> int:
             phone = browser.new_page(viewport={"width": 390, "height": 844})
             phone.goto(url, wait_until="load")
             phone.get_by_role("tab", name="Articles").click()
-            expect(phone.locator("#articles td").first).to_be_visible(timeout=30_000)
+            expect(phone.locator("#articles [data-testid^='cell-']", has_text="NATO").first).to_be_visible(timeout=30_000)
             phone.screenshot(path=str(args.out / "phone.png"), full_page=True)
             browser.close()
     finally:

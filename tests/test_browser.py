@@ -144,8 +144,9 @@ def test_clear_forgets_the_follow_up_memory(dated_app, browser):
     ask(page, "Who is the new EU High Representative for Foreign Affairs?", 1)
     page.locator("#chat").get_by_role("button", name="Clear").click()
     expect(page.locator("#chat .qa-reply")).to_have_count(0, timeout=30_000)
+    page.wait_for_timeout(1500)  # the page empties at once; the server's memory is cleared by the event after it
     ask(page, "Which meeting will she attend?", 1)
-    expect(page.locator("#chat .qa-reply").first).not_to_contain_text("Kallas")
+    expect(page.locator("#chat .qa-reply strong").first).not_to_contain_text("Kallas")
     expect(page.locator("#chat .qa-reply").first).not_to_contain_text("Read as:")
 
 
@@ -181,7 +182,7 @@ def test_the_articles_tab_on_a_phone_shows_title_and_date_without_overflow(dated
     page.get_by_role("tab", name="Articles").click()
     table = page.locator("#articles")
     expect(table.get_by_text("Harbour bridge reopens after six months of repairs")).to_be_visible(timeout=30_000)
-    expect(table.get_by_text("2024-03-01")).to_be_visible()
+    expect(table.locator("[data-testid^='cell-']", has_text="2024-03-01").first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     overflowing = page.evaluate("""() => [...document.querySelectorAll('#articles *')]
         .filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible').length""")
@@ -202,13 +203,13 @@ def test_feedback_writes_a_question_set_row(dated_app, browser):
     page = open_page(browser, url)
     ask(page, "How much did the harbour bridge repairs cost?", 1)
     ask(page, "What did the engineers replace?", 2)
-    page.locator("#chat").get_by_role("button", name="Like").nth(1).click()
+    page.locator("#chat").get_by_role("button", name="Like", exact=True).nth(1).click()
     expect(page.locator("#feedback-said")).to_contain_text("Saved: marked as right", timeout=30_000)
     rows = load_questions(path)
     assert len(rows) == 1 and rows[0].question == "What did the engineers replace?"
     assert rows[0].history == ("How much did the harbour bridge repairs cost?",)
     assert rows[0].source == "harbour-bridge.txt" and "cables" in rows[0].support and rows[0].answers
-    page.locator("#chat").get_by_role("button", name="Dislike").nth(0).click()
+    page.locator("#chat").get_by_role("button", name="Dislike", exact=True).nth(0).click()
     expect(page.locator("#feedback-said")).to_contain_text("Saved: marked as wrong", timeout=30_000)
     page.locator("#correction textarea").fill("12 million euros in all")
     page.locator("#save-correction").click()
