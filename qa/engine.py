@@ -63,6 +63,20 @@ def clean_question(question: str, max_chars: int) -> tuple[str, str | None]:
 
 
 @dataclass(frozen=True)
+class ArticleText:
+    """An indexed article for reading: its metadata and its text from its first sentence to its last.
+    `text[i]` is character `offset + i` of the article's text, so the offsets of an Answer or Evidence
+    (minus `offset`) mark their sentence in it."""
+
+    id: str
+    title: str
+    author: str | None
+    published: str | None
+    text: str
+    offset: int
+
+
+@dataclass(frozen=True)
 class Added:
     """What `QA.add` did: the article ids now in the index, and the files left out with the reason."""
 
@@ -240,6 +254,20 @@ class QA:
     @property
     def cues(self) -> select.SentenceCues:
         return self.loaded()[1]
+
+    def article(self, article_id: str) -> ArticleText:
+        """An indexed article's text and metadata by its id (the file name relative to the corpus)."""
+        index = self.index
+        number = index.article_number(article_id)
+        if number is None:
+            raise QAError(f"no article {article_id!r} in the index (ids are file names relative to {self.corpus})")
+        record = index.articles[number]
+        first, last = index.article_sentences(number)
+        if last == first:
+            return ArticleText(record.id, record.title, record.author, record.published, "", 0)
+        start, _ = index.char_span(first, last - 1)
+        return ArticleText(record.id, record.title, record.author, record.published,
+                           index.span_text(first, last - 1), start)
 
     # --- answering ------------------------------------------------------------------------------
 

@@ -167,3 +167,12 @@ def test_furniture_never_wins_over_a_body_sentence(news_engine):
             assert "![" not in e.sentence and "Tags" not in e.sentence and "](" not in e.sentence
     kinds = [e.kind for e in news_engine.answer("Rivers flood three towns after record rain", top_k=3).evidence]
     assert kinds[0] == "body"  # the headline itself, asked back, still loses to the sentence that reports it
+
+
+def test_article_gives_the_text_in_which_answer_offsets_mark_the_sentence(seed_engine):
+    a = seed_engine.answer("Where is the new NATO command for Ukraine located?")
+    view = seed_engine.article(a.source)
+    assert view.id == a.source and view.title == a.title
+    assert view.text[a.start - view.offset:a.end - view.offset] == a.sentence
+    with pytest.raises(QAError, match="no article"):
+        seed_engine.article("nope.txt")
