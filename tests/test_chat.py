@@ -156,8 +156,9 @@ def test_the_chat_trash_icon_forgets_the_follow_up_memory(seed_engine):
     handlers = {(target, event): fn for fn in demo.fns.values() for target, event in fn.targets}
     respond, clear = handlers[(box._id, "submit")].fn, handlers[(chatbot._id, "clear")]
     assert any(isinstance(block, gr.State) for block in clear.outputs)
-    messages, answers, _ = respond("Who is the new EU High Representative for Foreign Affairs?", [], [], 3)
+    messages, answers, _, replies = respond("Who is the new EU High Representative for Foreign Affairs?", [], [], {}, 3)
     assert len(answers) == 1
-    messages, answers, _ = clear.fn()
-    messages, answers, _ = respond("Which meeting will she attend?", messages, answers, 3)
+    messages, answers, _, replies, *_ = clear.fn()
+    assert answers == [] and not replies
+    messages, answers, _, replies = respond("Which meeting will she attend?", messages, answers, replies, 3)
     assert answers[-1].rewritten is None and "Read as" not in messages[-1]["content"]
