@@ -10,7 +10,7 @@ import numpy as np
 
 from qa.answer_types import PRONOUN_START
 from qa.corpus import BlockKind
-from qa.index import Index
+from qa.index import Index, kind_code
 from qa.select import Scored, Selector, dedupe_key, rival, twins
 
 AGREEMENT = 0.8  # cosine above which a sentence of another article supports the answer
@@ -202,7 +202,7 @@ def answers_question(index: Index, selector: Selector, scored: Scored, picked: P
     row = picked.rows[0]
     best, runner_up = picked.scores[0], picked.runner_up(scored, 0)
     if index.sentence_kind(picked.sentences[0]) is BlockKind.BYLINE:
-        body = np.array([index.sentence_kind(int(s)) is BlockKind.BODY for s in scored.sentences])
+        body = index.kind_of(scored.sentences) == kind_code(BlockKind.BODY)
         if body.any():
             row = int(np.flatnonzero(body)[0])
             best = float(scored.scores[row])

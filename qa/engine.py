@@ -354,9 +354,7 @@ class QA:
         """Retrieval for one question: what the selector knows of the question, and the candidate sentences
         (only of the `allowed` articles when a filter gives them)."""
         q = select.make_question(index, question, vector)
-        if allowed is not None:
-            return q, scope.within(index, allowed, vector, q.token_ids, self.settings.retrieve_k)
-        return q, retrieve.candidates(index, vector, q.token_ids, self.settings.retrieve_k)
+        return q, retrieve.candidates(index, vector, q.token_ids, self.settings.retrieve_k, allowed)
 
     def _answer_one(self, index: Index, cues: select.SentenceCues, question: str, asked: str, notice: str | None,
                     vector: np.ndarray, top_k: int, previous: chat.Turn | None,

@@ -19,8 +19,15 @@ class Candidates:
     best_article: int  # article of the best dense passage (-1 if none)
 
 
-def dense_passages(index: Index, question_vector: np.ndarray, top_k: int) -> tuple[np.ndarray, np.ndarray]:
-    """(passage ids, inner-product scores), best first."""
+def dense_passages(index: Index, question_vector: np.ndarray, top_k: int,
+                   allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(passage ids, inner-product scores), best first; with `allowed` (a boolean per article), only those
+    articles' passages, searched exactly."""
+    if allowed is not None:
+        ids = np.flatnonzero(allowed[index.passage_table[:, 0]])
+        scores = index.passage_vectors[ids].astype(np.float32) @ question_vector
+        order = np.argsort(-scores, kind="stable")[:top_k]
+        return ids[order].astype(np.int64), scores[order].astype(np.float32)
     top_k = min(top_k, index.n_passages)
     scores, ids = index.passage_index.search(question_vector.reshape(1, -1), top_k)
     keep = ids[0] >= 0
@@ -60,10 +67,15 @@ def _top(scores: np.ndarray, top_k: int) -> np.ndarray:
     return np.r_[above, np.flatnonzero(scores == kth)[:top_k - above.shape[0]]]
 
 
-def candidates(index: Index, question_vector: np.ndarray, query_token_ids: list[int], retrieve_k: int) -> Candidates:
-    """Union of the sentences of the top `retrieve_k` dense passages and the top `retrieve_k` BM25 sentences."""
-    p_ids, p_scores = dense_passages(index, question_vector, retrieve_k)
+def candidates(index: Index, question_vector: np.ndarray, query_token_ids: list[int], retrieve_k: int,
+               allowed: np.ndarray | None = None) -> Candidates:
+    """Union of the sentences of the top `retrieve_k` dense passages and the top `retrieve_k` BM25 sentences;
+    with `allowed` (a boolean per article, from a date or outlet filter), of those articles only."""
+    p_ids, p_scores = dense_passages(index, question_vector, retrieve_k, allowed)
     touched, touched_scores = bm25_touched(index, query_token_ids)
+    if allowed is not None:
+        keep = allowed[index.article_of(touched)] & (touched_scores > 0)
+        touched, touched_scores = touched[keep], touched_scores[keep]
     best: dict[int, float] = {}
     for pid, score in zip(p_ids.tolist(), p_scores.tolist()):
         _, first, last = index.passage_table[pid]

@@ -11,7 +11,6 @@ import numpy as np
 
 from qa.errors import QAError
 from qa.index import Index
-from qa.retrieve import Candidates, bm25_touched
 from qa.tokens import tokens
 
 # "What's the latest toll?", "How many are on strike now?", "the current rate", "so far", "to date"
@@ -75,36 +74,6 @@ def _is_iso(value: object) -> bool:
     except ValueError:
         return False
     return True
-
-
-def within(index: Index, allowed: np.ndarray, question_vector: np.ndarray, query_token_ids: list[int],
-           retrieve_k: int) -> Candidates:
-    """Retrieval restricted to the allowed articles: the sentences of their best `retrieve_k` passages (exact
-    inner product) and their best `retrieve_k` BM25 sentences."""
-    p_ids = np.flatnonzero(allowed[index.passage_table[:, 0]])
-    s_allowed = allowed[index.sentence_table[:, 0]]
-    if not p_ids.size:
-        empty = np.zeros(0, dtype=np.float32)
-        return Candidates(np.zeros(0, dtype=np.int64), empty, empty, -1)
-    p_scores = index.passage_vectors[p_ids].astype(np.float32) @ question_vector
-    order = np.argsort(-p_scores, kind="stable")[:retrieve_k]
-    best: dict[int, float] = {}
-    for pid, score in zip(p_ids[order].tolist(), p_scores[order].tolist()):
-        _, first, last = index.passage_table[pid]
-        for s in range(int(first), int(last)):
-            best[s] = max(score, best.get(s, -np.inf))
-    touched, scores = bm25_touched(index, query_token_ids)
-    keep = s_allowed[touched] & (scores > 0)
-    touched, scores = touched[keep], scores[keep]
-    lexical = dict(zip(touched.tolist(), scores.tolist()))
-    for s in touched[np.argsort(-scores, kind="stable")[:retrieve_k]].tolist():
-        if int(s) not in best:
-            holder = int(index.sentence_passage[s])
-            best[int(s)] = float(index.passage_vectors[holder].astype(np.float32) @ question_vector)
-    sentences = np.fromiter(best.keys(), dtype=np.int64, count=len(best))
-    dense = np.fromiter(best.values(), dtype=np.float32, count=len(best))
-    bm25 = np.array([lexical.get(int(s), 0.0) for s in sentences], dtype=np.float32)
-    return Candidates(sentences, dense, bm25, int(index.passage_table[p_ids[order[0]], 0]))
 
 
 # --- dates in answering -----------------------------------------------------------------------------------------
