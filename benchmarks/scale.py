@@ -1,75 +1,313 @@
-"""Search-side scale: exact vs IVF passage search over synthetic normalised vectors at 10k, 100k and 1M.
+"""Scale: the real index (FAISS + BM25 + tables) over 10k, 100k and 1M sentences of real text; the time of the
+whole answer() path except the question encoder, and memory (RSS and bytes on disk per sentence).
 
-The vectors have the model's dimension (384) and a clustered structure like real sentence embeddings
-(a mixture of 2,000 topic directions with noise); queries come from the same mixture. For each size it prints
-the build time, bytes in memory, p50 search time for one question (top 24, as the engine asks), and the
-recall@10 of the approximate index against exact search.
+- Text: every sentence of the SQuAD v1.1 dev articles and the news development articles, recombined (the first
+  half of one sentence's words, then the second half of another's) into articles of 30 sentences in paragraphs
+  of 4, written as JSONL exports (title, date, text) and read by the same ingest as a user's. Word statistics
+  are those of the real sentences; the vocabulary is theirs (about 40k stems), so postings are longer than a
+  real corpus of that size would have, which makes the BM25 side slower here, not faster.
+- Vectors: every real sentence is encoded with the backend in use (its throughput is printed); a recombined
+  sentence's vector is the normalised sum of its two source sentences' vectors, and a passage's the normalised
+  mean of its sentences' (real sentence embeddings, mixed). The build's other work is the real build's
+  (qa/index.py: plan, then write_planned with these vectors).
+- Questions: SQuAD dev and news questions, encoded beforehand by the real encoder; answer() is then timed as
+  it runs (retrieval, selection, the cross-encoder, the reader, the evidence), without the encoder call.
+- Each size is built in one child process and measured in another, so RSS belongs to the loaded index and the
+  models only: "index RSS" is what loading the index added, "RSS" the process after the timed questions.
+
+With --faiss, the earlier search-only table: exact vs IVF passage search over synthetic clustered vectors,
+with the recall@10 of IVF against exact search (what AUTO's switch at Settings.ann_threshold rests on).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import platform
+import random
+import shutil
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import faiss  # noqa: E402
 import numpy as np  # noqa: E402
 
-from qa.config import IndexType, Settings  # noqa: E402
-from qa.index import ivf_lists, ivf_probes, make_search_index  # noqa: E402
+from qa.config import Backend, IndexType, Settings  # noqa: E402
+
+SQUAD_ZIP = ROOT.parent / "shared" / "eval" / "squad-dev-v1.1.json.zip"
+NEWS = ROOT.parent / "shared" / "eval" / "news"
+ARTICLE_SENTENCES = 30
+PARAGRAPH_SENTENCES = 4
+ROWS_PER_FILE = 2000  # about 10 MB of JSONL per file
 
 
-def clustered(n: int, dim: int, rng: np.random.Generator, centers: np.ndarray) -> np.ndarray:
-    topic = rng.integers(0, len(centers), n)
-    x = centers[topic] + rng.normal(0, 0.8 / np.sqrt(dim), (n, dim)).astype(np.float32)
-    x /= np.linalg.norm(x, axis=1, keepdims=True)
-    return x.astype(np.float32)
+def rss_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
-def index_bytes(index: faiss.Index) -> int:
-    return int(faiss.serialize_index(index).size)
+def squad_questions() -> list[str]:
+    with zipfile.ZipFile(SQUAD_ZIP) as z:
+        data = json.loads(z.read(next(n for n in z.namelist() if n.endswith(".json"))))["data"]
+    return [qa["question"].strip() for a in data for p in a["paragraphs"] for qa in p["qas"]]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--dim", type=int, default=384)
-    args = parser.parse_args()
+def source_corpus(tmp: Path) -> Path:
+    """The SQuAD dev articles (one file each, as benchmarks/squad.py writes them) and the news articles."""
+    from benchmarks.squad import make_corpus
+
+    folder = tmp / "sources"
+    make_corpus(SQUAD_ZIP, folder)
+    for path in sorted((NEWS / "articles").iterdir()):
+        if path.is_file():
+            (folder / f"news-{path.name}").write_bytes(path.read_bytes())
+    return folder
+
+
+def encode_sources(tmp: Path, settings: Settings) -> Path:
+    """Every body sentence of the source corpus and its vector; prints the encoder's throughput."""
+    from qa.corpus import BlockKind, read_corpus
+    from qa.encoder import Encoder
+    from qa.sentences import split_article
+
+    corpus = read_corpus(source_corpus(tmp))
+    texts = list(dict.fromkeys(s.text for a in corpus.articles for s in split_article(a)
+                               if s.kind is BlockKind.BODY and len(s.text.split()) >= 6))
+    encoder = Encoder(settings.model, batch_size=settings.batch_size, backend=settings.backend)
+    encoder.encode(["warm up"])
+    started = time.perf_counter()
+    vectors = encoder.encode(texts)
+    seconds = time.perf_counter() - started
+    print(f"real sentences encoded ({settings.backend.value}): {len(texts)} in {seconds:.1f} s = "
+          f"{len(texts) / seconds:.1f} sentences/s", flush=True)
+    out = tmp / "sources.npz"
+    np.savez(out, vectors=vectors, texts=np.array(texts, dtype=object))
+    return out
+
+
+def recombined(texts: list[str], vectors: np.ndarray, n: int, rng: random.Random) -> tuple[list[str], np.ndarray]:
+    """n sentences, each the first half of one real sentence's words and the second half of another's, with the
+    normalised sum of the two sources' vectors."""
+    words = [t.split() for t in texts]
+    out, rows = [], np.zeros((n, vectors.shape[1]), dtype=np.float32)
+    for i in range(n):
+        a, b = rng.randrange(len(texts)), rng.randrange(len(texts))
+        head, tail = words[a][: len(words[a]) // 2], words[b][len(words[b]) // 2:]
+        out.append(" ".join(head + tail))
+        rows[i] = vectors[a] + vectors[b]
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    return out, rows
+
+
+def build_child(sources: Path, size: int, folder: Path, settings: Settings) -> None:
+    """Write the JSONL corpus of `size` sentences and build its index in folder/index; print one JSON line."""
+    from qa import index as index_mod
+    from qa.corpus import read_corpus
+    from qa.encoder import model_path
+
+    saved = np.load(sources, allow_pickle=True)
+    rng = random.Random(size)
+    texts, vectors = recombined(list(saved["texts"]), saved["vectors"], size, rng)
+    by_text = dict(zip(texts, range(len(texts))))
+    corpus_dir = folder / "corpus"
+    corpus_dir.mkdir(parents=True)
+    n_articles = (size + ARTICLE_SENTENCES - 1) // ARTICLE_SENTENCES
+    started = time.perf_counter()
+    for f in range(0, n_articles, ROWS_PER_FILE):
+        with open(corpus_dir / f"export-{f // ROWS_PER_FILE:04d}.jsonl", "w", encoding="utf-8") as out:
+            for a in range(f, min(n_articles, f + ROWS_PER_FILE)):
+                ss = texts[a * ARTICLE_SENTENCES:(a + 1) * ARTICLE_SENTENCES]
+                paragraphs = [" ".join(ss[p:p + PARAGRAPH_SENTENCES]) for p in range(0, len(ss), PARAGRAPH_SENTENCES)]
+                day = 1 + a % 28
+                row = {"id": f"a{a}", "title": " ".join(ss[0].split()[:8]), "text": "\n\n".join(paragraphs),
+                       "date": f"{2015 + a % 10}-{1 + a % 12:02d}-{day:02d}", "source": f"outlet{a % 50}"}
+                out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    corpus = read_corpus(corpus_dir)
+    read_s = time.perf_counter() - started
+    _, version = model_path(settings.model)
+    dim = vectors.shape[1]
+    model = index_mod.ModelRecord(settings.model, version, dim)
+    started = time.perf_counter()
+    work = index_mod.plan(corpus, settings, model)
+    plan_s = time.perf_counter() - started
+    missing = 0
+
+    def made_vectors() -> tuple[np.ndarray, np.ndarray]:
+        nonlocal missing
+        sentence_vectors = np.zeros((len(work.sentence_texts), dim), dtype=np.float32)
+        for i, text in enumerate(work.sentence_texts):
+            row = by_text.get(text)
+            if row is None:  # a headline, or a recombined sentence the splitter cut differently
+                missing += 1
+                row = rng.randrange(len(texts))
+            sentence_vectors[i] = vectors[row]
+        passage_vectors = np.zeros((len(work.passage_rows), dim), dtype=np.float32)
+        for p, (_, first, last) in enumerate(work.passage_rows):
+            passage_vectors[p] = sentence_vectors[first:last].mean(axis=0)
+        passage_vectors /= np.linalg.norm(passage_vectors, axis=1, keepdims=True)
+        return passage_vectors, sentence_vectors
+
+    started = time.perf_counter()
+    manifest = index_mod.write_planned(work, made_vectors, folder / "index", settings, model, started)
+    write_s = time.perf_counter() - started
+    data = folder / "index" / manifest.data
+    disk = sum(p.stat().st_size for p in data.rglob("*") if p.is_file())
+    print(json.dumps({"sentences": manifest.counts.sentences, "passages": manifest.counts.passages,
+                      "articles": manifest.counts.articles, "read_s": read_s, "plan_s": plan_s,
+                      "write_s": write_s, "disk": disk,
+                      "not_recombined": missing / max(1, len(work.sentence_texts))}))
+
+
+class KnownQuestions:
+    """The real encoder, with the benchmark's questions encoded by it beforehand: answer() then runs everything
+    but the question encoder call. A text it was not given is encoded on the spot (and counted)."""
+
+    def __init__(self, encoder, questions: list[str]) -> None:
+        self.info, self.backend, self._encoder = encoder.info, encoder.backend, encoder
+        self._vectors = dict(zip(questions, encoder.encode(questions)))
+        self.unknown = 0
+
+    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        if all(t in self._vectors for t in texts):
+            return np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, self.info.dim), np.float32)
+        self.unknown += 1
+        return self._encoder.encode(texts, progress=progress)
+
+
+def measure_child(folder: Path, settings: Settings, n_questions: int) -> None:
+    """Load the index, answer the questions (20 to warm up, then each once, timed), print one JSON line."""
+    from qa.encoder import Encoder
+    from qa.engine import QA, clean_question
+    from qa.evaluate import load_questions
+
+    rng = random.Random(0)
+    pool = squad_questions()
+    rng.shuffle(pool)
+    news = [q.question for q in load_questions(NEWS / "questions.jsonl") if not q.history]
+    questions = pool[: n_questions - n_questions // 4] + news[: n_questions // 4]
+    asked = [clean_question(q, settings.max_question_chars)[0] for q in questions]  # what answer() encodes
+    encoder = KnownQuestions(Encoder(settings.model, batch_size=settings.batch_size, backend=settings.backend),
+                             asked)
+    before = rss_mib()
+    engine = QA(folder / "corpus", folder / "index", settings, encoder=encoder)
+    engine.build()  # loads the index: the corpus is unchanged since it was built
+    index, _ = engine.loaded()
+    index_rss = rss_mib() - before
+    for q in questions[:20]:
+        engine.answer(q)
+    timings = []
+    for q in questions:
+        started = time.perf_counter()
+        engine.answer(q)
+        timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    out = {"questions": len(questions), "unknown": encoder.unknown, "index_rss": index_rss, "rss": rss_mib(),
+           "search": type(index.passage_index).__name__.replace("Index", ""), "p50": statistics.median(timings),
+           "p95": timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]}
+    print(json.dumps(out))
+
+
+def child(args: list[str]) -> dict:
+    run = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
+    if run.returncode:
+        sys.exit(f"{' '.join(args)} failed:\n{run.stderr[-3000:]}")
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def faiss_table(sizes: list[int], n_queries: int, dim: int) -> None:
+    """Exact vs IVF passage search over synthetic clustered vectors (2,000 topic directions with noise)."""
+    import faiss
+
+    from qa.index import ivf_lists, ivf_probes, make_search_index
+
     rng = np.random.default_rng(0)
-    centers = rng.normal(0, 1, (2000, args.dim)).astype(np.float32)
+    centers = rng.normal(0, 1, (2000, dim)).astype(np.float32)
     centers /= np.linalg.norm(centers, axis=1, keepdims=True)
-    print(f"date: {time.strftime('%Y-%m-%d')}  machine: {platform.machine()}, {__import__('os').cpu_count()} cores, "
-          f"faiss {faiss.__version__}, threads {faiss.omp_get_max_threads()}")
+
+    def clustered(n: int) -> np.ndarray:
+        x = centers[rng.integers(0, len(centers), n)] + rng.normal(0, 0.8 / np.sqrt(dim), (n, dim)).astype(np.float32)
+        return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+    print(f"\nsearch only (synthetic vectors), faiss {faiss.__version__}, threads {faiss.omp_get_max_threads()}")
     print(f"{'passages':>9} {'index':>5} {'lists/probes':>12} {'build s':>8} {'MiB':>7} {'p50 ms':>7} {'recall@10':>9}")
-    for n in (int(s) for s in args.sizes.split(",")):
-        data = clustered(n, args.dim, rng, centers)
-        queries = clustered(args.queries, args.dim, rng, centers)
-        results = {}
+    for n in sizes:
+        data, queries = clustered(n), clustered(n_queries)
+        exact = None
         for kind in (IndexType.FLAT, IndexType.IVF):
             started = time.perf_counter()
             index = make_search_index(data, Settings(index_type=kind))
             build_s = time.perf_counter() - started
-            times = []
-            found = []
+            times, found = [], []
             for q in queries:
                 t = time.perf_counter()
                 _, ids = index.search(q.reshape(1, -1), 24)
                 times.append((time.perf_counter() - t) * 1000)
                 found.append(ids[0][:10])
-            results[kind] = found
-            recall = (np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, results[IndexType.FLAT])])
-                      if kind is IndexType.IVF else 1.0)
+            exact = found if kind is IndexType.FLAT else exact
+            recall = 1.0 if kind is IndexType.FLAT else float(
+                np.mean([len(set(a) & set(b)) / 10 for a, b in zip(found, exact)]))
             lists = f"{ivf_lists(n)}/{ivf_probes(ivf_lists(n))}" if kind is IndexType.IVF else "-"
-            print(f"{n:>9} {kind.value:>5} {lists:>12} {build_s:>8.1f} {index_bytes(index) / 2**20:>7.0f} "
-                  f"{np.median(times):>7.2f} {recall:>9.3f}", flush=True)
-            del index
+            mib = faiss.serialize_index(index).size / 2**20
+            print(f"{n:>9} {kind.value:>5} {lists:>12} {build_s:>8.1f} {mib:>7.0f} {np.median(times):>7.2f} "
+                  f"{recall:>9.3f}", flush=True)
     print(f"AUTO switches to IVF at {Settings().ann_threshold} passages.")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="sentences")
+    parser.add_argument("--questions", type=int, default=200)
+    parser.add_argument("--backend", choices=[b.value for b in Backend], default=None,
+                        help="encoder backend (default: Settings().backend)")
+    parser.add_argument("--faiss", action="store_true", help="also the synthetic search-only table")
+    parser.add_argument("--build-child", nargs=3, metavar=("SOURCES", "SIZE", "FOLDER"), help=argparse.SUPPRESS)
+    parser.add_argument("--measure-child", metavar="FOLDER", help=argparse.SUPPRESS)
+    parser.add_argument("--rerank-top", type=int, default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    settings = Settings() if args.backend is None else Settings(backend=Backend(args.backend))
+    if args.rerank_top is not None:
+        settings = settings.replace(rerank_top=args.rerank_top)
+    if args.build_child:
+        sources, size, folder = args.build_child
+        return build_child(Path(sources), int(size), Path(folder), settings)
+    if args.measure_child:
+        return measure_child(Path(args.measure_child), settings, args.questions)
+
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"date: {time.strftime('%Y-%m-%d')}  machine: {platform.machine()}, {os.cpu_count()} cores, "
+          f"backend {settings.backend.value}, {args.questions} questions (3/4 SQuAD dev, 1/4 news)")
+    backend = ["--backend", settings.backend.value]
+    with tempfile.TemporaryDirectory() as tmp:
+        sources = encode_sources(Path(tmp), settings)
+        print(f"{'sentences':>9} {'passages':>8} {'search':>6} {'build s':>8} {'disk B/sent':>11} "
+              f"{'index RSS MiB':>13} {'RSS MiB':>8} {'answer()-enc p50/p95 ms':>24} {'no rerank p50/p95':>18}")
+        for size in sizes:
+            folder = Path(tmp) / f"size-{size}"
+            built = child([*backend, "--build-child", str(sources), str(size), str(folder)])
+            seen = child([*backend, "--questions", str(args.questions), "--measure-child", str(folder)])
+            plain = child([*backend, "--questions", str(args.questions), "--rerank-top", "0",
+                           "--measure-child", str(folder)])
+            build_s = built["read_s"] + built["plan_s"] + built["write_s"]
+            print(f"{built['sentences']:>9} {built['passages']:>8} {seen['search']:>6} {build_s:>8.1f} "
+                  f"{built['disk'] / built['sentences']:>11.0f} {seen['index_rss']:>13.0f} {seen['rss']:>8.0f} "
+                  f"{seen['p50']:>11.1f} / {seen['p95']:<10.1f} {plain['p50']:>7.1f} / {plain['p95']:<8.1f}",
+                  flush=True)
+            if built["not_recombined"] > 0.02 or seen["unknown"]:
+                print(f"  note: {built['not_recombined']:.1%} of sentences not as generated (random vectors of the "
+                      f"pool); {seen['unknown']} question(s) encoded during timing")
+            shutil.rmtree(folder, ignore_errors=True)
+    if args.faiss:
+        faiss_table([s // 3 for s in sizes], 200, 384)
 
 
 if __name__ == "__main__":

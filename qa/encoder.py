@@ -72,6 +72,18 @@ def torch_threads(n: int):
             torch.set_num_threads(before)
 
 
+def blas_threads(n: int, pools=None):
+    """A context that runs its block with numpy's BLAS (OpenBLAS) using `n` threads. A question's matrix products
+    are small, and BLAS threads that spin-wait for each other are what made answer() 2.5x slower beside one busy
+    process (benchmarks/latency.py). `pools`, a threadpoolctl.ThreadpoolController made once, saves finding
+    the libraries again on every call (about 1 ms)."""
+    if pools is None:
+        import threadpoolctl
+
+        pools = threadpoolctl.ThreadpoolController()
+    return pools.limit(limits=n, user_api="blas")
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     name: str

@@ -15,6 +15,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import faiss
 import filelock
@@ -256,9 +257,18 @@ class Index:
     def term_presence(self, token_ids: list[int], sentences: np.ndarray) -> np.ndarray:
         """Boolean matrix (len(token_ids), len(sentences)): does sentence j hold vocabulary term i."""
         out = np.zeros((len(token_ids), sentences.shape[0]), dtype=bool)
+        if not token_ids or not sentences.shape[0]:
+            return out
+        # From the sentences' own tokens, not the terms' postings: the cost grows with the candidates, not with
+        # how many sentences of the corpus hold a common term (benchmarks/scale.py).
+        values, owner = self.token_ids.gather(np.asarray(sentences, dtype=np.int64))
         for i, t in enumerate(token_ids):
-            out[i] = np.isin(sentences, self.postings.values[self.postings.offsets[t]:self.postings.offsets[t + 1]])
+            out[i, owner[values == t]] = True
         return out
+
+    def sentence_token_ids(self, sentence: int) -> np.ndarray:
+        """The BM25 vocabulary ids of one sentence's content tokens, in order."""
+        return self.token_ids.values[self.token_ids.offsets[sentence]:self.token_ids.offsets[sentence + 1]]
 
     def sentence_kind(self, sentence: int) -> BlockKind:
         return KINDS[int(self.sentence_table[sentence, 3])]
@@ -624,15 +634,22 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
     started = time.perf_counter()
     model = ModelRecord(encoder.info.name, encoder.info.version, encoder.info.dim)
     work = plan(corpus, settings, model, previous=previous, progress=progress)
+    write_planned(work, lambda: encode(work, encoder, progress=progress), folder, settings, model, started)
+    return Built(encoded=len(work.records) - len(work.reused), reused=len(work.reused))
+
+
+def write_planned(work: Plan, vectors: Callable[[], tuple[np.ndarray, np.ndarray]], folder: Path,
+                  settings: Settings, model: ModelRecord, started: float) -> Manifest:
+    """Make a new data folder in `folder`, then write a plan into it with the (passage, sentence) vectors that
+    `vectors()` returns; it is called once the folder is known to be writable, so an unwritable folder is
+    refused before the encoder runs. benchmarks/scale.py passes vectors it made itself."""
     folder = Path(folder)
     build_id, tmp = _new_data_folder(folder)
     try:
-        vectors = encode(work, encoder, progress=progress)
-        write(work, vectors, folder, build_id, tmp, settings, model, started)
+        return write(work, vectors(), folder, build_id, tmp, settings, model, started)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return Built(encoded=len(work.records) - len(work.reused), reused=len(work.reused))
 
 
 # Tests set this to a file path: a build then writes the path of its half-written data folder there and waits,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
@@ -64,10 +65,19 @@ def dedupe_key(text: str) -> str:
 def twins(index: Index, sentences: np.ndarray) -> np.ndarray:
     """Boolean matrix over candidate sentences: i and j say the same thing (the same words, or vectors closer
     than NEAR_DUPLICATE). A sentence is its own twin."""
-    keys = np.array([dedupe_key(index.sentence_text(int(s))) for s in sentences], dtype=object)
     vectors = index.sentence_vectors[sentences].astype(np.float32)
     close = vectors @ vectors.T >= NEAR_DUPLICATE
-    return close | close.T | (keys[:, None] == keys[None, :]) | np.eye(len(keys), dtype=bool)
+    same = close | close.T | np.eye(len(sentences), dtype=bool)
+    # The same words means the same content tokens, so only sentences that share those are compared by text.
+    by_tokens: dict[bytes, list[int]] = {}
+    for row, s in enumerate(sentences.tolist()):
+        by_tokens.setdefault(index.sentence_token_ids(s).tobytes(), []).append(row)
+    for rows in (r for r in by_tokens.values() if len(r) > 1):
+        keys = [dedupe_key(index.sentence_text(int(sentences[r]))) for r in rows]
+        for a, b in itertools.combinations(range(len(rows)), 2):
+            if keys[a] == keys[b]:
+                same[rows[a], rows[b]] = same[rows[b], rows[a]] = True
+    return same
 
 
 def rival(scores: np.ndarray, row: int, twin: np.ndarray | None = None, among: np.ndarray | None = None) -> float | None:
@@ -367,10 +377,11 @@ def _article_level(index: Index, q: Question, articles: np.ndarray, weights: np.
     year_missing = np.zeros(len(articles), dtype=np.float32)
     for a in np.unique(articles).tolist():
         held = index.article_token_ids(a)
-        present = np.isin(q_ids, held) | np.isin(q_ids, list(title_terms[a]))
+        # a few question terms against an article's tokens: a comparison table is cheaper than np.isin's sort
+        present = (held[:, None] == q_ids[None, :]).any(axis=0) | np.isin(q_ids, list(title_terms[a]))
         mask = articles == a
         coverage[mask] = float(weights @ present) / norm if len(q_ids) else 0.0
-        year_missing[mask] = any(not ids or not np.isin(ids, held).any() for ids in years)
+        year_missing[mask] = any(not ids or not (held[:, None] == np.asarray(ids)[None, :]).any() for ids in years)
     return coverage, year_missing
 
 

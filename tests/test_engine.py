@@ -176,3 +176,27 @@ def test_article_gives_the_text_in_which_answer_offsets_mark_the_sentence(seed_e
     assert view.text[a.start - view.offset:a.end - view.offset] == a.sentence
     with pytest.raises(QAError, match="no article"):
         seed_engine.article("nope.txt")
+
+
+def test_a_question_runs_numpy_on_one_blas_thread(seed_engine, monkeypatch):
+    # BLAS threads that spin-wait for each other made answer() 2.5x slower beside one busy process
+    # (benchmarks/latency.py); a question's matrix products are small, so they run on one thread.
+    import threadpoolctl
+
+    from qa import engine as engine_mod
+
+    def blas() -> set[int]:
+        return {p["num_threads"] for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"}
+
+    seen = []
+    original = engine_mod.select.rank
+
+    def spy(*args, **kwargs):
+        seen.append(blas())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(engine_mod.select, "rank", spy)
+    before = blas()
+    seed_engine.answer("Who leads NATO?")
+    assert seen and all(s == {1} for s in seen)
+    assert blas() == before  # the process's own setting is left as it was

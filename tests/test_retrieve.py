@@ -24,6 +24,9 @@ def test_postings_hold_exactly_the_sentences_with_each_term(seed_engine):
     sentences = np.arange(index.n_sentences)
     presence = index.term_presence([0, 5], sentences)
     assert presence.tolist() == [[0 in h for h in held], [5 in h for h in held]]
+    shuffled = np.array([7, 0, 7, 3, index.n_sentences - 1])  # any order, repeats allowed (as candidates come)
+    assert index.term_presence([0, 5], shuffled).tolist() == [[t in held[s] for s in shuffled] for t in (0, 5)]
+    assert index.term_presence([], shuffled).shape == (0, 5) and index.term_presence([0], shuffled[:0]).shape == (1, 0)
 
 
 def test_bm25_scores_equal_a_plain_lucene_bm25(seed_engine):
