@@ -62,11 +62,9 @@ def save_adapter(path: Path, adapters: dict[str, tuple[np.ndarray, np.ndarray]],
     tmp.replace(path)
 
 
-def load_adapted(path: Path, heads: tuple[str, ...], what: str = "adapter"):
-    """(model in eval mode with the adapter merged into its weights, tokenizer, {head name: float32 array},
-    AdapterInfo). A missing, damaged or foreign adapter file raises QAError naming it."""
-    import torch
-
+def read_adapter(path: Path, heads: tuple[str, ...], what: str = "adapter"):
+    """(the adapter's arrays, AdapterInfo, {head name: float32 array}), without torch. A missing, damaged or
+    foreign adapter file raises QAError naming it."""
     try:
         data = np.load(path)
         info = AdapterInfo(**json.loads(bytes(data["info"]).decode()))
@@ -75,6 +73,15 @@ def load_adapted(path: Path, heads: tuple[str, ...], what: str = "adapter"):
         raise QAError(f"cannot read the {what} {path}: {exc}") from None
     if info.base != BASE_MODEL:
         raise QAError(f"the {what} {path} was fitted on {info.base}, not {BASE_MODEL}")
+    return data, info, head_arrays
+
+
+def load_adapted(path: Path, heads: tuple[str, ...], what: str = "adapter"):
+    """(model in eval mode with the adapter merged into its weights, tokenizer, {head name: float32 array},
+    AdapterInfo). A missing, damaged or foreign adapter file raises QAError naming it."""
+    import torch
+
+    data, info, head_arrays = read_adapter(path, heads, what)
     model, tokenizer = load_base()
     model.eval()
     scale = info.alpha / info.rank

@@ -12,7 +12,7 @@ import textwrap
 from pathlib import Path
 
 from qa.answer import Answer
-from qa.config import Settings, default_corpus
+from qa.config import Backend, Settings, default_corpus
 from qa.errors import QAError
 
 
@@ -21,6 +21,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
                         help="folder of articles: .txt, .md, .html, .jsonl, .csv (default: seeds/)")
     parser.add_argument("--index-dir", type=Path, default=None,
                         help="index folder (default: embeddings/ for seeds/, else CORPUS/.qa-index)")
+    parser.add_argument("--backend", choices=[b.value for b in Backend], default=None,
+                        help=f"what runs the models: onnx (int8, fast) or torch (fp32, the reference); "
+                             f"a change rebuilds the index's vectors (default {Settings().backend.value})")
 
 
 # Answer-time settings the answering commands take (see qa/config.py); a flag left out keeps the default.
@@ -43,7 +46,7 @@ def _answer_settings(parser: argparse.ArgumentParser) -> None:
 
 def _settings(args: argparse.Namespace) -> Settings:
     """Settings() with the answer-time flags the command was given; a bad value is a one-line QAError."""
-    given = {name: getattr(args, name) for name in ANSWER_FLAGS if getattr(args, name, None) is not None}
+    given = {name: getattr(args, name) for name in (*ANSWER_FLAGS, "backend") if getattr(args, name, None) is not None}
     return Settings(**given)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qa.config import DEFAULT_BACKEND
 from qa.errors import QAError
 
 # Nothing may reach a model hub: set before sentence_transformers / transformers are imported.
@@ -95,7 +96,7 @@ class Encoder:
     """A loaded bi-encoder; `encode` returns L2-normalised float32 vectors. `backend` is "torch" (the reference,
     sentence-transformers) or "onnx" (ONNX Runtime int8, qa/onnx_backend.py)."""
 
-    def __init__(self, model: str, batch_size: int = 64, backend: str = "torch") -> None:
+    def __init__(self, model: str, batch_size: int = 64, backend: str = DEFAULT_BACKEND) -> None:
         folder, version = model_path(model)
         self.backend = getattr(backend, "value", backend)
         self.batch_size = batch_size

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.adapter import load_adapted
+from qa.adapter import load_adapted, read_adapter
+from qa.config import DEFAULT_BACKEND
 from qa.encoder import threads_for, torch_threads
 from qa.span import TITLES
 
@@ -163,12 +164,13 @@ class Reader:
     """The reader with its adapter merged; `read` is thread-safe. `backend` "onnx" runs the same merged model as
     an int8 ONNX Runtime graph (qa/onnx_backend.py)."""
 
-    def __init__(self, path: Path = DEFAULT_READER, backend: str = "torch") -> None:
+    def __init__(self, path: Path = DEFAULT_READER, backend: str = DEFAULT_BACKEND) -> None:
         self.backend = getattr(backend, "value", backend)
         self._lock = threading.Lock()
         if self.backend == "onnx":
             from qa import onnx_backend
 
+            self.info = read_adapter(path, ("head.weight", "head.bias"), "reader adapter")[1]  # checked before the export
             self.onnx = onnx_backend.OnnxModel(onnx_backend.Role.READER, adapter=Path(path))
             return
         import torch

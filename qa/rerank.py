@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.adapter import load_adapted
+from qa.adapter import load_adapted, read_adapter
+from qa.config import DEFAULT_BACKEND
 from qa.encoder import threads_for, torch_threads
 
 DEFAULT_RERANKER = Path(__file__).resolve().parent / "reranker.npz"
@@ -32,12 +33,13 @@ class Reranker:
     """The base model with the adapter merged into its weights; `score` is thread-safe. `backend` "onnx" runs
     the same merged model as an int8 ONNX Runtime graph (qa/onnx_backend.py)."""
 
-    def __init__(self, path: Path = DEFAULT_RERANKER, backend: str = "torch") -> None:
+    def __init__(self, path: Path = DEFAULT_RERANKER, backend: str = DEFAULT_BACKEND) -> None:
         self.backend = getattr(backend, "value", backend)
         self._lock = threading.Lock()
         if self.backend == "onnx":
             from qa import onnx_backend
 
+            self.info = read_adapter(path, ("head.weight", "head.bias"), "re-ranker adapter")[1]  # checked before the export
             self.onnx = onnx_backend.OnnxModel(onnx_backend.Role.RERANKER, adapter=Path(path))
             return
         import torch

@@ -24,7 +24,7 @@ DATA = Path(__file__).resolve().parent / "data"
 
 @pytest.fixture(scope="session")
 def encoder() -> Encoder:
-    return Encoder(Settings().model)
+    return Encoder(Settings().model, backend=Settings().backend)
 
 
 @pytest.fixture(scope="session")

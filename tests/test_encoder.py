@@ -10,6 +10,8 @@ import numpy as np
 
 from conftest import ROOT
 
+from qa.encoder import Encoder
+
 
 def test_encode_gives_normalised_vectors(encoder):
     vectors = encoder.encode(["NATO met in Brussels.", "Ukraine asked for air defence."])
@@ -45,12 +47,15 @@ def test_models_load_and_run_without_network():
     assert "OFFLINE-OK" in done.stdout
 
 
-def test_one_question_runs_on_one_thread_and_builds_on_every_core(encoder, monkeypatch):
+def test_one_question_runs_on_one_thread_and_builds_on_every_core(monkeypatch):
     import os
 
     import torch
 
     from qa import encoder as encoder_mod
+    from qa.config import Backend, Settings
+
+    encoder = Encoder(Settings().model, backend=Backend.TORCH)  # the PyTorch reference (ONNX: test_onnx_backend)
 
     assert encoder_mod.threads_for(1) == 1 and encoder_mod.threads_for(8) == 1
     assert encoder_mod.threads_for(encoder_mod.SMALL_WORK + 1) == (os.cpu_count() or 1)

@@ -19,37 +19,45 @@ from qa.rerank import Reranker
 
 
 @pytest.fixture(scope="session")
+def torch_engine(tmp_path_factory) -> QA:
+    """The PyTorch fp32 reference over the seeds."""
+    engine = QA(SEEDS, tmp_path_factory.mktemp("seed-index-torch"), Settings(backend=Backend.TORCH))
+    engine.build()
+    return engine
+
+
+@pytest.fixture(scope="session")
 def onnx_engine(tmp_path_factory) -> QA:
     engine = QA(SEEDS, tmp_path_factory.mktemp("seed-index-onnx"), Settings(backend=Backend.ONNX))
     engine.build()
     return engine
 
 
-def test_bi_encoder_vectors_agree_with_pytorch(seed_engine, onnx_engine):
-    index = seed_engine.index
+def test_bi_encoder_vectors_agree_with_pytorch(torch_engine, onnx_engine):
+    index = torch_engine.index
     texts = [index.sentence_text(i) for i in range(index.n_sentences)]
     ours = onnx_engine.encoder.encode(texts)
-    reference = seed_engine.encoder.encode(texts)
+    reference = torch_engine.encoder.encode(texts)
     cosine = (ours * reference).sum(1)
     assert cosine.min() >= 0.99, (cosine.min(), texts[int(np.argmin(cosine))])
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
     assert onnx_engine.encoder.encode([]).shape == (0, 384)
 
 
-def test_same_top_sentence_on_the_seed_questions(seed_engine, onnx_engine, seed_questions):
+def test_same_top_sentence_on_the_seed_questions(torch_engine, onnx_engine, seed_questions):
     for row in seed_questions:
-        ours, reference = onnx_engine.answer(row["question"]), seed_engine.answer(row["question"])
+        ours, reference = onnx_engine.answer(row["question"]), torch_engine.answer(row["question"])
         assert ours.evidence[0].sentence == reference.evidence[0].sentence, row["question"]
         assert ours.found == reference.found
 
 
-def test_cross_encoder_and_reader_agree_with_pytorch(seed_engine, onnx_engine, seed_questions):
-    index = seed_engine.index
-    onnx_rerank, torch_rerank = Reranker(backend="onnx"), Reranker()
-    onnx_reader, torch_reader = Reader(backend="onnx"), Reader()
+def test_cross_encoder_and_reader_agree_with_pytorch(torch_engine, onnx_engine, seed_questions):
+    index = torch_engine.index
+    onnx_rerank, torch_rerank = Reranker(backend="onnx"), Reranker(backend="torch")
+    onnx_reader, torch_reader = Reader(backend="onnx"), Reader(backend="torch")
     same_span = total = 0
     for row in seed_questions:
-        texts = [e.sentence for e in seed_engine.answer(row["question"], top_k=5).evidence]
+        texts = [e.sentence for e in torch_engine.answer(row["question"], top_k=5).evidence]
         ours, reference = onnx_rerank.score(row["question"], texts), torch_rerank.score(row["question"], texts)
         if row["answers"]:  # (for the unanswerable ones every score is low and close to the others)
             assert int(np.argmax(ours)) == int(np.argmax(reference)), row["question"]
