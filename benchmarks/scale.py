@@ -1,18 +1,21 @@
 """Scale: the real index (FAISS + BM25 + tables) over 10k, 100k and 1M sentences of real text; the time of the
-whole answer() path except the question encoder, and memory (RSS and bytes on disk per sentence).
+whole answer() path except the question encoder, sentence_hit@1, and memory (RSS and bytes on disk per sentence).
 
-- Text: every sentence of the SQuAD v1.1 dev articles and the news development articles, recombined (the first
-  half of one sentence's words, then the second half of another's) into articles of 30 sentences in paragraphs
-  of 4, written as JSONL exports (title, date, text) and read by the same ingest as a user's. Word statistics
-  are those of the real sentences; the vocabulary is theirs (about 40k stems), so postings are longer than a
-  real corpus of that size would have, which makes the BM25 side slower here, not faster.
-- Vectors: every real sentence is encoded with the backend in use (its throughput is printed); a recombined
-  sentence's vector is the normalised sum of its two source sentences' vectors, and a passage's the normalised
-  mean of its sentences' (real sentence embeddings, mixed). The build's other work is the real build's
-  (qa/index.py: plan, then write_planned with these vectors).
-- Questions: SQuAD dev and news questions, encoded beforehand by the real encoder; answer() is then timed as
-  it runs (retrieval, selection, the cross-encoder, the reader, the evidence), without the encoder call.
-- Each size is built in one child process and measured in another, so RSS belongs to the loaded index and the
+- Text: the 48 SQuAD v1.1 dev articles and the 21 news development articles as they are (about 10.9k
+  sentences, so the questions have their answers somewhere), plus filler up to the size: their body sentences
+  recombined (the first half of one sentence's words, then the second half of another's) into articles of 30
+  sentences in paragraphs of 4, written as JSONL exports (title, date, text) and read by the same ingest as a
+  user's. Word statistics are those of the real sentences; the vocabulary is theirs (about 40k stems), so
+  postings are longer than a real corpus of that size would have, which makes the BM25 side slower here.
+- Vectors: the real articles' sentences and passages are encoded by the real encoder with the backend in use,
+  as the build would (its throughput is printed); a filler sentence's vector is the normalised sum of its two
+  source sentences' vectors, and a filler passage's the normalised mean of its sentences'. The build's other
+  work is the real build's (qa/index.py: plan, then write_planned with these vectors).
+- Questions: 3/4 from the SQuAD dev test split, 1/4 the news set's answerable standalone ones, encoded
+  beforehand by the real encoder; answer() is then timed as it runs (retrieval, selection, the cross-encoder,
+  the reader, the evidence), without the encoder call. hit@1: the answer's sentence holds a gold answer (a
+  refusal counts as a miss), so the filler's distractors show in it.
+- Each size is built in one child process and measured in others, so RSS belongs to the loaded index and the
   models only: "index RSS" is what loading the index added, "RSS" the process after the timed questions.
 
 With --faiss, the earlier search-only table: exact vs IVF passage search over synthetic clustered vectors,
@@ -56,10 +59,14 @@ def rss_mib() -> float:
     return float("nan")
 
 
-def squad_questions() -> list[str]:
+def squad_questions() -> list[tuple[str, tuple[str, ...]]]:
+    """(question, answers) of the SQuAD dev test split (benchmarks/squad.py's; nothing was fitted on it)."""
+    from benchmarks.squad import split
+
     with zipfile.ZipFile(SQUAD_ZIP) as z:
         data = json.loads(z.read(next(n for n in z.namelist() if n.endswith(".json"))))["data"]
-    return [qa["question"].strip() for a in data for p in a["paragraphs"] for qa in p["qas"]]
+    return [(qa["question"].strip(), tuple(a["text"] for a in qa["answers"]))
+            for a in data for p in a["paragraphs"] for qa in p["qas"] if split(qa["id"]) == "test"]
 
 
 def source_corpus(tmp: Path) -> Path:
@@ -75,23 +82,29 @@ def source_corpus(tmp: Path) -> Path:
 
 
 def encode_sources(tmp: Path, settings: Settings) -> Path:
-    """Every body sentence of the source corpus and its vector; prints the encoder's throughput."""
+    """The source corpus's own index texts (every sentence and every passage as the build embeds it) and their
+    vectors from the real encoder; prints the encoder's throughput."""
+    from qa import index as index_mod
     from qa.corpus import BlockKind, read_corpus
-    from qa.encoder import Encoder
-    from qa.sentences import split_article
+    from qa.encoder import Encoder, model_path
 
-    corpus = read_corpus(source_corpus(tmp))
-    texts = list(dict.fromkeys(s.text for a in corpus.articles for s in split_article(a)
-                               if s.kind is BlockKind.BODY and len(s.text.split()) >= 6))
+    folder = source_corpus(tmp)
     encoder = Encoder(settings.model, batch_size=settings.batch_size, backend=settings.backend)
+    model = index_mod.ModelRecord(settings.model, model_path(settings.model)[1], encoder.info.dim)
+    work = index_mod.plan(read_corpus(folder), settings, model)
+    texts = list(dict.fromkeys(work.sentence_texts + work.passage_texts))
     encoder.encode(["warm up"])
     started = time.perf_counter()
     vectors = encoder.encode(texts)
     seconds = time.perf_counter() - started
-    print(f"real sentences encoded ({settings.backend.value}): {len(texts)} in {seconds:.1f} s = "
-          f"{len(texts) / seconds:.1f} sentences/s", flush=True)
+    print(f"real texts encoded ({settings.backend.value}): {len(texts)} sentences and passages in {seconds:.1f} s = "
+          f"{len(texts) / seconds:.1f} texts/s", flush=True)
+    body = {t for t, (_, _, _, kind) in zip(work.sentence_texts, work.sentence_rows)
+            if kind == index_mod.kind_code(BlockKind.BODY) and len(t.split()) >= 6}
     out = tmp / "sources.npz"
-    np.savez(out, vectors=vectors, texts=np.array(texts, dtype=object))
+    np.savez(out, vectors=vectors, texts=np.array(texts, dtype=object),
+             recombine=np.array([t in body for t in texts]), folder=np.array(str(folder)),
+             real_sentences=np.array(len(work.sentence_texts)))
     return out
 
 
@@ -117,11 +130,15 @@ def build_child(sources: Path, size: int, folder: Path, settings: Settings) -> N
 
     saved = np.load(sources, allow_pickle=True)
     rng = random.Random(size)
-    texts, vectors = recombined(list(saved["texts"]), saved["vectors"], size, rng)
-    by_text = dict(zip(texts, range(len(texts))))
+    real_texts, real_vectors = list(saved["texts"]), saved["vectors"]
+    pool = np.flatnonzero(saved["recombine"])
+    filler = max(0, size - int(saved["real_sentences"]))
+    texts, vectors = recombined([real_texts[i] for i in pool], real_vectors[pool], filler, rng)
+    # the real articles keep their real vectors; the filler its mixed ones
+    by_text = {**dict(zip(texts, vectors)), **dict(zip(real_texts, real_vectors))}
     corpus_dir = folder / "corpus"
-    corpus_dir.mkdir(parents=True)
-    n_articles = (size + ARTICLE_SENTENCES - 1) // ARTICLE_SENTENCES
+    shutil.copytree(str(saved["folder"]), corpus_dir)
+    n_articles = (filler + ARTICLE_SENTENCES - 1) // ARTICLE_SENTENCES
     started = time.perf_counter()
     for f in range(0, n_articles, ROWS_PER_FILE):
         with open(corpus_dir / f"export-{f // ROWS_PER_FILE:04d}.jsonl", "w", encoding="utf-8") as out:
@@ -146,14 +163,15 @@ def build_child(sources: Path, size: int, folder: Path, settings: Settings) -> N
         nonlocal missing
         sentence_vectors = np.zeros((len(work.sentence_texts), dim), dtype=np.float32)
         for i, text in enumerate(work.sentence_texts):
-            row = by_text.get(text)
-            if row is None:  # a headline, or a recombined sentence the splitter cut differently
+            vector = by_text.get(text)
+            if vector is None:  # a filler headline, or a recombined sentence the splitter cut differently
                 missing += 1
-                row = rng.randrange(len(texts))
-            sentence_vectors[i] = vectors[row]
+                vector = vectors[rng.randrange(len(vectors))] if len(vectors) else real_vectors[0]
+            sentence_vectors[i] = vector
         passage_vectors = np.zeros((len(work.passage_rows), dim), dtype=np.float32)
         for p, (_, first, last) in enumerate(work.passage_rows):
-            passage_vectors[p] = sentence_vectors[first:last].mean(axis=0)
+            real = by_text.get(work.passage_texts[p])  # a real article's passage, encoded as the build would
+            passage_vectors[p] = real if real is not None else sentence_vectors[first:last].mean(axis=0)
         passage_vectors /= np.linalg.norm(passage_vectors, axis=1, keepdims=True)
         return passage_vectors, sentence_vectors
 
@@ -188,13 +206,14 @@ def measure_child(folder: Path, settings: Settings, n_questions: int) -> None:
     """Load the index, answer the questions (20 to warm up, then each once, timed), print one JSON line."""
     from qa.encoder import Encoder
     from qa.engine import QA, clean_question
-    from qa.evaluate import load_questions
+    from qa.evaluate import contains_answer, load_questions
 
     rng = random.Random(0)
     pool = squad_questions()
     rng.shuffle(pool)
-    news = [q.question for q in load_questions(NEWS / "questions.jsonl") if not q.history]
-    questions = pool[: n_questions - n_questions // 4] + news[: n_questions // 4]
+    news = [(q.question, q.answers) for q in load_questions(NEWS / "questions.jsonl") if q.answers and not q.history]
+    rows = pool[: n_questions - n_questions // 4] + news[: n_questions // 4]
+    questions = [q for q, _ in rows]
     asked = [clean_question(q, settings.max_question_chars)[0] for q in questions]  # what answer() encodes
     encoder = KnownQuestions(Encoder(settings.model, batch_size=settings.batch_size, backend=settings.backend),
                              asked)
@@ -205,13 +224,15 @@ def measure_child(folder: Path, settings: Settings, n_questions: int) -> None:
     index_rss = rss_mib() - before
     for q in questions[:20]:
         engine.answer(q)
-    timings = []
-    for q in questions:
+    timings, hits = [], []
+    for q, answers in rows:
         started = time.perf_counter()
-        engine.answer(q)
+        a = engine.answer(q)
         timings.append((time.perf_counter() - started) * 1000)
+        hits.append(a.found and contains_answer(a.sentence, answers))
     timings.sort()
     out = {"questions": len(questions), "unknown": encoder.unknown, "index_rss": index_rss, "rss": rss_mib(),
+           "hit": float(np.mean(hits)),
            "search": type(index.passage_index).__name__.replace("Index", ""), "p50": statistics.median(timings),
            "p95": timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]}
     print(json.dumps(out))
@@ -290,7 +311,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         sources = encode_sources(Path(tmp), settings)
         print(f"{'sentences':>9} {'passages':>8} {'search':>6} {'build s':>8} {'disk B/sent':>11} "
-              f"{'index RSS MiB':>13} {'RSS MiB':>8} {'answer()-enc p50/p95 ms':>24} {'no rerank p50/p95':>18}")
+              f"{'index RSS MiB':>13} {'RSS MiB':>8} {'answer()-enc p50/p95 ms':>24} {'no rerank p50/p95':>18} "
+              f"{'hit@1':>6} {'no rerank':>9}")
         for size in sizes:
             folder = Path(tmp) / f"size-{size}"
             built = child([*backend, "--build-child", str(sources), str(size), str(folder)])
@@ -300,7 +322,8 @@ def main() -> None:
             build_s = built["read_s"] + built["plan_s"] + built["write_s"]
             print(f"{built['sentences']:>9} {built['passages']:>8} {seen['search']:>6} {build_s:>8.1f} "
                   f"{built['disk'] / built['sentences']:>11.0f} {seen['index_rss']:>13.0f} {seen['rss']:>8.0f} "
-                  f"{seen['p50']:>11.1f} / {seen['p95']:<10.1f} {plain['p50']:>7.1f} / {plain['p95']:<8.1f}",
+                  f"{seen['p50']:>11.1f} / {seen['p95']:<10.1f} {plain['p50']:>7.1f} / {plain['p95']:<8.1f} "
+                  f"{seen['hit']:>6.3f} {plain['hit']:>9.3f}",
                   flush=True)
             if built["not_recombined"] > 0.02 or seen["unknown"]:
                 print(f"  note: {built['not_recombined']:.1%} of sentences not as generated (random vectors of the "

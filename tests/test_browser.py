@@ -146,8 +146,10 @@ def test_clear_forgets_the_follow_up_memory(dated_app, browser):
     expect(page.locator("#chat .qa-reply")).to_have_count(0, timeout=30_000)
     page.wait_for_timeout(1500)  # the page empties at once; the server's memory is cleared by the event after it
     ask(page, "Which meeting will she attend?", 1)
-    expect(page.locator("#chat .qa-reply strong").first).not_to_contain_text("Kallas")
-    expect(page.locator("#chat .qa-reply").first).not_to_contain_text("Read as:")
+    reply = page.locator("#chat .qa-reply").first
+    expect(reply).to_be_visible(timeout=60_000)
+    expect(reply).not_to_contain_text("Read as:")  # not rewritten from the cleared turn
+    assert all("Kallas" not in t for t in reply.locator("strong").all_inner_texts())  # a short answer, if any
 
 
 def test_an_example_click_asks_it(dated_app, browser):
