@@ -90,7 +90,7 @@ def encode_sources(tmp: Path, settings: Settings) -> Path:
 
     folder = source_corpus(tmp)
     encoder = Encoder(settings.model, batch_size=settings.batch_size, backend=settings.backend)
-    model = index_mod.ModelRecord(settings.model, model_path(settings.model)[1], encoder.info.dim)
+    model = index_mod.ModelRecord(settings.model, model_path(settings.model)[1], encoder.info.dim, encoder.info.graph)
     work = index_mod.plan(read_corpus(folder), settings, model)
     texts = list(dict.fromkeys(work.sentence_texts + work.passage_texts))
     encoder.encode(["warm up"])
@@ -126,7 +126,7 @@ def build_child(sources: Path, size: int, folder: Path, settings: Settings) -> N
     """Write the JSONL corpus of `size` sentences and build its index in folder/index; print one JSON line."""
     from qa import index as index_mod
     from qa.corpus import read_corpus
-    from qa.encoder import model_path
+    from qa.encoder import graph_key, model_path
 
     saved = np.load(sources, allow_pickle=True)
     rng = random.Random(size)
@@ -153,7 +153,7 @@ def build_child(sources: Path, size: int, folder: Path, settings: Settings) -> N
     read_s = time.perf_counter() - started
     _, version = model_path(settings.model)
     dim = vectors.shape[1]
-    model = index_mod.ModelRecord(settings.model, version, dim)
+    model = index_mod.ModelRecord(settings.model, version, dim, graph_key(settings.model, settings.backend))
     started = time.perf_counter()
     work = index_mod.plan(corpus, settings, model)
     plan_s = time.perf_counter() - started

@@ -90,6 +90,18 @@ class ModelInfo:
     name: str
     version: str
     dim: int
+    graph: str | None = None  # the ONNX graph's key (onnx_backend.model_key); None for PyTorch
+
+
+def graph_key(model: str, backend) -> str | None:
+    """What the vectors of `backend` depend on beyond the model package: for ONNX the exported graph's key (the
+    export recipe, the weights, the onnxruntime version); None for PyTorch. An index built with another graph is
+    rebuilt, and its vectors are not reused."""
+    if getattr(backend, "value", backend) != "onnx":
+        return None
+    from qa import onnx_backend
+
+    return onnx_backend.model_key(onnx_backend.Role.ENCODER, model, None, onnx_backend.cache_dir())
 
 
 class Encoder:
@@ -116,7 +128,7 @@ class Encoder:
             transformers.utils.logging.disable_progress_bar()
             self.model = SentenceTransformer(str(folder), device="cpu", local_files_only=True)
             dim = int(self.model.get_embedding_dimension())
-        self.info = ModelInfo(name=model, version=version, dim=dim)
+        self.info = ModelInfo(name=model, version=version, dim=dim, graph=graph_key(model, self.backend))
 
     def _encode(self, texts: list[str], threads: int) -> np.ndarray:
         if self.backend == "onnx":

@@ -24,7 +24,7 @@ import numpy as np
 from qa import corpus as corpus_mod
 from qa.config import IndexType, Settings
 from qa.corpus import BlockKind, Corpus
-from qa.encoder import Encoder, model_path
+from qa.encoder import Encoder, graph_key, model_path
 from qa.errors import QAError, os_failure
 from qa.passages import embedding_text, make_passages
 from qa.sentences import split_article
@@ -81,6 +81,7 @@ class ModelRecord:
     name: str
     version: str | None
     dim: int
+    graph: str | None = None  # the ONNX encoder graph's key (qa/encoder.py `graph_key`); None for PyTorch
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,8 @@ class Manifest:
         version = model.get("version")
         seconds = raw.get("build_seconds")
         return cls(raw["format_version"], raw["data"],
-                   ModelRecord(model["name"], version if isinstance(version, str) else None, model["dim"]),
+                   ModelRecord(model["name"], version if isinstance(version, str) else None, model["dim"],
+                               model.get("graph") if isinstance(model.get("graph"), str) else None),
                    raw["settings"], Counts(counts["articles"], counts["passages"], counts["sentences"]), articles,
                    dict(raw["skipped"]), raw.get("versions") if isinstance(raw.get("versions"), dict) else {},
                    float(seconds) if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) else 0.0,
@@ -265,6 +267,14 @@ class Index:
         for i, t in enumerate(token_ids):
             out[i, owner[values == t]] = True
         return out
+
+    def sentences_with(self, term: int) -> np.ndarray:
+        """The sentences that hold a vocabulary term, ascending (its postings)."""
+        return self.postings.values[self.postings.offsets[term]:self.postings.offsets[term + 1]]
+
+    def article_record(self, sentence: int) -> ArticleRecord:
+        """The record of the article a sentence belongs to."""
+        return self.articles[int(self.sentence_table[sentence, 0])]
 
     def sentence_token_ids(self, sentence: int) -> np.ndarray:
         """The BM25 vocabulary ids of one sentence's content tokens, in order."""
@@ -418,6 +428,8 @@ def stale_reason(folder: Path, corpus_root: Path, settings: Settings,
     installed = model_path(settings.model)[1]
     if manifest.model.version != installed:
         return f"the model {settings.model} is now version {installed}, not {manifest.model.version}"
+    if manifest.model.graph != graph_key(settings.model, settings.backend):
+        return "the ONNX encoder graph changed (its export recipe or the onnxruntime version)"
     stamps = {k: v for k, v in corpus_mod.scan(corpus_root).items() if k not in excluded}
     recorded = manifest.articles
     if set(recorded) & excluded:
@@ -472,7 +484,8 @@ def _reusable_vectors(previous: "Index | None", model: ModelRecord, settings: Se
     recorded = previous.manifest.settings
     shaping = {k: v for k, v in settings.index_fields().items() if k not in SEARCH_ONLY}
     if ({k: v for k, v in recorded.items() if k not in SEARCH_ONLY} != shaping
-            or previous.manifest.model.name != model.name or previous.manifest.model.version != model.version):
+            or previous.manifest.model.name != model.name or previous.manifest.model.version != model.version
+            or previous.manifest.model.graph != model.graph):
         return {}
     p_bounds = np.searchsorted(previous.passage_table[:, 0], np.arange(len(previous.articles) + 1))
     out = {}
@@ -632,7 +645,7 @@ def build(corpus: Corpus, folder: Path, settings: Settings, encoder: Encoder, *,
     With the `previous` index, articles whose content and sentences are unchanged keep their vectors and
     only added or changed articles are encoded."""
     started = time.perf_counter()
-    model = ModelRecord(encoder.info.name, encoder.info.version, encoder.info.dim)
+    model = ModelRecord(encoder.info.name, encoder.info.version, encoder.info.dim, encoder.info.graph)
     work = plan(corpus, settings, model, previous=previous, progress=progress)
     write_planned(work, lambda: encode(work, encoder, progress=progress), folder, settings, model, started)
     return Built(encoded=len(work.records) - len(work.reused), reused=len(work.reused))

