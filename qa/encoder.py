@@ -73,16 +73,22 @@ def torch_threads(n: int):
             torch.set_num_threads(before)
 
 
-def blas_threads(n: int, pools=None):
-    """A context that runs its block with numpy's BLAS (OpenBLAS) using `n` threads. A question's matrix products
-    are small, and BLAS threads that spin-wait for each other are what made answer() 2.5x slower beside one busy
-    process (benchmarks/latency.py). `pools`, a threadpoolctl.ThreadpoolController made once, saves finding
-    the libraries again on every call (about 1 ms)."""
-    if pools is None:
-        import threadpoolctl
+def one_blas_thread() -> None:
+    """Put numpy's own BLAS (OpenBLAS) on one thread for the rest of the process. A question's matrix products are
+    small, and BLAS threads that spin-wait for each other made answer() 2.5x slower beside one busy process
+    (benchmarks/latency.py). It is process-wide and stays: threadpoolctl lets only one Python thread at a time
+    hold a limit on OpenBLAS, so a limit per question would not hold in a server's worker threads. Other BLAS
+    libraries (scipy's, faiss's) are left as they are."""
+    import threadpoolctl
 
-        pools = threadpoolctl.ThreadpoolController()
-    return pools.limit(limits=n, user_api="blas")
+    openblas = getattr(threadpoolctl, "OpenBLASController", None)
+    if openblas is not None:  # take the right to set OpenBLAS's limit from whichever thread held it
+        openblas.clear_controlling_thread(force=True)
+    for lib in threadpoolctl.ThreadpoolController().lib_controllers:
+        if lib.user_api == "blas" and "numpy" in Path(lib.filepath).parent.name:
+            lib.set_num_threads(1)
+    if openblas is not None:
+        openblas.clear_controlling_thread()  # and give it back, so the caller's own limits still work
 
 
 @dataclass(frozen=True)

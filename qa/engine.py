@@ -19,7 +19,7 @@ from qa.answer import (Answer, Picked, answers_question, evidence_list, from_evi
 from qa.config import Settings, default_corpus, default_index_dir
 from qa.corpus import SUFFIXES, Skipped, read_corpus, shown_name, unusable_reason
 from qa.corpus import scan as corpus_scan
-from qa.encoder import Encoder, blas_threads
+from qa.encoder import Encoder, one_blas_thread
 from qa.errors import QAError, os_failure
 from qa.index import Index, IndexUnusable
 from qa.reader import Span, reading
@@ -105,7 +105,7 @@ class QA:
         self._selector: select.Selector | None = None
         self._reranker = None
         self._reader = None
-        self._thread_pools = None
+        self._one_blas_thread = False  # set on the first answer (encoder.one_blas_thread)
         self._lock = threading.Lock()
         self._build_lock = threading.Lock()  # one build at a time; later callers wait and reuse it
 
@@ -119,15 +119,6 @@ class QA:
                     self._encoder = Encoder(self.settings.model, batch_size=self.settings.batch_size,
                                             backend=self.settings.backend)
         return self._encoder
-
-    @property
-    def thread_pools(self):
-        """The process's BLAS thread pools (threadpoolctl), found once."""
-        if self._thread_pools is None:
-            import threadpoolctl
-
-            self._thread_pools = threadpoolctl.ThreadpoolController()
-        return self._thread_pools
 
     @property
     def reranker(self):
@@ -304,9 +295,11 @@ class QA:
         limit = self.settings.max_question_chars
         within = scope.Scope.make(since, until, sources)
         cleaned, notices = zip(*(clean_question(q, limit) for q in questions)) if questions else ((), ())
-        with blas_threads(1, self.thread_pools):  # a question's work is small: one thread, robust to a busy machine
-            previous = self._previous_turns(histories or [None] * len(questions), top_k, within)
-            return self._answer_all(list(cleaned), list(notices), previous, top_k, within)
+        if not self._one_blas_thread:  # a question's work is small: one thread, robust to a busy machine
+            one_blas_thread()
+            self._one_blas_thread = True
+        previous = self._previous_turns(histories or [None] * len(questions), top_k, within)
+        return self._answer_all(list(cleaned), list(notices), previous, top_k, within)
 
     def _answer_all(self, questions: list[str], notices: list[str | None], previous: list[chat.Turn | None],
                     top_k: int, within: scope.Scope = scope.Scope()) -> list[Answer]:
