@@ -45,7 +45,8 @@ def _answer_settings(parser: argparse.ArgumentParser) -> None:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    """Settings() with the answer-time flags the command was given; a bad value is a one-line QAError."""
+    """Settings() with the answer-time flags and the backend the command was given; a bad value is a one-line
+    QAError."""
     given = {name: getattr(args, name) for name in (*ANSWER_FLAGS, "backend") if getattr(args, name, None) is not None}
     return Settings(**given)
 

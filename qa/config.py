@@ -65,6 +65,9 @@ class Settings:
     # short answer, or the answer-type rules' span (qa/span.py) with `rule_answers` (they measured worse)
     answer_threshold: float = 0.1
     rule_answers: bool = False
+    # numpy's BLAS on one thread for the whole process from the engine's first answer (qa/encoder.py
+    # `one_blas_thread`): a busy core then costs a question little; False leaves the process's BLAS threads alone
+    one_blas_thread: bool = True
     max_question_chars: int = 1000
     # articles larger than this are skipped with a message (split them into several files)
     max_article_mb: int = 20

@@ -77,16 +77,18 @@ def one_blas_thread() -> None:
     """Put numpy's own BLAS (OpenBLAS) on one thread for the rest of the process. A question's matrix products are
     small, and BLAS threads that spin-wait for each other made answer() 2.5x slower beside one busy process
     (benchmarks/latency.py). It is process-wide and stays: threadpoolctl lets only one Python thread at a time
-    hold a limit on OpenBLAS, so a limit per question would not hold in a server's worker threads. Other BLAS
-    libraries (scipy's, faiss's) are left as they are."""
+    hold a limit on OpenBLAS, so a limit per question would not hold in a server's worker threads; this takes
+    that right from whichever thread held it, sets the limit, and gives it back. Other BLAS libraries (scipy's,
+    faiss's) are left as they are. `Settings(one_blas_thread=False)` leaves it all alone."""
     import threadpoolctl
 
     openblas = getattr(threadpoolctl, "OpenBLASController", None)
     if openblas is not None:  # take the right to set OpenBLAS's limit from whichever thread held it
         openblas.clear_controlling_thread(force=True)
-    for lib in threadpoolctl.ThreadpoolController().lib_controllers:
-        if lib.user_api == "blas" and "numpy" in Path(lib.filepath).parent.name:
-            lib.set_num_threads(1)
+    blas = [lib for lib in threadpoolctl.ThreadpoolController().lib_controllers if lib.user_api == "blas"]
+    own = [lib for lib in blas if "numpy" in Path(lib.filepath).parent.name]  # numpy's wheel: numpy.libs/
+    for lib in own or blas:  # (a numpy built against the system's BLAS: every BLAS library)
+        lib.set_num_threads(1)
     if openblas is not None:
         openblas.clear_controlling_thread()  # and give it back, so the caller's own limits still work
 

@@ -98,6 +98,9 @@ class QA:
         self.index_dir = (Path(index_dir).expanduser().resolve() if index_dir is not None
                           else default_index_dir(self.corpus))
         self.settings = settings or Settings()
+        if encoder is not None and encoder.backend != self.settings.backend.value:
+            raise QAError(f"the encoder runs on {encoder.backend} but the settings say {self.settings.backend.value}: "
+                          f"make both the same (its vectors are the index's)")
         self.progress = progress
         self._encoder = encoder
         self._index: Index | None = None
@@ -295,7 +298,7 @@ class QA:
         limit = self.settings.max_question_chars
         within = scope.Scope.make(since, until, sources)
         cleaned, notices = zip(*(clean_question(q, limit) for q in questions)) if questions else ((), ())
-        if not self._one_blas_thread:  # a question's work is small: one thread, robust to a busy machine
+        if self.settings.one_blas_thread and not self._one_blas_thread:  # a question's work is small
             one_blas_thread()
             self._one_blas_thread = True
         previous = self._previous_turns(histories or [None] * len(questions), top_k, within)

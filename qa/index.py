@@ -428,7 +428,10 @@ def stale_reason(folder: Path, corpus_root: Path, settings: Settings,
     installed = model_path(settings.model)[1]
     if manifest.model.version != installed:
         return f"the model {settings.model} is now version {installed}, not {manifest.model.version}"
-    if manifest.model.graph != graph_key(settings.model, settings.backend):
+    expected = graph_key(settings.model, settings.backend)
+    if manifest.model.graph != expected:
+        if manifest.model.graph is None:
+            return "the index was built before the ONNX encoder graph was recorded"
         return "the ONNX encoder graph changed (its export recipe or the onnxruntime version)"
     stamps = {k: v for k, v in corpus_mod.scan(corpus_root).items() if k not in excluded}
     recorded = manifest.articles

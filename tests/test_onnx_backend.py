@@ -72,6 +72,23 @@ def test_cross_encoder_and_reader_agree_with_pytorch(torch_engine, onnx_engine, 
     assert onnx_engine.index.manifest.settings["backend"] == "onnx"
 
 
+def test_a_text_gets_the_same_vector_and_score_whatever_it_is_read_with(onnx_engine, torch_engine):
+    # dynamic int8 quantisation scales activations per tensor: batched, a text's vector depended on its batch-mates
+    texts = ["NATO met in Brussels.", "Ukraine asked allies for more air defence systems before the winter.", "Hi."]
+    encoder = onnx_engine.encoder
+    together = encoder.encode(texts)
+    for i, text in enumerate(texts):
+        assert np.array_equal(together[i], encoder.encode([text])[0])
+    reranker = onnx_engine.reranker
+    scores = reranker.score("Where did NATO meet?", texts)
+    assert all(scores[i] == reranker.score("Where did NATO meet?", [t])[0] for i, t in enumerate(texts))
+    # a PyTorch index records no ONNX graph and stays current when it is loaded again
+    from qa import index as index_mod
+
+    assert torch_engine.index.manifest.model.graph is None
+    assert index_mod.stale_reason(torch_engine.index_dir, torch_engine.corpus, torch_engine.settings) is None
+
+
 def test_export_cache_is_keyed_by_the_adapter(tmp_path):
     from qa.rerank import DEFAULT_RERANKER
 
