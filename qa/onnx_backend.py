@@ -175,8 +175,10 @@ def model_file(role: Role, model: str = BASE_MODEL, adapter: Path | None = None)
 
 
 class OnnxModel:
-    """An int8 graph with its tokenizer. One intra-op thread for a question's work and every core for batches
-    (two sessions, the second made on first need): see qa/encoder.py `threads_for`."""
+    """An exported graph with its tokenizer. One thread for a question's work and every core for batches (see
+    qa/encoder.py `threads_for`): an int8 graph runs each text alone on a one-thread session, a batch's texts
+    spread over that many Python threads; the fp32 reader runs a batch on an intra-op session of that many
+    threads (made on first need)."""
 
     def __init__(self, role: Role, model: str = BASE_MODEL, adapter: Path | None = None) -> None:
         import onnxruntime as ort
@@ -213,17 +215,30 @@ class OnnxModel:
 
     def run(self, enc: dict[str, np.ndarray], threads: int | None = None) -> list[np.ndarray]:
         feed = {k: enc[k] for k in ("input_ids", "attention_mask", "token_type_ids")}
-        session = self._session(threads or threads_for(feed["input_ids"].shape[0]))
+        threads = threads or threads_for(feed["input_ids"].shape[0])
         if not QUANTISED[self.role] or feed["input_ids"].shape[0] <= 1:
-            return session.run(None, feed)
+            return self._session(threads).run(None, feed)
         # Dynamic int8 quantisation scales each matrix product's activations over the whole tensor, so in a batch
         # a text's vector would depend on its batch-mates and their padding (cosine down to 0.979 between two
         # batchings of the same texts). One text at a time, without padding, gives every text the vector it has
         # alone: an incremental build equals a fresh one, a candidate's score does not depend on the others, and
-        # the vectors are nearer fp32's on average; it is as fast (no padding) for builds and for questions.
-        rows = []
-        for i, n in enumerate(feed["attention_mask"].sum(axis=1).tolist()):
-            rows.append(session.run(None, {k: v[i:i + 1, :max(1, n)] for k, v in feed.items()}))
+        # the vectors are nearer fp32's on average; without padding it is as fast for questions and builds.
+        # Every text runs on the one-thread session (so its result is the same bit for bit whatever it is read
+        # with); a batch spreads its texts over `threads` Python threads instead of splitting one small text's
+        # work across cores (onnxruntime's run is thread-safe and releases the GIL).
+        session = self._session(1)
+        lengths = feed["attention_mask"].sum(axis=1).tolist()
+
+        def one(i: int) -> list[np.ndarray]:
+            return session.run(None, {k: v[i:i + 1, :max(1, lengths[i])] for k, v in feed.items()})
+
+        if threads > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(threads) as pool:
+                rows = list(pool.map(one, range(len(lengths))))
+        else:
+            rows = [one(i) for i in range(len(lengths))]
         return [np.concatenate([r[j] for r in rows], axis=0) for j in range(len(rows[0]))]
 
 
