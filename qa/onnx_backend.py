@@ -216,7 +216,7 @@ class OnnxModel:
     def run(self, enc: dict[str, np.ndarray], threads: int | None = None) -> list[np.ndarray]:
         feed = {k: enc[k] for k in ("input_ids", "attention_mask", "token_type_ids")}
         threads = threads or threads_for(feed["input_ids"].shape[0])
-        if not QUANTISED[self.role] or feed["input_ids"].shape[0] <= 1:
+        if not QUANTISED[self.role]:
             return self._session(threads).run(None, feed)
         # Dynamic int8 quantisation scales each matrix product's activations over the whole tensor, so in a batch
         # a text's vector would depend on its batch-mates and their padding (cosine down to 0.979 between two
