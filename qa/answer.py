@@ -163,7 +163,7 @@ def evidence_list(index: Index, scored: Scored, picked: Picked, top_k: int, sele
         start, end = index.char_span(sid)
         lo, hi = context_rows(index, sid, neighbours)
         context_start, context_end = index.char_span(lo, hi)
-        record = index.articles[int(index.article_of(sid))]
+        record = index.article_record(sid)
         out.append(Evidence(
             sentence=index.sentence_text(sid), source=record.id, title=record.title, start=start, end=end,
             score=round(selector.confidence(score, picked.runner_up(scored, i)), 4),
@@ -177,11 +177,11 @@ def evidence_list(index: Index, scored: Scored, picked: Picked, top_k: int, sele
 def supporting(index: Index, scored: Scored, top: int, answer: str | None) -> tuple[str, ...]:
     """The top sentence's article, then other articles with a sentence among the best candidates that says the
     same (vectors closer than AGREEMENT) or holds the same short answer in a related sentence."""
-    articles = [index.articles[int(index.article_of(top))].id]
+    articles = [index.article_record(top).id]
     top_vector = index.sentence_vector(top)
     key = f" {dedupe_key(answer)} " if answer else None
     for sid in scored.sentences[:AGREEMENT_POOL].tolist():
-        article = index.articles[int(index.article_of(sid))].id
+        article = index.article_record(sid).id
         if article in articles:
             continue
         similarity = float(index.sentence_vector(sid) @ top_vector)

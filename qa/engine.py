@@ -410,7 +410,7 @@ class QA:
         sentence = index.sentence_text(close[at])
         read = self.reader.read(asked, [sentence])[0]
         figure = sentence[read.start:read.end] if read.probability >= self.settings.answer_threshold else sentence
-        date = index.articles[int(index.article_of(close[at]))].published
+        date = index.article_record(close[at]).published
         return f"earlier report ({date}): {figure}"
 
     def _short_answer(self, asked: str, q: select.Question, sentence: str,

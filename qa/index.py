@@ -274,7 +274,7 @@ class Index:
 
     def article_record(self, sentence: int) -> ArticleRecord:
         """The record of the article a sentence belongs to."""
-        return self.articles[int(self.sentence_table[sentence, 0])]
+        return self.articles[int(self.article_of(sentence))]
 
     def sentence_token_ids(self, sentence: int) -> np.ndarray:
         """The BM25 vocabulary ids of one sentence's content tokens, in order."""
@@ -487,8 +487,7 @@ def _reusable_vectors(previous: "Index | None", model: ModelRecord, settings: Se
     recorded = previous.manifest.settings
     shaping = {k: v for k, v in settings.index_fields().items() if k not in SEARCH_ONLY}
     if ({k: v for k, v in recorded.items() if k not in SEARCH_ONLY} != shaping
-            or previous.manifest.model.name != model.name or previous.manifest.model.version != model.version
-            or previous.manifest.model.graph != model.graph):
+            or previous.manifest.model != model):  # name, package version, dimension, ONNX graph
         return {}
     p_bounds = np.searchsorted(previous.passage_table[:, 0], np.arange(len(previous.articles) + 1))
     out = {}
