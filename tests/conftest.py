@@ -20,6 +20,9 @@ from qa.engine import QA
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
+# The news development set, checked out beside the project (as CI does); tests that read it skip without it.
+NEWS_SET = ROOT.parent / "shared" / "eval" / "news"
+NO_NEWS_SET = pytest.mark.skipif(not NEWS_SET.is_dir(), reason="the news development set is not checked out beside the project")
 
 
 @pytest.fixture(scope="session")

@@ -3,11 +3,11 @@
 import json
 import random
 
-from conftest import ROOT
+from conftest import NEWS_SET, NO_NEWS_SET, ROOT
 
 from qa.chat import Turn, rewrite
 
-NEWS = ROOT.parent / "shared" / "eval" / "news" / "questions.jsonl"
+NEWS = NEWS_SET / "questions.jsonl"
 
 
 def test_pronoun_resolves_to_previous_answer():
@@ -87,6 +87,7 @@ def test_he_and_she_resolve_to_a_person_not_an_organisation():
         "Who replaced Braverman, and what job did he have before?"
 
 
+@NO_NEWS_SET
 def test_standalone_questions_of_the_news_set_are_never_rewritten():
     rows = [json.loads(line) for line in NEWS.read_text(encoding="utf-8").splitlines() if line.strip()]
     standalone = [r for r in rows if not r.get("history")]

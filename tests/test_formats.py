@@ -12,6 +12,8 @@ from qa.engine import QA
 from qa.formats import InputKind, iso_day, kind_of, read_csv, read_jsonl
 from qa.sentences import split_article
 
+from conftest import NEWS_SET as NEWS, NO_NEWS_SET
+
 PAGES = Path(__file__).resolve().parent / "data" / "pages"
 
 FURNITURE = ("cookies", "Sport", "Weather", "Share on", "Related stories", "Ferry timetable", "Traders say",
@@ -119,7 +121,6 @@ def test_kinds_and_dates():
 
 
 NEWS_FIXTURES = Path(__file__).resolve().parent / "data" / "news"
-NEWS = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "news"
 
 
 def _original(article_id: str) -> str:
@@ -129,7 +130,7 @@ def _original(article_id: str) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not NEWS.is_dir(), reason="the news development set is not checked out beside the project")
+@NO_NEWS_SET
 def test_news_as_pages_and_a_jsonl_export_answers_as_the_original_files(encoder, tmp_path):
     pages = QA(NEWS_FIXTURES, tmp_path / "pages", encoder=encoder)
     originals = QA(NEWS / "articles", tmp_path / "originals", encoder=encoder)

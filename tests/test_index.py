@@ -14,7 +14,7 @@ from qa.config import Settings
 from qa.engine import QA
 from qa.errors import QAError
 
-from conftest import DATA, SEEDS
+from conftest import DATA, NEWS_SET, NO_NEWS_SET, SEEDS
 
 
 def test_manifest_describes_the_index(seed_engine):
@@ -125,16 +125,16 @@ def test_failed_build_keeps_the_previous_index(seed_copy, tmp_path, encoder, mon
 
 
 @pytest.mark.slow
+@NO_NEWS_SET
 def test_forced_approximate_index_gives_the_same_answers_as_exact(seed_engine, tmp_path, seed_questions, caplog):
     import shutil
 
-    from conftest import ROOT
     from qa.config import IndexType
 
     # Enough passages that IVF searches fewer cells than it has (the seeds alone would probe every cell).
     corpus = tmp_path / "articles"
     shutil.copytree(seed_engine.corpus, corpus)
-    shutil.copytree(ROOT.parent / "shared" / "eval" / "news" / "articles", corpus / "news")
+    shutil.copytree(NEWS_SET / "articles", corpus / "news")
     exact = QA(corpus, tmp_path / "flat", encoder=seed_engine.encoder)
     exact.build()
     shutil.copytree(tmp_path / "flat", tmp_path / "ivf")
