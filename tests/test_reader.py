@@ -95,3 +95,14 @@ def test_a_quantity_keeps_the_words_that_say_how_exact_it_is():
     assert widened("It happened around Christmas.", "Christmas") == "Christmas"
     assert widened("It fell between 40 points.", "40 points") == "40 points"
     assert widened("They played the 2023 season.", "2023 season") == "2023 season"
+
+
+def test_an_opening_dateline_is_not_read_and_offsets_stay_in_the_whole_sentence(the_reader):
+    sentence = ("DETROIT, Sept. 29, 2023 — The United Auto Workers on Friday expanded its strike, bringing the number "
+                "of members on picket lines to about 25,000, two weeks after the walkout began.")
+    span = the_reader.read("How many UAW members are on strike now?", [sentence])[0]
+    assert sentence[span.start:span.end] == "about 25,000"
+    body = sentence[sentence.index("The United"):]
+    alone = the_reader.read("How many UAW members are on strike now?", [body])[0]
+    assert alone.probability == pytest.approx(span.probability, abs=1e-6)  # the same reading as without it
+    assert reader._dateline_end("NATO - the alliance said") == 0  # not a dateline: read whole
