@@ -383,7 +383,7 @@ class QA:
                              rerank_top=self.settings.rerank_top, prefer_article=prefer, spent=spent,
                              demote_spent=previous is not None and chat.replaces_slot(question, previous))
         ranked = picked = pick(index, scored, top_k + 1)
-        chosen = scope.prefer_time(index, asked, picked.sentences, picked.scores)
+        chosen = scope.prefer_time(index, asked, picked.sentences, picked.scores, scored.sentences)
         if chosen:  # a newer (or the named year's) article's sentence answers: it goes first
             picked = picked.first(chosen)
         items = evidence_list(index, scored, picked, top_k, self.selector, self.settings.context_sentences)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa.answer_types import DATE
 from qa.errors import QAError
 from qa.index import Index
 from qa.tokens import tokens
@@ -101,10 +102,13 @@ def uncovered_years(index: Index, allowed: np.ndarray, question: str) -> list[st
     return sorted(years - covered)
 
 
-def prefer_time(index: Index, question: str, sentences: list[int], scores: list[float]) -> int:
+def prefer_time(index: Index, question: str, sentences: list[int], scores: list[float],
+                candidates: np.ndarray | None = None) -> int:
     """Which of the ranked (deduplicated) sentences answers: the best, unless the question asks for the latest
-    (then the sentence of the newest dated article within LATEST_MARGIN of the best) or names a year (then the
-    best within the margin from an article of that year). Returns a position in `sentences`."""
+    (then the sentence of the newest dated article within LATEST_MARGIN of the best, and within that article one
+    that states a figure no older article reported: see `fresh_figure`) or names a year (then the best within the
+    margin from an article of that year). `candidates` (all the question's candidate sentences) say which older
+    articles are about the same thing. Returns a position in `sentences`."""
     if not sentences:
         return 0
     latest, years = asks_latest(question), named_years(question)
@@ -120,9 +124,39 @@ def prefer_time(index: Index, question: str, sentences: list[int], scores: list[
         return 0
     newest = max(dated)[0]
     top_date = dates[0]
-    if top_date == newest or top_date is None:
-        return 0
-    return max((-i for d, i in dated if d == newest))  # the best-scored sentence of the newest article
+    chosen = 0
+    if top_date is not None and top_date != newest:
+        chosen = max((-i for d, i in dated if d == newest))  # the best-scored sentence of the newest article
+    return fresh_figure(index, sentences, close, chosen, sentences if candidates is None else candidates)
+
+
+def fresh_figure(index: Index, sentences: list[int], close: list[int], chosen: int, candidates) -> int:
+    """For a "latest" question: when every figure of the chosen sentence was already reported by an older article
+    among the candidates' ("the toll of 185 given on Monday" in the update that says 413; "$500 a week in strike
+    pay" that the first report gave too), the best close-scored sentence of the same article that states a figure
+    no older one reported; else `chosen`. Positions index `sentences`; `close` are the positions near the best."""
+    top = sentences[chosen]
+    record = index.article_record(top)
+    figures = set(_figures(index.sentence_text(top)))
+    if not record.published or not figures:
+        return chosen
+    article = int(index.article_of(top))
+    older = {int(a) for a in np.unique(index.article_of(np.asarray(candidates, dtype=np.int64)))
+             if index.articles[int(a)].published and index.articles[int(a)].published < record.published}
+    if not older:
+        return chosen
+    reported = set()
+    for a in sorted(older):
+        first, last = index.article_sentences(a)
+        for s in range(first, last):
+            reported.update(_figures(index.sentence_text(s)))
+    if not figures <= reported:
+        return chosen
+    for i in close:
+        s = sentences[i]
+        if i != chosen and int(index.article_of(s)) == article and set(_figures(index.sentence_text(s))) - reported:
+            return i
+    return chosen
 
 
 def earlier_report(index: Index, sentences: list[int], chosen: int) -> int | None:
@@ -153,6 +187,8 @@ _FIGURE = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?:\s*(?:million|billion|bn|m
 
 
 def _figures(text: str) -> list[str]:
-    """The figures of a sentence, years left out ("At least 413", "$3.9 billion" -> "413", "3.9 billion")."""
-    figures = (f.strip(",").replace(",", "") for f in _FIGURE.findall(text))
+    """The figures of a sentence, years and days of dates left out ("At least 413", "$3.9 billion" -> "413",
+    "3.9 billion"; "April 17" none)."""
+    undated = DATE.sub(lambda m: " " * len(m.group()), text)
+    figures = (f.strip(",").replace(",", "") for f in _FIGURE.findall(undated))
     return [f for f in figures if not _YEAR.fullmatch(f)]
