@@ -18,12 +18,25 @@ class AnswerType(str, Enum):
     OTHER = "other"
 
 
+# "how many", "what number of", "the death toll": the answer is a count of things, not money, a share or a date
+_COUNT_NOUN = (r"\bwhat(?:'s|’s| is| was| are| were| will be)? (?:the |its |their )?(?:\w+ ){0,3}?"
+               r"(?:toll|tally|headcount|turnout|count)\b")
+_COUNT = re.compile(r"\bhow many\b|\b(?:what|which) number of\b|" + _COUNT_NOUN, re.I)
+
+
+def asks_count(question: str) -> bool:
+    """The question asks how many of something there are ("How many are on strike?", "the latest death toll")."""
+    return bool(_COUNT.search(question))
+
+
 _RULES: list[tuple[re.Pattern[str], AnswerType]] = [(re.compile(p, re.I), t) for p, t in (
     (r"\b(?:what|which) (?:year|years|date|day|month|decade|century|time|era|period|season)\b", AnswerType.TIME),
     (r"^\s*(?:when|since when|until when)\b|\bwhen (?:did|does|do|is|was|were|will|has|had)\b", AnswerType.TIME),
     (r"\bhow (?:many|much|long|old|far|big|large|tall|high|deep|wide|often|fast|heavy)\b", AnswerType.NUMBER),
     (r"\b(?:what|which) (?:percentage|percent|share|proportion|number|amount|sum|population|size|rate|fraction)\b",
      AnswerType.NUMBER),
+    # "What's the latest death toll ...?", "What was the final tally?": a count under another name
+    (_COUNT_NOUN, AnswerType.NUMBER),
     (r"^\s*(?:who|whom|whose)\b|\b(?:who|whom|whose) (?:is|was|were|are|did|does|will|has|had)\b", AnswerType.PERSON),
     (r"\b(?:what|which) (?:person|man|woman|president|leader|minister|secretary|chief|king|queen|author|player|"
      r"coach|general|official|scientist|artist|composer|writer)\b", AnswerType.PERSON),
@@ -77,7 +90,9 @@ _CAPS = re.compile(rf"\b{_UPPER}[\w’'\-]*(?:\s+(?:of|de|da|von|van|the|and|for
 
 _OPENING = re.compile(r"\s*(?:[“\"‘']\s*)?")  # what may come before a sentence-initial word
 
-CUE_KINDS = ("date", "number", "entity")
+CUE_KINDS = ("date", "number", "entity", "count")
+# a number that is an amount of money or a share, not a count: "$500", "€225", "12%", "3.9 billion dollars"
+_NOT_COUNT = re.compile(r"^[$€£¥]|(?:%|percent|per cent|euros?|dollars?|pounds?)$", re.I)
 PRONOUN_START = re.compile(r"^[\"“‘']?(?:he|she|it|they|this|these|those|that|his|her|its|their)\b", re.I)
 
 
@@ -104,12 +119,18 @@ meanwhile moreover since speaking then therefore thus today yesterday""".split()
 
 
 def cue_spans(sentence: str) -> dict[str, list[tuple[int, int]]]:
-    """Character spans of dates, numbers/amounts and named things in a sentence."""
+    """Character spans of dates, numbers/amounts, named things, and counts (numbers that are neither money, a share
+    nor part of a date) in a sentence."""
     shown = visible(sentence)
+    dates = [m.span() for m in DATE.finditer(shown.text)]
+    numbers = [m for m in NUMBER.finditer(shown.text)]
+    counts = [m.span() for m in numbers if not _NOT_COUNT.search(m.group())
+              and not any(s < m.end() and m.start() < e for s, e in dates)]
     return {
-        "date": [shown.span(*m.span()) for m in DATE.finditer(shown.text)],
-        "number": [shown.span(*m.span()) for m in NUMBER.finditer(shown.text)],
+        "date": [shown.span(*d) for d in dates],
+        "number": [shown.span(*m.span()) for m in numbers],
         "entity": entity_spans(sentence),
+        "count": [shown.span(*c) for c in counts],
     }
 
 

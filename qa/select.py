@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.answer_types import CUE_KINDS, PRONOUN_START, AnswerType, answer_type, cue_stems
+from qa.answer_types import CUE_KINDS, PRONOUN_START, AnswerType, answer_type, asks_count, cue_stems
 from qa.corpus import BlockKind
 from qa.errors import QAError, os_failure
 from qa.index import Index, Ragged, kind_code
@@ -27,7 +27,7 @@ FEATURES = (
     "sentence_dense", "sentence_dense_gap", "passage_dense", "passage_dense_gap", "coverage", "coverage_gap",
     "context_coverage", "bigram_coverage", "bm25_relative", "novelty", "log_length", "same_article_as_best_passage",
     "article_best_coverage", "previous_dense", "pronoun_start", "headline", "other_non_body",
-    "time_q_x_date", "number_q_x_number", "person_place_q_x_entity", "entity_q_x_entity", "other_q_x_entity",
+    "time_q_x_date", "number_q_x_number", "count_q_x_count", "person_place_q_x_entity", "entity_q_x_entity", "other_q_x_entity",
     "question_new_terms", "wide_context_coverage", "match_density", "coverage_x_sentence_dense",
     "context_x_passage_gap", "article_coverage", "year_missing",
 )
@@ -50,6 +50,7 @@ class Question:
     n_tokens: int  # content terms, known or not
     stems: list[str]  # content terms in question order
     kind: AnswerType
+    count: bool = False  # it asks how many ("How many are on strike?", "the death toll"): answer_types.asks_count
 
 
 # --- the margin: how far the best sentence leads its rival ------------------------------------------------------
@@ -246,19 +247,20 @@ def load_selector(index_dir: Path | None) -> Selector:
 # --- what selection derives from an index once --------------------------------------------------------------
 
 # Bump when what `prepare` computes changes: only this cache is remade, never the index (its vectors stay).
-PREPARED_VERSION = 1
+PREPARED_VERSION = 2
 
 
 @dataclass(frozen=True)
 class SentenceCues:
     """What selection precomputes per sentence of an index: the vocabulary ids inside its date / number /
-    entity cues (row 3i + CUE_KINDS.index(kind) of `cue_ids`), and whether it opens with a pronoun."""
+    entity / count cues (row len(CUE_KINDS) * i + CUE_KINDS.index(kind) of `cue_ids`), and whether it opens
+    with a pronoun."""
 
     cue_ids: Ragged
     pronoun_start: np.ndarray  # bool (n,)
 
     def new_cue(self, sentences: np.ndarray, kind: str, question_ids: np.ndarray) -> np.ndarray:
-        """Per sentence: does its cue of this kind ("date", "number", "entity") hold a stem the question does not."""
+        """Per sentence: does its cue of this kind (one of CUE_KINDS) hold a stem the question does not."""
         values, owner = self.cue_ids.gather(sentences * len(CUE_KINDS) + CUE_KINDS.index(kind))
         out = np.zeros(sentences.shape[0], dtype=bool)
         out[owner[~np.isin(values, question_ids)]] = True
@@ -447,6 +449,7 @@ def features(index: Index, cues: SentenceCues, q: Question, cands: Candidates) -
         "other_non_body": ~body & ~headline,
         "time_q_x_date": (q.kind is AnswerType.TIME) * new["date"],
         "number_q_x_number": (q.kind is AnswerType.NUMBER) * new["number"],
+        "count_q_x_count": q.count * new["count"],
         "person_place_q_x_entity": (q.kind in (AnswerType.PERSON, AnswerType.PLACE)) * new["entity"],
         "entity_q_x_entity": (q.kind is AnswerType.ENTITY) * new["entity"],
         "other_q_x_entity": (q.kind is AnswerType.OTHER) * new["entity"],
@@ -589,4 +592,4 @@ def rank(index: Index, cues: SentenceCues, q: Question, cands: Candidates, selec
 def make_question(index: Index, text: str, vector: np.ndarray) -> Question:
     stems = query_tokens(text)
     return Question(text=text, vector=vector, token_ids=index.term_ids(stems), n_tokens=len(stems),
-                    stems=stems, kind=answer_type(text))
+                    stems=stems, kind=answer_type(text), count=asks_count(text))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.answer_types import AnswerType, answer_type, cue_spans, entity_spans
+from qa.answer_types import AnswerType, answer_type, asks_count, cue_spans, entity_spans
 from qa.tokens import tokens
 
 
@@ -19,6 +19,7 @@ from qa.tokens import tokens
     ("Which countries announced more aid?", AnswerType.PLACE),
     ("Which systems are national decisions?", AnswerType.ENTITY),
     ("What did Stoltenberg say about the war?", AnswerType.OTHER),
+    ("What's the latest death toll from the fighting in Sudan?", AnswerType.NUMBER),
 ])
 def test_answer_type(question, kind):
     assert answer_type(question) is kind
@@ -58,3 +59,23 @@ def test_invisible_characters_do_not_split_names_or_numbers():
     assert [sentence[s:e] for s, e in entity_spans(sentence)] == ["Ker\u200bmit Sm\u00adith", "Oslo", "Mon\u2060day"]
     assert [sentence[s:e] for s, e in cue_spans(sentence)["number"]] == ["20\ufeff24"]
     assert tokens("Ker\u200bmit Sm\u00adith") == tokens("Kermit Smith") == ["kermit", "smith"]
+
+
+@pytest.mark.parametrize("question, count", [
+    ("How many UAW members are on strike now?", True),
+    ("What's the latest death toll from the fighting in Sudan?", True),
+    ("What was the final tally of votes?", True),
+    ("What number of seats did the BJP win?", True),
+    ("How much did the strike cost the economy?", False),
+    ("Who counted the votes?", False),
+    ("What share of the vote did Labour win?", False),
+])
+def test_asks_count(question, count):
+    assert asks_count(question) is count
+
+
+def test_counts_are_numbers_that_are_not_money_shares_or_dates():
+    s = "On Sept. 29, 2023 about 25,000 members, paid $500 a week, won 12% more and 1.5 million euros; two left."
+    found = {k: [s[a:b] for a, b in v] for k, v in cue_spans(s).items()}
+    assert found["count"] == ["25,000", "two"]
+    assert {"$500", "12%", "1.5 million euros"} <= set(found["number"])

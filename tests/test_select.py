@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from qa import retrieve, select
+from qa.answer_types import CUE_KINDS
 from qa.engine import QA
 
 
@@ -104,10 +105,13 @@ def test_prepare_caches_its_tables_in_the_index_data_folder_and_remakes_a_damage
     assert fresh.pronoun_start.tolist() == [t.startswith("It ") for t in texts]
     # the date, number and entity cues of "opened in Rotterdam on 4 May 2021"
     bridge = texts.index("The new harbour bridge opened in Rotterdam on 4 May 2021.")
-    date, number, entity = (fresh.cue_ids.values[fresh.cue_ids.offsets[3 * bridge + k]:
-                                                  fresh.cue_ids.offsets[3 * bridge + k + 1]] for k in range(3))
+    kinds = len(CUE_KINDS)
+    date, number, entity, count = (fresh.cue_ids.values[fresh.cue_ids.offsets[kinds * bridge + k]:
+                                                         fresh.cue_ids.offsets[kinds * bridge + k + 1]]
+                                   for k in range(kinds))
     assert set(index.term_ids(["2021"])) <= set(date.tolist())
     assert set(index.term_ids(["rotterdam"])) <= set(entity.tolist())
+    assert not set(index.term_ids(["2021"])) & set(count.tolist())  # a year is a date, not a count
     np.save(cache / "pronoun_start.npy", np.zeros(3, dtype=bool))  # the wrong length: remade, not trusted
     remade = select.prepare(index)
     assert np.array_equal(remade.pronoun_start, fresh.pronoun_start)
@@ -119,6 +123,13 @@ def test_every_feature_column_is_built_by_name(tiny):
     assert x.shape == (len(texts), len(select.FEATURES))
     k = texts.index("It cost 300 million euros to build.")
     assert x[k, col("number_q_x_number")] == 1.0 and x[k, col("time_q_x_date")] == 0.0
+    assert x[k, col("count_q_x_count")] == 0.0  # "how much" asks no count, and 300 million euros is money
     bridge = texts.index("The new harbour bridge opened in Rotterdam on 4 May 2021.")
     assert x[bridge, col("coverage")] == x[:, col("coverage")].max() > x[k, col("coverage")] > 0
     assert np.allclose(x[:, col("coverage_gap")], x[:, col("coverage")] - x[:, col("coverage")].max())
+
+
+def test_a_count_question_wants_a_count_not_money(tiny):
+    q, cands, x, texts = _features(tiny, "How many euros did the bridge cost?")
+    k = texts.index("It cost 300 million euros to build.")
+    assert q.count and x[k, col("number_q_x_number")] == 1.0 and x[k, col("count_q_x_count")] == 0.0
