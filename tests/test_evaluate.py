@@ -122,7 +122,9 @@ def test_end_to_end_report_over_the_seeds(seed_engine, tmp_path):
     report = evaluate(str(DATA / "seed_questions.jsonl"), seed_engine)
     assert set(report.metrics) == set(METRIC_KEYS) and set(report.buckets) == set(BUCKETS)
     assert report.metrics["n"] == 14 and report.metrics["abstain_recall"] == 1.0
-    assert report.metrics["sentence_hit@1"] >= 10 / 12
+    # counted, not compared as a rate: the report rounds rates to 4 places (10/12 -> 0.8333 < 10/12)
+    assert report.metrics["n_answerable"] == 12
+    assert sum(r.rank == 1 for r in report.per_question if r.answers) >= 10
     paths = write_report(report, tmp_path / "out")
     data = json.loads(paths[0].read_text())
     assert set(data["metrics"]) == set(METRIC_KEYS) and len(data["per_question"]) == 14
