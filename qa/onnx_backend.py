@@ -43,11 +43,11 @@ QUANTISED = {Role.ENCODER: True, Role.RERANKER: True, Role.READER: False}
 # - Weights take 7 bits (reduce_range). With 8, a CPU without VNNI (AVX2's u8*s8 multiply-add saturates at
 #   int16) computed other vectors than one with it: the same graph's vectors at cosine 0.965 between an AVX-512
 #   VNNI CPU and an AVX2 one (qemu -cpu max), and 0.988 against PyTorch on CI's CPU where ours had 0.992.
-#   With 7 bits the products cannot saturate: on 300 news sentences the shipped graph's vectors agree at min
-#   cosine 0.9977 (mean 0.99998) between the two CPUs, and both at 0.9841/0.9948 with PyTorch.
+#   With 7 bits the products cannot saturate: `python benchmarks/int8_cpus.py --emulate` (300 news sentences)
+#   prints min/mean cosine 0.9963/0.99994 between the two CPUs, and 0.9849/0.9953 with PyTorch on both.
 # - These matrix products stay fp32, the ones whose quantisation cost the most (one at a time, against
 #   PyTorch): the feed-forward outputs of layers 0 and 2 and the feed-forward input of layer 4. On 300 news
-#   sentences (not the ones they were picked on) min/mean cosine 0.9841/0.9948, where 8 bits with layer 0 only
+#   sentences (not the ones they were picked on; a scratch per-text run) min/mean cosine 0.9841/0.9948, where 8 bits with layer 0 only
 #   gave 0.9842/0.9942 and 7 bits with layer 0 only 0.9791/0.9933; 9% slower than that (10.4 vs 9.5 ms a text).
 FP32_MATMULS = ("/encoder/layer.0/output/dense/MatMul", "/encoder/layer.2/output/dense/MatMul",
                 "/encoder/layer.4/intermediate/dense/MatMul")
