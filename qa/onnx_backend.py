@@ -46,9 +46,10 @@ QUANTISED = {Role.ENCODER: True, Role.RERANKER: True, Role.READER: False}
 #   With 7 bits the products cannot saturate: `python benchmarks/int8_cpus.py --emulate` (300 news sentences)
 #   prints min/mean cosine 0.9963/0.99994 between the two CPUs, and 0.9849/0.9953 with PyTorch on both.
 # - These matrix products stay fp32, the ones whose quantisation cost the most (one at a time, against
-#   PyTorch): the feed-forward outputs of layers 0 and 2 and the feed-forward input of layer 4. On 300 news
-#   sentences (not the ones they were picked on; a scratch per-text run) min/mean cosine 0.9841/0.9948, where 8 bits with layer 0 only
-#   gave 0.9842/0.9942 and 7 bits with layer 0 only 0.9791/0.9933; 9% slower than that (10.4 vs 9.5 ms a text).
+#   PyTorch): the feed-forward outputs of layers 0 and 2 and the feed-forward input of layer 4. On the 300 news
+#   sentences (not the ones they were picked on; a scratch per-text run) min/mean cosine 0.9841/0.9948, where
+#   8 bits with layer 0 only gave 0.9842/0.9942 and 7 bits with layer 0 only 0.9791/0.9933; 9% slower than 8 bits
+#   (10.4 vs 9.5 ms a text, one thread).
 FP32_MATMULS = ("/encoder/layer.0/output/dense/MatMul", "/encoder/layer.2/output/dense/MatMul",
                 "/encoder/layer.4/intermediate/dense/MatMul")
 
