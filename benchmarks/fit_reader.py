@@ -1,4 +1,5 @@
-"""Fit the package's short-answer reader (qa/reader.npz) on the SQuAD v1.1 dev questions outside the test split.
+"""Fit the package's short-answer reader (qa/reader.npz): on the SQuAD v1.1 dev questions outside the test split,
+then, with --news, on the news development set's questions as well.
 
 Every question of the 'fit' and 'rerank' quarters (benchmarks/squad.py `split`) gives one example: the question
 with the sentence of its paragraph that holds the first given answer, and the answer's start and end tokens.
@@ -6,6 +7,12 @@ For each, another sentence of the same paragraph that holds no answer is a "no a
 [CLS]), so the reader's null probability means something. Low-rank adapters (LoRA) on every linear layer of
 MiniLM-L6 and a start/end head are trained with the usual cross-entropy over start and end positions. The test
 half is never read. --holdout keeps a share of the questions out of training and prints span EM/F1 on them.
+
+With --start ADAPTER --news DIR the fit starts from a fitted reader (benchmarks/reader_squad.npz, the SQuAD-only
+reader) and goes on with the news questions (`news_examples`: each standalone row's `support` sentence with its
+answer, and another sentence of its article as "no answer"), mixed with as many SQuAD examples again so that it
+does not forget prose; --leave-out-fold K keeps fold K's articles (benchmarks/news_folds.py) out, as
+benchmarks/news.py --cv does per fold.
 """
 
 from __future__ import annotations
@@ -24,12 +31,16 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from benchmarks.lora import adapter_arrays, training_setup  # noqa: E402
+from benchmarks.lora import adapter_arrays, training_setup_from  # noqa: E402
+from benchmarks.news_folds import add_news_arguments, news_questions  # noqa: E402
 from benchmarks.squad import DEFAULT_ZIP, split  # noqa: E402
 from qa import adapter, reader  # noqa: E402
+from qa.corpus import BlockKind  # noqa: E402
 from qa.encoder import model_path  # noqa: E402
-from qa.evaluate import exact_match, f1_score  # noqa: E402
+from qa.evaluate import Question, exact_match, f1_score  # noqa: E402
 from qa.sentences import split_spans  # noqa: E402
+
+SQUAD_READER = ROOT / "benchmarks" / "reader_squad.npz"  # the SQuAD-only fit: where --news fits start
 
 
 def examples(zip_path: Path, splits: tuple[str, ...], seed: int = 0) -> list[tuple[str, str, int, int, tuple]]:
@@ -59,6 +70,37 @@ def examples(zip_path: Path, splits: tuple[str, ...], seed: int = 0) -> list[tup
                 if others:
                     s2, e2 = rng.choice(others)
                     out.append((qa["question"].strip(), context[s2:e2], -1, -1, answers))
+    return out
+
+
+def news_examples(index, questions: list[Question], seed: int = 0) -> list[tuple[str, str, int, int, tuple]]:
+    """`examples` from the news questions (standalone, answerable, with `support` and `source`) over the news
+    articles' index: the support sentence from after its opening dateline (the reader does not read one) with the
+    first given answer found in it, and a random body sentence of the same article that holds none of the
+    answers as "no answer". Rows whose answer is not inside their support sentence are left out."""
+    rng = random.Random(seed)
+    out = []
+    for q in questions:
+        if q.history or not q.answerable or not q.support or not q.source:
+            continue
+        skip = reader.dateline_end(q.support)
+        text = q.support[skip:]
+        found = [(text.lower().find(a.lower()), a) for a in q.answers]
+        found = [(at, a) for at, a in found if at >= 0]
+        if not found:
+            continue
+        at, answer = found[0]
+        out.append((q.question, text, at, at + len(answer), q.answers))
+        article = index.article_number(q.source)
+        if article is None:
+            continue
+        first, last = index.article_sentences(article)
+        others = [t for t in (index.sentence_text(i) for i in range(first, last)
+                              if index.sentence_kind(i) == BlockKind.BODY)
+                  if t.strip() != q.support.strip() and not any(a.lower() in t.lower() for a in q.answers)]
+        if others:
+            other = rng.choice(others)
+            out.append((q.question, other[reader.dateline_end(other):], -1, -1, q.answers))
     return out
 
 
@@ -110,52 +152,33 @@ def evaluate_spans(model, head_w, head_b, tokenizer, rows) -> tuple[float, float
     return em / len(rows), f1 / len(rows), 1.0
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--zip", type=Path, default=DEFAULT_ZIP)
-    parser.add_argument("--out", type=Path, default=reader.DEFAULT_READER)
-    parser.add_argument("--epochs", type=float, default=2.0)
-    parser.add_argument("--rank", type=int, default=16)
-    parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--batch", type=int, default=16)
-    parser.add_argument("--holdout", type=float, default=0.0, help="share of questions kept out and scored")
-    parser.add_argument("--threads", type=int, default=2)
-    args = parser.parse_args()
-
-    torch.manual_seed(0)
-    random.seed(0)
-    torch.set_num_threads(args.threads)
-    rows = examples(args.zip, ("fit", "rerank"))
-    questions = sorted({r[0] for r in rows})
-    held = set(random.Random(1).sample(questions, int(len(questions) * args.holdout)))
-    train = [r for r in rows if r[0] not in held]
-    test = [r for r in rows if r[0] in held and r[2] >= 0]
-    print(f"SQuAD dev fit+rerank quarters: {sum(r[2] >= 0 for r in rows)} answer sentences, "
-          f"{sum(r[2] < 0 for r in rows)} no-answer sentences; training on {len(train)}, scoring {len(test)}",
-          flush=True)
-
+def train(rows: list, *, start: Path | None = None, epochs: float = 2.0, rank: int = 16, lr: float = 1e-3,
+          batch: int = 16, log_every: int = 100):
+    """LoRA adapters and a start/end head fitted on the rows; from the adapter and head of `start` when given
+    (its rank is kept). Returns (model, tokenizer, adapters, head)."""
     model, tokenizer = adapter.load_base()
     head = torch.nn.Linear(model.config.hidden_size, 2)
-    steps = max(1, int(len(train) * args.epochs / args.batch))
-    adapters, optimizer, schedule = training_setup(model, head, args.rank, args.lr, steps)
+    steps = max(1, int(len(rows) * epochs / batch))
+    adapters, optimizer, schedule, _ = training_setup_from(model, head, start, rank, lr, steps)
+    rows = list(rows)
     model.train()
     started = time.perf_counter()
     step, recent = 0, []
     while step < steps:
-        random.shuffle(train)
+        random.shuffle(rows)
         # Batches of similar length pad little: sort each chunk of 50 batches by sentence length.
-        chunk = args.batch * 50
-        order = [r for at in range(0, len(train), chunk)
-                 for r in sorted(train[at:at + chunk], key=lambda r: len(r[0]) + len(r[1]))]
-        batches = [order[at:at + args.batch] for at in range(0, len(order) - args.batch + 1, args.batch)]
+        chunk = batch * 50
+        order = [r for at in range(0, len(rows), chunk)
+                 for r in sorted(rows[at:at + chunk], key=lambda r: len(r[0]) + len(r[1]))]
+        batches = [order[at:at + batch] for at in range(0, len(order) - batch + 1, batch)]
         random.shuffle(batches)
-        for batch in batches:
+        for group in batches:
             if step >= steps:
                 break
-            enc = tokenizer([r[0] for r in batch], [r[1] for r in batch], truncation="longest_first",
+            enc = tokenizer([r[0] for r in group], [r[1] for r in group], truncation="longest_first",
                             max_length=reader.MAX_TOKENS, padding=True, return_tensors="pt",
                             return_offsets_mapping=True)
-            start_t, end_t, keep = targets(enc, batch)
+            start_t, end_t, keep = targets(enc, group)
             if not keep:
                 continue
             starts, ends = reader.span_logits(model, head.weight.T, head.bias, enc)
@@ -167,22 +190,89 @@ def main() -> None:
             optimizer.zero_grad()
             step += 1
             recent.append(loss.item())
-            if step % 100 == 0 or step == steps:
+            if step % log_every == 0 or step == steps:
                 print(f"step {step}/{steps}  span loss {np.mean(recent):.3f}  {time.perf_counter() - started:.0f} s",
                       flush=True)
                 recent = []
+    model.eval()
+    return model, tokenizer, adapters, head
+
+
+def save(out: Path, adapters, head, rank: int, fitted_on: str) -> None:
+    _, version = model_path(adapter.BASE_MODEL)
+    info = adapter.AdapterInfo(base=adapter.BASE_MODEL, base_version=version, rank=rank, alpha=2.0 * rank,
+                               fitted_on=fitted_on)
+    adapter.save_adapter(out, adapter_arrays(adapters),
+                         {"head.weight": head.weight.T.detach().numpy(), "head.bias": head.bias.detach().numpy()},
+                         info)
+
+
+def news_mix(index, questions: list[Question], zip_path: Path = DEFAULT_ZIP, seed: int = 0) -> list:
+    """The news questions' examples with as many SQuAD 'fit'/'rerank' examples (a seeded sample): what a
+    --news fit trains on."""
+    news = news_examples(index, questions, seed)
+    squad = examples(zip_path, ("fit", "rerank"), seed)
+    return news + random.Random(seed).sample(squad, min(len(squad), len(news)))
+
+
+def fit_on_news(index, questions: list[Question], out: Path, note: str, *, start: Path = SQUAD_READER,
+                epochs: float = 3.0, lr: float = 3e-4, seed: int = 0) -> None:
+    """Go on from the SQuAD reader `start` with `news_mix` of these questions; write the adapter to `out`."""
+    torch.manual_seed(seed)
+    random.seed(seed)
+    rows = news_mix(index, questions, seed=seed)
+    started = time.perf_counter()
+    _, _, adapters, head = train(rows, start=start, epochs=epochs, lr=lr)
+    _, info, _ = adapter.read_adapter(start, ("head.weight", "head.bias"), "reader adapter")
+    save(out, adapters, head, info.rank,
+         f"{start.name} ({info.fitted_on}), then {len(rows)} (question, sentence) pairs: {note} "
+         f"(half of them news, half SQuAD 'fit'/'rerank'), {epochs:g} epochs, lr {lr:g}, by "
+         f"benchmarks/fit_reader.py --news")
+    print(f"wrote {out} in {time.perf_counter() - started:.0f} s ({len(rows)} pairs)", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--zip", type=Path, default=DEFAULT_ZIP)
+    parser.add_argument("--out", type=Path, default=reader.DEFAULT_READER)
+    parser.add_argument("--epochs", type=float, default=None, help="2 from scratch, 3 with --news")
+    parser.add_argument("--rank", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=None, help="1e-3 from scratch, 3e-4 with --news")
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--holdout", type=float, default=0.0, help="share of questions kept out and scored")
+    parser.add_argument("--threads", type=int, default=2)
+    add_news_arguments(parser, SQUAD_READER, "reader")
+    args = parser.parse_args()
+
+    torch.manual_seed(0)
+    random.seed(0)
+    torch.set_num_threads(args.threads)
+    if args.news is not None:
+        from qa.engine import QA
+
+        questions, note = news_questions(args)
+        engine = QA(args.news / "articles", ROOT / "benchmarks" / "out" / "news" / "index")
+        fit_on_news(engine.build(), questions, args.out, note, start=args.start,
+                    epochs=args.epochs or 3.0, lr=args.lr or 3e-4)
+        return
+    epochs, lr = args.epochs or 2.0, args.lr or 1e-3
+    rows = examples(args.zip, ("fit", "rerank"))
+    questions = sorted({r[0] for r in rows})
+    held = set(random.Random(1).sample(questions, int(len(questions) * args.holdout)))
+    train_rows = [r for r in rows if r[0] not in held]
+    test = [r for r in rows if r[0] in held and r[2] >= 0]
+    print(f"SQuAD dev fit+rerank quarters: {sum(r[2] >= 0 for r in rows)} answer sentences, "
+          f"{sum(r[2] < 0 for r in rows)} no-answer sentences; training on {len(train_rows)}, scoring {len(test)}",
+          flush=True)
+    started = time.perf_counter()
+    model, tokenizer, adapters, head = train(train_rows, epochs=epochs, rank=args.rank, lr=lr, batch=args.batch)
     if test:
         em, f1, _ = evaluate_spans(model, head.weight.T.detach(), head.bias.detach(), tokenizer, test)
         print(f"held-out {len(test)} answer sentences: span EM {em:.3f}  F1 {f1:.3f}", flush=True)
-    _, version = model_path(adapter.BASE_MODEL)
-    info = adapter.AdapterInfo(
-        base=adapter.BASE_MODEL, base_version=version, rank=args.rank, alpha=2.0 * args.rank,
-        fitted_on=f"SQuAD v1.1 dev 'fit' and 'rerank' quarters (benchmarks/squad.py split, test half never read): "
-                  f"{len(train)} (question, sentence) pairs, {args.epochs:g} epoch(s), lr {args.lr:g}, "
-                  f"rank {args.rank}, by benchmarks/fit_reader.py")
-    adapter.save_adapter(args.out, adapter_arrays(adapters),
-                         {"head.weight": head.weight.T.detach().numpy(), "head.bias": head.bias.detach().numpy()},
-                         info)
+    save(args.out, adapters, head, args.rank,
+         f"SQuAD v1.1 dev 'fit' and 'rerank' quarters (benchmarks/squad.py split, test half never read): "
+         f"{len(train_rows)} (question, sentence) pairs, {epochs:g} epoch(s), lr {lr:g}, "
+         f"rank {args.rank}, by benchmarks/fit_reader.py")
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB) in {time.perf_counter() - started:.0f} s")
 
 

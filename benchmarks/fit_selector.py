@@ -42,6 +42,15 @@ def fit_corpus(work: Path, zip_path: Path = DEFAULT_ZIP) -> tuple[Path, list[Que
     return corpus, [q if q.source not in held_out else Question(q.id, q.question, (), None) for q in questions]
 
 
+def squad_fit_data(work: Path = ROOT / "benchmarks" / "out" / "fit", progress: bool = True,
+                   near_misses: bool = False) -> calibrate.Collected:
+    """The SQuAD 'fit' quarter collected over its corpus (`fit_corpus`), as main() fits on it."""
+    corpus, labelled = fit_corpus(work)
+    engine = QA(corpus, work / "index", progress=progress)
+    engine.build()
+    return calibrate.collect(engine, labelled, near_misses=near_misses, progress=progress)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--zip", type=Path, default=DEFAULT_ZIP)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
 from qa import adapter
@@ -50,3 +51,20 @@ def training_setup(model, head: torch.nn.Module, rank: int, lr: float, steps: in
     optimizer = torch.optim.AdamW(params, lr=lr, weight_decay=0.01)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=steps, pct_start=0.1)
     return adapters, optimizer, schedule
+
+
+def training_setup_from(model, head: torch.nn.Linear, start, rank: int, lr: float, steps: int):
+    """`training_setup`, the adapters and the head starting from a fitted adapter file `start` (its rank
+    replaces `rank`), or fresh when `start` is None. Returns (adapters, optimizer, schedule, rank)."""
+    if start is None:
+        return (*training_setup(model, head, rank, lr, steps), rank)
+    data, info, heads = adapter.read_adapter(start, ("head.weight", "head.bias"))
+    adapters, optimizer, schedule = training_setup(model, head, info.rank, lr, steps)
+    with torch.no_grad():
+        for key, lora in adapters.items():
+            lora.a.copy_(torch.from_numpy(data[f"{key}.a"].astype(np.float32)))
+            lora.b.copy_(torch.from_numpy(data[f"{key}.b"].astype(np.float32)))
+        # Heads are stored as the scripts save them: the linear layer's weight transposed, or its one row.
+        head.weight.copy_(torch.from_numpy(heads["head.weight"]).reshape(head.weight.T.shape).T)
+        head.bias.copy_(torch.from_numpy(heads["head.bias"]).reshape(head.bias.shape))
+    return adapters, optimizer, schedule, info.rank

@@ -1,15 +1,17 @@
-"""The news development set (../shared/eval/news): the shipped models, plain BM25, and the selector refitted on
+"""The news development set (../shared/eval/news): the shipped models, plain BM25, and the models refitted on
 SQuAD + news, cross-validated over articles, in one run.
 
-1. The shipped models answer all 286 questions over the 21 articles (qa/reranker.npz and qa/reader.npz are
-   fitted on SQuAD only; qa/selector.json on SQuAD and these news questions, so its figures here are
-   in-sample, not a result): sentence_hit@1, support_hit@1 (the top sentence is the `support` sentence),
-   EM/F1 of the short answer, abstention precision/recall, the share of answerable questions refused, and the
-   follow-up rows (those with `history`) on their own.
+1. The shipped models answer all 286 questions over the 21 articles (qa/selector.json is fitted on SQuAD and
+   these news questions, and qa/reader.npz too when its `fitted_on` says --news, so these figures are
+   in-sample, not a result): sentence_hit@1, support_hit@1 (the top sentence is the `support` sentence), EM/F1
+   of the short answer, abstention precision/recall, the share of answerable questions refused, and the
+   follow-up rows (those with `history`) on their own. The cross-encoder is fitted on SQuAD only.
 2. Plain Okapi BM25 over the same sentences (benchmarks/squad.py's baseline).
-3. With --cv: the selector (both stages, confidence and abstention) is refitted on the SQuAD 'fit' quarter plus
-   the news questions of all but one fold of articles and scored on the held-out fold's questions, for each
-   fold; the held-out records are pooled into one set of figures. Stories about the same event share a fold.
+3. With --cv: for each fold of articles, what the shipped models learnt from news is refitted without that
+   fold's questions (the reader from its SQuAD-only fit, benchmarks/fit_reader.py --news; then the selector,
+   both stages, confidence and abstention, on the SQuAD 'fit' quarter plus the other folds' news questions) and
+   scored on the held-out fold's questions; the held-out records are pooled into one set of figures. Stories
+   about the same event share a fold.
 """
 
 from __future__ import annotations
@@ -28,32 +30,19 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
+from benchmarks import fit_reader, fit_selector  # noqa: E402
+from benchmarks.news_folds import NEWS, folds_of  # noqa: E402
 from benchmarks.squad import bm25_baseline  # noqa: E402
 from benchmarks.scores_cache import CachedScorer  # noqa: E402
 from qa import calibrate, rerank, select  # noqa: E402
 from qa.config import Backend, Settings  # noqa: E402
 from qa.engine import QA  # noqa: E402
 from qa.evaluate import Question, compute_metrics, evaluate, load_questions  # noqa: E402
+from qa.adapter import read_adapter  # noqa: E402
+from qa.reader import DEFAULT_READER, Reader  # noqa: E402
 
-NEWS = ROOT.parent / "shared" / "eval" / "news"
-# Files about one event, named differently: they go to the same fold.
-SAME_STORY = {"uk": "rwanda"}
 SHOWN = ("sentence_hit@1", "support_hit@1", "sentence_hit@3", "mrr", "source_hit@1", "exact_match", "f1",
          "abstain_precision", "abstain_recall", "calibration_error", "latency_ms_p50")
-
-
-def story(article: str) -> str:
-    key = article.split("-")[0].split(".")[0]
-    return SAME_STORY.get(key, key)
-
-
-def folds_of(questions: list[Question], articles: list[str], k: int) -> dict[str, int]:
-    """Question id -> fold. Stories are dealt to folds in name order; a question without a source (an
-    unanswerable one) goes by a hash of its id."""
-    stories = sorted({story(a) for a in articles})
-    fold_of_story = {s: i % k for i, s in enumerate(stories)}
-    return {q.id: fold_of_story[story(q.source)] if q.source
-            else int(hashlib.md5(q.id.encode()).hexdigest()[:8], 16) % k for q in questions}
 
 
 def summary(questions: list[Question], records: list, latencies: list[float]) -> dict:
@@ -74,44 +63,64 @@ def print_metrics(name: str, m: dict) -> None:
         print(f"  {key:<22} {m[key]}")
 
 
-def squad_fit_data(work: Path, progress: bool, near_misses: bool = False) -> calibrate.Collected:
-    """The SQuAD 'fit' quarter as benchmarks/fit_selector.py collects it (8 of 48 articles left out so that
-    their questions are out of corpus)."""
-    from benchmarks.fit_selector import fit_corpus
+def fitted_on_news(adapter_file: Path) -> bool:
+    """Whether a shipped adapter was fitted on the news questions too (then --cv refits it per fold)."""
+    return "--news" in read_adapter(adapter_file, ("head.weight", "head.bias"))[1].fitted_on
 
-    corpus, labelled = fit_corpus(work)
-    engine = QA(corpus, work / "index", progress=progress)
-    engine.build()
-    return calibrate.collect(engine, labelled, near_misses=near_misses, progress=progress)
+
+def fold_key(questions: list[Question], *files: Path) -> str:
+    """A hash of what a per-fold fit reads: its questions and the files (start adapter, scripts)."""
+    key = hashlib.sha256(repr(sorted((q.id, q.question, q.support, q.answers) for q in questions)).encode())
+    for f in files:
+        key.update(f.read_bytes())
+    return key.hexdigest()[:12]
+
+
+def fold_reader(index, train: list[Question], fold: int, k: int, work: Path) -> Path:
+    """The reader fitted as qa/reader.npz is (benchmarks/fit_reader.py --news) without fold `fold`'s questions;
+    cached under a hash of what the fit reads, so a rerun with the same code and data reuses it."""
+    key = fold_key(train, fit_reader.SQUAD_READER, ROOT / "benchmarks" / "fit_reader.py", ROOT / "qa" / "reader.py")
+    path = work / "readers" / f"fold-{fold}-of-{k}-{key}.npz"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fit_reader.fit_on_news(index, train, path, f"the news development set's standalone answerable questions "
+                                                   f"outside fold {fold} of {k} (benchmarks/news_folds.py)")
+    return path
 
 
 def cross_validate(engine: QA, questions: list[Question], folds: dict[str, int], k: int, squad: calibrate.Collected,
                    work: Path, near_misses: bool = False) -> tuple[list[Question], list[dict], list[float]]:
-    """Refit the selector per fold on SQuAD + the other folds' news questions; answer the held-out fold."""
+    """Refit the selector per fold on SQuAD + the other folds' news questions, and the reader too when the
+    shipped one was fitted on news questions; answer the held-out fold."""
     standalone = [q for q in questions if not q.history]  # follow-ups are asked through the chat, not fitted on
     news = calibrate.collect(engine, standalone, near_misses=near_misses)
+    refit_reader = fitted_on_news(DEFAULT_READER)
+    print(f"refitted per fold: the selector{', the reader' if refit_reader else ''}", flush=True)
     scorer = CachedScorer(engine.reranker, ROOT / "benchmarks" / "out", rerank.DEFAULT_RERANKER)
     order, records, latencies = [], [], []
     for fold in range(k):
+        train_questions = [q for q in standalone if folds[q.id] != fold]
+        reader = (Reader(fold_reader(engine.index, train_questions, fold, k, work), backend=engine.settings.backend)
+                  if refit_reader else engine.reader)
         keep = np.array([folds[standalone[i].id] != fold for i in news.origin])
         train = calibrate.subset(news, keep)
         data = calibrate.combine([squad, train])
         news_rows = np.r_[np.zeros(len(squad.answerable), dtype=bool), np.ones(len(train.answerable), dtype=bool)]
         fitted = calibrate.fit(data, fitted_on=f"SQuAD fit quarter + news folds other than {fold}",
                                reranker=scorer, rerank_top=engine.settings.rerank_top, threshold_on=news_rows,
-                               reader=engine.reader, model=engine.settings.model)
+                               reader=reader, model=engine.settings.model)
+        scorer.save()
         folder = work / f"fold-{fold}"
         if folder.exists():
             shutil.rmtree(folder)
         shutil.copytree(engine.index_dir, folder)
         fitted.selector.save(folder / select.SELECTOR_FILE)
-        fold_engine = QA(engine.corpus, folder, engine.settings, encoder=engine.encoder)
+        fold_engine = QA(engine.corpus, folder, engine.settings, encoder=engine.encoder, reader=reader)
         held = [q for q in questions if folds[q.id] == fold]
         report = evaluate(held, fold_engine)
         order += held
         records += report.per_question
         latencies += [report.metrics["latency_ms_p50"]] * len(held)
-        scorer.save()
         print(f"fold {fold}: {len(held)} held-out questions, sentence_hit@1 {report.metrics['sentence_hit@1']}",
               flush=True)
     return order, records, latencies
@@ -143,19 +152,19 @@ def main() -> None:
     print(f"corpus: {counts['articles']} articles, {counts['sentences']} sentences; questions: {len(questions)} "
           f"({len(answerable)} answerable, {sum(1 for q in questions if q.history)} follow-ups); "
           f"answered in {shipped_s:.0f} s")
-    print_metrics("shipped models (selector fitted on SQuAD + these questions: in-sample; reader and "
-                  "cross-encoder on SQuAD only)",
+    on_news = ", the reader" if fitted_on_news(DEFAULT_READER) else ""
+    print_metrics(f"shipped models (fitted on SQuAD + these questions: the selector{on_news}; in-sample, not a result)",
                   summary(questions, shipped.per_question, [shipped.metrics["latency_ms_p50"]] * len(questions)))
     print(f"[plain BM25 over the same sentences, answerable questions] sentence_hit@1 {baseline['sentence_hit@1']}"
           f"  hit@3 {baseline['sentence_hit@3']}  source_hit@1 {baseline['source_hit@1']}")
     print(f"failure buckets (shipped): {shipped.buckets}")
     if args.cv:
-        squad = squad_fit_data(ROOT / "benchmarks" / "out" / "fit", progress=True,
+        squad = fit_selector.squad_fit_data(ROOT / "benchmarks" / "out" / "fit", progress=True,
                                near_misses=args.near_misses)
         folds = folds_of(questions, [p.name for p in (args.news / "articles").iterdir()], args.folds)
         order, records, latencies = cross_validate(engine, questions, folds, args.folds, squad, args.work,
                                                    near_misses=args.near_misses)
-        print_metrics(f"selector refitted on SQuAD fit + news, {args.folds}-fold cross-validated over articles",
+        print_metrics(f"refitted on SQuAD + the other folds' news, {args.folds}-fold cross-validated over articles",
                       summary(order, records, latencies))
         buckets = {}
         for r in records:

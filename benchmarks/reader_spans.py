@@ -3,6 +3,11 @@ answer, so that span rules can be measured apart from retrieval and selection. O
 (never fitted on; the sentence that holds the first answer's start) and on the news development set (each row's
 `support` sentence), with and without the quantity qualifiers (qa/reader.py `with_qualifier`), in one run.
 Spans under Settings.answer_threshold count as no answer, as in answering.
+
+With --cv, the news figures that count: the shipped reader is fitted on the news questions too
+(benchmarks/fit_reader.py --news), so each fold of articles is read by the reader fitted without it (the same
+per-fold readers benchmarks/news.py --cv fits and caches), beside the SQuAD-only reader it started from
+(benchmarks/reader_squad.npz) on the same rows; and both on the SQuAD test split.
 """
 
 from __future__ import annotations
@@ -66,15 +71,56 @@ def score(reader: Reader, rows, qualifiers: bool, threshold: float) -> tuple[flo
     return round(em / n, 4), round(f1 / n, 4), round(answered / n, 4)
 
 
+def cross_validated(folds_k: int, threshold: float) -> None:
+    """Per fold of news articles: the reader fitted without that fold vs the SQuAD-only reader, pooled."""
+    from benchmarks.fit_reader import SQUAD_READER
+    from benchmarks.news import fold_reader
+    from benchmarks.news_folds import folds_of
+    from qa.engine import QA
+
+    questions = [q for q in load_questions(NEWS / "questions.jsonl") if not q.history]
+    folds = folds_of(questions, [p.name for p in (NEWS / "articles").iterdir()], folds_k)
+    index = QA(NEWS / "articles", ROOT / "benchmarks" / "out" / "news" / "index").build()
+    work = ROOT / "benchmarks" / "out" / "news"
+    squad_only = Reader(SQUAD_READER)
+    pooled = {"SQuAD-only reader": [0.0, 0.0, 0], "news-fitted reader, fold held out": [0.0, 0.0, 0]}
+    for fold in range(folds_k):
+        held = [(q.question, q.support, q.answers) for q in questions
+                if folds[q.id] == fold and q.answerable and q.support]
+        fitted = Reader(fold_reader(index, [q for q in questions if folds[q.id] != fold], fold, folds_k, work))
+        for name, r in zip(pooled, (squad_only, fitted)):
+            em, f1, _ = score(r, held, True, threshold)
+            pooled[name][0] += em * len(held)
+            pooled[name][1] += f1 * len(held)
+            pooled[name][2] += len(held)
+            print(f"news fold {fold} ({len(held)} questions)  {name:<34} EM {em:.4f}  F1 {f1:.4f}", flush=True)
+    for name, (em, f1, n) in pooled.items():
+        print(f"news dev set, {folds_k}-fold cross-validated ({n} questions)  {name:<34} EM {em / n:.4f}  "
+              f"F1 {f1 / n:.4f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sample", type=int, default=1500, help="SQuAD test-split questions")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--cv", action="store_true", help="news figures per fold of articles (see above)")
+    parser.add_argument("--folds", type=int, default=3)
     args = parser.parse_args()
-    reader, threshold = Reader(), Settings().answer_threshold
-    sets = {"SQuAD dev test split": squad_rows(DEFAULT_ZIP, args.sample, args.seed), "news dev set": news_rows(NEWS)}
+    threshold = Settings().answer_threshold
     print(f"date: {time.strftime('%Y-%m-%d')}  machine: {platform.machine()}, {__import__('os').cpu_count()} cores; "
           f"reader on the sentence that holds the answer; spans under {threshold} count as none")
+    if args.cv:
+        from benchmarks.fit_reader import SQUAD_READER
+
+        cross_validated(args.folds, threshold)
+        squad = squad_rows(DEFAULT_ZIP, args.sample, args.seed)
+        for name, r in (("SQuAD-only reader", Reader(SQUAD_READER)), ("shipped reader", Reader())):
+            em, f1, answered = score(r, squad, True, threshold)
+            print(f"SQuAD dev test split ({len(squad)} questions)  {name:<34} EM {em:.4f}  F1 {f1:.4f}  "
+                  f"answered {answered:.4f}", flush=True)
+        return
+    reader = Reader()
+    sets = {"SQuAD dev test split": squad_rows(DEFAULT_ZIP, args.sample, args.seed), "news dev set": news_rows(NEWS)}
     for name, rows in sets.items():
         for qualifiers in (False, True):
             em, f1, answered = score(reader, rows, qualifiers, threshold)

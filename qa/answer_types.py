@@ -29,6 +29,39 @@ def asks_count(question: str) -> bool:
     return bool(_COUNT.search(question))
 
 
+# Casualty figures: news gives "At least 413 people have been killed and 3,551 injured" in one breath, and a
+# question about the dead is not answered by the injured figure, nor the other way round.
+_CASUALTY = {"death": re.compile(r"\b(?:deaths?|dead|died|dies|die|killed|kills?|killing|fatalit\w*|lives|toll)\b", re.I),
+             "injury": re.compile(r"\b(?:injur\w*|wounded|wounds?|wounding|hurt|hospitali[sz]ed)\b", re.I)}
+_FIGURE_TAIL = re.compile(r"(?:\s+[\w’'-]+){1,4}")
+
+
+def asks_casualty(question: str) -> str | None:
+    """"death" or "injury" when a question asks about only one of the two ("the latest death toll", "How many
+    were wounded?"), else None."""
+    kinds = [k for k, pattern in _CASUALTY.items() if pattern.search(question)]
+    return kinds[0] if len(kinds) == 1 else None
+
+
+_FIGURE = re.compile(r"\d[\d,.]*\d|\d")
+
+
+def figure_casualty(text: str, start: int, end: int) -> frozenset[str]:
+    """What the figures of the span `text[start:end]` count: for each figure, the nearest casualty word among
+    the (at most four) words after it ("413 people have been killed" -> death, "3,551 injured" -> injury); for a
+    span without figures, the casualty words inside it. Empty when nothing says."""
+    kinds = set()
+    for figure in _FIGURE.finditer(text, start, end):
+        tail = _FIGURE_TAIL.match(text, figure.end())
+        found = [(m.start(), k) for k, pattern in _CASUALTY.items()
+                 for m in [pattern.search(tail.group()) if tail else None] if m]
+        if found:
+            kinds.add(min(found)[1])
+    if not _FIGURE.search(text, start, end):
+        kinds.update(k for k, pattern in _CASUALTY.items() if pattern.search(text, start, end))
+    return frozenset(kinds)
+
+
 _RULES: list[tuple[re.Pattern[str], AnswerType]] = [(re.compile(p, re.I), t) for p, t in (
     (r"\b(?:what|which) (?:year|years|date|day|month|decade|century|time|era|period|season)\b", AnswerType.TIME),
     (r"^\s*(?:when|since when|until when)\b|\bwhen (?:did|does|do|is|was|were|will|has|had)\b", AnswerType.TIME),

@@ -22,7 +22,7 @@ from qa.corpus import scan as corpus_scan
 from qa.encoder import Encoder, one_blas_thread
 from qa.errors import QAError, os_failure
 from qa.index import Index, IndexUnusable
-from qa.reader import Span, reading
+from qa.reader import Reader, Span, reading
 from qa.span import short_answer
 
 log = logging.getLogger("qa")
@@ -92,7 +92,7 @@ class QA:
     """
 
     def __init__(self, corpus: str | Path | None = None, index_dir: str | Path | None = None,
-                 settings: Settings | None = None, *, encoder: Encoder | None = None,
+                 settings: Settings | None = None, *, encoder: Encoder | None = None, reader: Reader | None = None,
                  progress: bool = False) -> None:
         self.corpus = Path(corpus).expanduser().resolve() if corpus is not None else default_corpus()
         self.index_dir = (Path(index_dir).expanduser().resolve() if index_dir is not None
@@ -101,13 +101,15 @@ class QA:
         if encoder is not None and encoder.backend != self.settings.backend.value:
             raise QAError(f"the encoder runs on {encoder.backend} but the settings say {self.settings.backend.value}: "
                           f"make both the same (its vectors are the index's)")
+        if reader is not None and reader.backend != self.settings.backend.value:
+            raise QAError(f"the reader runs on {reader.backend} but the settings say {self.settings.backend.value}")
         self.progress = progress
         self._encoder = encoder
         self._index: Index | None = None
         self._cues: select.SentenceCues | None = None  # selection's tables for `_index`
         self._selector: select.Selector | None = None
         self._reranker = None
-        self._reader = None
+        self._reader = reader  # another adapter than qa/reader.npz, or None: the packaged one on first use
         self._one_blas_thread = False  # set on the first answer (encoder.one_blas_thread)
         self._lock = threading.Lock()
         self._build_lock = threading.Lock()  # one build at a time; later callers wait and reuse it
@@ -142,8 +144,6 @@ class QA:
         if self._reader is None:
             with self._lock:
                 if self._reader is None:
-                    from qa.reader import Reader
-
                     self._reader = Reader(backend=self.settings.backend)
         return self._reader
 

@@ -16,13 +16,15 @@ from pathlib import Path
 import numpy as np
 
 from qa.adapter import load_adapted, read_adapter
+from qa.answer_types import NUMBER, AnswerType, answer_type, asks_casualty, figure_casualty
 from qa.config import DEFAULT_BACKEND
 from qa.encoder import threads_for, torch_threads
 from qa.metadata import dateline
 from qa.span import TITLES
 
-def _dateline_end(text: str) -> int:
-    """Where the text's opening dateline ends (0 without one)."""
+
+def dateline_end(text: str) -> int:
+    """Where the text's opening dateline ends (0 without one): the reader reads what follows."""
     found = dateline(text, 0)
     return found.end if found is not None else 0
 
@@ -30,6 +32,7 @@ def _dateline_end(text: str) -> int:
 DEFAULT_READER = Path(__file__).resolve().parent / "reader.npz"
 MAX_TOKENS = 192  # question + sentence; the longer of the two is cut first
 MAX_ANSWER_TOKENS = 30
+CASUALTY_CHOICES = 20  # spans weighed for a count of the dead or the injured (`asks_casualty`)
 
 
 @dataclass(frozen=True)
@@ -73,16 +76,26 @@ def _softmax(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return e / e.sum()
 
 
-def best_span(start_logits: np.ndarray, end_logits: np.ndarray, allowed: np.ndarray) -> tuple[int, int, float, float]:
-    """(start token, end token, P(span), P(no answer)) of the best span of at most MAX_ANSWER_TOKENS tokens."""
+def ranked_spans(start_logits: np.ndarray, end_logits: np.ndarray, allowed: np.ndarray,
+                 n: int = 1) -> tuple[list[tuple[int, int, float]], float]:
+    """The `n` best spans of at most MAX_ANSWER_TOKENS tokens as (start token, end token, P(span)), best first,
+    and P(no answer)."""
     ps, pe = _softmax(start_logits, allowed), _softmax(end_logits, allowed)
+    p_null = float(ps[0] * pe[0])
     positions = np.flatnonzero(allowed[1:]) + 1
     if not len(positions):
-        return 0, 0, 0.0, float(ps[0] * pe[0])
+        return [], p_null
     s, e = ps[positions], pe[positions]
     joint = np.triu(np.outer(s, e)) - np.triu(np.outer(s, e), MAX_ANSWER_TOKENS)
-    i, j = np.unravel_index(int(np.argmax(joint)), joint.shape)
-    return int(positions[i]), int(positions[j]), float(joint[i, j]), float(ps[0] * pe[0])
+    flat = np.argsort(-joint, axis=None, kind="stable")[:n]
+    return [(int(positions[i]), int(positions[j]), float(joint[i, j]))
+            for i, j in zip(*np.unravel_index(flat, joint.shape))], p_null
+
+
+def best_span(start_logits: np.ndarray, end_logits: np.ndarray, allowed: np.ndarray) -> tuple[int, int, float, float]:
+    """(start token, end token, P(span), P(no answer)) of the best span of at most MAX_ANSWER_TOKENS tokens."""
+    spans, p_null = ranked_spans(start_logits, end_logits, allowed)
+    return (*spans[0], p_null) if spans else (0, 0, 0.0, p_null)
 
 
 def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -195,7 +208,7 @@ class Reader:
         are into the whole text."""
         if not texts:
             return []
-        skipped = [_dateline_end(t) for t in texts]
+        skipped = [dateline_end(t) for t in texts]
         texts_read = [t[k:] for t, k in zip(texts, skipped)]
         if self.backend == "onnx":
             with self._lock:
@@ -211,11 +224,24 @@ class Reader:
             starts, ends = starts.numpy(), ends.numpy()
         allowed = allowed_positions(enc)
         offsets = np.asarray(enc["offset_mapping"])
+        casualty = asks_casualty(question) if answer_type(question) == AnswerType.NUMBER else None
         out: list[Span | None] = []
         for row, text in enumerate(texts):
-            i, j, p, p_null = best_span(starts[row], ends[row], allowed[row])
+            spans, p_null = ranked_spans(starts[row], ends[row], allowed[row], CASUALTY_CHOICES if casualty else 1)
             k = skipped[row]
-            tidy = tidy_span(text, k + int(offsets[row, i, 0]), k + int(offsets[row, j, 1])) if i > 0 else None
+            read = [(tidy_span(text, k + int(offsets[row, i, 0]), k + int(offsets[row, j, 1])), p)
+                    for i, j, p in spans]
+            read = [(tidy, p) for tidy, p in read if tidy]
+            if casualty and read:
+                # How many died is not answered by the injured figure ("413 killed and 3,551 injured"), nor the
+                # other way round: the best span with a figure that does not count the other kind, its probability
+                # given that the spans which do are not the answer.
+                fits = [NUMBER.search(text, *tidy) is not None and figure_casualty(text, *tidy) <= {casualty}
+                        for tidy, _ in read]
+                if any(fits):
+                    left = 1.0 - sum(p for (_, p), ok in zip(read, fits) if not ok)
+                    read = [(tidy, min(1.0, p / max(left, 1e-9))) for (tidy, p), ok in zip(read, fits) if ok]
+            tidy, p = read[0] if read else (None, spans[0][2] if spans else 0.0)
             if tidy and qualifiers:
                 tidy = (with_qualifier(text, *tidy), tidy[1])
             out.append(Span(tidy[0], tidy[1], p, p_null) if tidy else None)

@@ -79,3 +79,19 @@ def test_counts_are_numbers_that_are_not_money_shares_or_dates():
     found = {k: [s[a:b] for a, b in v] for k, v in cue_spans(s).items()}
     assert found["count"] == ["25,000", "two"]
     assert {"$500", "12%", "1.5 million euros"} <= set(found["number"])
+
+
+def test_casualty_questions_and_what_a_figure_counts():
+    from qa.answer_types import asks_casualty, figure_casualty
+
+    assert asks_casualty("What's the latest death toll from the fighting in Sudan?") == "death"
+    assert asks_casualty("And how many were wounded by then?") == "injury"
+    assert asks_casualty("How many were killed or injured?") is None  # both: nothing to tell apart
+    assert asks_casualty("Who won the final?") is None
+    s = "At least 413 people have been killed and 3,551 injured since fighting broke out, the WHO said."
+    at = s.index("413")
+    assert figure_casualty(s, at - 9, at + 3) == {"death"}  # "At least 413" ... "people have been killed"
+    assert figure_casualty(s, s.index("3,551"), s.index("3,551") + 5) == {"injury"}
+    assert figure_casualty(s, at - 9, s.index("3,551") + 5) == {"death", "injury"}  # a span over both figures
+    assert figure_casualty("The plan costs 5 dollars a day.", 15, 16) == frozenset()
+    assert figure_casualty("Everyone was killed.", 0, 19) == {"death"}  # no figure: the words inside

@@ -218,3 +218,13 @@ def test_an_encoder_of_another_backend_is_refused(seed_engine):
     with pytest.raises(QAError, match="the encoder runs on onnx but the settings say torch"):
         QA(seed_engine.corpus, seed_engine.index_dir, seed_engine.settings.replace(backend="torch"),
            encoder=seed_engine.encoder)
+
+
+def test_a_reader_given_to_the_engine_reads_its_answers_and_must_run_on_its_backend(seed_engine):
+    question = "Where is the new NATO command for Ukraine?"
+    given = QA(seed_engine.corpus, seed_engine.index_dir, encoder=seed_engine.encoder, reader=seed_engine.reader)
+    assert given.reader is seed_engine.reader
+    assert given.answer(question).to_dict() == seed_engine.answer(question).to_dict()
+    with pytest.raises(QAError, match="the reader runs on onnx but the settings say torch"):
+        QA(seed_engine.corpus, seed_engine.index_dir, seed_engine.settings.replace(backend="torch"),
+           reader=seed_engine.reader)

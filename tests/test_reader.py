@@ -105,4 +105,15 @@ def test_an_opening_dateline_is_not_read_and_offsets_stay_in_the_whole_sentence(
     body = sentence[sentence.index("The United"):]
     alone = the_reader.read("How many UAW members are on strike now?", [body])[0]
     assert alone.probability == pytest.approx(span.probability, abs=1e-6)  # the same reading as without it
-    assert reader._dateline_end("NATO - the alliance said") == 0  # not a dateline: read whole
+    assert reader.dateline_end("NATO - the alliance said") == 0  # not a dateline: read whole
+
+
+def test_a_count_of_the_dead_is_not_answered_by_the_injured_figure(the_reader):
+    sentence = ("KHARTOUM, April 21 (Reuters) - At least 413 people have been killed and 3,551 injured since "
+                "fighting broke out in Sudan last Saturday, the World Health Organization said on Friday.")
+    dead = the_reader.read("What's the latest death toll from the fighting in Sudan?", [sentence])[0]
+    hurt = the_reader.read("According to the latest update, how many people have been wounded?", [sentence])[0]
+    assert sentence[dead.start:dead.end] == "At least 413"
+    assert sentence[hurt.start:hurt.end] == "3,551"
+    who = the_reader.read("Who said 413 people had been killed?", [sentence])[0]  # not a count: no such rule
+    assert "World Health Organization" in sentence[who.start:who.end]
