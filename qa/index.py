@@ -683,9 +683,13 @@ def _pause_for_tests(tmp: Path) -> None:
 def _write_data(tmp: Path, passage_vectors: np.ndarray, sentence_vectors: np.ndarray, work: Plan,
                 settings: Settings) -> None:
     """Every table of a build into the temporary data folder `tmp`."""
+    # The search index holds the vectors as stored (float16), not as just encoded: an incremental build reuses
+    # stored vectors, and its search scores must be a fresh build's to the last bit.
+    stored = passage_vectors.astype(np.float16)
     # Written by Python, not by faiss.write_index, so that a full disk is an OSError like every other write here.
-    (tmp / "passages.faiss").write_bytes(faiss.serialize_index(make_search_index(passage_vectors, settings)).tobytes())
-    np.save(tmp / "passage_vectors.npy", passage_vectors.astype(np.float16))
+    (tmp / "passages.faiss").write_bytes(
+        faiss.serialize_index(make_search_index(stored.astype(np.float32), settings)).tobytes())
+    np.save(tmp / "passage_vectors.npy", stored)
     np.save(tmp / "sentence_vectors.npy", sentence_vectors.astype(np.float16))
     _pause_for_tests(tmp)
     np.save(tmp / "sentences.npy", np.asarray(work.sentence_rows, dtype=np.int64).reshape(-1, 4))

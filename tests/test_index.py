@@ -155,6 +155,14 @@ def test_index_type_setting_is_validated():
     assert Settings(index_type="ivf").index_type.value == "ivf"
 
 
+def test_the_passage_search_holds_the_stored_vectors(seed_engine):
+    # An incremental build reuses stored (float16) vectors; a fresh one has just encoded float32 ones. The search
+    # index holds the stored ones in both, so the two search alike to the last bit.
+    index = seed_engine.index
+    held = index.passage_index.reconstruct_n(0, index.n_passages)
+    assert np.array_equal(held, np.asarray(index.passage_vectors, dtype=np.float32))
+
+
 @pytest.mark.slow
 def test_incremental_updates_equal_a_fresh_build(seed_copy, tmp_path, encoder, seed_questions, caplog):
     engine = QA(seed_copy, tmp_path / "index", encoder=encoder)
