@@ -427,7 +427,7 @@ def make_app(engine: QA, feedback: Path | None = None) -> gr.Blocks:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Chat with the articles in your browser.")
+    parser = argparse.ArgumentParser(description="Chat with the articles in your browser.", allow_abbrev=False)
     parser.add_argument("--corpus", type=Path, default=None, help="folder of articles (default: seeds/)")
     parser.add_argument("--index-dir", type=Path, default=None, help="index folder")
     parser.add_argument("--feedback", type=Path, default=None,

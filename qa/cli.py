@@ -52,18 +52,24 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="qa", description="Answer questions from a folder of news articles.")
+    # No abbreviated options: "--index X" must not be read as "--index-dir X" (it rebuilt X from seeds/).
+    parser = argparse.ArgumentParser(prog="qa", description="Answer questions from a folder of news articles.",
+                                     allow_abbrev=False)
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("index", help="build or update the index")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, allow_abbrev=False)
+
+    p = command("index", help="build or update the index")
     _common(p)
     p.add_argument("--force", action="store_true", help="rebuild even if the index is up to date")
-    p = sub.add_parser("add", help="add article files to the corpus and the index (only they are encoded)")
+    p = command("add", help="add article files to the corpus and the index (only they are encoded)")
     _common(p)
     p.add_argument("files", nargs="+", type=Path, help="article files (.txt, .md, .html, .jsonl, .csv)")
-    p = sub.add_parser("remove", help="take articles out of the index (their files stay)")
+    p = command("remove", help="take articles out of the index (their files stay)")
     _common(p)
     p.add_argument("ids", nargs="+", help="article ids: file names relative to the corpus folder")
-    p = sub.add_parser("ask", help="answer one question")
+    p = command("ask", help="answer one question")
     _common(p)
     p.add_argument("question", help="the question, in quotes")
     _answer_settings(p)
@@ -72,18 +78,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--until", default=None, help="only articles published on or before this ISO date")
     p.add_argument("--source", action="append", default=None,
                    help="only articles of this outlet (or article id / file); repeat for several")
-    p = sub.add_parser("eval", help="evaluate against a labelled question set (JSONL or CSV)")
+    p = command("eval", help="evaluate against a labelled question set (JSONL or CSV)")
     _common(p)
     p.add_argument("questions", type=Path, help="question set: .jsonl or .csv")
     _answer_settings(p)
     p.add_argument("--out", type=Path, default=None, help="write report.json, report.md and plots here")
     p.add_argument("--json", action="store_true", help="print report.json to stdout and nothing else")
-    p = sub.add_parser("calibrate", help="fit the sentence selector and abstention on a labelled question set")
+    p = command("calibrate", help="fit the sentence selector and abstention on a labelled question set")
     _common(p)
     p.add_argument("questions", type=Path, help="question set (.jsonl or .csv) with answerable and unanswerable rows")
     p.add_argument("--out", type=Path, default=None, help="where to write selector.json (default: the index folder)")
     _answer_settings(p)
-    p = sub.add_parser("info", help="describe the index")
+    p = command("info", help="describe the index")
     _common(p)
     p.add_argument("--json", action="store_true", help="print as JSON")
     return parser

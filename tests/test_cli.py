@@ -40,6 +40,16 @@ def test_errors_are_one_line_without_traceback(tmp_path):
         assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
 
 
+def test_an_abbreviated_option_is_refused_and_builds_nothing(tmp_path):
+    # "--index X" was read as "--index-dir X", and with the default corpus rebuilt X from seeds/.
+    target = tmp_path / "my-index"
+    for args in (("info", "--index", str(target)), ("ask", "Who leads NATO?", "--index", str(target)),
+                 ("index", "--corp", str(tmp_path))):
+        done = run(*args)
+        assert done.returncode == 2 and "unrecognized arguments" in done.stderr, done
+    assert not target.exists()
+
+
 def test_index_and_info(seed_engine):
     done = run("info", "--index-dir", str(seed_engine.index_dir), "--json")
     assert done.returncode == 0, done.stderr
