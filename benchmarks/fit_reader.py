@@ -155,11 +155,11 @@ def evaluate_spans(model, head_w, head_b, tokenizer, rows) -> tuple[float, float
 def train(rows: list, *, start: Path | None = None, epochs: float = 2.0, rank: int = 16, lr: float = 1e-3,
           batch: int = 16, log_every: int = 100):
     """LoRA adapters and a start/end head fitted on the rows; from the adapter and head of `start` when given
-    (its rank is kept). Returns (model, tokenizer, adapters, head)."""
+    (its rank is kept). Returns (model, tokenizer, adapters, head, rank)."""
     model, tokenizer = adapter.load_base()
     head = torch.nn.Linear(model.config.hidden_size, 2)
     steps = max(1, int(len(rows) * epochs / batch))
-    adapters, optimizer, schedule, _ = training_setup_from(model, head, start, rank, lr, steps)
+    adapters, optimizer, schedule, rank = training_setup_from(model, head, start, rank, lr, steps)
     rows = list(rows)
     model.train()
     started = time.perf_counter()
@@ -195,7 +195,7 @@ def train(rows: list, *, start: Path | None = None, epochs: float = 2.0, rank: i
                       flush=True)
                 recent = []
     model.eval()
-    return model, tokenizer, adapters, head
+    return model, tokenizer, adapters, head, rank
 
 
 def save(out: Path, adapters, head, rank: int, fitted_on: str) -> None:
@@ -222,9 +222,9 @@ def fit_on_news(index, questions: list[Question], out: Path, note: str, *, start
     random.seed(seed)
     rows = news_mix(index, questions, seed=seed)
     started = time.perf_counter()
-    _, _, adapters, head = train(rows, start=start, epochs=epochs, lr=lr)
+    _, _, adapters, head, rank = train(rows, start=start, epochs=epochs, lr=lr)
     _, info, _ = adapter.read_adapter(start, ("head.weight", "head.bias"), "reader adapter")
-    save(out, adapters, head, info.rank,
+    save(out, adapters, head, rank,
          f"{start.name} ({info.fitted_on}), then {len(rows)} (question, sentence) pairs: {note} "
          f"(half of them news, half SQuAD 'fit'/'rerank'), {epochs:g} epochs, lr {lr:g}, by "
          f"benchmarks/fit_reader.py --news")
@@ -265,7 +265,7 @@ def main() -> None:
           f"{sum(r[2] < 0 for r in rows)} no-answer sentences; training on {len(train_rows)}, scoring {len(test)}",
           flush=True)
     started = time.perf_counter()
-    model, tokenizer, adapters, head = train(train_rows, epochs=epochs, rank=args.rank, lr=lr, batch=args.batch)
+    model, tokenizer, adapters, head, _ = train(train_rows, epochs=epochs, rank=args.rank, lr=lr, batch=args.batch)
     if test:
         em, f1, _ = evaluate_spans(model, head.weight.T.detach(), head.bias.detach(), tokenizer, test)
         print(f"held-out {len(test)} answer sentences: span EM {em:.3f}  F1 {f1:.3f}", flush=True)

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from benchmarks import fit_reader, fit_selector  # noqa: E402
+from benchmarks import fit_selector  # noqa: E402
 from benchmarks.news_folds import NEWS, folds_of  # noqa: E402
 from benchmarks.squad import bm25_baseline  # noqa: E402
 from benchmarks.scores_cache import CachedScorer  # noqa: E402
@@ -79,6 +79,8 @@ def fold_key(questions: list[Question], *files: Path) -> str:
 def fold_reader(index, train: list[Question], fold: int, k: int, work: Path) -> Path:
     """The reader fitted as qa/reader.npz is (benchmarks/fit_reader.py --news) without fold `fold`'s questions;
     cached under a hash of what the fit reads, so a rerun with the same code and data reuses it."""
+    from benchmarks import fit_reader  # torch: only when a reader is refitted
+
     key = fold_key(train, fit_reader.SQUAD_READER, ROOT / "benchmarks" / "fit_reader.py", ROOT / "qa" / "reader.py")
     path = work / "readers" / f"fold-{fold}-of-{k}-{key}.npz"
     if not path.exists():
@@ -130,7 +132,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--news", type=Path, default=NEWS)
     parser.add_argument("--work", type=Path, default=ROOT / "benchmarks" / "out" / "news")
-    parser.add_argument("--cv", action="store_true", help="also refit the selector per fold of articles")
+    parser.add_argument("--cv", action="store_true", help="also refit per fold of articles what the shipped "
+                        "models learnt from these questions (the reader's news step, the selector)")
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--near-misses", action="store_true",
                         help="fit with near-miss negatives too (answer sentences left out; measured worse)")

@@ -29,7 +29,7 @@ def folds_of(questions: list[Question], articles: list[str], k: int) -> dict[str
 
 def add_news_arguments(parser: argparse.ArgumentParser, start: Path, what: str) -> None:
     """--news [DIR], --start, --leave-out-fold and --folds: a fit that goes on from `start` with the news
-    development set's questions (benchmarks/fit_reader.py, benchmarks/fit_reranker.py)."""
+    development set's questions (benchmarks/fit_reader.py)."""
     parser.add_argument("--news", type=Path, nargs="?", const=NEWS, default=None,
                         help="go on from --start with the news development set's questions (default folder: "
                              "../shared/eval/news)")

@@ -43,21 +43,37 @@ def asks_casualty(question: str) -> str | None:
     return kinds[0] if len(kinds) == 1 else None
 
 
-_FIGURE = re.compile(r"\d[\d,.]*\d|\d")
+_FIGURE = re.compile(r"\d[\d,.]*\d|\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                     r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|dozens?|hundreds?|thousands?|millions?)\b",
+                     re.I)
+# The word that governs a figure from before it: "killed at least 413", "injured 3,551", "the toll rose to 185".
+_GOVERNED = re.compile(r"([\w’'-]+)(?:\s+(?:to|of|at|by|reached|rose|risen|climbed|stands?|stood|is|was|now))*"
+                       r"(?:\s+(?:about|around|approximately|roughly|nearly|almost|some|over|more than|at least|"
+                       r"up to|as many as|an estimated))*\s+$", re.I)
+
+
+def _casualty_of(word: str) -> str | None:
+    return next((k for k, pattern in _CASUALTY.items() if pattern.fullmatch(word)), None)
 
 
 def figure_casualty(text: str, start: int, end: int) -> frozenset[str]:
-    """What the figures of the span `text[start:end]` count: for each figure, the nearest casualty word among
-    the (at most four) words after it ("413 people have been killed" -> death, "3,551 injured" -> injury); for a
-    span without figures, the casualty words inside it. Empty when nothing says."""
+    """What the figures of the span `text[start:end]` count. For each figure, the casualty word that governs it
+    from before ("killed at least 413", "injured 3,551", "the toll rose to 185"), or else the nearest among the
+    (at most four) words after it ("413 people have been killed", "3,551 injured"); for a span without figures,
+    the casualty words inside it. Empty when nothing says."""
     kinds = set()
-    for figure in _FIGURE.finditer(text, start, end):
-        tail = _FIGURE_TAIL.match(text, figure.end())
-        found = [(m.start(), k) for k, pattern in _CASUALTY.items()
-                 for m in [pattern.search(tail.group()) if tail else None] if m]
-        if found:
-            kinds.add(min(found)[1])
-    if not _FIGURE.search(text, start, end):
+    figures = list(_FIGURE.finditer(text, start, end))
+    for figure in figures:
+        before = _GOVERNED.search(text, max(0, figure.start() - 80), figure.start())
+        kind = _casualty_of(before.group(1)) if before else None
+        if kind is None:
+            tail = _FIGURE_TAIL.match(text, figure.end())
+            found = [(m.start(), k) for k, pattern in _CASUALTY.items()
+                     for m in [pattern.search(tail.group()) if tail else None] if m]
+            kind = min(found)[1] if found else None
+        if kind:
+            kinds.add(kind)
+    if not figures:
         kinds.update(k for k, pattern in _CASUALTY.items() if pattern.search(text, start, end))
     return frozenset(kinds)
 

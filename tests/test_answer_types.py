@@ -95,3 +95,17 @@ def test_casualty_questions_and_what_a_figure_counts():
     assert figure_casualty(s, at - 9, s.index("3,551") + 5) == {"death", "injury"}  # a span over both figures
     assert figure_casualty("The plan costs 5 dollars a day.", 15, 16) == frozenset()
     assert figure_casualty("Everyone was killed.", 0, 19) == {"death"}  # no figure: the words inside
+
+
+def test_the_word_before_a_figure_says_what_it_counts_first():
+    from qa.answer_types import figure_casualty
+
+    def kinds(sentence, figure):
+        at = sentence.index(figure)
+        return figure_casualty(sentence, at, at + len(figure))
+
+    s = "Fighting has killed at least 413 people and injured 3,551 since Saturday."
+    assert kinds(s, "at least 413") == {"death"} and kinds(s, "3,551") == {"injury"}
+    s = "The death toll rose to 185 on Monday, with 1,800 wounded."
+    assert kinds(s, "185") == {"death"} and kinds(s, "1,800") == {"injury"}
+    assert kinds("UNICEF said at least nine children had been killed.", "at least nine") == {"death"}

@@ -117,3 +117,9 @@ def test_a_count_of_the_dead_is_not_answered_by_the_injured_figure(the_reader):
     assert sentence[hurt.start:hurt.end] == "3,551"
     who = the_reader.read("Who said 413 people had been killed?", [sentence])[0]  # not a count: no such rule
     assert "World Health Organization" in sentence[who.start:who.end]
+
+
+def test_a_count_of_the_dead_when_the_verb_comes_before_the_figures(the_reader):
+    sentence = "Fighting has killed at least 413 people and injured 3,551 since Saturday, the WHO said."
+    span = the_reader.read("How many people have been killed in the fighting?", [sentence])[0]
+    assert sentence[span.start:span.end] == "at least 413"
