@@ -216,13 +216,14 @@ def news_mix(index, questions: list[Question], zip_path: Path = DEFAULT_ZIP, see
 
 
 def fit_on_news(index, questions: list[Question], out: Path, note: str, *, start: Path = SQUAD_READER,
-                epochs: float = 3.0, lr: float = 3e-4, seed: int = 0) -> None:
+                epochs: float = 3.0, lr: float = 3e-4, batch: int = 16, zip_path: Path = DEFAULT_ZIP,
+                seed: int = 0) -> None:
     """Go on from the SQuAD reader `start` with `news_mix` of these questions; write the adapter to `out`."""
     torch.manual_seed(seed)
     random.seed(seed)
-    rows = news_mix(index, questions, seed=seed)
+    rows = news_mix(index, questions, zip_path, seed=seed)
     started = time.perf_counter()
-    _, _, adapters, head, rank = train(rows, start=start, epochs=epochs, lr=lr)
+    _, _, adapters, head, rank = train(rows, start=start, epochs=epochs, lr=lr, batch=batch)
     _, info, _ = adapter.read_adapter(start, ("head.weight", "head.bias"), "reader adapter")
     save(out, adapters, head, rank,
          f"{start.name} ({info.fitted_on}), then {len(rows)} (question, sentence) pairs: {note} "
@@ -252,8 +253,10 @@ def main() -> None:
 
         questions, note = news_questions(args)
         engine = QA(args.news / "articles", ROOT / "benchmarks" / "out" / "news" / "index")
-        fit_on_news(engine.build(), questions, args.out, note, start=args.start,
-                    epochs=args.epochs or 3.0, lr=args.lr or 3e-4)
+        if args.holdout:
+            parser.error("--holdout scores a share of the SQuAD questions: it is for the fit from scratch")
+        fit_on_news(engine.build(), questions, args.out, note, start=args.start, epochs=args.epochs or 3.0,
+                    lr=args.lr or 3e-4, batch=args.batch, zip_path=args.zip)  # the rank is --start's
         return
     epochs, lr = args.epochs or 2.0, args.lr or 1e-3
     rows = examples(args.zip, ("fit", "rerank"))
