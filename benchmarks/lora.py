@@ -60,7 +60,8 @@ def training_setup_from(model, head: torch.nn.Linear, start, rank: int, lr: floa
         return (*training_setup(model, head, rank, lr, steps), rank)
     data, info, heads = adapter.read_adapter(start, ("head.weight", "head.bias"))
     if info.alpha != 2.0 * info.rank:  # training_setup scales every adapter by alpha / rank = 2
-        raise ValueError(f"{start} was fitted with alpha {info.alpha} at rank {info.rank}; this goes on at alpha 2 x rank")
+        raise ValueError(f"{start} was fitted with alpha {info.alpha} at rank {info.rank}; "
+                         f"this goes on at alpha 2 x rank")
     adapters, optimizer, schedule = training_setup(model, head, info.rank, lr, steps)
     with torch.no_grad():
         for key, lora in adapters.items():

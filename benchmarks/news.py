@@ -70,18 +70,21 @@ def fitted_on_news(adapter_file: Path) -> bool:
 
 def fold_key(questions: list[Question], *files: Path) -> str:
     """A hash of what a per-fold fit reads: its questions and the files (start adapter, scripts)."""
-    key = hashlib.sha256(repr(sorted((q.id, q.question, q.support, q.answers) for q in questions)).encode())
+    key = hashlib.sha256(repr(sorted((q.id, q.question, q.support, q.answers, q.source) for q in questions)).encode())
     for f in files:
         key.update(f.read_bytes())
     return key.hexdigest()[:12]
 
 
-def fold_reader(index, train: list[Question], fold: int, k: int, work: Path) -> Path:
-    """The reader fitted as qa/reader.npz is (benchmarks/fit_reader.py --news) without fold `fold`'s questions;
-    cached under a hash of what the fit reads, so a rerun with the same code and data reuses it."""
+def fold_reader(index, corpus: Path, train: list[Question], fold: int, k: int, work: Path) -> Path:
+    """The reader fitted as qa/reader.npz is (benchmarks/fit_reader.py --news) without fold `fold`'s questions,
+    over `index` (of the articles in `corpus`); cached under a hash of what the fit reads, so a rerun with the
+    same code and data reuses it."""
     from benchmarks import fit_reader  # torch: only when a reader is refitted
 
-    key = fold_key(train, fit_reader.SQUAD_READER, ROOT / "benchmarks" / "fit_reader.py", ROOT / "qa" / "reader.py")
+    articles = sorted(p for p in Path(corpus).iterdir() if p.is_file())  # the "no answer" sentences
+    key = fold_key(train, fit_reader.SQUAD_READER, ROOT / "benchmarks" / "fit_reader.py", ROOT / "qa" / "reader.py",
+                   ROOT / "benchmarks" / "lora.py", ROOT / "qa" / "adapter.py", *articles)
     path = work / "readers" / f"fold-{fold}-of-{k}-{key}.npz"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -102,8 +105,8 @@ def cross_validate(engine: QA, questions: list[Question], folds: dict[str, int],
     order, records, latencies = [], [], []
     for fold in range(k):
         train_questions = [q for q in standalone if folds[q.id] != fold]
-        reader = (Reader(fold_reader(engine.index, train_questions, fold, k, work), backend=engine.settings.backend)
-                  if refit_reader else engine.reader)
+        reader = (Reader(fold_reader(engine.index, engine.corpus, train_questions, fold, k, work),
+                         backend=engine.settings.backend) if refit_reader else engine.reader)
         keep = np.array([folds[standalone[i].id] != fold for i in news.origin])
         train = calibrate.subset(news, keep)
         data = calibrate.combine([squad, train])

@@ -87,7 +87,8 @@ def cross_validated(folds_k: int, threshold: float) -> None:
     for fold in range(folds_k):
         held = [(q.question, q.support, q.answers) for q in questions
                 if folds[q.id] == fold and q.answerable and q.support]
-        fitted = Reader(fold_reader(index, [q for q in questions if folds[q.id] != fold], fold, folds_k, work))
+        fitted = Reader(fold_reader(index, NEWS / "articles", [q for q in questions if folds[q.id] != fold], fold,
+                                    folds_k, work))
         for name, r in zip(pooled, (squad_only, fitted)):
             em, f1, _ = score(r, held, True, threshold)
             pooled[name][0] += em * len(held)

@@ -31,7 +31,8 @@ def asks_count(question: str) -> bool:
 
 # Casualty figures: news gives "At least 413 people have been killed and 3,551 injured" in one breath, and a
 # question about the dead is not answered by the injured figure, nor the other way round.
-_CASUALTY = {"death": re.compile(r"\b(?:deaths?|dead|died|dies|die|killed|kills?|killing|fatalit\w*|lives|toll)\b", re.I),
+_CASUALTY = {"death": re.compile(r"\b(?:deaths?|dead|died|dies|die|killed|kills?|killing|fatalit\w*|lives|toll)\b",
+                                 re.I),
              "injury": re.compile(r"\b(?:injur\w*|wounded|wounds?|wounding|hurt|hospitali[sz]ed)\b", re.I)}
 _FIGURE_TAIL = re.compile(r"(?:\s+[\w’'-]+){1,4}")
 
