@@ -251,10 +251,10 @@ def main() -> None:
     if args.news is not None:
         from qa.engine import QA
 
-        questions, note = news_questions(args)
-        engine = QA(args.news / "articles", ROOT / "benchmarks" / "out" / "news" / "index")
         if args.holdout:
             parser.error("--holdout scores a share of the SQuAD questions: it is for the fit from scratch")
+        questions, note = news_questions(args)
+        engine = QA(args.news / "articles", ROOT / "benchmarks" / "out" / "news" / "index")
         fit_on_news(engine.build(), questions, args.out, note, start=args.start, epochs=args.epochs or 3.0,
                     lr=args.lr or 3e-4, batch=args.batch, zip_path=args.zip)  # the rank is --start's
         return

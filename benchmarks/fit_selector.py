@@ -43,13 +43,9 @@ def fit_corpus(work: Path, zip_path: Path = DEFAULT_ZIP) -> tuple[Path, list[Que
 
 
 def squad_fit_data(work: Path = ROOT / "benchmarks" / "out" / "fit", progress: bool = True,
-                   near_misses: bool = False, zip_path: Path = DEFAULT_ZIP) -> calibrate.Collected:
-    """The SQuAD 'fit' quarter collected over its corpus (`fit_corpus`), as main() fits on it."""
-    return _squad_fit(work, progress, near_misses, zip_path)[0]
-
-
-def _squad_fit(work: Path, progress: bool, near_misses: bool, zip_path: Path):
-    """(collected data, its engine, the labelled questions)."""
+                   near_misses: bool = False, zip_path: Path = DEFAULT_ZIP):
+    """The SQuAD 'fit' quarter collected over its corpus (`fit_corpus`), as main() fits on it: (collected
+    data, its engine, the labelled questions)."""
     corpus, labelled = fit_corpus(work, zip_path)
     engine = QA(corpus, work / "index", progress=progress)
     engine.build()
@@ -67,7 +63,7 @@ def main() -> None:
                         help="also fit on near misses (answer sentences left out); measured worse on news")
     args = parser.parse_args()
 
-    data, engine, labelled = _squad_fit(args.work, True, args.near_misses, args.zip)
+    data, engine, labelled = squad_fit_data(args.work, True, args.near_misses, args.zip)
     n_out = sum(not q.answerable for q in labelled)
     fitted_on = (f"SQuAD v1.1 dev 'fit' split: {len(labelled)} questions ({n_out} made out-of-corpus) over 40 "
                  f"articles" + (", each answerable one also as a near miss (answer sentences left out)"

@@ -166,7 +166,7 @@ def main() -> None:
     print(f"failure buckets (shipped): {shipped.buckets}")
     if args.cv:
         squad = fit_selector.squad_fit_data(ROOT / "benchmarks" / "out" / "fit", progress=True,
-                               near_misses=args.near_misses)
+                                            near_misses=args.near_misses)[0]
         folds = folds_of(questions, [p.name for p in (args.news / "articles").iterdir()], args.folds)
         order, records, latencies = cross_validate(engine, questions, folds, args.folds, squad, args.work,
                                                    near_misses=args.near_misses)
