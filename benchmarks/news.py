@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import hashlib
+import json
 import platform
 import shutil
 import sys
@@ -143,6 +144,7 @@ def main() -> None:
     parser.add_argument("--backend", choices=[b.value for b in Backend], default=Settings().backend.value,
                         help="what runs the models (qa/onnx_backend.py for onnx)")
     parser.add_argument("--rerank-top", type=int, default=Settings().rerank_top)
+    parser.add_argument("--dump", type=Path, help="write the cross-validated per-question records here (JSONL)")
     args = parser.parse_args()
 
     questions = load_questions(args.news / "questions.jsonl")
@@ -177,6 +179,8 @@ def main() -> None:
             if r.failure:
                 buckets[r.failure] = buckets.get(r.failure, 0) + 1
         print(f"failure buckets (cross-validated): {buckets}")
+        if args.dump:
+            args.dump.write_text("".join(json.dumps(r.to_dict()) + "\n" for r in records), encoding="utf-8")
 
 
 if __name__ == "__main__":
