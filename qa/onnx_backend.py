@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.encoder import model_path, threads_for
+from qa.encoder import model_path
 from qa.errors import QAError, os_failure
 
 CACHE_ENV = "QA_CACHE_DIR"
@@ -230,10 +230,10 @@ def prune(cache: Path, keep: Path | None = None, now: float | None = None) -> li
 
 
 class OnnxModel:
-    """An exported graph with its tokenizer. One thread for a question's work and every core for batches (see
-    qa/encoder.py `threads_for`): an int8 graph runs each text alone on a one-thread session, a batch's texts
-    spread over that many Python threads; the fp32 reader runs a batch on an intra-op session of that many
-    threads (made on first need)."""
+    """An exported graph with its tokenizer. An int8 graph runs each text alone on a one-thread session, and
+    several texts (a question's candidate pairs, a build's batch) spread over up to one Python thread per core;
+    the fp32 reader runs on a session with one intra-op thread per core that sleep rather than spin while they
+    wait (sessions are made on first need)."""
 
     def __init__(self, role: Role, model: str = BASE_MODEL, adapter: Path | None = None) -> None:
         import onnxruntime as ort
@@ -257,6 +257,10 @@ class OnnxModel:
                 options.intra_op_num_threads = threads
                 options.inter_op_num_threads = 1
                 options.log_severity_level = 3
+                # Threads that spin while they wait for each other lose their time slices to any other busy
+                # process: the reader's 2-thread session took 39.6 ms beside one, 14.4 quiet; not spinning,
+                # 17.6 and 15.5 (one thread: 27.4 and 24.0; a scratch run on the 2-core machine).
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
                 self._sessions[threads] = self._ort.InferenceSession(str(self.path), options,
                                                                      providers=["CPUExecutionProvider"])
             return self._sessions[threads]
@@ -272,9 +276,9 @@ class OnnxModel:
 
     def run(self, enc: dict[str, np.ndarray], threads: int | None = None) -> list[np.ndarray]:
         feed = {k: enc[k] for k in ("input_ids", "attention_mask", "token_type_ids")}
-        threads = threads or threads_for(feed["input_ids"].shape[0])
+        n = feed["input_ids"].shape[0]
         if not QUANTISED[self.role]:
-            return self._session(threads).run(None, feed)
+            return self._session(threads or os.cpu_count() or 1).run(None, feed)
         # Dynamic int8 quantisation scales each matrix product's activations over the whole tensor, so in a batch
         # a text's vector would depend on its batch-mates and their padding (cosine down to 0.979 between two
         # batchings of the same texts). One text at a time, without padding, gives every text the vector it has
@@ -282,7 +286,10 @@ class OnnxModel:
         # the vectors are nearer fp32's on average; without padding it is as fast for questions and builds.
         # Every text runs on the one-thread session (so its result is the same bit for bit whatever it is read
         # with); a batch spreads its texts over `threads` Python threads instead of splitting one small text's
-        # work across cores (onnxruntime's run is thread-safe and releases the GIL).
+        # work across cores (onnxruntime's run is thread-safe and releases the GIL). Unlike intra-op threads,
+        # these never wait on each other, so even a question's 8 cross-encoder pairs take every core by default:
+        # on the 2-core machine 109 vs 194 ms quiet, and 166 vs 178 ms beside a busy process (a scratch run).
+        threads = threads or min(n, os.cpu_count() or 1)
         session = self._session(1)
         lengths = feed["attention_mask"].sum(axis=1).tolist()
 
@@ -304,7 +311,6 @@ def encode(model: OnnxModel, texts: list[str], batch_size: int, threads: int | N
     dim = None
     out: np.ndarray | None = None
     order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-    threads = threads or threads_for(len(texts))
     for at in range(0, len(order), batch_size):
         rows = order[at:at + batch_size]
         vectors = model.run(model.tokenize([texts[i] for i in rows]), threads)[0]
