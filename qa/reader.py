@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.adapter import load_adapted, read_adapter
-from qa.answer_types import NUMBER, AnswerType, answer_type, asks_casualty, figure_casualty
+from qa.answer_types import NUMBER, QUALIFIERS, AnswerType, answer_type, asks_casualty, figure_casualty
 from qa.config import DEFAULT_BACKEND
 from qa.encoder import threads_for, torch_threads
 from qa.metadata import dateline
@@ -144,8 +144,7 @@ def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
 # Words that say how exact a quantity is belong to it: "about 12,700", "more than 1,800", "at least nine",
 # "between 10,000 and 20,000". News states most figures this way, and a figure without them says more than the
 # article does.
-_QUALIFIER = re.compile(r"(?:\b(?:about|around|approximately|roughly|nearly|almost|some|over|under|up to|more than|"
-                        r"less than|fewer than|at least|at most|as many as|as much as|an estimated)\s+)+$", re.I)
+_QUALIFIER = re.compile(rf"(?:\b(?:{QUALIFIERS})\s+)+$", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+$", re.I)
 _QUANTITY = re.compile(r"[$€£¥₹]?\d|(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                        r"dozens?|hundreds?|thousands?|millions?|billions?)\b", re.I)
