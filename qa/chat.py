@@ -212,9 +212,33 @@ def _person(turn: Turn) -> str | None:
     return None
 
 
+# "When did the WHO say [COVID-19 was no longer ...]?": a reported clause after a verb of saying
+_REPORTED = re.compile(r"\b(?:say|says|said|announce|announced|report|reported|declare|declared|confirm|confirmed|"
+                       r"think|thinks|thought|believe|believes|believed)\s+(?:that\s+)?(?P<clause>\S.*)$", re.I)
+
+
+def _reported_subject(question: str) -> str | None:
+    """The subject of the clause a question reports ("When did the WHO say COVID-19 was no longer a global
+    health emergency?" -> "COVID-19", "... say the Luna-25 mission had failed?" -> "the Luna-25 mission"): the
+    one to five words that open the clause before its verb, a name or a noun phrase with an article."""
+    m = _REPORTED.search(question)
+    if not m:
+        return None
+    clause = m.group("clause")
+    toks = _tokens(clause)
+    verb = next((i for i, t in enumerate(toks) if fold(t.group()) in _AUX), None)
+    if not verb or verb > 5 or fold(toks[0].group()) in _PRONOUN_WORDS:
+        return None
+    subject = clause[toks[0].start():toks[verb - 1].end()]
+    if not (fold(toks[0].group()) in ("the", "a", "an") and verb > 1 or toks[0].group()[:1].isupper()):
+        return None
+    return _bare(subject)
+
+
 def _thing(turn: Turn, plural: bool = False) -> str | None:
     """What "it"/"they" most likely is: the previous answer when that question asked which thing, else the
-    previous question's subject, else the first name in it that is not a person's."""
+    subject of the clause it reported ("... say COVID-19 was ..."), else the previous question's subject, else the
+    first name in it that is not a person's."""
     asked_thing = re.match(r"^\s*(?:what|which)\s+(?!is\b|was\b|are\b|were\b|did\b|does\b|do\b)\w+", turn.question,
                            re.I)
     answer = (turn.answer or "").strip(" .,;:")
@@ -222,6 +246,9 @@ def _thing(turn: Turn, plural: bool = False) -> str | None:
     if asked_thing and new and len(answer.split()) <= 6 and not DATE.fullmatch(answer) \
             and not (answer[:1].isupper() and _is_person(answer) and len(answer.split()) > 1):
         return _bare(answer)
+    reported = _reported_subject(turn.question)
+    if reported and not _is_person(reported):
+        return reported
     span = _subject(turn.question)
     if span:
         text = turn.question[span[0]:span[1]]

@@ -23,6 +23,19 @@ def test_it_and_there_resolve_to_the_previous_topic():
     assert rewrite("Who met there?", Turn("What happened in Ærøskøbing?", None)) == "Who met in Ærøskøbing?"
 
 
+def test_it_after_a_reported_clause_is_that_clause_s_subject():
+    who = Turn("When did the WHO say COVID-19 was no longer a global health emergency?", "Friday")
+    assert rewrite("And when had it first been declared one?", who) == "When had COVID-19 first been declared one?"
+    luna = Turn("When did officials say the Luna-25 mission had failed?", None)
+    assert rewrite("How much did it cost?", luna) == "How much did the Luna-25 mission cost?"
+    assert rewrite("Why did it fall?", Turn("Did analysts think the yen was too weak?", None)) == "Why did the yen fall?"
+    # no clause, or one that opens with its verb or a pronoun: the subject of the question as before
+    assert rewrite("What did it say next?", Turn("When did the WHO say that?", None)) == "What did the WHO say next?"
+    court = Turn("What did the court say was unlawful?", "the Rwanda scheme")
+    assert rewrite("When did it say so?", court) == "When did the court say so?"
+    assert rewrite("Why did it fail?", Turn("Who said he was resigning?", None)) == "Why did it fail?"
+
+
 def test_elliptical_question_replaces_the_matching_slot():
     prev = Turn("How much money did Germany promise?", "10 billion euros")
     assert rewrite("And the Netherlands?", prev) == "How much money did the Netherlands promise?"
