@@ -102,6 +102,10 @@ def main() -> None:
           f"{answerable[answered].mean():.4f}; out-of-corpus refused {(~answered[~answerable]).mean():.4f}; "
           f"answerable refused {(~answered[answerable]).mean():.4f}")
     if selector.reranks:
+        pairs = fitted.pairs_read
+        print(f"the cross-encoder reads the candidates within {selector.rerank_gap:.4f} of the best: on the fitting "
+              f"questions {pairs.mean():.2f} pairs per question of at most {engine.settings.rerank_top}, none for "
+              f"{(pairs == 0).mean():.1%}")
         print(f"second stage over the best {engine.settings.rerank_top}: cross-encoder weight "
               f"{selector.rerank_weights[-1]:+.3f}; the features' weights there:")
         for name, w in sorted(zip(select.FEATURES, selector.rerank_weights), key=lambda t: -abs(t[1]))[:8]:

@@ -204,24 +204,41 @@ class Fitted:
     selector: select.Selector
     scores: np.ndarray  # per row of the data, the fitted selector's final score
     p_answerable: np.ndarray  # per question that has candidates, the fitted P(the articles answer it)
+    pairs_read: np.ndarray | None = None  # with a reranker: per question, the pairs the cross-encoder reads
 
 
-def skip_margin(data: Collected, linear: np.ndarray, final: np.ndarray, stage: list, max_cost: float) -> float:
-    """The smallest linear-stage margin above which skipping the cross-encoder would have cost at most
-    `max_cost` of the questions their right top sentence (counting those it would also have put right)."""
-    margins, delta = [], []
-    for start, end, _, _ in stage:
-        lin, fin, y = linear[start:end], final[start:end], data.y[start:end]
-        margins.append(select.linear_margin(lin))
-        delta.append(int(y[int(np.argmax(fin))]) - int(y[int(np.argmax(lin))]))  # +1: re-ranking helped
-    margins, delta = np.asarray(margins), np.asarray(delta)
-    order = np.argsort(-margins)
-    cost = np.cumsum(delta[order])  # right answers lost by skipping every question down to this margin
-    ok = np.flatnonzero(cost <= max_cost * len(stage))
-    if not ok.size or not np.isfinite(margins[order][ok[-1]]):
+GAP_GRID = 400  # candidate gaps tried by `rerank_gap` (quantiles of the leads seen)
+
+
+def _prefix_outcomes(data: Collected, linear: np.ndarray, stage: list, two: select.Selector) -> list[np.ndarray]:
+    """Per question of the stage: for k = 1 .. its re-ranked rows, 1 when re-scoring only the first k of them
+    (k = 1: none, the linear order) puts a right sentence on top, else 0."""
+    out = []
+    for start, end, best, cross in stage:
+        lin, x, y = linear[start:end], data.x[start:end], data.y[start:end]
+        right = [int(y[int(np.argmax(lin))])]
+        for k in range(2, len(best) + 1):
+            right.append(int(y[int(np.argmax(two.rescore(x, lin, best[:k], cross[:k])))]))
+        out.append(np.asarray(right))
+    return out
+
+
+def rerank_gap(linear: np.ndarray, stage: list, outcomes: list[np.ndarray], max_cost: float) -> float:
+    """The smallest lead `g` such that re-scoring only the candidates within `g` of the best re-ranked one (none
+    when it alone is) would have cost at most `max_cost` of the questions their right top sentence, against
+    re-scoring all of them (counting those it would also have put right)."""
+    leads = [linear[start + best[0]] - linear[start + best] for start, _, best, _ in stage]  # 0 first, ascending
+    spread = np.concatenate([lead[1:] for lead in leads]) if leads else np.zeros(0)
+    if not spread.size:
         return math.inf
-    # the last margin before the cost is exceeded; ties at that margin are all skipped too
-    return float(margins[order][ok[-1]])
+    budget = max_cost * len(stage)
+    full = np.array([o[-1] for o in outcomes])
+    for g in np.unique(np.quantile(spread, np.linspace(0.0, 1.0, GAP_GRID), method="lower")):  # leads seen
+        kept = np.array([int(np.sum(lead <= g)) for lead in leads])
+        cost = int(full.sum() - sum(int(o[k - 1]) for o, k in zip(outcomes, kept)))
+        if cost <= budget:
+            return float(g)
+    return math.inf
 
 
 def fit(data: Collected, *, fitted_on: str = "", max_refused: float = MAX_REFUSED, reranker=None,
@@ -233,7 +250,8 @@ def fit(data: Collected, *, fitted_on: str = "", max_refused: float = MAX_REFUSE
     articles answer the question), and the abstention threshold that refuses at most `max_refused` of the
     answerable questions (of those marked in `threshold_on`, one flag per question, when given: the domain the
     engine will answer in, when the fit pools several). With a `reranker`, also the margin above which the
-    cross-encoder is skipped, at a cost of at most `max_cost` of the questions' right answers."""
+    cross-encoder reads only the candidates within a lead of the best (`rerank_gap`; none when the runner-up
+    is further), at a cost of at most `max_cost` of the questions' right answers."""
     if data.y.min() == data.y.max():
         raise QAError("the question set needs both candidates that hold an answer and ones that do not")
     means = data.x.mean(axis=0)
@@ -243,6 +261,7 @@ def fit(data: Collected, *, fitted_on: str = "", max_refused: float = MAX_REFUSE
     weights = _listwise(z, data.y, data.groups)
     scores = z @ weights
     second: dict = {}
+    pairs_read = None
     if reranker is not None and rerank_top > 0:
         stage = _second_stage(data, scores, reranker, rerank_top, progress)
         rows = np.concatenate([start + best for start, _, best, _ in stage])
@@ -257,11 +276,17 @@ def fit(data: Collected, *, fitted_on: str = "", max_refused: float = MAX_REFUSE
             scores[start:end] = two.rescore(data.x[start:end], linear[start:end], best, c)
         slope, offset = np.polyfit(linear[rows], scores[rows], 1)
         plain_scale = (float(max(slope, 1e-3)), float(offset))
-        skip = skip_margin(data, linear, scores, stage, max_cost)
-        for start, end, _, _ in stage:  # the fit sees the scores answering will give: skipped ones plain-scaled
-            if select.linear_margin(linear[start:end]) >= skip:
+        gap = rerank_gap(linear, stage, _prefix_outcomes(data, linear, stage, two), max_cost)
+        pairs_read = np.zeros(len(stage), dtype=np.int64)
+        for i, (start, end, best, c) in enumerate(stage):  # the fit sees the scores answering will give
+            kept = select.rows_within(linear[start:end], best, gap)
+            pairs_read[i] = len(kept) if len(kept) > 1 else 0
+            if len(kept) < 2:  # skipped: the linear order, plain-scaled
                 scores[start:end] = plain_scale[0] * linear[start:end] + plain_scale[1]
-        second = dict(rerank_weights=rerank_weights, plain_scale=plain_scale, skip_margin=skip)
+            else:
+                scores[start:end] = two.rescore(data.x[start:end], linear[start:end], kept, c[:len(kept)])
+        # the skip is the gap's special case (the runner-up is further than the gap), kept for older selectors
+        second = dict(rerank_weights=rerank_weights, plain_scale=plain_scale, skip_margin=gap, rerank_gap=gap)
     n = len(data.answerable)
     best, margin, row = best_and_margin(scores, data.groups, n, data.twins)
     have = row >= 0
@@ -289,4 +314,4 @@ def fit(data: Collected, *, fitted_on: str = "", max_refused: float = MAX_REFUSE
                              for s, m, r, read in zip(best[have], margin[have], row[have], readings[have])])
     domain = np.ones(len(labels), dtype=bool) if threshold_on is None else np.asarray(threshold_on)[have]
     threshold = threshold_for_refusals(p_answerable[domain], labels[domain], max_refused)
-    return Fitted(dataclasses.replace(selector, threshold=round(threshold, 4)), scores, p_answerable)
+    return Fitted(dataclasses.replace(selector, threshold=round(threshold, 4)), scores, p_answerable, pairs_read)

@@ -118,9 +118,13 @@ class Selector:
     # (a, b): with re-ranking turned off, a * linear score + b keeps the order and puts scores on the scale
     # that the confidence and abstention were fitted on (a least-squares fit of the final scores)
     plain_scale: tuple[float, float] = (1.0, 0.0)
-    # The cross-encoder is skipped when the linear stage's best leads its runner-up by at least this much: above
-    # it, on the fitting questions, re-ranking changed no answer for the better (qa/calibrate.py fits it).
+    # The cross-encoder is skipped when the linear stage's best leads its runner-up by at least this much
+    # (qa/calibrate.py sets it to `rerank_gap`, of which it is the special case; older selectors fitted it alone).
     skip_margin: float = math.inf
+    # The cross-encoder reads only those of the best `rerank_top` whose linear score is within this of the first
+    # one's (none when only the first is): on the fitting questions, the ones further down changed no answer
+    # for the better beyond the fit's budget (qa/calibrate.py `rerank_gap`). inf: all of them.
+    rerank_gap: float = math.inf
     # The bi-encoder whose vectors the dense features were computed with ("" when not recorded): a selector
     # fitted for one model's similarities is refused for another's.
     model: str = ""
@@ -176,6 +180,7 @@ class Selector:
                 "answerable_inputs": list(ANSWERABLE_INPUTS), "answerable_coef": list(self.answerable_coef),
                 "rerank_weights": list(self.rerank_weights), "plain_scale": list(self.plain_scale),
                 "skip_margin": self.skip_margin if math.isfinite(self.skip_margin) else None,
+                "rerank_gap": self.rerank_gap if math.isfinite(self.rerank_gap) else None,
                 "threshold": self.threshold, "fitted_on": self.fitted_on, "model": self.model}
 
     def save(self, path: Path) -> None:
@@ -220,7 +225,8 @@ class Selector:
                           f"'confidence_coef'); {refit}")
         return cls(numbers("weights"), number("bias"), numbers("means"), numbers("scales"), confidence_coef,
                    numbers("answerable_coef"), number("threshold"), fitted_on, numbers("rerank_weights", []),
-                   plain_scale, math.inf if data.get("skip_margin") is None else number("skip_margin"), model)
+                   plain_scale, math.inf if data.get("skip_margin") is None else number("skip_margin"),
+                   math.inf if data.get("rerank_gap") is None else number("rerank_gap"), model)
 
 
 def _is_number(value: object) -> bool:
@@ -486,6 +492,11 @@ def rerank_rows(x: np.ndarray, scores: np.ndarray, n: int) -> np.ndarray:
     return order[x[order, FEATURES.index("headline")] == 0][:n]
 
 
+def rows_within(scores: np.ndarray, rows: np.ndarray, gap: float) -> np.ndarray:
+    """Of `rows` (best first by `scores`), those whose score is within `gap` of the first's."""
+    return rows[scores[rows] >= scores[rows[0]] - gap] if len(rows) else rows
+
+
 # Lines that label or restate a story rather than report it; they answer only when no body sentence is a
 # candidate. A byline stays free to answer "Who wrote ...?".
 NOT_ANSWERS = np.array([kind_code(k) for k in (BlockKind.HEADLINE, BlockKind.HEADING, BlockKind.CAPTION,
@@ -573,9 +584,11 @@ def rank(index: Index, cues: SentenceCues, q: Question, cands: Candidates, selec
     if spent is not None and len(x):
         bonus = np.where(cands.sentences == spent, 0.0, bonus)
     bonus = bonus.astype(np.float32)
+    top = np.zeros(0, dtype=np.int64)
     if (selector.reranks and reranker is not None and rerank_top > 0 and len(x) > 1
             and linear_margin(scores + bonus) < selector.skip_margin):
-        top = rerank_rows(x, scores + bonus, rerank_top)
+        top = rows_within(scores + bonus, rerank_rows(x, scores + bonus, rerank_top), selector.rerank_gap)
+    if len(top) > 1:
         cross = reranker.score(q.text, [index.sentence_text(int(s)) for s in cands.sentences[top]])
         scores = selector.rescore(x, scores, top, cross)
     elif selector.reranks:

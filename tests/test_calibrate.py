@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from qa import select
-from qa.calibrate import Collected, best_and_margin, fit, threshold_for_refusals
+from qa.calibrate import Collected, best_and_margin, fit, rerank_gap, threshold_for_refusals
 from qa.evaluate import expected_calibration_error
 from qa.errors import QAError
 
@@ -86,9 +86,30 @@ def test_second_stage_learns_how_much_to_trust_the_cross_encoder():
     def hit(scores):
         return np.mean([data.y[data.groups == q][scores[data.groups == q].argmax()] for q in range(300) if q % 5])
 
-    assert hit(two.scores) > hit(one.scores) + 0.1
+    assert hit(two.scores) > hit(one.scores) + 0.1  # with the cross-encoder reading only what the gap lets it
+    assert two.selector.rerank_gap == two.selector.skip_margin and np.isfinite(two.selector.rerank_gap)
+    assert one.pairs_read is None and two.pairs_read.max() <= 4
     # the final score is what the confidence was fitted on, and stays calibrated
     assert 0.0 < two.selector.threshold < 1.0
+
+
+def test_the_rerank_gap_is_the_smallest_lead_that_keeps_the_answers_re_ranking_gave():
+    # per question, the linear scores of the rows the cross-encoder would read (best first), and for k = 1, 2, ...
+    # whether re-scoring the first k of them puts a right sentence on top (k = 1: the linear order alone)
+    cases = [([5.0, 4.5, 4.0, 2.0], [0, 0, 1, 1]),  # the right row is the third, 1.0 behind the first
+             ([3.0, 2.8, 0.5], [1, 1, 1]),  # right whatever is read
+             ([1.0, 0.6], [0, 1])]  # the runner-up, 0.4 behind
+    linear, stage, outcomes, start = [], [], [], 0
+    for scores, right in cases:
+        linear += scores
+        stage.append((start, start + len(scores), np.arange(len(scores)), np.zeros(len(scores))))
+        outcomes.append(np.array(right))
+        start += len(scores)
+    linear = np.array(linear, dtype=np.float32)
+    assert rerank_gap(linear, stage, outcomes, max_cost=0.0) == pytest.approx(1.0)
+    assert rerank_gap(linear, stage, outcomes, max_cost=0.34) == pytest.approx(0.4)  # one question may be lost
+    assert rerank_gap(linear, stage, outcomes, max_cost=1.0) == pytest.approx(0.2)  # the smallest lead there is
+    assert rerank_gap(linear, [], [], max_cost=0.0) == float("inf")
 
 
 def test_rescore_keeps_rows_the_cross_encoder_did_not_see_below_those_it_did(tmp_path):

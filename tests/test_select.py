@@ -1,5 +1,8 @@
 """Fusion of dense and lexical signals: candidate retrieval and the selector's features on hand-made cases."""
 
+import dataclasses
+import math
+
 import numpy as np
 import pytest
 
@@ -133,3 +136,36 @@ def test_a_count_question_wants_a_count_not_money(tiny):
     q, cands, x, texts = _features(tiny, "How many euros did the bridge cost?")
     k = texts.index("It cost 300 million euros to build.")
     assert q.count and x[k, col("number_q_x_number")] == 1.0 and x[k, col("count_q_x_count")] == 0.0
+
+
+class _Counting:
+    """The real cross-encoder, counting the pairs it is given."""
+
+    def __init__(self, reranker) -> None:
+        self.reranker, self.reads = reranker, []
+
+    def score(self, question, texts):
+        self.reads.append(len(texts))
+        return self.reranker.score(question, texts)
+
+
+def test_the_cross_encoder_reads_only_the_candidates_within_the_gap(tiny):
+    index = tiny.index
+    question = "How much did the new harbour bridge in Rotterdam cost?"
+    q, cands = tiny.candidates(index, question, tiny.encoder.encode([question])[0])
+    x = select.features(index, tiny.cues, q, cands)
+    linear = tiny.selector.score(x)
+    rows = select.rerank_rows(x, linear, 8)
+    leads = linear[rows[0]] - linear[rows]
+    assert len(rows) >= 3 and leads[1] < leads[2]
+    every = dataclasses.replace(tiny.selector, skip_margin=math.inf, rerank_gap=math.inf)
+    reads = {}
+    for name, gap in (("all", math.inf), ("two", (leads[1] + leads[2]) / 2), ("none", leads[1] / 2)):
+        counting = _Counting(tiny.reranker)
+        reads[name] = select.rank(index, tiny.cues, q, cands, dataclasses.replace(every, rerank_gap=gap),
+                                  reranker=counting, rerank_top=8), counting.reads
+    assert reads["all"][1] == [len(rows)] and reads["two"][1] == [2] and reads["none"][1] == []
+    plain = select.rank(index, tiny.cues, q, cands, every)  # no cross-encoder given: the linear stage, plain-scaled
+    assert np.array_equal(reads["none"][0].scores, plain.scores)
+    ranked = reads["two"][0].sentences.tolist()
+    assert set(ranked[:2]) == set(cands.sentences[rows[:2]].tolist())  # the two read lead, the rest below them
