@@ -34,6 +34,7 @@ class Collected:
     # per question, select.twins over its rows (in row order): the margin is measured against the best row
     # that is not a near-duplicate of the best, as answering does; empty = every other row is a rival
     twins: tuple[np.ndarray, ...] = ()
+    read: tuple[str, ...] = ()  # per row, the sentence as the cross-encoder reads it (select.cross_texts); () = texts
 
 
 def collect(engine, questions: list[Question], *, near_misses: bool = False, progress: bool = False) -> Collected:
@@ -47,6 +48,7 @@ def collect(engine, questions: list[Question], *, near_misses: bool = False, pro
     index, cues = engine.loaded()
     vectors = engine.encoder.encode([q.question for q in questions], progress=progress)
     xs, ys, groups, all_texts, asked, answerable, origin, twins = [], [], [], [], [], [], [], []
+    read: list[str] = []
     iterator = zip(questions, vectors)
     if progress:
         from tqdm.auto import tqdm
@@ -55,6 +57,7 @@ def collect(engine, questions: list[Question], *, near_misses: bool = False, pro
 
     def add(sq, cands, texts, labels, is_answerable, number) -> None:
         xs.append(select.features(index, cues, sq, cands))
+        read.extend(select.cross_texts(index, sq.text, cands.sentences))
         twins.append(select.twins(index, cands.sentences))
         ys.append(labels)
         groups.append(np.full(len(texts), len(asked), dtype=np.int32))
@@ -79,7 +82,7 @@ def collect(engine, questions: list[Question], *, near_misses: bool = False, pro
     if not xs:
         raise QAError("no candidates were retrieved for any question; is the corpus the one the questions are about?")
     return Collected(np.concatenate(xs), np.concatenate(ys), np.concatenate(groups), np.array(answerable),
-                     tuple(asked), tuple(all_texts), np.array(origin), tuple(twins))
+                     tuple(asked), tuple(all_texts), np.array(origin), tuple(twins), tuple(read))
 
 
 def combine(parts: list[Collected]) -> Collected:
@@ -89,7 +92,8 @@ def combine(parts: list[Collected]) -> Collected:
                      np.concatenate([p.groups + o for p, o in zip(parts, offsets)]),
                      np.concatenate([p.answerable for p in parts]),
                      tuple(q for p in parts for q in p.questions), tuple(t for p in parts for t in p.texts),
-                     twins=tuple(t for p in parts for t in p.twins) if all(p.twins for p in parts) else ())
+                     twins=tuple(t for p in parts for t in p.twins) if all(p.twins for p in parts) else (),
+                     read=tuple(t for p in parts for t in (p.read or p.texts)))
 
 
 def subset(data: Collected, keep: np.ndarray) -> Collected:
@@ -100,7 +104,8 @@ def subset(data: Collected, keep: np.ndarray) -> Collected:
                      data.answerable[keep], tuple(q for q, k in zip(data.questions, keep) if k),
                      tuple(t for t, r in zip(data.texts, rows) if r),
                      data.origin[keep] if data.origin is not None else None,
-                     tuple(t for t, k in zip(data.twins, keep) if k) if data.twins else ())
+                     tuple(t for t, k in zip(data.twins, keep) if k) if data.twins else (),
+                     tuple(t for t, r in zip(data.read, rows) if r))
 
 
 def best_and_margin(scores: np.ndarray, groups: np.ndarray, n: int,
@@ -194,7 +199,7 @@ def _second_stage(data: Collected, linear: np.ndarray, reranker, top: int,
     out = []
     for start, end in spans:
         best = select.rerank_rows(data.x[start:end], linear[start:end], top)
-        cross = reranker.score(data.questions[data.groups[start]], [data.texts[start + r] for r in best])
+        cross = reranker.score(data.questions[data.groups[start]], [(data.read or data.texts)[start + r] for r in best])
         out.append((start, end, best, cross))
     return out
 

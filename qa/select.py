@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.answer_types import CUE_KINDS, PRONOUN_START, AnswerType, answer_type, asks_count, cue_stems
+from qa.answer_types import (CUE_KINDS, PRONOUN_START, AnswerType, answer_type, asks_count, cue_stems,
+                             entity_spans)
 from qa.corpus import BlockKind
 from qa.errors import QAError, os_failure
 from qa.index import Index, Ragged, kind_code
@@ -497,6 +498,35 @@ def rows_within(scores: np.ndarray, rows: np.ndarray, gap: float) -> np.ndarray:
     return rows[scores[rows] >= scores[rows[0]] - gap] if len(rows) else rows
 
 
+_LEADING_PERSON = re.compile(r"^[\W_]*\b(He|She)\b")
+
+
+def cross_texts(index: Index, question: str, sentences: np.ndarray) -> list[str]:
+    """The sentences as the cross-encoder reads them: one that opens with "He" or "She" reads it as the person the
+    question names when the one or two sentences before it in its article name that person, and the one right
+    before does not open with the other pronoun ("She finished with 583 points" after sentences on Loreen, asked
+    how many points Loreen finished with). The cross-encoder reads a sentence alone, and on its own an opening
+    pronoun reads as someone other than the one asked about."""
+    texts = [index.sentence_text(int(s)) for s in sentences]
+    names = [question[a:b] for a, b in entity_spans(question)]
+    if not names:
+        return texts
+    for i, (s, text) in enumerate(zip(sentences.tolist(), texts)):
+        m = _LEADING_PERSON.match(text)
+        if not m:
+            continue
+        first, _ = index.article_sentences(int(index.article_of(np.array([s]))[0]))
+        if s - 1 >= first:
+            prior = _LEADING_PERSON.match(index.sentence_text(s - 1))
+            if prior and prior.group(1) != m.group(1):  # "She won. He said ...": someone else
+                continue
+        before = " ".join(index.sentence_text(r) for r in range(max(first, s - 2), s))
+        named = next((n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", before)), None)
+        if named:
+            texts[i] = text[:m.start(1)] + named + text[m.end(1):]
+    return texts
+
+
 # Lines that label or restate a story rather than report it; they answer only when no body sentence is a
 # candidate. A byline stays free to answer "Who wrote ...?".
 NOT_ANSWERS = np.array([kind_code(k) for k in (BlockKind.HEADLINE, BlockKind.HEADING, BlockKind.CAPTION,
@@ -589,7 +619,7 @@ def rank(index: Index, cues: SentenceCues, q: Question, cands: Candidates, selec
             and linear_margin(scores + bonus) < selector.skip_margin):
         top = rows_within(scores + bonus, rerank_rows(x, scores + bonus, rerank_top), selector.rerank_gap)
     if len(top) > 1:
-        cross = reranker.score(q.text, [index.sentence_text(int(s)) for s in cands.sentences[top]])
+        cross = reranker.score(q.text, cross_texts(index, q.text, cands.sentences[top]))
         scores = selector.rescore(x, scores, top, cross)
     elif selector.reranks:
         a, b = selector.plain_scale

@@ -169,3 +169,30 @@ def test_the_cross_encoder_reads_only_the_candidates_within_the_gap(tiny):
     assert np.array_equal(reads["none"][0].scores, plain.scores)
     ranked = reads["two"][0].sentences.tolist()
     assert set(ranked[:2]) == set(cands.sentences[rows[:2]].tolist())  # the two read lead, the rest below them
+
+
+def test_the_cross_encoder_reads_an_opening_he_or_she_as_the_person_asked_about(encoder, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "song.txt").write_text(
+        "Contest night in Liverpool\n\n"
+        "Sweden's Loreen won the contest with the song Tattoo.\n\n"
+        "She finished with 583 points, ahead of Finland.\n\n"
+        "He said the stage had been the best he had seen.\n", encoding="utf-8")
+    engine = QA(corpus, tmp_path / "index", encoder=encoder)
+    engine.build()
+    index = engine.index
+    rows = np.arange(len(index.sentence_table))
+    texts = [index.sentence_text(int(r)) for r in rows]
+    read = select.cross_texts(index, "How many points did Loreen finish with?", rows)
+    she = texts.index("She finished with 583 points, ahead of Finland.")
+    assert read[she] == "Loreen finished with 583 points, ahead of Finland."
+    # "He" right after a sentence that opens with "She" is someone else
+    assert read[she + 1] == texts[she + 1]
+    assert select.cross_texts(index, "What did Loreen say about the stage?", rows[she + 1:]) == texts[she + 1:]
+    # a question that names nobody in the sentences before, or nobody at all, reads the sentences as they are
+    assert select.cross_texts(index, "How many points did Käärijä finish with?", rows) == texts
+    assert select.cross_texts(index, "how many points did the winner get?", rows) == texts
+    # and the cross-encoder agrees with the resolved reading
+    scores = engine.reranker.score("How many points did Loreen finish with?", [texts[she], read[she]])
+    assert scores[1] > scores[0]
