@@ -59,6 +59,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=select.DEFAULT_SELECTOR)
     parser.add_argument("--news", type=Path, default=ROOT.parent / "shared" / "eval" / "news",
                         help="news question set folder fitted on too ('' for SQuAD alone)")
+    parser.add_argument("--max-cost", type=float, default=0.001,
+                        help="share of the fitting questions' right answers the cross-encoder's gap may cost")
     parser.add_argument("--near-misses", action="store_true",
                         help="also fit on near misses (answer sentences left out); measured worse on news")
     args = parser.parse_args()
@@ -82,7 +84,7 @@ def main() -> None:
     scorer = CachedScorer(engine.reranker, ROOT / "benchmarks" / "out", rerank.DEFAULT_RERANKER)
     fitted = calibrate.fit(data, fitted_on=fitted_on, reranker=scorer, rerank_top=engine.settings.rerank_top,
                            progress=True, threshold_on=news_rows, reader=engine.reader,
-                           model=engine.settings.model)
+                           model=engine.settings.model, max_cost=args.max_cost)
     scorer.save()
     selector, scores = fitted.selector, fitted.scores
     selector.save(args.out)
