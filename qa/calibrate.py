@@ -57,7 +57,7 @@ def collect(engine, questions: list[Question], *, near_misses: bool = False, pro
 
     def add(sq, cands, texts, labels, is_answerable, number) -> None:
         xs.append(select.features(index, cues, sq, cands))
-        read.extend(select.cross_texts(index, sq.text, cands.sentences))
+        read.extend(select.cross_texts(index, sq.text, cands.sentences, texts))
         twins.append(select.twins(index, cands.sentences))
         ys.append(labels)
         groups.append(np.full(len(texts), len(asked), dtype=np.int32))
@@ -285,11 +285,11 @@ def fit(data: Collected, *, fitted_on: str = "", max_refused: float = MAX_REFUSE
         pairs_read = np.zeros(len(stage), dtype=np.int64)
         for i, (start, end, best, c) in enumerate(stage):  # the fit sees the scores answering will give
             kept = select.rows_within(linear[start:end], best, gap)
-            pairs_read[i] = len(kept) if len(kept) > 1 else 0
-            if len(kept) < 2:  # skipped: the linear order, plain-scaled
-                scores[start:end] = plain_scale[0] * linear[start:end] + plain_scale[1]
-            else:
+            if len(kept) > 1:
+                pairs_read[i] = len(kept)
                 scores[start:end] = two.rescore(data.x[start:end], linear[start:end], kept, c[:len(kept)])
+            else:  # skipped: the linear order, plain-scaled
+                scores[start:end] = plain_scale[0] * linear[start:end] + plain_scale[1]
         # the skip is the gap's special case (the runner-up is further than the gap), kept for older selectors
         second = dict(rerank_weights=rerank_weights, plain_scale=plain_scale, skip_margin=gap, rerank_gap=gap)
     n = len(data.answerable)

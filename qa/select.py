@@ -501,13 +501,13 @@ def rows_within(scores: np.ndarray, rows: np.ndarray, gap: float) -> np.ndarray:
 _LEADING_PERSON = re.compile(r"^[\W_]*\b(He|She)\b")
 
 
-def cross_texts(index: Index, question: str, sentences: np.ndarray) -> list[str]:
-    """The sentences as the cross-encoder reads them: one that opens with "He" or "She" reads it as the person the
+def cross_texts(index: Index, question: str, sentences: np.ndarray, texts: list[str]) -> list[str]:
+    """The sentences (`texts`, their own text) as the cross-encoder reads them: one that opens with "He" or "She" reads it as the person the
     question names when the one or two sentences before it in its article name that person, and the one right
     before does not open with the other pronoun ("She finished with 583 points" after sentences on Loreen, asked
     how many points Loreen finished with). The cross-encoder reads a sentence alone, and on its own an opening
     pronoun reads as someone other than the one asked about."""
-    texts = [index.sentence_text(int(s)) for s in sentences]
+    texts = list(texts)
     names = [question[a:b] for a, b in entity_spans(question)]
     if not names:
         return texts
@@ -619,7 +619,8 @@ def rank(index: Index, cues: SentenceCues, q: Question, cands: Candidates, selec
             and linear_margin(scores + bonus) < selector.skip_margin):
         top = rows_within(scores + bonus, rerank_rows(x, scores + bonus, rerank_top), selector.rerank_gap)
     if len(top) > 1:
-        cross = reranker.score(q.text, cross_texts(index, q.text, cands.sentences[top]))
+        read = cands.sentences[top]
+        cross = reranker.score(q.text, cross_texts(index, q.text, read, [index.sentence_text(int(s)) for s in read]))
         scores = selector.rescore(x, scores, top, cross)
     elif selector.reranks:
         a, b = selector.plain_scale

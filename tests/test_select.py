@@ -184,15 +184,16 @@ def test_the_cross_encoder_reads_an_opening_he_or_she_as_the_person_asked_about(
     index = engine.index
     rows = np.arange(len(index.sentence_table))
     texts = [index.sentence_text(int(r)) for r in rows]
-    read = select.cross_texts(index, "How many points did Loreen finish with?", rows)
+    read = select.cross_texts(index, "How many points did Loreen finish with?", rows, texts)
     she = texts.index("She finished with 583 points, ahead of Finland.")
     assert read[she] == "Loreen finished with 583 points, ahead of Finland."
     # "He" right after a sentence that opens with "She" is someone else
     assert read[she + 1] == texts[she + 1]
-    assert select.cross_texts(index, "What did Loreen say about the stage?", rows[she + 1:]) == texts[she + 1:]
+    assert select.cross_texts(index, "What did Loreen say about the stage?", rows[she + 1:], texts[she + 1:]) == \
+        texts[she + 1:]
     # a question that names nobody in the sentences before, or nobody at all, reads the sentences as they are
-    assert select.cross_texts(index, "How many points did Käärijä finish with?", rows) == texts
-    assert select.cross_texts(index, "how many points did the winner get?", rows) == texts
+    assert select.cross_texts(index, "How many points did Käärijä finish with?", rows, texts) == texts
+    assert select.cross_texts(index, "how many points did the winner get?", rows, texts) == texts
     # and the cross-encoder agrees with the resolved reading
     scores = engine.reranker.score("How many points did Loreen finish with?", [texts[she], read[she]])
     assert scores[1] > scores[0]
