@@ -62,6 +62,8 @@ class Article:
     file_sha256: str = ""  # of the whole file (a collection's rows share it)
     kind: InputKind = InputKind.TEXT
     extra: tuple[tuple[str, str], ...] = ()  # a collection row's other fields
+    # MM-DD when only a dateline without a year dates it ("ANTAKYA, Turkey, Feb 13 (Reuters) -"); None with `published`
+    published_day: str | None = None
 
 
 @dataclass(frozen=True)
@@ -509,6 +511,7 @@ def from_source(source: Source, furniture: frozenset[str], file_stamp: FileStamp
     if kind is InputKind.HTML and not any(b.kind is BlockKind.BODY for b in blocks):
         raise QAError(f"{source.id}: no main text found in the page (only its title and page furniture)")
     author, published, dateline = article_metadata(text, blocks)
+    published = meta.published or published
     return Article(
         id=source.id,
         text=text,
@@ -518,7 +521,7 @@ def from_source(source: Source, furniture: frozenset[str], file_stamp: FileStamp
         encoding=encoding,
         stamp=file_stamp,
         author=meta.author or author,
-        published=meta.published or published,
+        published=published,
         dateline=dateline,
         outlet=meta.outlet or (dateline.agency if dateline else None),
         url=meta.url,
@@ -526,6 +529,7 @@ def from_source(source: Source, furniture: frozenset[str], file_stamp: FileStamp
         file_sha256=file_sha256,
         kind=kind,
         extra=meta.extra,
+        published_day=None if published or dateline is None else dateline.day,
     )
 
 

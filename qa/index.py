@@ -30,7 +30,8 @@ from qa.passages import embedding_text, make_passages
 from qa.sentences import split_article
 from qa.tokens import tokens
 
-FORMAT_VERSION = 9  # 9: the BM25 vocabulary as our own table (vocab.json), so loading needs no bm25s/scipy
+FORMAT_VERSION = 10  # 10: published_day, the month and day of a dateline without a year
+# 9: the BM25 vocabulary as our own table (vocab.json), so loading needs no bm25s/scipy
 # 8: outlet, url, source file and input kind on each article; manifest articles are files
 # 7: selection keeps its own per-sentence cues (select.prepare); 6: author and published, the DATE sentence kind
 BM25_K1, BM25_B = 1.2, 0.75
@@ -68,6 +69,7 @@ class ArticleRecord:
     path: str = ""  # the file it came from: `id`, or a JSONL / CSV collection holding one row per article
     kind: str = "txt"  # the input kind (qa.formats.InputKind)
     extra: dict[str, str] | None = None  # a collection row's other fields
+    published_day: str | None = None  # MM-DD from a dateline without a year, when `published` is unknown
 
     @property
     def file(self) -> str:
@@ -562,7 +564,8 @@ def plan(corpus: Corpus, settings: Settings, model: ModelRecord, *, previous: "I
         out.records.append(ArticleRecord(article.id, article.title, article.sha256, article.stamp.size,
                                          article.stamp.mtime_ns, article.encoding, article.author,
                                          article.published, article.outlet, article.url, article.path or article.id,
-                                         article.kind.value, dict(article.extra) or None))
+                                         article.kind.value, dict(article.extra) or None,
+                                         published_day=article.published_day))
         out.files[article.path or article.id] = article.file_sha256 or article.sha256
         old = reusable.get(article.id)
         new_sentences = np.asarray(out.sentence_rows[offset:], dtype=np.int64).reshape(-1, 4)[:, 1:4]

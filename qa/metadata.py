@@ -15,6 +15,7 @@ _MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH}),?\s+(\d{{4}})\b", re.I)
 _MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_MONTH_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.I)
 _DAY_MONTH = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}", re.I)
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.?m\.?(?!\w)", re.I)
 # What a date line may hold besides dates and times: labels, time zones, weekdays.
@@ -56,6 +57,7 @@ class Dateline:
     place: str
     date: str | None  # ISO YYYY-MM-DD only when the dateline gives a year
     agency: str | None = None  # the news agency in brackets: "Reuters"
+    day: str | None = None  # MM-DD when it gives a month and day, with or without the year ("Feb 13" -> 02-13)
 
 
 def iso_date(text: str) -> str | None:
@@ -130,4 +132,18 @@ def dateline(text: str, start: int) -> Dateline | None:
     if not (date or m.group("region") or m.group("agency")) and "-" in m.group().rstrip()[-1:]:
         return None  # "NATO - the alliance ...": a bare capitalised word and a hyphen is not enough
     return Dateline(start, start + m.end(), m.group("place"), iso_date(date) if date else None,
-                    m.group("agency"))
+                    m.group("agency"), month_day(date) if date else None)
+
+
+def month_day(text: str) -> str | None:
+    """The first month and day in text as MM-DD, year or not ("Feb 13" -> "02-13"); None when it names none or
+    a day its month never has."""
+    m = _MONTH_DAY.search(text)
+    if m is None:
+        return None
+    month, day = MONTHS[m.group(1).lower().rstrip(".")], int(m.group(2))
+    try:
+        datetime.date(2000, month, day)  # a leap year: 29 February is a day
+    except ValueError:
+        return None
+    return f"{month:02d}-{day:02d}"

@@ -106,7 +106,7 @@ def best_span(start_logits: np.ndarray, end_logits: np.ndarray, allowed: np.ndar
 
 def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Whole words only; no unbalanced quote; no lone word cut out of a capitalised name; no trailing
-    punctuation. None when nothing is left."""
+    punctuation, no leading dash. None when nothing is left."""
     while start > 0 and text[start - 1].isalnum():
         start -= 1
     while end < len(text) and text[end].isalnum():
@@ -125,8 +125,8 @@ def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
             end = after.pop(0).end()
     while end > start and text[end - 1] in " ,;:.!?)]”\"'’" and not _keeps_final(text, start, end):
         end -= 1
-    while start < end and text[start] in " ,;:([“\"'‘":
-        start += 1
+    while start < end and (text[start] in " ,;:([“\"'‘" or text[start] in "-–—" and text[start + 1:start + 2].isspace()):
+        start += 1  # a dash that sets off a list ("1,832 deaths - 812 in ...") is not part of the answer
     if _unbalanced(text[start:end]):
         # Cut at the first quote mark: keep the side that has words ('said "we will' -> 'said').
         cut = start + min(i for i, ch in enumerate(text[start:end]) if ch in '"“”')

@@ -102,47 +102,84 @@ def uncovered_years(index: Index, allowed: np.ndarray, question: str) -> list[st
     return sorted(years - covered)
 
 
+def article_dates(index: Index, articles) -> dict[int, str]:
+    """The date of each of these articles that has one, for telling newer reports from older ones: its
+    `published`, or for wire copy dated only by a dateline's month and day ("ANTAKYA, Turkey, Feb 13 (Reuters) -"),
+    that day in the year that puts it nearest one of these articles' `published` dates, when that is within
+    SAME_STORY_DAYS (the articles are the candidates for one question, so reports on one story). Only ordering
+    uses the guessed year: `published`, the filters and the named-year rule never do."""
+    records = {int(a): index.articles[int(a)] for a in articles}
+    dates = {a: r.published for a, r in records.items() if r.published}
+    anchors = sorted({datetime.date.fromisoformat(d) for d in dates.values()})
+    for a, r in records.items():
+        if r.published or not r.published_day or not anchors:
+            continue
+        month, day = (int(x) for x in r.published_day.split("-"))
+        options = []
+        for anchor in anchors:
+            for year in (anchor.year - 1, anchor.year, anchor.year + 1):
+                try:
+                    d = datetime.date(year, month, day)
+                except ValueError:  # 29 February outside a leap year
+                    continue
+                options.append((abs((d - anchor).days), d))
+        gap, d = min(options) if options else (SAME_STORY_DAYS + 1, None)
+        if gap <= SAME_STORY_DAYS:
+            dates[a] = d.isoformat()
+    return dates
+
+
+SAME_STORY_DAYS = 92  # how far from a dated report on the same story a year-less dateline's day may be placed
+
+
 def prefer_time(index: Index, question: str, sentences: list[int], scores: list[float],
                 candidates: np.ndarray | None = None) -> int:
     """Which of the ranked (deduplicated) sentences answers: the best, unless the question asks for the latest
-    (then the sentence of the newest dated article within LATEST_MARGIN of the best, and within that article one
-    that states a figure no older article reported: see `fresh_figure`) or names a year (then the best within the
-    margin from an article of that year). `candidates` (all the question's candidate sentences) say which older
-    articles are about the same thing. Returns a position in `sentences`."""
+    or names a year. For the latest: the best-scored sentence of the newest dated article among those within
+    LATEST_MARGIN of the best and those of newer articles that report another figure for the same thing as the
+    best (`other_figure`: the update's "413 killed and 3,551 injured" supersedes the first report's "185 killed and
+    1,800 wounded", however the two score); then, within that article, one that states a figure no older article
+    reported (`fresh_figure`). For a named year: the best within the margin from an article published that year.
+    `candidates` (all the question's candidate sentences) say which articles report on the same story. Returns a
+    position in `sentences`."""
     if not sentences:
         return 0
     latest, years = asks_latest(question), named_years(question)
     if not latest and not years:
         return 0
     close = [i for i, s in enumerate(scores) if s >= scores[0] - LATEST_MARGIN]
-    dates = [index.article_record(sentences[i]).published for i in close]
     if years:
+        dates = [index.article_record(sentences[i]).published for i in close]
         same = [i for i, d in zip(close, dates) if d and d[:4] in years]
         return same[0] if same else 0
-    dated = [(d, -i) for i, d in zip(close, dates) if d]
-    if not dated:
-        return 0
-    newest = max(dated)[0]
-    top_date = dates[0]
-    chosen = 0
-    if top_date is not None and top_date != newest:
-        chosen = max((-i for d, i in dated if d == newest))  # the best-scored sentence of the newest article
-    return fresh_figure(index, sentences, close, chosen, sentences if candidates is None else candidates)
+    candidates = np.asarray(sentences if candidates is None else candidates, dtype=np.int64)
+    known = article_dates(index, np.unique(np.concatenate([index.article_of(candidates),
+                                                           index.article_of(np.asarray(sentences))])))
+    date = [known.get(int(index.article_of(s))) for s in sentences]
+    if date[0] is None:
+        return 0  # which is newer than the best is not known
+    close += [i for i in range(len(sentences)) if i not in close and date[i] and date[i] > date[0]
+              and other_figure(index, sentences[0], sentences[i])]
+    dated = [(date[i], i) for i in close if date[i]]
+    newest = max(d for d, _ in dated)
+    chosen = min(i for d, i in dated if d == newest)  # the best-scored sentence of the newest article
+    return fresh_figure(index, sentences, close, chosen, candidates, known)
 
 
-def fresh_figure(index: Index, sentences: list[int], close: list[int], chosen: int, candidates) -> int:
+def fresh_figure(index: Index, sentences: list[int], close: list[int], chosen: int, candidates,
+                 dates: dict[int, str]) -> int:
     """For a "latest" question: when every figure of the chosen sentence was already reported by an older article
     among the candidates' ("the toll of 185 given on Monday" in the update that says 413; "$500 a week in strike
     pay" that the first report gave too), the best close-scored sentence of the same article that states a figure
-    no older one reported; else `chosen`. Positions index `sentences`; `close` are the positions near the best."""
+    no older one reported; else `chosen`. Positions index `sentences`; `close` are the positions near the best;
+    `dates` are the candidates' articles' (`article_dates`)."""
     top = sentences[chosen]
-    record = index.article_record(top)
-    figures = set(_figures(index.sentence_text(top)))
-    if not record.published or not figures:
-        return chosen
     article = int(index.article_of(top))
+    figures = set(_figures(index.sentence_text(top)))
+    if article not in dates or not figures:
+        return chosen
     older = {int(a) for a in np.unique(index.article_of(np.asarray(candidates, dtype=np.int64)))
-             if index.articles[int(a)].published and index.articles[int(a)].published < record.published}
+             if int(a) in dates and dates[int(a)] < dates[article]}
     if not older:
         return chosen
     reported = set()
@@ -159,31 +196,32 @@ def fresh_figure(index: Index, sentences: list[int], close: list[int], chosen: i
     return chosen
 
 
+def other_figure(index: Index, a: int, b: int) -> bool:
+    """Sentences a and b report on the same thing (vectors within SAME_THING) with figures that differ: each
+    states one and they share none."""
+    mine, theirs = set(_figures(index.sentence_text(a))), set(_figures(index.sentence_text(b)))
+    return bool(mine and theirs and not mine & theirs
+                and float(index.sentence_vector(a) @ index.sentence_vector(b)) >= SAME_THING)
+
+
 def earlier_report(index: Index, sentences: list[int], chosen: int) -> int | None:
-    """Position of a sentence of an older article among the ranked ones that states a different figure for the
-    same thing as the chosen one (vectors close, both hold a number that differs), or None."""
+    """Position of a sentence of an older, dated article among the ranked ones that states a different figure
+    for the same thing as the chosen one (`other_figure`), or None. The chosen one's article may be dated by its
+    dateline's day alone (`article_dates`)."""
     top = sentences[chosen]
-    top_article = index.article_record(top)
-    if not top_article.published:
+    known = article_dates(index, np.unique(index.article_of(np.asarray(sentences, dtype=np.int64))))
+    top_date = known.get(int(index.article_of(top)))
+    if top_date is None:
         return None
-    top_numbers = set(_figures(index.sentence_text(top)))
-    if not top_numbers:
-        return None
-    top_vector = index.sentence_vector(top)
     for i, s in enumerate(sentences):
-        if i == chosen:
-            continue
-        record = index.article_record(s)
-        if record.id == top_article.id or not record.published or record.published >= top_article.published:
-            continue
-        numbers = set(_figures(index.sentence_text(s)))
-        if numbers and not numbers & top_numbers and float(index.sentence_vector(s) @ top_vector) >= SAME_THING:
+        published = index.article_record(s).published
+        if i != chosen and published and published < top_date and other_figure(index, top, s):
             return i
     return None
 
 
 SAME_THING = 0.6  # cosine above which two sentences are taken to report on the same thing
-_FIGURE = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?:\s*(?:million|billion|bn|m|%|per cent|percent))?")
+_FIGURE = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?:\s*(?:million|billion|bn|m|%|per cent|percent)(?!\w))?")
 
 
 def _figures(text: str) -> list[str]:

@@ -268,9 +268,15 @@ def test_dates_never_invent_a_year(tmp_path):
     article, _ = _parse(tmp_path, "Storm closes port\n\nUpdated 14:05 GMT\n\nKHARTOUM, April 17 (Reuters) - The port "
                                   "was closed on Monday.\n", "c.txt")
     assert article.published is None and article.dateline.date is None and article.dateline.place == "KHARTOUM"
+    assert article.published_day == article.dateline.day == "04-17"  # the day as written, for ordering only
     article, _ = _parse(tmp_path, "Storm closes port\n\nTOKYO, March 19, 2024 — The port was closed on Tuesday.\n",
                         "c.txt")
-    assert article.published == "2024-03-19" and article.author is None
+    assert article.published == "2024-03-19" and article.author is None and article.published_day is None
+    article, _ = _parse(tmp_path, "Storm\n\nApril 17, 2023 8:47 PM GMT\n\nKHARTOUM, April 17 (Reuters) - Shut.\n",
+                        "c.txt")
+    assert article.published == "2023-04-17" and article.published_day is None
+    article, _ = _parse(tmp_path, "Storm\n\nKHARTOUM, Feb. 30 (Reuters) - Shut on Monday.\n", "c.txt")
+    assert article.published_day is None  # no such day
 
 
 def test_published_prefers_the_publication_date_to_the_update(tmp_path):

@@ -55,6 +55,11 @@ def test_spans_are_tidy():
     assert text[slice(*reader.tidy_span(text, text.index("Monday"), len(text)))] == "Monday"  # no full stop
     us = "Aid from the U.S. arrived."
     assert us[slice(*reader.tidy_span(us, us.index("U.S."), us.index("U.S.") + 4))] == "U.S."
+    listed = "At least 1,832 deaths have been reported - 812 in government-held areas, and -5% growth."
+    dash = listed.index("- 812")
+    assert listed[slice(*reader.tidy_span(listed, dash, dash + 5))] == "812"  # a dash that sets off a list
+    minus = listed.index("-5%")
+    assert listed[slice(*reader.tidy_span(listed, minus, minus + 3))] == "-5%"  # a minus sign stays
 
 
 def test_best_span_keeps_to_the_length_limit():
