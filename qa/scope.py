@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa import metadata
 from qa.answer_types import DATE
 from qa.errors import QAError
 from qa.index import Index
@@ -88,6 +89,55 @@ def named_years(question: str) -> set[str]:
     return set(_YEAR.findall(question))
 
 
+# a time the question asks about that starts on a known day: "in July 2024", "on January 6, 2023", "late November 2022"
+_MONTH_YEAR = re.compile(rf"(?<!\d )(?<!\dst )(?<!\dnd )(?<!\drd )(?<!\dth )\b({metadata.MONTH_PATTERN})\s+(?:(\d{{1,2}})(?:st|nd|rd|th)?,?\s+)?((?:19|20)\d\d)\b", re.I)
+_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({metadata.MONTH_PATTERN})\s+((?:19|20)\d\d)\b", re.I)
+# a question about what was to come, which an earlier article can answer ("What will the BoJ decide in July 2024?")
+_AHEAD = re.compile(r"\b(?:will|would|expected|expects?|plans?|planned|going to|due to|scheduled|forecasts?|"
+                    r"predicted|set to|next)\b", re.I)
+
+
+def named_start(question: str) -> str | None:
+    """The first day of the earliest month or date the question names with its year ("at its July 2024 meeting"
+    -> 2024-07-01, "on 6 January 2023" -> 2023-01-06), as YYYY-MM-DD; None when it names none."""
+    found = []
+    for m in _MONTH_YEAR.finditer(question):
+        found.append(_day(m.group(3), m.group(1), m.group(2)))
+    for m in _DAY_MONTH_YEAR.finditer(question):
+        found.append(_day(m.group(3), m.group(2), m.group(1)))
+    found = [d for d in found if d]
+    return min(found) if found else None
+
+
+def _day(year: str, month: str, day: str | None) -> str | None:
+    try:
+        return datetime.date(int(year), metadata.MONTHS[month.lower().rstrip(".")], int(day or 1)).isoformat()
+    except ValueError:
+        return None
+
+
+def out_of_time(index: Index, question: str, sentence: int) -> str | None:
+    """Why this sentence may not answer for the time the question names, or None when it may. Not when the
+    question names a year and the sentence's article was published another year while neither the sentence nor
+    the one before it names that year (a 2023 article's "so far this year, down from 45,774 in 2022" does not say
+    how many crossed in 2021); nor when it names a month or day and the article was published before it, unless
+    the question asks what was expected (an article of March cannot report the July meeting). An article without
+    a date may answer."""
+    record = index.article_record(sentence)
+    if not record.published:
+        return None
+    years = named_years(question)
+    if years and record.published[:4] not in years:
+        first, _ = index.article_sentences(int(index.article_of(sentence)))
+        nearby = index.sentence_text(sentence) + " " + (index.sentence_text(sentence - 1) if sentence > first else "")
+        if not years & set(_YEAR.findall(nearby)):
+            return f"the closest article ({record.published}) does not report on {' or '.join(sorted(years))}"
+    start = named_start(question)
+    if start and record.published < start and not _AHEAD.search(question):
+        return f"the closest article ({record.published}) was published before {start}"
+    return None
+
+
 def uncovered_years(index: Index, allowed: np.ndarray, question: str) -> list[str]:
     """Years the question names that no (allowed) article covers: none was published that year and no sentence
     of one mentions it (looked up in the index's term -> sentence table)."""
@@ -139,19 +189,21 @@ def prefer_time(index: Index, question: str, sentences: list[int], scores: list[
     LATEST_MARGIN of the best and those of newer articles that report another figure for the same thing as the
     best (`other_figure`: the update's "413 killed and 3,551 injured" supersedes the first report's "185 killed and
     1,800 wounded", however the two score); then, within that article, one that states a figure no older article
-    reported (`fresh_figure`). For a named year: the best within the margin from an article published that year.
+    reported (`fresh_figure`). For a named year: the best within the margin from an article published that year,
+    else the best within the margin that may answer for that time.
     `candidates` (all the question's candidate sentences) say which articles report on the same story. Returns a
-    position in `sentences`."""
+    position in `sentences`; the caller refuses when that sentence is `out_of_time`."""
     if not sentences:
         return 0
     latest, years = asks_latest(question), named_years(question)
     if not latest and not years:
         return 0
     close = [i for i, s in enumerate(scores) if s >= scores[0] - LATEST_MARGIN]
-    if years:
+    if years:  # the best of that year's articles, else the best that may answer for that time (`out_of_time`)
         dates = [index.article_record(sentences[i]).published for i in close]
         same = [i for i, d in zip(close, dates) if d and d[:4] in years]
-        return same[0] if same else 0
+        timely = [i for i in close if out_of_time(index, question, sentences[i]) is None]
+        return (same or timely or [0])[0]
     candidates = np.asarray(sentences if candidates is None else candidates, dtype=np.int64)
     known = article_dates(index, np.unique(np.concatenate([index.article_of(candidates),
                                                            index.article_of(np.asarray(sentences))])))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa.errors import QAError
-from qa.scope import Scope, _figures, article_dates, asks_latest, named_years
+from qa.scope import Scope, _figures, article_dates, asks_latest, named_start, named_years
 
 SUDAN = "What's the latest death toll from the fighting in Sudan?"
 
@@ -30,6 +30,14 @@ def test_which_questions_ask_for_the_latest_and_which_name_a_year():
     assert not asks_latest("Who knows the answer?")
     assert named_years("How many crossed in 2021 and 1999?") == {"2021", "1999"}
     assert named_years("How many crossed last year?") == set()
+
+
+def test_the_month_or_day_a_question_names_with_its_year():
+    assert named_start("What rate did the Bank of Japan set at its July 2024 meeting?") == "2024-07-01"
+    assert named_start("What did the FDA decide on 6 January 2023?") == "2023-01-06"
+    assert named_start("What did it decide on January 6, 2023, and in late November 2022?") == "2022-11-01"
+    assert named_start("How many crossed in 2021?") is None and named_start("What did it do on January 6?") is None
+    assert named_start("What happened on February 30, 2023?") is None  # no such day
 
 
 def test_figures_leave_years_and_dates_out():
@@ -116,3 +124,19 @@ def test_a_question_about_a_year_no_article_covers_is_refused(news_engine):
     assert not a.found and "no article covers 2011" in a.notice
     covered = news_engine.answer("Which city hosted Eurovision in 2023?")
     assert covered.notice is None
+
+
+@pytest.mark.slow
+def test_a_question_about_a_time_the_answering_article_does_not_report_on_is_refused(news_engine):
+    # the 2023 article says "so far this year, down from 45,774 in 2022": it answers for 2022, not for 2021
+    a = news_engine.answer("How many people crossed the Channel in small boats in 2021?")
+    assert not a.found and "does not report on 2021" in a.notice and a.evidence
+    assert news_engine.answer("How many people crossed the Channel in small boats in 2022?").found
+    # an article of March 2024 cannot report what the July 2024 meeting decided
+    july = news_engine.answer("What interest rate did the Bank of Japan set at its July 2024 meeting?")
+    assert not july.found and "published before 2024-07-01" in july.notice
+    march = news_engine.answer("What did the Bank of Japan decide at its March 2024 meeting?")
+    assert march.found and march.source == "export.jsonl#boj-ends-negative-rates"
+    # what was expected of a later month is what an earlier article can say
+    ahead = news_engine.answer("What is the Bank of Japan expected to do by July 2024?")
+    assert ahead.notice is None or "published before" not in ahead.notice
