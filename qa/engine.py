@@ -387,8 +387,10 @@ class QA:
         if chosen:  # a newer (or the named year's) article's sentence answers: it goes first
             picked = picked.first(chosen)
         items = evidence_list(index, scored, picked, top_k, self.selector, self.settings.context_sentences)
-        late = scope.out_of_time(index, asked, picked.sentences[0]) if picked.sentences else None
-        if late:  # a question about a year or month that the answering article does not report on
+        unknown = scope.unknown_names(index, asked)
+        late = f"no article mentions {' or '.join(unknown)}" if unknown else (
+            scope.out_of_time(index, asked, picked.sentences[0]) if picked.sentences else None)
+        if late:  # about something no article names, or a year or month the answering article does not report on
             return refusal(question, items[0].score, items, **{**fields, "notice": "; ".join(
                 x for x in (notice, late) if x)})
         threshold = self.settings.abstain_threshold

@@ -20,6 +20,8 @@ from typing import Callable
 import faiss
 import filelock
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from qa import corpus as corpus_mod
 from qa.config import IndexType, Settings
@@ -313,6 +315,17 @@ class Index:
     def term_ids(self, terms: list[str]) -> list[int]:
         """Vocabulary ids of the terms that are in the vocabulary, in order (repeats kept)."""
         return [self.vocab[t] for t in terms if t in self.vocab]
+
+    @functools.cached_property
+    def _terms(self) -> list[str]:
+        return list(self.vocab)
+
+    def near_terms(self, term: str, max_edits: int, limit: int = 5) -> list[str]:
+        """Vocabulary terms within `max_edits` edits of `term` (optimal string alignment: a swap of two
+        neighbouring letters is one edit) that begin with its letter, nearest first: the corpus's spelling of a
+        name asked with a slip ("hollwood" -> "hollywood")."""
+        found = process.extract(term, self._terms, scorer=OSA.distance, score_cutoff=max_edits, limit=limit)
+        return [t for t, _, _ in found if t[:1] == term[:1]]
 
     @property
     def n_terms(self) -> int:

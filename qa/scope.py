@@ -1,5 +1,6 @@
-"""Articles' dates and outlets in answering: filters (since / until / sources), retrieval within them, the newest
-supporting article for "latest" questions, the named year for questions that name one."""
+"""What the articles cover in answering: filters (since / until / sources), retrieval within them, the newest
+supporting article for "latest" questions, the named year or month for questions that name one, and names that
+no article mentions."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa import metadata
-from qa.answer_types import DATE
+from qa.answer_types import DATE, entity_spans
 from qa.errors import QAError
 from qa.index import Index
 from qa.tokens import tokens
@@ -136,6 +137,36 @@ def out_of_time(index: Index, question: str, sentence: int) -> str | None:
     if start and record.published < start and not _AHEAD.search(question):
         return f"the closest article ({record.published}) was published before {start}"
     return None
+
+
+# Words of a name that say nothing of what the articles cover: an acronym ("the FDA" may be spelt out in them),
+# a month or a weekday.
+_ACRONYM = re.compile(r"^[A-Z0-9&.\-]+(?:s|['’]s)?$")
+_CALENDAR = frozenset(metadata.MONTHS) | frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun".split())
+SLIP_LENGTH = 7  # a name's term this long or longer may be asked with a slip: one edit, two from 10 letters
+
+
+def unknown_names(index: Index, question: str) -> list[str]:
+    """The names the question gives (runs of capitalised words past its first word), when it gives some and no
+    article mentions any of them, not even spelt a slip away ("How many Airbus jets did IndiGo order?" over
+    articles that never name either: they cannot be about it); else []. Acronyms, months and weekdays are not
+    counted, and a name is mentioned when one of its terms is."""
+    names, known = [], False
+    for s, e in entity_spans(question):
+        name = question[s:e]
+        if s == 0 and " " not in name:
+            continue  # a question's capitalised first word may be an ordinary one ("Boycotting, ...")
+        words = [w for w in name.split() if not _ACRONYM.match(w) and w.lower().strip(".") not in _CALENDAR]
+        terms = [t for w in words for t in tokens(w)]
+        if not terms:
+            continue
+        names.append(re.sub(r"['’]s$", "", name))
+        known = known or bool(index.term_ids(terms)) or any(
+            index.near_terms(t, 1 if len(t) < 10 else 2) for t in terms if len(t) >= SLIP_LENGTH)
+        if known:
+            return []
+    return names
 
 
 def uncovered_years(index: Index, allowed: np.ndarray, question: str) -> list[str]:

@@ -305,3 +305,12 @@ def test_a_mixed_folder_indexes_in_one_build_and_a_changed_row_reencodes_only_th
     question = "How many containers did the port of Valmora handle on day 2?"
     assert engine.answer(question).to_dict() == fresh.answer(question).to_dict()
     assert "2950 containers" in engine.answer(question).sentence
+
+
+def test_near_terms_are_the_corpus_spellings_a_slip_away(seed_engine):
+    index = seed_engine.index
+    assert "stoltenberg" in index.vocab
+    assert index.near_terms("stoltenbreg", 1) == ["stoltenberg"]  # two letters swapped: one edit
+    assert index.near_terms("stoltenbrg", 1) == ["stoltenberg"] and index.near_terms("stltnbrg", 1) == []
+    assert index.near_terms("stltnbrg", 3) == ["stoltenberg"]
+    assert index.near_terms("ttoltenberg", 1) == []  # the first letter is kept

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa.errors import QAError
-from qa.scope import Scope, _figures, article_dates, asks_latest, named_start, named_years
+from qa.scope import Scope, _figures, article_dates, asks_latest, named_start, named_years, unknown_names
 
 SUDAN = "What's the latest death toll from the fighting in Sudan?"
 
@@ -140,3 +140,21 @@ def test_a_question_about_a_time_the_answering_article_does_not_report_on_is_ref
     # what was expected of a later month is what an earlier article can say
     ahead = news_engine.answer("What is the Bank of Japan expected to do by July 2024?")
     assert ahead.notice is None or "published before" not in ahead.notice
+
+
+@pytest.mark.slow
+def test_a_question_about_names_no_article_mentions_is_refused(news_engine):
+    index = news_engine.index
+    assert unknown_names(index, "How many Airbus jets did IndiGo order?") == ["Airbus", "IndiGo"]
+    assert unknown_names(index, "What were Evergrande's total liabilities?") == ["Evergrande"]
+    a = news_engine.answer("How many Airbus jets did IndiGo order?")
+    assert not a.found and a.notice == "no article mentions Airbus or IndiGo" and a.evidence
+    # one name the articles mention is enough: "Syrians" and "Rwanda" are there, "Afghans" and "Yemenis" are not
+    assert unknown_names(index, "What share of claims from Afghans, Syrians and Yemenis did Rwanda turn down?") == []
+    # a slip in a long name is the name; a short one must be spelt right
+    assert unknown_names(index, "What did Loreen sing in Liverpol?") == []  # Liverpool
+    assert unknown_names(index, "What did the governor, Uedda, say?") == ["Uedda"]  # Ueda, but five letters
+    assert unknown_names(index, "Who is Kazuo Uedda?") == [] and unknown_names(index, "How did Käärijä do?") == []
+    # acronyms (spelt out in the articles or not), months, weekdays and a capitalised first word are not names
+    assert unknown_names(index, "What did the FDA and the IOC decide in March?") == []
+    assert unknown_names(index, "Boycotts: what happened on Tuesday?") == []
