@@ -11,19 +11,20 @@ MONTHS = {
     "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9,
     "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
 }
-MONTH_PATTERN = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"  # a month's name, as a regex
-_MONTH = MONTH_PATTERN
+_MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri "
+                     "sat sun".split())
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH}),?\s+(\d{{4}})\b", re.I)
 _MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_MONTH_YEAR = re.compile(rf"\b({_MONTH})\s+(\d{{4}})\b", re.I)
 _MONTH_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.I)
 _DAY_MONTH = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}", re.I)
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.?m\.?(?!\w)", re.I)
 # What a date line may hold besides dates and times: labels, time zones, weekdays.
-_DATE_WORDS = frozenset("""
+_DATE_WORDS = WEEKDAYS | frozenset("""
 posted published updated last first modified on at am pm a.m p.m gmt bst utc cet cest ist et est edt pt pst pdt
-ct cst cdt jst aest mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday friday
-saturday sunday today yesterday
+ct cst cdt jst aest today yesterday
 """.split())
 _WORD = re.compile(r"[\w.]+")
 
@@ -61,8 +62,8 @@ class Dateline:
     day: str | None = None  # MM-DD when it gives a month and day, with or without the year ("Feb 13" -> 02-13)
 
 
-def iso_date(text: str) -> str | None:
-    """The first full date (day, month and year) in text as YYYY-MM-DD; None when no year is given."""
+def _full_dates(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, YYYY-MM-DD) of every full date (day, month and year) in text that is a real day."""
     found = []
     for pattern, order in ((_DAY_MONTH_YEAR, "dmy"), (_MONTH_DAY_YEAR, "mdy"), (_ISO, "ymd")):
         for m in pattern.finditer(text):
@@ -70,10 +71,27 @@ def iso_date(text: str) -> str | None:
             month = parts["m"]
             month = int(month) if month.isdigit() else MONTHS[month.lower().rstrip(".")]
             try:
-                found.append((m.start(), datetime.date(int(parts["y"]), month, int(parts["d"])).isoformat()))
+                found.append((m.start(), m.end(), datetime.date(int(parts["y"]), month, int(parts["d"])).isoformat()))
             except ValueError:
                 continue
-    return min(found)[1] if found else None
+    return found
+
+
+def iso_date(text: str) -> str | None:
+    """The first full date (day, month and year) in text as YYYY-MM-DD; None when no year is given."""
+    found = _full_dates(text)
+    return min(found)[2] if found else None
+
+
+def named_days(text: str) -> list[str]:
+    """Every day the text names with its year, as YYYY-MM-DD: its full dates, and a month with its year as that
+    month's first day ("at its July 2024 meeting" -> 2024-07-01); a month inside a full date is not one on its own."""
+    full = _full_dates(text)
+    days = [d for _, _, d in full]
+    for m in _MONTH_YEAR.finditer(text):
+        if not any(s < m.end() and m.start() < e for s, e, _ in full):
+            days.append(datetime.date(int(m.group(2)), MONTHS[m.group(1).lower().rstrip(".")], 1).isoformat())
+    return days
 
 
 def is_date_part(text: str) -> bool:

@@ -125,8 +125,10 @@ def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
             end = after.pop(0).end()
     while end > start and text[end - 1] in " ,;:.!?)]”\"'’" and not _keeps_final(text, start, end):
         end -= 1
-    while start < end and (text[start] in " ,;:([“\"'‘" or text[start] in "-–—" and text[start + 1:start + 2].isspace()):
-        start += 1  # a dash that sets off a list ("1,832 deaths - 812 in ...") is not part of the answer
+    # nor is a dash that sets off a list ("1,832 deaths - 812 in ...") part of the answer
+    while start < end and (text[start] in " ,;:([“\"'‘"
+                           or text[start] in "-–—" and text[start + 1:start + 2].isspace()):
+        start += 1
     if _unbalanced(text[start:end]):
         # Cut at the first quote mark: keep the side that has words ('said "we will' -> 'said').
         cut = start + min(i for i, ch in enumerate(text[start:end]) if ch in '"“”')

@@ -90,31 +90,17 @@ def named_years(question: str) -> set[str]:
     return set(_YEAR.findall(question))
 
 
-# a time the question asks about that starts on a known day: "in July 2024", "on January 6, 2023", "late November 2022"
-_MONTH_YEAR = re.compile(rf"(?<!\d )(?<!\dst )(?<!\dnd )(?<!\drd )(?<!\dth )\b({metadata.MONTH_PATTERN})\s+(?:(\d{{1,2}})(?:st|nd|rd|th)?,?\s+)?((?:19|20)\d\d)\b", re.I)
-_DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({metadata.MONTH_PATTERN})\s+((?:19|20)\d\d)\b", re.I)
 # a question about what was to come, which an earlier article can answer ("What will the BoJ decide in July 2024?")
 _AHEAD = re.compile(r"\b(?:will|would|expected|expects?|plans?|planned|going to|due to|scheduled|forecasts?|"
                     r"predicted|set to|next)\b", re.I)
 
 
 def named_start(question: str) -> str | None:
-    """The first day of the earliest month or date the question names with its year ("at its July 2024 meeting"
-    -> 2024-07-01, "on 6 January 2023" -> 2023-01-06), as YYYY-MM-DD; None when it names none."""
-    found = []
-    for m in _MONTH_YEAR.finditer(question):
-        found.append(_day(m.group(3), m.group(1), m.group(2)))
-    for m in _DAY_MONTH_YEAR.finditer(question):
-        found.append(_day(m.group(3), m.group(2), m.group(1)))
-    found = [d for d in found if d]
-    return min(found) if found else None
-
-
-def _day(year: str, month: str, day: str | None) -> str | None:
-    try:
-        return datetime.date(int(year), metadata.MONTHS[month.lower().rstrip(".")], int(day or 1)).isoformat()
-    except ValueError:
-        return None
+    """The earliest day the question names with its year (a month counts from its first day: "at its July 2024
+    meeting" -> 2024-07-01, "on 6 January 2023" -> 2023-01-06), as YYYY-MM-DD, in the years 1900-2099; None when it
+    names none."""
+    days = [d for d in metadata.named_days(question) if d[:2] in ("19", "20")]
+    return min(days) if days else None
 
 
 def out_of_time(index: Index, question: str, sentence: int) -> str | None:
@@ -142,8 +128,7 @@ def out_of_time(index: Index, question: str, sentence: int) -> str | None:
 # Words of a name that say nothing of what the articles cover: an acronym ("the FDA" may be spelt out in them),
 # a month or a weekday.
 _ACRONYM = re.compile(r"^[A-Z0-9&.\-]+(?:s|['’]s)?$")
-_CALENDAR = frozenset(metadata.MONTHS) | frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat sun".split())
+_CALENDAR = frozenset(metadata.MONTHS) | metadata.WEEKDAYS
 SLIP_LENGTH = 7  # a name's term this long or longer may be asked with a slip: one edit, two from 10 letters
 
 
@@ -152,7 +137,7 @@ def unknown_names(index: Index, question: str) -> list[str]:
     article mentions any of them, not even spelt a slip away ("How many Airbus jets did IndiGo order?" over
     articles that never name either: they cannot be about it); else []. Acronyms, months and weekdays are not
     counted, and a name is mentioned when one of its terms is."""
-    names, known = [], False
+    names = []
     for s, e in entity_spans(question):
         name = question[s:e]
         if s == 0 and " " not in name:
@@ -161,11 +146,10 @@ def unknown_names(index: Index, question: str) -> list[str]:
         terms = [t for w in words for t in tokens(w)]
         if not terms:
             continue
-        names.append(re.sub(r"['’]s$", "", name))
-        known = known or bool(index.term_ids(terms)) or any(
-            index.near_terms(t, 1 if len(t) < 10 else 2) for t in terms if len(t) >= SLIP_LENGTH)
-        if known:
+        if index.term_ids(terms) or any(index.near_terms(t, 1 if len(t) < 10 else 2)
+                                        for t in terms if len(t) >= SLIP_LENGTH):
             return []
+        names.append(re.sub(r"['’]s$", "", name))
     return names
 
 
@@ -222,8 +206,8 @@ def prefer_time(index: Index, question: str, sentences: list[int], scores: list[
     1,800 wounded", however the two score); then, within that article, one that states a figure no older article
     reported (`fresh_figure`). For a named year: the best within the margin from an article published that year,
     else the best within the margin that may answer for that time.
-    `candidates` (all the question's candidate sentences) say which articles report on the same story. Returns a
-    position in `sentences`; the caller refuses when that sentence is `out_of_time`."""
+    `candidates` (all the question's candidate sentences, which hold `sentences`) say which articles report on the
+    same story. Returns a position in `sentences`; the caller refuses when that sentence is `out_of_time`."""
     if not sentences:
         return 0
     latest, years = asks_latest(question), named_years(question)
@@ -236,8 +220,7 @@ def prefer_time(index: Index, question: str, sentences: list[int], scores: list[
         timely = [i for i in close if out_of_time(index, question, sentences[i]) is None]
         return (same or timely or [0])[0]
     candidates = np.asarray(sentences if candidates is None else candidates, dtype=np.int64)
-    known = article_dates(index, np.unique(np.concatenate([index.article_of(candidates),
-                                                           index.article_of(np.asarray(sentences))])))
+    known = article_dates(index, np.unique(index.article_of(candidates)))
     date = [known.get(int(index.article_of(s))) for s in sentences]
     if date[0] is None:
         return 0  # which is newer than the best is not known
@@ -246,23 +229,21 @@ def prefer_time(index: Index, question: str, sentences: list[int], scores: list[
     dated = [(date[i], i) for i in close if date[i]]
     newest = max(d for d, _ in dated)
     chosen = min(i for d, i in dated if d == newest)  # the best-scored sentence of the newest article
-    return fresh_figure(index, sentences, close, chosen, candidates, known)
+    return fresh_figure(index, sentences, close, chosen, known)
 
 
-def fresh_figure(index: Index, sentences: list[int], close: list[int], chosen: int, candidates,
-                 dates: dict[int, str]) -> int:
+def fresh_figure(index: Index, sentences: list[int], close: list[int], chosen: int, dates: dict[int, str]) -> int:
     """For a "latest" question: when every figure of the chosen sentence was already reported by an older article
     among the candidates' ("the toll of 185 given on Monday" in the update that says 413; "$500 a week in strike
     pay" that the first report gave too), the best close-scored sentence of the same article that states a figure
     no older one reported; else `chosen`. Positions index `sentences`; `close` are the positions near the best;
-    `dates` are the candidates' articles' (`article_dates`)."""
+    `dates` are those of the candidates' articles (`article_dates`), so an older one is an older candidate's."""
     top = sentences[chosen]
     article = int(index.article_of(top))
     figures = set(_figures(index.sentence_text(top)))
     if article not in dates or not figures:
         return chosen
-    older = {int(a) for a in np.unique(index.article_of(np.asarray(candidates, dtype=np.int64)))
-             if int(a) in dates and dates[int(a)] < dates[article]}
+    older = {a for a, d in dates.items() if d < dates[article]}
     if not older:
         return chosen
     reported = set()
