@@ -48,7 +48,7 @@ _FIGURE = re.compile(r"\d[\d,.]*\d|\d|\b(?:one|two|three|four|five|six|seven|eig
                      r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|dozens?|hundreds?|thousands?|millions?)\b",
                      re.I)
 # Words that say how exact a quantity is ("about 12,700", "more than 1,800", "at least nine"), as a regex alternation.
-QUALIFIERS = (r"about|around|approximately|roughly|nearly|almost|some|over|under|up to|more than|less than|fewer than|"
+QUALIFIERS = (r"about|around|approximately|roughly|nearly|almost|some|over|under|above|below|up to|more than|less than|fewer than|"
               r"at least|at most|as many as|as much as|an estimated")
 # The word that governs a figure from before it: "killed at least 413", "injured 3,551", "the toll rose to 185".
 _GOVERNED = re.compile(r"([\w’'-]+)(?:\s+(?:to|of|at|by|reached|rose|risen|climbed|stands?|stood|is|was|now))*"
@@ -113,7 +113,7 @@ MONTHS = ("january february march april may june july august september october n
            "jan feb mar apr jun jul aug sep sept oct nov dec").split()
 # "may" is a month only before a day number ("May 3"), not the verb.
 _MONTH_WORDS = [m for m in MONTHS if m != "may"] + [r"may(?=\s+\d)"]
-DATE = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b(?:%s)\b\.?(?:\s+\d{1,2}(?:[-–]\d{1,2})?(?:,?\s+\d{4})?)?|\b\d{1,2}(?:st|nd|rd|th)? (?:%s)\b|"
+DATE = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b(?:%s)\b\.?(?:\s+\d{1,2}\b(?:[-–]\d{1,2}\b)?(?:,?\s+\d{4})?)?|\b\d{1,2}(?:st|nd|rd|th)? (?:%s)\b|"
                    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow)\b|"
                    r"\b(?:century|decade)\b" % ("|".join(_MONTH_WORDS), "|".join(_MONTH_WORDS)), re.I)
 NUMBER = re.compile(r"(?:[$€£¥]\s?)?\b\d[\d,.]*\b(?:\s?(?:%|(?:percent|per cent|million|billion|trillion|thousand|"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.answer_types import AnswerType, answer_type, asks_count, cue_spans, entity_spans
+from qa.answer_types import DATE, AnswerType, answer_type, asks_count, cue_spans, entity_spans
 from qa.tokens import tokens
 
 
@@ -31,6 +31,13 @@ def test_cue_spans_find_dates_numbers_and_names():
     assert "May 3, 2013" in found["date"] and "may" not in " ".join(found["date"]).split()[1:]
     assert "$1.2 billion" in found["number"] and "50%" in found["number"]
     assert "Florida" in found["entity"]
+
+
+def test_a_month_with_its_year_is_not_a_month_and_a_day():
+    # "June 2022" once read as "June 20" and a stray "22" (a figure the latest-report rules compared)
+    assert [m.group() for m in DATE.finditer("the first flight in June 2022 and the vote in April 2023")] == [
+        "June", "2022", "April", "2023"]
+    assert [m.group() for m in DATE.finditer("on June 20, 2022, and June 20-22")] == ["June 20, 2022", "June 20-22"]
 
 
 def test_entity_spans_skip_ordinary_sentence_openers():

@@ -95,6 +95,7 @@ def test_a_quantity_keeps_the_words_that_say_how_exact_it_is():
     assert widened("At least 185 people were killed and more than 1,800 wounded.", "1,800") == "more than 1,800"
     assert widened("It has between 10,000 and 20,000 fighters.", "10,000 and 20,000") == "between 10,000 and 20,000"
     assert widened("Some 40 people were rescued.", "40") == "Some 40"
+    assert widened("The death toll rose above 35,000 on Monday.", "35,000") == "above 35,000"
     assert widened("The panel measured roughly 2 feet by 4 feet.", "2 feet by 4 feet") == "roughly 2 feet by 4 feet"
     # no quantity, or "between" without a range: nothing is added
     assert widened("It happened around Christmas.", "Christmas") == "Christmas"

@@ -44,6 +44,7 @@ def test_figures_leave_years_and_dates_out():
     assert _figures("At least 413 people were killed in 2023, up from 1,800 wounded; $3.9 billion") == [
         "413", "1800", "3.9 billion"]
     assert _figures("KHARTOUM, April 21 (Reuters) - At least 413 were killed by Sept. 29, 2023") == ["413"]
+    assert _figures("The first flight was due in June 2022.") == []
     # a unit only as a whole word: "12,700 members" is 12700, not 12,700 million
     assert _figures("About 12,700 members, 5,600 more, $2m and 3.5bn, 40% and 7 per cent") == [
         "12700", "5600", "2m", "3.5bn", "40%", "7 per cent"]
