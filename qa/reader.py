@@ -182,6 +182,30 @@ def _keeps_final(text: str, start: int, end: int) -> bool:
     return text[end - 1] == "." and re.search(r"(?:\b[A-Z]\.){2,}$|\b(?:Jr|Sr|Inc|Ltd|Co)\.$", text[start:end]) is not None
 
 
+def casualty_read(text: str, read: list[tuple[tuple[int, int], float]],
+                  casualty: str) -> list[tuple[tuple[int, int], float]]:
+    """How many died is not answered by the injured figure ("413 killed and 3,551 injured"), nor the other way
+    round. The ranked spans (`read`: (span, P(span)), best first) are weighed by the figure they start with: the
+    reader's start is often sure of the figure while its end runs on over the other one ("At least 413 people have
+    been killed and 3,551"), and every span that starts at a figure is a vote for it. The answer is the figure with
+    the most weight among those that count the asked `casualty` kind, read as its best span that counts nothing
+    else (else the figure alone); its probability is that weight given that the figures of the other kind, and
+    spans without a figure, are not the answer. `read` unchanged when no figure counts that kind."""
+    figures = [NUMBER.search(text, *tidy) for tidy, _ in read]
+    weight: dict[tuple[int, int] | None, float] = {}  # None: the spans without a figure
+    for figure, (_, p) in zip(figures, read):
+        key = figure.span() if figure is not None else None
+        weight[key] = weight.get(key, 0.0) + p
+    fits = {key: key is not None and figure_casualty(text, *key) <= {casualty} for key in weight}
+    if not any(fits.values()):
+        return read
+    best = max((key for key in weight if fits[key]), key=lambda key: weight[key])
+    left = 1.0 - sum(w for key, w in weight.items() if not fits[key])
+    whole = [tidy for figure, (tidy, _) in zip(figures, read)
+             if figure is not None and figure.span() == best and figure_casualty(text, *tidy) <= {casualty}]
+    return [(whole[0] if whole else best, min(1.0, weight[best] / max(left, 1e-9)))]
+
+
 def reading(span: Span | None) -> tuple[float, float]:
     """(P(the best span), P(no answer)) of a read, for the abstention model; no span left counts as no answer."""
     return (span.probability, span.null_probability) if span is not None else (0.0, 1.0)
@@ -240,14 +264,7 @@ class Reader:
                     for i, j, p in spans]
             read = [(tidy, p) for tidy, p in read if tidy]
             if casualty and read:
-                # How many died is not answered by the injured figure ("413 killed and 3,551 injured"), nor the
-                # other way round: the best span with a figure that does not count the other kind, its probability
-                # given that the spans which do are not the answer.
-                fits = [NUMBER.search(text, *tidy) is not None and figure_casualty(text, *tidy) <= {casualty}
-                        for tidy, _ in read]
-                if any(fits):
-                    left = 1.0 - sum(p for (_, p), ok in zip(read, fits) if not ok)
-                    read = [(tidy, min(1.0, p / max(left, 1e-9))) for (tidy, p), ok in zip(read, fits) if ok]
+                read = casualty_read(text, read, casualty)
             tidy, p = read[0] if read else (None, spans[0][2] if spans else 0.0)
             if tidy and qualifiers:
                 tidy = (with_qualifier(text, *tidy), tidy[1])

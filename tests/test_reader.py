@@ -6,6 +6,7 @@ import pytest
 
 from qa import adapter, reader
 from qa.encoder import model_path
+from qa.config import Settings
 from qa.errors import QAError
 
 CASES = [
@@ -129,3 +130,33 @@ def test_a_count_of_the_dead_when_the_verb_comes_before_the_figures(the_reader):
     sentence = "Fighting has killed at least 413 people and injured 3,551 since Saturday, the WHO said."
     span = the_reader.read("How many people have been killed in the fighting?", [sentence])[0]
     assert sentence[span.start:span.end] == "at least 413"
+
+
+def test_a_count_of_the_dead_weighs_every_span_that_starts_at_its_figure():
+    # The reader's start is sure of "413" while its end runs on over the injured figure: those spans are votes
+    # for 413, and the answer is 413 read as its own span, likelier than any one span of it
+    text = "At least 413 people have been killed and 3,551 injured, the WHO said."
+    at = {s: (text.index(s), text.index(s) + len(s)) for s in ("At least 413", "413", "3,551", "3,551 injured")}
+    run_on = (text.index("At least"), text.index("3,551") + len("3,551"))
+    read = [(at["3,551"], 0.12), (run_on, 0.10), (at["3,551 injured"], 0.03), (at["At least 413"], 0.03),
+            (at["413"], 0.02), ((text.index("WHO"), text.index("WHO") + 3), 0.05)]
+    [(span, p)] = reader.casualty_read(text, read, "death")
+    assert text[span[0]:span[1]] == "At least 413"
+    # 413's weight (0.10 + 0.03 + 0.02) given that neither 3,551 (0.15) nor a span without a figure (0.05) answers
+    assert p == pytest.approx(0.15 / (1 - 0.15 - 0.05))
+    [(span, p)] = reader.casualty_read(text, read, "injury")
+    assert text[span[0]:span[1]] == "3,551" and p == pytest.approx(0.15 / (1 - 0.15 - 0.05))
+    # only run-on spans start at 413: the figure alone is the answer
+    [(span, _)] = reader.casualty_read(text, [(run_on, 0.3), (at["3,551"], 0.1)], "death")
+    assert text[span[0]:span[1]] == "413"
+    # no figure counts the asked kind: the reading is left as it was
+    assert reader.casualty_read("The WHO said so.", [((4, 7), 0.4)], "death") == [((4, 7), 0.4)]
+
+
+def test_the_dead_in_a_sentence_with_the_injured_are_answered_clearly_enough_to_show(the_reader):
+    sentence = ("KHARTOUM, April 21 (Reuters) - At least 413 people have been killed and 3,551 injured since "
+                "fighting broke out in Sudan last Saturday, the World Health Organization said on Friday, as "
+                "explosions and gunfire rocked Khartoum on the first day of the Eid al-Fitr holiday.")
+    dead = the_reader.read("What's the latest death toll from the fighting in Sudan?", [sentence])[0]
+    assert sentence[dead.start:dead.end] == "At least 413"
+    assert dead.probability >= Settings().answer_threshold  # the bold answer is shown (it was 0.046)
