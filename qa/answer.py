@@ -108,6 +108,18 @@ class Picked:
         return Picked([self.rows[j] for j in order], [self.sentences[j] for j in order],
                       [self.scores[j] for j in order], self.twins)
 
+    def led_by(self, scored: Scored, sentence: int) -> "Picked":
+        """The picks with the candidate `sentence` first (the one a follow-up asks about, wherever it ranks), at
+        its own score, and its twins left out."""
+        row = int(np.flatnonzero(scored.sentences == sentence)[0])
+        keep = [j for j, r in enumerate(self.rows) if r != row and not self.twins[row, r]]
+        return Picked([row] + [self.rows[j] for j in keep], [sentence] + [self.sentences[j] for j in keep],
+                      [float(scored.scores[row])] + [self.scores[j] for j in keep], self.twins)
+
+    def confidence(self, scored: Scored, selector: Selector, i: int) -> float:
+        """The calibrated confidence of the i-th pick: its score and its margin over its rival."""
+        return round(selector.confidence(self.scores[i], self.runner_up(scored, i)), 4)
+
     def runner_up(self, scored: Scored, i: int) -> float | None:
         """The rival of the i-th pick (select.rival): the best candidate that is not its near-duplicate."""
         return rival(scored.scores, self.rows[i], self.twins[self.rows[i]])
@@ -159,14 +171,14 @@ def evidence_list(index: Index, scored: Scored, picked: Picked, top_k: int, sele
     """Evidence for the top_k picked sentences, each scored by its calibrated confidence (its selector score
     and its margin over its rival)."""
     out = []
-    for i, (sid, score) in enumerate(zip(picked.sentences[:top_k], picked.scores)):
+    for i, sid in enumerate(picked.sentences[:top_k]):
         start, end = index.char_span(sid)
         lo, hi = context_rows(index, sid, neighbours)
         context_start, context_end = index.char_span(lo, hi)
         record = index.article_record(sid)
         out.append(Evidence(
             sentence=index.sentence_text(sid), source=record.id, title=record.title, start=start, end=end,
-            score=round(selector.confidence(score, picked.runner_up(scored, i)), 4),
+            score=picked.confidence(scored, selector, i),
             context=index.span_text(lo, hi), context_start=context_start, context_end=context_end,
             kind=index.sentence_kind(sid).value,
             author=record.author, published=record.published, outlet=record.outlet, url=record.url,
@@ -218,10 +230,12 @@ def refusal(question: str, score: float, items: list[Evidence], **fields) -> Ans
 
 
 def from_evidence(question: str, top: Evidence, items: list[Evidence], span: tuple[int, int] | None,
-                  support: tuple[int, int], **fields) -> Answer:
+                  support: tuple[int, int], score: float | None = None, **fields) -> Answer:
     """The answer built from its top Evidence; `span` is the short answer inside the sentence (or None) and
-    `support` the supporting span in the article."""
-    return Answer(question=question, found=True, score=top.score, sentence=top.sentence, source=top.source,
+    `support` the supporting span in the article; `score` the answer's confidence when it is not the top
+    Evidence's own."""
+    return Answer(question=question, found=True, score=top.score if score is None else score,
+                  sentence=top.sentence, source=top.source,
                   title=top.title, start=top.start, end=top.end, context=top.context,
                   context_start=top.context_start, context_end=top.context_end,
                   answer=top.sentence[span[0]:span[1]] if span else None,

@@ -371,10 +371,21 @@ def _fill_elided(question: str, previous: Turn) -> str:
         if noun and _is_content(noun.group(1)):
             question = f"{question[:m.end()]} {noun.group(1)}{question[m.end():]}"
     m = _FIGURE.search(question)
-    number = NUMBER.search(previous.answer or "")
-    if m and number and any(ch.isdigit() for ch in number.group()):
-        question = f"{question[:m.start()]}the {m.group(1)} of {number.group()}{question[m.end():]}"
+    number = _answer_figure(previous)
+    if m and number:
+        question = f"{question[:m.start()]}the {m.group(1)} of {number}{question[m.end():]}"
     return question
+
+
+def _answer_figure(previous: Turn) -> str | None:
+    number = NUMBER.search(previous.answer or "")
+    return number.group() if number and any(ch.isdigit() for ch in number.group()) else None
+
+
+def points_at_figure(question: str, previous: Turn | None) -> bool:
+    """Does the question ask about the figure the previous reply showed ("who gave that figure?", "when was that
+    total reported?")? Then it asks about the sentence that stated it."""
+    return previous is not None and previous.sentence is not None and _FIGURE.search(question) is not None
 
 
 # --- ellipsis ("And the Netherlands?", "What about small brain bleeds?") ----------------------------------

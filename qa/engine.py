@@ -378,14 +378,20 @@ class QA:
             article = index.article_number(previous.source)
             prefer = article if chat.keeps_topic(question) else None
             spent = index.sentence_at(article, previous.start)
+        # "who gave that figure?" asks about the sentence that stated it, whatever words the two share
+        asked_about = spent if chat.points_at_figure(question, previous) else None
+        if asked_about is not None:
+            cands = retrieve.with_sentences(index, cands, np.array([asked_about]), vector)
         reranker = self.reranker if self.selector.reranks else None
         scored = select.rank(index, cues, q, cands, self.selector, reranker=reranker,
                              rerank_top=self.settings.rerank_top, prefer_article=prefer, spent=spent,
                              demote_spent=previous is not None and chat.replaces_slot(question, previous))
         ranked = picked = pick(index, scored, top_k + 1)
-        chosen = scope.prefer_time(index, asked, picked.sentences, picked.scores, scored.sentences)
+        chosen = scope.prefer_time(index, asked, picked.sentences, picked.scores, scored.sentences, previous=spent)
         if chosen:  # a newer (or the named year's) article's sentence answers: it goes first
             picked = picked.first(chosen)
+        elif asked_about is not None:
+            picked = picked.led_by(scored, asked_about)
         items = evidence_list(index, scored, picked, top_k, self.selector, self.settings.context_sentences)
         unknown = scope.unknown_names(index, asked)
         late = f"no article mentions {' or '.join(unknown)}" if unknown else (
@@ -403,7 +409,13 @@ class QA:
         span, answer_score = self._short_answer(asked, q, top.sentence, read)
         support = support_span(index, picked.sentences[0])
         agreeing = supporting(index, scored, picked.sentences[0], top.sentence[span[0]:span[1]] if span else None)
-        return from_evidence(question, top, items, span, support, answer_score=answer_score,
+        # A sentence put first for what the question means (the newer report, the one asked about) answers with the
+        # confidence that the articles answer it at all, the best-scored sentence's; its own score ranked it
+        # against the question's words alone (and stays on its Evidence).
+        moved = picked.rows[0] != ranked.rows[0]
+        return from_evidence(question, top, items, span, support,
+                             score=ranked.confidence(scored, self.selector, 0) if moved else None,
+                             answer_score=answer_score,
                              supporting_sources=agreeing, earlier=self._earlier(index, asked, picked), **fields)
 
     def _earlier(self, index: Index, asked: str, picked: Picked) -> str | None:

@@ -19,6 +19,18 @@ class Candidates:
     best_article: int  # article of the best dense passage (-1 if none)
 
 
+def with_sentences(index: Index, cands: Candidates, extra: np.ndarray, question_vector: np.ndarray) -> Candidates:
+    """The candidates plus the `extra` sentences not among them yet, each with the dense score of the passage that
+    holds it and a BM25 score of 0 (they are added for what they are, a byline or the sentence an earlier answer
+    came from, not for sharing the question's words)."""
+    extra = np.setdiff1d(np.asarray(extra, dtype=np.int64), cands.sentences)
+    if not len(extra):
+        return cands
+    dense = index.passage_dense(extra, question_vector)
+    return Candidates(np.r_[cands.sentences, extra], np.r_[cands.passage_dense, dense].astype(np.float32),
+                      np.r_[cands.bm25, np.zeros(len(extra), dtype=np.float32)], cands.best_article)
+
+
 def dense_passages(index: Index, question_vector: np.ndarray, top_k: int,
                    allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(passage ids, inner-product scores), best first; with `allowed` (a boolean per article), only those

@@ -198,14 +198,18 @@ SAME_STORY_DAYS = 92  # how far from a dated report on the same story a year-les
 
 
 def prefer_time(index: Index, question: str, sentences: list[int], scores: list[float],
-                candidates: np.ndarray | None = None) -> int:
+                candidates: np.ndarray | None = None, previous: int | None = None) -> int:
     """Which of the ranked (deduplicated) sentences answers: the best, unless the question asks for the latest
     or names a year. For the latest: the best-scored sentence of the newest dated article among those within
     LATEST_MARGIN of the best and those of newer articles that report another figure for the same thing as the
     best (`other_figure`: the update's "413 killed and 3,551 injured" supersedes the first report's "185 killed and
     1,800 wounded", however the two score); then, within that article, one that states a figure no older article
-    reported (`fresh_figure`). For a named year: the best within the margin from an article published that year,
-    else the best within the margin that may answer for that time.
+    reported (`fresh_figure`). A follow-up ("and how many are out now?" after "How many walked out when the strike
+    began?") asks for the latest of what the `previous` turn's sentence reported: the sentence closest to that one
+    among those that report another figure for the same thing in the newest article no older than its own (the
+    update's "bringing the number on picket lines to about 25,000"), when there is one. For a named year: the best
+    within the margin from an article published that year, else the best within the margin that may answer for that
+    time.
     `candidates` (all the question's candidate sentences, which hold `sentences`) say which articles report on the
     same story. Returns a position in `sentences`; the caller refuses when that sentence is `out_of_time`."""
     if not sentences:
@@ -220,6 +224,8 @@ def prefer_time(index: Index, question: str, sentences: list[int], scores: list[
         timely = [i for i in close if out_of_time(index, question, sentences[i]) is None]
         return (same or timely or [0])[0]
     candidates = np.asarray(sentences if candidates is None else candidates, dtype=np.int64)
+    if previous is not None:
+        candidates = np.append(candidates, previous)
     known = article_dates(index, np.unique(index.article_of(candidates)))
     date = [known.get(int(index.article_of(s))) for s in sentences]
     if date[0] is None:
@@ -229,6 +235,14 @@ def prefer_time(index: Index, question: str, sentences: list[int], scores: list[
     dated = [(date[i], i) for i in close if date[i]]
     newest = max(d for d, _ in dated)
     chosen = min(i for d, i in dated if d == newest)  # the best-scored sentence of the newest article
+    then = known.get(int(index.article_of(previous))) if previous is not None else None
+    updates = [i for i in range(len(sentences)) if then and date[i] and date[i] >= then
+               and sentences[i] != previous and other_figure(index, previous, sentences[i])]
+    if updates and max(date[i] for i in updates) >= newest:  # the newest report of what the previous turn reported
+        newest = max(date[i] for i in updates)
+        close += [i for i in updates if i not in close]
+        chosen = max((i for i in updates if date[i] == newest),
+                     key=lambda i: float(index.sentence_vector(previous) @ index.sentence_vector(sentences[i])))
     return fresh_figure(index, sentences, close, chosen, known)
 
 

@@ -18,7 +18,7 @@ from qa.answer_types import (CUE_KINDS, PRONOUN_START, AnswerType, answer_type, 
 from qa.corpus import BlockKind
 from qa.errors import QAError, os_failure
 from qa.index import Index, Ragged, kind_code
-from qa.retrieve import Candidates
+from qa.retrieve import Candidates, with_sentences
 from qa.tokens import query_tokens, tokens, words
 
 SELECTOR_FILE = "selector.json"
@@ -566,12 +566,7 @@ def with_bylines(index: Index, q: Question, cands: Candidates) -> Candidates:
         first, last = index.article_sentences(a)
         rows = np.arange(first, last)
         bylines.append(rows[index.kind_of(rows) == kind_code(BlockKind.BYLINE)])
-    extra = np.setdiff1d(np.concatenate(bylines), cands.sentences)
-    if not len(extra):
-        return cands
-    dense = index.passage_dense(extra, q.vector)
-    return Candidates(np.r_[cands.sentences, extra], np.r_[cands.passage_dense, dense].astype(np.float32),
-                      np.r_[cands.bm25, np.zeros(len(extra), dtype=np.float32)], cands.best_article)
+    return with_sentences(index, cands, np.concatenate(bylines), q.vector)
 
 
 def bylines_first(index: Index, q: Question, sentences: np.ndarray, scores: np.ndarray) -> np.ndarray:

@@ -46,3 +46,19 @@ def test_evidence_never_repeats_a_sentence(seed_engine):
     keys = [dedupe_key(e.sentence) for e in a.evidence]
     assert len(keys) == len(set(keys)) and 1 <= len(keys) <= 5
     assert a.score == a.evidence[0].score
+
+
+def test_a_sentence_asked_about_leads_the_picks_at_its_own_score_without_its_twins():
+    import numpy as np
+
+    from qa.answer import Picked
+    from qa.select import Scored
+
+    scored = Scored(np.array([10, 11, 12, 13, 14]), np.array([2.0, 1.5, 1.0, 0.5, -1.0], dtype=np.float32),
+                    np.zeros((5, 1), dtype=np.float32))
+    twins = np.zeros((5, 5), dtype=bool)
+    twins[4, 1] = twins[1, 4] = True  # sentence 14 says what 11 says
+    picked = Picked([0, 1, 2], [10, 11, 12], [2.0, 1.5, 1.0], twins)
+    led = picked.led_by(scored, 14)  # ranked fifth, outside the picks
+    assert led.sentences == [14, 10, 12] and led.rows == [4, 0, 2] and led.scores == [-1.0, 2.0, 1.0]
+    assert picked.led_by(scored, 12).sentences == [12, 10, 11]  # one of the picks moves up

@@ -5,7 +5,7 @@ import random
 
 from conftest import NEWS_SET, NO_NEWS_SET, ROOT
 
-from qa.chat import Turn, rewrite
+from qa.chat import Turn, points_at_figure, rewrite
 
 NEWS = NEWS_SET / "questions.jsonl"
 
@@ -59,6 +59,13 @@ def test_a_noun_left_out_comes_from_the_previous_question():
     assert rewrite("How many did it need for a majority?", bjp) == "How many Lok Sabha seats did BJP need for a majority?"
     toll = Turn("What's the latest death toll from the fighting in Sudan?", "413")
     assert rewrite("who gave that figure?", toll) == "Who gave the figure of 413?"
+    # such a question is about the sentence that stated the figure (the engine answers from it)
+    said = "At least 413 people have been killed and 3,551 injured, the WHO said."
+    assert points_at_figure("who gave that figure?", Turn(toll.question, None, "sudan.txt", said, 0))
+    assert rewrite("who gave that figure?", Turn(toll.question, None, "sudan.txt", said, 0)) == "who gave that figure?"
+    assert not points_at_figure("who gave that figure?", toll)  # nothing was stated: no sentence
+    assert not points_at_figure("Who gave the figure?", Turn(toll.question, None, "sudan.txt", said, 0))
+    assert not points_at_figure("who gave that figure?", None)
 
 
 def test_a_new_ordinal_takes_the_place_of_the_old_one():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from qa.errors import QAError
@@ -79,6 +81,37 @@ def test_latest_answers_with_the_sentence_that_states_the_newer_figure(news_engi
     # a question that does not ask for the latest keeps the best report, whichever is newer
     assert news_engine.answer("How many people were wounded in the first three days of fighting in Sudan?"
                               ).source == "sudan-fighting-toll-185.html"
+
+
+@pytest.mark.slow
+def test_a_latest_follow_up_asks_for_the_update_of_what_the_previous_turn_reported(news_engine):
+    # "how many are out now?" after the strike's first day asks for the newest figure of the walkout the previous
+    # answer reported ("The strike began on Sept. 15 with about 12,700 workers"); the question alone reads poorly
+    # ("autoworkers ... out": the layoffs of "more than 4,000" score best), but the update's lede reports that same
+    # thing with another figure, and supersedes it
+    first = "How many autoworkers walked out when the UAW strike began on September 15?"
+    now = news_engine.answer("and how many are out now?", history=[first])
+    assert now.rewritten == "How many autoworkers are out now?"
+    assert now.source == "export.jsonl#uaw-strike-expands" and now.answer == "about 25,000"
+    # its confidence is that the articles answer the question (the best-scored sentence's), not the update's own
+    # score against the question's words (under 1%)
+    assert now.score > 0.1 > now.evidence[0].score
+    assert "12,700" in news_engine.answer(first).sentence  # the first question keeps its figure
+
+
+@pytest.mark.slow
+def test_a_question_about_the_previous_answer_s_figure_is_answered_where_it_was_stated(news_engine):
+    toll = news_engine.answer(SUDAN)
+    assert toll.answer == "At least 413"
+    who = news_engine.answer("who gave that figure?", history=[SUDAN])
+    assert who.rewritten == "Who gave the figure of 413?"
+    # not "The new figure is more than double the toll of 185 given by the U.N. envoy", which scores best
+    assert who.sentence == toll.sentence and "World Health Organization" in who.sentence
+    assert who.score > 0.1 > who.evidence[0].score
+    # a reply without a short answer showed the figures of its sentence: "that figure" is one of those
+    shown = dataclasses.replace(toll, answer=None, answer_start=None, answer_end=None, answer_score=None)
+    again = news_engine.answer("who gave that figure?", history=[shown])
+    assert again.rewritten is None and again.sentence == toll.sentence
 
 
 @pytest.mark.slow
