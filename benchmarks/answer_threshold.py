@@ -45,7 +45,7 @@ def main() -> None:
         read = sentence[span.start:span.end] if span else None
         rule_span = short_answer(q.question, sq.kind, sentence, set(sq.stems))
         rule = sentence[rule_span[0]:rule_span[1]] if rule_span else None
-        rows.append((span.probability if span else 0.0, exact_match(read, q.answers), f1_score(read, q.answers),
+        rows.append((span.answer_probability if span else 0.0, exact_match(read, q.answers), f1_score(read, q.answers),
                      exact_match(rule, q.answers), f1_score(rule, q.answers), contains_answer(sentence, q.answers)))
     r = np.array(rows)
     print(f"{len(r)} questions; top sentence holds an answer for {r[:, 5].mean():.3f}")

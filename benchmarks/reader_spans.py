@@ -63,7 +63,7 @@ def score(reader: Reader, rows, qualifiers: bool, threshold: float) -> tuple[flo
     em = f1 = answered = 0.0
     for question, sentence, answers in rows:
         span = reader.read(question, [sentence], qualifiers=qualifiers)[0]
-        text = sentence[span.start:span.end] if span is not None and span.probability >= threshold else None
+        text = sentence[span.start:span.end] if span is not None and span.answer_probability >= threshold else None
         em += exact_match(text, answers)
         f1 += f1_score(text, answers)
         answered += text is not None

@@ -48,8 +48,8 @@ _FIGURE = re.compile(r"\d[\d,.]*\d|\d|\b(?:one|two|three|four|five|six|seven|eig
                      r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|dozens?|hundreds?|thousands?|millions?)\b",
                      re.I)
 # Words that say how exact a quantity is ("about 12,700", "more than 1,800", "at least nine"), as a regex alternation.
-QUALIFIERS = (r"about|around|approximately|roughly|nearly|almost|some|over|under|above|below|up to|more than|less than|fewer than|"
-              r"at least|at most|as many as|as much as|an estimated")
+QUALIFIERS = (r"about|around|approximately|roughly|nearly|almost|some|over|under|above|below|up to|more than|"
+              r"less than|fewer than|at least|at most|as many as|as much as|an estimated")
 # The word that governs a figure from before it: "killed at least 413", "injured 3,551", "the toll rose to 185".
 _GOVERNED = re.compile(r"([\w’'-]+)(?:\s+(?:to|of|at|by|reached|rose|risen|climbed|stands?|stood|is|was|now))*"
                        rf"(?:\s+(?:{QUALIFIERS}))*\s+$", re.I)

@@ -427,7 +427,8 @@ class QA:
             return None
         sentence = index.sentence_text(close[at])
         read = self.reader.read(asked, [sentence])[0]
-        figure = sentence[read.start:read.end] if read.probability >= self.settings.answer_threshold else sentence
+        likely = read is not None and read.answer_probability >= self.settings.answer_threshold
+        figure = sentence[read.start:read.end] if likely else sentence
         date = index.article_record(close[at]).published
         return f"earlier report ({date}): {figure}"
 
@@ -435,8 +436,8 @@ class QA:
                       read: Span | None) -> tuple[tuple[int, int] | None, float | None]:
         """(span of the short answer in the sentence, its probability): the reader's span (`read`) when it is
         likely enough (`answer_threshold`), else the answer-type rules' span when `rule_answers` is on, else None."""
-        if read is not None and read.probability >= self.settings.answer_threshold:
-            return (read.start, read.end), round(read.probability, 4)
+        if read is not None and read.answer_probability >= self.settings.answer_threshold:
+            return (read.start, read.end), round(read.answer_probability, 4)
         if self.settings.rule_answers:
             return short_answer(asked, q.kind, sentence, set(q.stems)), None
         return None, None

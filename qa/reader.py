@@ -33,6 +33,7 @@ DEFAULT_READER = Path(__file__).resolve().parent / "reader.npz"
 MAX_TOKENS = 192  # question + sentence; the longer of the two is cut first
 MAX_ANSWER_TOKENS = 30
 CASUALTY_CHOICES = 20  # spans weighed for a count of the dead or the injured (`asks_casualty`)
+SHOWN_CHOICES = 20  # spans summed into the probability of the answer shown (`Span.answer_probability`)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,9 @@ class Span:
     end: int
     probability: float
     null_probability: float
+    # P(the answer shown): the probability of every span that shows as this one, after tidying and the quantity's
+    # qualifiers ("413" and "At least 413"); the short answer is shown when this is likely enough
+    answer_probability: float
 
 
 def encode_pairs(tokenizer, question: str, texts: list[str]):
@@ -164,6 +168,19 @@ def with_qualifier(text: str, start: int, end: int) -> int:
     return m.start() if m and " and " in text[start:end] else start
 
 
+def shown_span(text: str, start: int, end: int, qualifiers: bool = True) -> tuple[int, int] | None:
+    """The answer a span of `text` shows: tidied (`tidy_span`), a quantity with its qualifier (`with_qualifier`)."""
+    tidy = tidy_span(text, start, end)
+    return (with_qualifier(text, *tidy), tidy[1]) if tidy and qualifiers else tidy
+
+
+def answer_probability(text: str, spans: list[tuple[int, int, float]], shown: tuple[int, int],
+                       qualifiers: bool = True) -> float:
+    """P(the answer `shown`): the probabilities of the spans ((start, end) in `text`, P(span)) that show as it
+    summed ("413" and "At least 413" are one answer). Only spans that overlap it can."""
+    return sum(p for a, b, p in spans if a < shown[1] and b > shown[0] and shown_span(text, a, b, qualifiers) == shown)
+
+
 def _name_word(word: str) -> bool:
     return word[0].isupper() and word.lower().strip(".") not in TITLES
 
@@ -258,15 +275,19 @@ class Reader:
         casualty = asks_casualty(question) if answer_type(question) == AnswerType.NUMBER else None
         out: list[Span | None] = []
         for row, text in enumerate(texts):
-            spans, p_null = ranked_spans(starts[row], ends[row], allowed[row], CASUALTY_CHOICES if casualty else 1)
+            spans, p_null = ranked_spans(starts[row], ends[row], allowed[row],
+                                         CASUALTY_CHOICES if casualty else SHOWN_CHOICES)
             k = skipped[row]
-            read = [(tidy_span(text, k + int(offsets[row, i, 0]), k + int(offsets[row, j, 1])), p)
-                    for i, j, p in spans]
-            read = [(tidy, p) for tidy, p in read if tidy]
-            if casualty and read:
-                read = casualty_read(text, read, casualty)
-            tidy, p = read[0] if read else (None, spans[0][2] if spans else 0.0)
-            if tidy and qualifiers:
-                tidy = (with_qualifier(text, *tidy), tidy[1])
-            out.append(Span(tidy[0], tidy[1], p, p_null) if tidy else None)
+            chars = [(k + int(offsets[row, i, 0]), k + int(offsets[row, j, 1]), p) for i, j, p in spans]
+            if casualty:
+                read = [(tidy, p) for tidy, p in ((tidy_span(text, a, b), p) for a, b, p in chars) if tidy]
+                read = casualty_read(text, read, casualty) if read else read
+                tidy, p = read[0] if read else (None, spans[0][2] if spans else 0.0)
+                if tidy and qualifiers:
+                    tidy = (with_qualifier(text, *tidy), tidy[1])
+                p_shown = p
+            else:
+                tidy, p = (shown_span(text, *chars[0][:2], qualifiers), chars[0][2]) if chars else (None, 0.0)
+                p_shown = answer_probability(text, chars, tidy, qualifiers) if tidy else 0.0
+            out.append(Span(tidy[0], tidy[1], p, p_null, p_shown) if tidy else None)
         return out

@@ -160,3 +160,22 @@ def test_the_dead_in_a_sentence_with_the_injured_are_answered_clearly_enough_to_
     dead = the_reader.read("What's the latest death toll from the fighting in Sudan?", [sentence])[0]
     assert sentence[dead.start:dead.end] == "At least 413"
     assert dead.probability >= Settings().answer_threshold  # the bold answer is shown (it was 0.046)
+
+
+def test_the_answer_shown_is_as_likely_as_every_span_that_shows_as_it():
+    text = "At least 413 people have been killed, the WHO said."
+    at = lambda s, p: (text.index(s), text.index(s) + len(s), p)  # noqa: E731
+    spans = [at("413", 0.06), at("At least 413", 0.05), at("least 413", 0.02), at("413 people", 0.04),
+             at("WHO", 0.3)]
+    shown = reader.shown_span(text, *spans[0][:2])
+    assert text[shown[0]:shown[1]] == "At least 413"
+    # "413" and "At least 413" show as "At least 413"; "least 413" and "413 people" show as themselves
+    assert reader.answer_probability(text, spans, shown) == pytest.approx(0.11)
+    bare = reader.shown_span(text, *spans[0][:2], qualifiers=False)
+    assert text[bare[0]:bare[1]] == "413" and reader.answer_probability(text, spans, bare, False) == pytest.approx(0.06)
+
+
+def test_a_reading_s_answer_probability_is_at_least_its_span_s(the_reader):
+    for question, sentence, _ in CASES:
+        span = the_reader.read(question, [sentence])[0]
+        assert span.probability <= span.answer_probability <= 1.0 + 1e-6
