@@ -60,9 +60,9 @@ class Settings:
     rerank_top: int = 8
     # P(the articles answer it) under which the engine abstains; None = the threshold fitted with the selector
     abstain_threshold: float | None = None
-    # the reader's span is the short answer when its probability is at least this: on the SQuAD fit quarter,
-    # spans at or above 0.1 are exact two times in three (benchmarks/answer_threshold.py); below it there is no
-    # short answer, or the answer-type rules' span (qa/span.py) with `rule_answers` (they measured worse)
+    # the reader's span is the short answer when the answer it shows is at least this likely: on the SQuAD fit
+    # quarter, answers at or above 0.1 are exact two times in three (benchmarks/answer_threshold.py); below it
+    # there is no short answer, or the answer-type rules' span (qa/span.py) with `rule_answers` (they measured worse)
     answer_threshold: float = 0.1
     rule_answers: bool = False
     # numpy's BLAS on one thread for the whole process from the engine's first answer (qa/encoder.py
