@@ -145,6 +145,24 @@ _OPENING = re.compile(r"\s*(?:[“\"‘']\s*)?")  # what may come before a sente
 CUE_KINDS = ("date", "number", "entity", "count")
 # a number that is an amount of money or a share, not a count: "$500", "€225", "12%", "3.9 billion dollars"
 _NOT_COUNT = re.compile(r"^[$€£¥]|(?:%|percent|per cent|euros?|dollars?|pounds?)$", re.I)
+# "What did Burnham say about ...?", "How did Blinken describe ...?", "What were Tedros's exact words ...?": asked
+# for someone's words, which news gives as a direct quote
+_SAID = re.compile(r"^\W*(?:what|how)\b.*\b(?:say|said|says|describe[ds]?|call(?:ed)?|words?|tell|told|"
+                   r"admit(?:ted)?|warn(?:ed)?|argue[ds]?|claim(?:ed)?|add(?:ed)?)\b", re.I)
+_QUOTE = re.compile(r"[\"“]([^\"“”]*)[\"”]")
+
+
+def asks_said(question: str) -> bool:
+    """The question asks for someone's words (what they said, how they described something)."""
+    return _SAID.search(question) is not None
+
+
+def quotes_someone(sentence: str) -> bool:
+    """The sentence quotes someone: it opens with a quote mark, or holds four words or more between quote marks
+    ("a very serious event"; not a "turning point")."""
+    return sentence.lstrip()[:1] in ('"', "“") or any(m.group(1).count(" ") >= 3 for m in _QUOTE.finditer(sentence))
+
+
 PRONOUN_START = re.compile(r"^[\"“‘']?(?:he|she|it|they|this|these|those|that|his|her|its|their)\b", re.I)
 
 

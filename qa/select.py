@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.answer_types import (CUE_KINDS, PRONOUN_START, AnswerType, answer_type, asks_count, cue_stems,
-                             entity_spans)
+from qa.answer_types import (CUE_KINDS, PRONOUN_START, AnswerType, answer_type, asks_count, asks_said, cue_stems,
+                             entity_spans, quotes_someone)
 from qa.corpus import BlockKind
 from qa.errors import QAError, os_failure
 from qa.index import Index, Ragged, kind_code
@@ -30,7 +30,7 @@ FEATURES = (
     "article_best_coverage", "previous_dense", "pronoun_start", "headline", "other_non_body",
     "time_q_x_date", "number_q_x_number", "count_q_x_count", "person_place_q_x_entity", "entity_q_x_entity", "other_q_x_entity",
     "question_new_terms", "wide_context_coverage", "match_density", "coverage_x_sentence_dense",
-    "context_x_passage_gap", "article_coverage", "year_missing",
+    "context_x_passage_gap", "article_coverage", "year_missing", "said_q_x_quote",
 )
 
 
@@ -52,6 +52,7 @@ class Question:
     stems: list[str]  # content terms in question order
     kind: AnswerType
     count: bool = False  # it asks how many ("How many are on strike?", "the death toll"): answer_types.asks_count
+    said: bool = False  # it asks for someone's words ("How did Blinken describe ...?"): answer_types.asks_said
 
 
 # --- the margin: how far the best sentence leads its rival ------------------------------------------------------
@@ -254,17 +255,18 @@ def load_selector(index_dir: Path | None) -> Selector:
 # --- what selection derives from an index once --------------------------------------------------------------
 
 # Bump when what `prepare` computes changes: only this cache is remade, never the index (its vectors stay).
-PREPARED_VERSION = 2
+PREPARED_VERSION = 3
 
 
 @dataclass(frozen=True)
 class SentenceCues:
     """What selection precomputes per sentence of an index: the vocabulary ids inside its date / number /
-    entity / count cues (row len(CUE_KINDS) * i + CUE_KINDS.index(kind) of `cue_ids`), and whether it opens
-    with a pronoun."""
+    entity / count cues (row len(CUE_KINDS) * i + CUE_KINDS.index(kind) of `cue_ids`), whether it opens
+    with a pronoun, and whether it quotes someone (answer_types.quotes_someone)."""
 
     cue_ids: Ragged
     pronoun_start: np.ndarray  # bool (n,)
+    quote: np.ndarray  # bool (n,)
 
     def new_cue(self, sentences: np.ndarray, kind: str, question_ids: np.ndarray) -> np.ndarray:
         """Per sentence: does its cue of this kind (one of CUE_KINDS) hold a stem the question does not."""
@@ -275,19 +277,22 @@ class SentenceCues:
 
 
 def _compute_cues(index: Index) -> SentenceCues:
-    rows, pronoun = [], np.zeros(index.n_sentences, dtype=bool)
+    rows = []
+    pronoun, quote = np.zeros(index.n_sentences, dtype=bool), np.zeros(index.n_sentences, dtype=bool)
     for i in range(index.n_sentences):
         text = index.sentence_text(i)
         cues = cue_stems(text)
         rows.extend(index.term_ids(cues[kind]) for kind in CUE_KINDS)
         pronoun[i] = bool(PRONOUN_START.match(text))
-    return SentenceCues(Ragged.from_rows(rows), pronoun)
+        quote[i] = quotes_someone(text)
+    return SentenceCues(Ragged.from_rows(rows), pronoun, quote)
 
 
 def _cues_fit(cues: SentenceCues, index: Index) -> bool:
     n = index.n_sentences
-    return (cues.cue_ids.offsets.shape == (len(CUE_KINDS) * n + 1,) and cues.pronoun_start.shape == (n,)
-            and cues.pronoun_start.dtype == np.bool_ and np.issubdtype(cues.cue_ids.values.dtype, np.integer)
+    return (cues.cue_ids.offsets.shape == (len(CUE_KINDS) * n + 1,)
+            and all(flags.shape == (n,) and flags.dtype == np.bool_ for flags in (cues.pronoun_start, cues.quote))
+            and np.issubdtype(cues.cue_ids.values.dtype, np.integer)
             and int(cues.cue_ids.offsets[-1]) == cues.cue_ids.values.shape[0]
             and (not cues.cue_ids.values.size or 0 <= int(cues.cue_ids.values.min())
                  and int(cues.cue_ids.values.max()) < index.n_terms))
@@ -299,7 +304,8 @@ def prepare(index: Index) -> SentenceCues:
     is remade; a folder that cannot be written only means computing it again next time."""
     cache = index.data_folder / f"select-v{PREPARED_VERSION}"
     try:
-        cues = SentenceCues(Ragged.load(cache, "cue_ids"), np.load(cache / "pronoun_start.npy", allow_pickle=False))
+        cues = SentenceCues(Ragged.load(cache, "cue_ids"), np.load(cache / "pronoun_start.npy", allow_pickle=False),
+                            np.load(cache / "quote.npy", allow_pickle=False))
         if _cues_fit(cues, index):
             return cues
     except (OSError, ValueError):
@@ -311,6 +317,7 @@ def prepare(index: Index) -> SentenceCues:
         tmp.mkdir()
         cues.cue_ids.save(tmp, "cue_ids")
         np.save(tmp / "pronoun_start.npy", cues.pronoun_start)
+        np.save(tmp / "quote.npy", cues.quote)
         shutil.rmtree(cache, ignore_errors=True)
         os.rename(tmp, cache)
     except OSError:
@@ -467,6 +474,7 @@ def features(index: Index, cues: SentenceCues, q: Question, cands: Candidates) -
         "context_x_passage_gap": context * passage_gap,
         "article_coverage": article_coverage,
         "year_missing": year_missing,
+        "said_q_x_quote": q.said * cues.quote[ids],
     }
     if set(columns) != set(FEATURES):  # a feature named in one place only is a bug, not a zero column
         raise RuntimeError(f"features and FEATURES disagree: {sorted(set(columns) ^ set(FEATURES))}")
@@ -631,4 +639,4 @@ def rank(index: Index, cues: SentenceCues, q: Question, cands: Candidates, selec
 def make_question(index: Index, text: str, vector: np.ndarray) -> Question:
     stems = query_tokens(text)
     return Question(text=text, vector=vector, token_ids=index.term_ids(stems), n_tokens=len(stems),
-                    stems=stems, kind=answer_type(text), count=asks_count(text))
+                    stems=stems, kind=answer_type(text), count=asks_count(text), said=asks_said(text))

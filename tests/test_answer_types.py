@@ -2,7 +2,8 @@
 
 import pytest
 
-from qa.answer_types import DATE, AnswerType, answer_type, asks_count, cue_spans, entity_spans
+from qa.answer_types import (DATE, AnswerType, answer_type, asks_count, asks_said, cue_spans, entity_spans,
+                             quotes_someone)
 from qa.tokens import tokens
 
 
@@ -116,3 +117,18 @@ def test_the_word_before_a_figure_says_what_it_counts_first():
     s = "The death toll rose to 185 on Monday, with 1,800 wounded."
     assert kinds(s, "185") == {"death"} and kinds(s, "1,800") == {"injury"}
     assert kinds("UNICEF said at least nine children had been killed.", "at least nine") == {"death"}
+
+
+def test_questions_for_someone_s_words_and_sentences_that_quote_someone():
+    for q in ("What did Andy Burnham say about the decision?", "How did Blinken describe the attack?",
+              "What were Tedros's exact words when he ended the emergency?", "What words did Modi use?",
+              "What did Griffiths admit about the aid effort?"):
+        assert asks_said(q), q
+    for q in ("How many people were killed?", "Who said the toll was 413?", "What did the FDA decide?"):
+        assert not asks_said(q), q
+    assert quotes_someone('"It feels like the North is being treated as second-class citizens," he said.')
+    assert quotes_someone('She called it "a very serious event" and said the agency had not ruled anything out.')
+    assert quotes_someone("“Yes,” she said.")  # a quote opens it
+    assert not quotes_someone('Solomon said the ruling should be a "turning point".')  # a phrase, not a quote
+    assert not quotes_someone("We have so far failed the people in north-west Syria.")
+    assert not quotes_someone('He said "' + "a b " * 5000)  # an unclosed quote: no answer, and no slow one

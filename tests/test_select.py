@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from qa import retrieve, select
-from qa.answer_types import CUE_KINDS
+from qa.answer_types import CUE_KINDS, quotes_someone
 from qa.engine import QA
 
 
@@ -119,6 +119,9 @@ def test_prepare_caches_its_tables_in_the_index_data_folder_and_remakes_a_damage
     remade = select.prepare(index)
     assert np.array_equal(remade.pronoun_start, fresh.pronoun_start)
     assert np.load(cache / "pronoun_start.npy").shape == (index.n_sentences,)
+    assert fresh.quote.tolist() == [quotes_someone(t) for t in texts]
+    np.save(cache / "quote.npy", np.zeros(3, dtype=bool))
+    assert np.array_equal(select.prepare(index).quote, fresh.quote)
 
 
 def test_every_feature_column_is_built_by_name(tiny):
@@ -197,3 +200,25 @@ def test_the_cross_encoder_reads_an_opening_he_or_she_as_the_person_asked_about(
     # and the cross-encoder agrees with the resolved reading
     scores = engine.reranker.score("How many points did Loreen finish with?", [texts[she], read[she]])
     assert scores[1] > scores[0]
+
+
+@pytest.mark.slow
+def test_a_question_for_someone_s_words_marks_the_sentences_that_quote_someone(encoder, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "port.txt").write_text(
+        "Court backs port expansion\n\n"
+        "Justice Linda Chan said the plan met every environmental condition set by the ministry.\n\n"
+        '"The applicants have not shown that the dredging would harm the estuary," she said.\n\n'
+        'The port authority called the ruling a "turning point" and said work would begin in March.\n',
+        encoding="utf-8")
+    engine = QA(corpus, tmp_path / "index", encoder=encoder)
+    engine.build()
+    q, _, x, texts = _features(engine, "What did Justice Linda Chan say about the dredging?")
+    assert q.said
+    said = dict(zip(texts, x[:, col("said_q_x_quote")]))
+    assert said['"The applicants have not shown that the dredging would harm the estuary," she said.'] == 1.0
+    assert said["Justice Linda Chan said the plan met every environmental condition set by the ministry."] == 0.0
+    assert said['The port authority called the ruling a "turning point" and said work would begin in March.'] == 0.0
+    q, _, x, _ = _features(engine, "When will work on the port begin?")  # not asked for anyone's words
+    assert not q.said and not x[:, col("said_q_x_quote")].any()
