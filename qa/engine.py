@@ -402,8 +402,10 @@ class QA:
         threshold = self.settings.abstain_threshold
         threshold = self.selector.threshold if threshold is None else threshold
         read = self.reader.read(asked, [items[0].sentence])[0] if items else None
-        # whether the articles answer is judged on the best-scored sentence, whichever article answers
-        if not answers_question(index, self.selector, scored, ranked, threshold, reading(read)):
+        # whether the articles answer is judged on the best-scored sentence, whichever article answers, unless the
+        # sentence that answers is the update of what the previous turn answered
+        update = bool(chosen) and scope.reports_update(index, asked, picked.sentences[0], spent)
+        if not update and not answers_question(index, self.selector, scored, ranked, threshold, reading(read)):
             return refusal(question, items[0].score if items else 0.0, items, **fields)
         top = items[0]
         span, answer_score = self._short_answer(asked, q, top.sentence, read)

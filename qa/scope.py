@@ -246,6 +246,17 @@ def prefer_time(index: Index, question: str, sentences: list[int], scores: list[
     return fresh_figure(index, sentences, close, chosen, known)
 
 
+def reports_update(index: Index, question: str, sentence: int, previous: int | None) -> bool:
+    """Does this sentence answer a "latest" follow-up as the newer report of what the `previous` turn's sentence
+    reported (another figure for the same thing, `other_figure`, in an article no older)? Then the articles answer
+    the follow-up, however little its own words say ("and how many are out now?")."""
+    if previous is None or sentence == previous or not asks_latest(question):
+        return False
+    a, b = int(index.article_of(sentence)), int(index.article_of(previous))
+    dates = article_dates(index, {a, b})
+    return bool(dates.get(a) and dates.get(b) and dates[a] >= dates[b] and other_figure(index, previous, sentence))
+
+
 def fresh_figure(index: Index, sentences: list[int], close: list[int], chosen: int, dates: dict[int, str]) -> int:
     """For a "latest" question: when every figure of the chosen sentence was already reported by an older article
     among the candidates' ("the toll of 185 given on Monday" in the update that says 413; "$500 a week in strike

@@ -7,7 +7,8 @@ import dataclasses
 import pytest
 
 from qa.errors import QAError
-from qa.scope import Scope, _figures, article_dates, asks_latest, named_start, named_years, unknown_names
+from qa.scope import (Scope, _figures, article_dates, asks_latest, named_start, named_years, reports_update,
+                      unknown_names)
 
 SUDAN = "What's the latest death toll from the fighting in Sudan?"
 
@@ -96,6 +97,15 @@ def test_a_latest_follow_up_asks_for_the_update_of_what_the_previous_turn_report
     # its confidence is that the articles answer the question (the best-scored sentence's), not the update's own
     # score against the question's words (under 1%)
     assert now.score > 0.1 > now.evidence[0].score
+    # and it is answered though the best-scored sentence alone would be refused: it is the update of the previous
+    # answer, which the articles answer
+    index = news_engine.index
+    before = news_engine.answer(first)
+    update, previous = (index.sentence_at(index.article_number(a.source), a.start) for a in (now, before))
+    assert reports_update(index, now.rewritten, update, previous)
+    assert not reports_update(index, "How many autoworkers are out?", update, previous)  # not asked for the latest
+    assert not reports_update(index, now.rewritten, previous, previous) and not reports_update(
+        index, now.rewritten, update, None)
     assert "12,700" in news_engine.answer(first).sentence  # the first question keeps its figure
 
 
