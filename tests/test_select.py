@@ -174,16 +174,21 @@ def test_the_cross_encoder_reads_only_the_candidates_within_the_gap(tiny):
     assert set(ranked[:2]) == set(cands.sentences[rows[:2]].tolist())  # the two read lead, the rest below them
 
 
-def test_the_cross_encoder_reads_an_opening_he_or_she_as_the_person_asked_about(encoder, tmp_path):
+def _one_article(encoder, tmp_path, text: str) -> QA:
+    """An engine over a corpus of one article, built."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "song.txt").write_text(
-        "Contest night in Liverpool\n\n"
-        "Sweden's Loreen won the contest with the song Tattoo.\n\n"
-        "She finished with 583 points, ahead of Finland.\n\n"
-        "He said the stage had been the best he had seen.\n", encoding="utf-8")
+    (corpus / "story.txt").write_text(text, encoding="utf-8")
     engine = QA(corpus, tmp_path / "index", encoder=encoder)
     engine.build()
+    return engine
+
+
+def test_the_cross_encoder_reads_an_opening_he_or_she_as_the_person_asked_about(encoder, tmp_path):
+    engine = _one_article(encoder, tmp_path, "Contest night in Liverpool\n\n"
+                          "Sweden's Loreen won the contest with the song Tattoo.\n\n"
+                          "She finished with 583 points, ahead of Finland.\n\n"
+                          "He said the stage had been the best he had seen.\n")
     index = engine.index
     rows = np.arange(len(index.sentence_table))
     texts = [index.sentence_text(int(r)) for r in rows]
@@ -204,16 +209,11 @@ def test_the_cross_encoder_reads_an_opening_he_or_she_as_the_person_asked_about(
 
 @pytest.mark.slow
 def test_a_question_for_someone_s_words_marks_the_sentences_that_quote_someone(encoder, tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "port.txt").write_text(
-        "Court backs port expansion\n\n"
-        "Justice Linda Chan said the plan met every environmental condition set by the ministry.\n\n"
-        '"The applicants have not shown that the dredging would harm the estuary," she said.\n\n'
-        'The port authority called the ruling a "turning point" and said work would begin in March.\n',
-        encoding="utf-8")
-    engine = QA(corpus, tmp_path / "index", encoder=encoder)
-    engine.build()
+    engine = _one_article(encoder, tmp_path, "Court backs port expansion\n\n"
+                          "Justice Linda Chan said the plan met every environmental condition set by the ministry.\n\n"
+                          '"The applicants have not shown that the dredging would harm the estuary," she said.\n\n'
+                          'The port authority called the ruling a "turning point" and said work would begin in '
+                          'March.\n')
     q, _, x, texts = _features(engine, "What did Justice Linda Chan say about the dredging?")
     assert q.said
     said = dict(zip(texts, x[:, col("said_q_x_quote")]))
