@@ -379,7 +379,8 @@ class QA:
             prefer = article if chat.keeps_topic(question) else None
             spent = index.sentence_at(article, previous.start)
         # "who gave that figure?" asks about the sentence that stated it, whatever words the two share
-        asked_about = spent if chat.points_at_figure(question, previous) else None
+        asked_about = spent if chat.points_at_figure(question, previous) and spent is not None and (
+            allowed is None or allowed[int(index.article_of(spent))]) else None  # never from a filtered-out article
         if asked_about is not None:
             cands = retrieve.with_sentences(index, cands, np.array([asked_about]), vector)
         reranker = self.reranker if self.selector.reranks else None
