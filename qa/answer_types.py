@@ -113,7 +113,7 @@ MONTHS = ("january february march april may june july august september october n
            "jan feb mar apr jun jul aug sep sept oct nov dec").split()
 # "may" is a month only before a day number ("May 3"), not the verb.
 _MONTH_WORDS = [m for m in MONTHS if m != "may"] + [r"may(?=\s+\d)"]
-DATE = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b(?:%s)\b\.?(?:\s+\d{1,2}\b(?:[-–]\d{1,2}\b)?(?:,?\s+\d{4})?)?|\b\d{1,2}(?:st|nd|rd|th)? (?:%s)\b|"
+DATE = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b(?:%s)\b\.?(?:\s+\d{1,2}(?:st|nd|rd|th)?\b(?:[-–]\d{1,2}(?:st|nd|rd|th)?\b)?(?:,?\s+\d{4})?)?|\b\d{1,2}(?:st|nd|rd|th)? (?:%s)\b|"
                    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today|tomorrow)\b|"
                    r"\b(?:century|decade)\b" % ("|".join(_MONTH_WORDS), "|".join(_MONTH_WORDS)), re.I)
 NUMBER = re.compile(r"(?:[$€£¥]\s?)?\b\d[\d,.]*\b(?:\s?(?:%|(?:percent|per cent|million|billion|trillion|thousand|"
@@ -146,8 +146,10 @@ CUE_KINDS = ("date", "number", "entity", "count")
 # a number that is an amount of money or a share, not a count: "$500", "€225", "12%", "3.9 billion dollars"
 _NOT_COUNT = re.compile(r"^[$€£¥]|(?:%|percent|per cent|euros?|dollars?|pounds?)$", re.I)
 # "What did Burnham say about ...?", "How did Blinken describe ...?", "What were Tedros's exact words ...?": asked
-# for someone's words, which news gives as a direct quote
-_SAID = re.compile(r"^\W*(?:what|how)\b.*\b(?:say|said|says|describe[ds]?|call(?:ed)?|words?|tell|told|"
+# for someone's words, which news gives as a direct quote; not "How much does Sunak say ...?" nor "How high did the
+# review say ...?", which ask for a figure
+_SAID = re.compile(r"^\W*(?:what|how(?!\s+(?:many|much|high|low|long|far|big|large|old|often|soon|fast)\b))\b.*\b"
+                   r"(?:say|said|says|describe[ds]?|call(?:ed)?|words?|tell|told|"
                    r"admit(?:ted)?|warn(?:ed)?|argue[ds]?|claim(?:ed)?|add(?:ed)?)\b", re.I)
 _QUOTE = re.compile(r"[\"“]([^\"“”]*)[\"”]")
 

@@ -39,6 +39,9 @@ def test_a_month_with_its_year_is_not_a_month_and_a_day():
     assert [m.group() for m in DATE.finditer("the first flight in June 2022 and the vote in April 2023")] == [
         "June", "2022", "April", "2023"]
     assert [m.group() for m in DATE.finditer("on June 20, 2022, and June 20-22")] == ["June 20, 2022", "June 20-22"]
+    # ordinal days are days, not stray figures
+    assert [m.group() for m in DATE.finditer("on June 5th, 2023, May 3rd and June 21st-22nd")] == [
+        "June 5th, 2023", "May 3rd", "June 21st-22nd"]
 
 
 def test_entity_spans_skip_ordinary_sentence_openers():
@@ -124,7 +127,9 @@ def test_questions_for_someone_s_words_and_sentences_that_quote_someone():
               "What were Tedros's exact words when he ended the emergency?", "What words did Modi use?",
               "What did Griffiths admit about the aid effort?"):
         assert asks_said(q), q
-    for q in ("How many people were killed?", "Who said the toll was 413?", "What did the FDA decide?"):
+    for q in ("How many people were killed?", "Who said the toll was 413?", "What did the FDA decide?",
+              "How much does Sunak claim the plan will save?", "How high did the review say the bill could go?",
+              "How many workers did Fain say were out?"):
         assert not asks_said(q), q
     assert quotes_someone('"It feels like the North is being treated as second-class citizens," he said.')
     assert quotes_someone('She called it "a very serious event" and said the agency had not ruled anything out.')
