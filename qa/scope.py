@@ -197,8 +197,19 @@ def article_dates(index: Index, articles) -> dict[int, str]:
 SAME_STORY_DAYS = 92  # how far from a dated report on the same story a year-less dateline's day may be placed
 
 
+@dataclass(frozen=True)
+class TimeChoice:
+    """Which of a question's ranked sentences answers for the time it asks about (`prefer_time`): `at` is a
+    position in the ranked sentences (0: the best-scored one); `update` says it is the newer report of what the
+    previous turn's sentence reported, so the articles answer a "latest" follow-up however little its own words say
+    ("and how many are out now?")."""
+
+    at: int = 0
+    update: bool = False
+
+
 def prefer_time(index: Index, question: str, sentences: list[int], scores: list[float],
-                candidates: np.ndarray | None = None, previous: int | None = None) -> int:
+                candidates: np.ndarray | None = None, previous: int | None = None) -> TimeChoice:
     """Which of the ranked (deduplicated) sentences answers: the best, unless the question asks for the latest
     or names a year. For the latest: the best-scored sentence of the newest dated article among those within
     LATEST_MARGIN of the best and those of newer articles that report another figure for the same thing as the
@@ -206,55 +217,61 @@ def prefer_time(index: Index, question: str, sentences: list[int], scores: list[
     1,800 wounded", however the two score); then, within that article, one that states a figure no older article
     reported (`fresh_figure`). A follow-up ("and how many are out now?" after "How many walked out when the strike
     began?") asks for the latest of what the `previous` turn's sentence reported: the sentence closest to that one
-    among those that report another figure for the same thing in the newest article no older than its own (the
-    update's "bringing the number on picket lines to about 25,000"), when there is one. For a named year: the best
-    within the margin from an article published that year, else the best within the margin that may answer for that
-    time.
+    among its updates (`updates_of`) in the newest article that has one, when that article is no older than the
+    newest the question alone would pick. For a named year: the best within the margin from an article published
+    that year, else the best within the margin that may answer for that time.
     `candidates` (all the question's candidate sentences, which hold `sentences`) say which articles report on the
-    same story. Returns a position in `sentences`; the caller refuses when that sentence is `out_of_time`."""
+    same story. The caller refuses when the chosen sentence is `out_of_time`."""
     if not sentences:
-        return 0
+        return TimeChoice()
     latest, years = asks_latest(question), named_years(question)
     if not latest and not years:
-        return 0
+        return TimeChoice()
     close = [i for i, s in enumerate(scores) if s >= scores[0] - LATEST_MARGIN]
     if years:  # the best of that year's articles, else the best that may answer for that time (`out_of_time`)
         dates = [index.article_record(sentences[i]).published for i in close]
         same = [i for i, d in zip(close, dates) if d and d[:4] in years]
         timely = [i for i in close if out_of_time(index, question, sentences[i]) is None]
-        return (same or timely or [0])[0]
+        return TimeChoice((same or timely or [0])[0])
     candidates = np.asarray(sentences if candidates is None else candidates, dtype=np.int64)
     if previous is not None:
         candidates = np.append(candidates, previous)
     known = article_dates(index, np.unique(index.article_of(candidates)))
     date = [known.get(int(index.article_of(s))) for s in sentences]
-    if date[0] is None:
-        return 0  # which is newer than the best is not known
-    close += [i for i in range(len(sentences)) if i not in close and date[i] and date[i] > date[0]
-              and other_figure(index, sentences[0], sentences[i])]
-    dated = [(date[i], i) for i in close if date[i]]
-    newest = max(d for d, _ in dated)
-    chosen = min(i for d, i in dated if d == newest)  # the best-scored sentence of the newest article
-    then = known.get(int(index.article_of(previous))) if previous is not None else None
-    updates = [i for i in range(len(sentences)) if then and date[i] and date[i] >= then
-               and sentences[i] != previous and other_figure(index, previous, sentences[i])]
-    if updates and max(date[i] for i in updates) >= newest:  # the newest report of what the previous turn reported
-        newest = max(date[i] for i in updates)
+    chosen, newest = 0, None  # when the best's article has no date, which is newer than it is not known
+    if date[0] is not None:
+        close += [i for i in range(len(sentences)) if i not in close and date[i] and date[i] > date[0]
+                  and other_figure(index, sentences[0], sentences[i])]
+        dated = [(date[i], i) for i in close if date[i]]
+        newest = max(d for d, _ in dated)
+        chosen = min(i for d, i in dated if d == newest)  # the best-scored sentence of the newest article
+    updates = updates_of(index, sentences, date, previous, known)
+    if updates and (newest is None or max(date[i] for i in updates) >= newest):
+        newest = max(date[i] for i in updates)  # the newest report of what the previous turn reported
         close += [i for i in updates if i not in close]
         chosen = max((i for i in updates if date[i] == newest),
                      key=lambda i: float(index.sentence_vector(previous) @ index.sentence_vector(sentences[i])))
-    return fresh_figure(index, sentences, close, chosen, known)
+    if newest is None:
+        return TimeChoice()
+    at = fresh_figure(index, sentences, close, chosen, known)
+    return TimeChoice(at, update=at in updates)
 
 
-def reports_update(index: Index, question: str, sentence: int, previous: int | None) -> bool:
-    """Does this sentence answer a "latest" follow-up as the newer report of what the `previous` turn's sentence
-    reported (another figure for the same thing, `other_figure`, in an article no older)? Then the articles answer
-    the follow-up, however little its own words say ("and how many are out now?")."""
-    if previous is None or sentence == previous or not asks_latest(question):
-        return False
-    a, b = int(index.article_of(sentence)), int(index.article_of(previous))
-    dates = article_dates(index, {a, b})
-    return bool(dates.get(a) and dates.get(b) and dates[a] >= dates[b] and other_figure(index, previous, sentence))
+def updates_of(index: Index, sentences: list[int], date: list[str | None], previous: int | None,
+               known: dict[int, str]) -> list[int]:
+    """Positions of the ranked sentences that are newer reports of what the `previous` turn's sentence reported:
+    another figure for the same thing (`other_figure`) in an article dated no earlier than its own (`date` holds
+    the sentences' article dates, `known` the candidates' articles' dates). Within the previous sentence's own
+    article only sentences before it count: a story gives its newest figure first, and a later sentence with
+    another figure is background ("the toll of 185 given on Monday")."""
+    if previous is None:
+        return []
+    own = int(index.article_of(previous))
+    then = known.get(own)
+    if not then:
+        return []
+    return [i for i, s in enumerate(sentences) if date[i] and date[i] >= then and s != previous
+            and (int(index.article_of(s)) != own or s < previous) and other_figure(index, previous, s)]
 
 
 def fresh_figure(index: Index, sentences: list[int], close: list[int], chosen: int, dates: dict[int, str]) -> int:

@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 
 from qa.errors import QAError
-from qa.scope import (Scope, _figures, article_dates, asks_latest, named_start, named_years, reports_update,
-                      unknown_names)
+from qa.scope import (Scope, TimeChoice, _figures, article_dates, asks_latest, named_start, named_years,
+                      other_figure, prefer_time, unknown_names)
 
 SUDAN = "What's the latest death toll from the fighting in Sudan?"
 
@@ -101,12 +101,29 @@ def test_a_latest_follow_up_asks_for_the_update_of_what_the_previous_turn_report
     # answer, which the articles answer
     index = news_engine.index
     before = news_engine.answer(first)
-    update, previous = (index.sentence_at(index.article_number(a.source), a.start) for a in (now, before))
-    assert reports_update(index, now.rewritten, update, previous)
-    assert not reports_update(index, "How many autoworkers are out?", update, previous)  # not asked for the latest
-    assert not reports_update(index, now.rewritten, previous, previous) and not reports_update(
-        index, now.rewritten, update, None)
+    update, said = (index.sentence_at(index.article_number(a.source), a.start) for a in (now, before))
+    assert prefer_time(index, now.rewritten, [said, update], [1.0, -5.0], previous=said) == TimeChoice(1, update=True)
+    # not asked for the latest: the best stays
+    assert prefer_time(index, "How many autoworkers are out?", [said, update], [1.0, -5.0], previous=said) == \
+        TimeChoice()
+    # with no previous turn, a far-behind sentence of the same article is not taken
+    assert prefer_time(index, now.rewritten, [said, update], [1.0, -5.0]) == TimeChoice()
     assert "12,700" in news_engine.answer(first).sentence  # the first question keeps its figure
+
+
+@pytest.mark.slow
+def test_within_the_previous_answer_s_own_article_only_an_earlier_sentence_updates_it(news_engine):
+    # the update's lede gives the newest figure ("bringing the number ... to about 25,000"); its later "The strike
+    # began on Sept. 15 with about 12,700 workers" reports the same thing with another figure, as background
+    index = news_engine.index
+    first, last = index.article_sentences(index.article_number("export.jsonl#uaw-strike-expands"))
+    texts = {index.sentence_text(s): s for s in range(first, last)}
+    lede = next(s for t, s in texts.items() if "about 25,000" in t and t.startswith("DETROIT"))
+    background = next(s for t, s in texts.items() if t.startswith("The strike began on Sept. 15"))
+    assert other_figure(index, lede, background)
+    now = "How many autoworkers are out now?"
+    assert prefer_time(index, now, [background], [1.0], previous=lede) == TimeChoice(0, update=False)
+    assert prefer_time(index, now, [lede], [1.0], previous=background) == TimeChoice(0, update=True)
 
 
 @pytest.mark.slow
