@@ -373,52 +373,51 @@ class QA:
             note = f"no article covers {' or '.join(missing)}"
             return refusal(question, 0.0, [], **{**fields, "notice": "; ".join(x for x in (notice, note) if x)})
         q, cands = self.candidates(index, asked, vector, allowed)
-        prefer = spent = None
+        prefer = said = None  # the previous turn's article, when the question keeps to it, and its sentence
         if previous is not None and previous.source is not None:
             article = index.article_number(previous.source)
             prefer = article if chat.keeps_topic(question) else None
-            spent = index.sentence_at(article, previous.start)
-        # "who gave that figure?" asks about the sentence that stated it, whatever words the two share
-        asked_about = spent if chat.points_at_figure(question, previous) and spent is not None and (
-            allowed is None or allowed[int(index.article_of(spent))]) else None  # never from a filtered-out article
-        if asked_about is not None:
-            cands = retrieve.with_sentences(index, cands, np.array([asked_about]), vector)
+            said = index.sentence_at(article, previous.start)
+        # "who gave that figure?" asks about the sentence that stated it, whatever words the two share; never from an
+        # article the filters leave out
+        about_said = chat.points_at_figure(question, previous) and said is not None and (
+            allowed is None or allowed[int(index.article_of(said))])
+        if about_said:
+            cands = retrieve.with_sentences(index, cands, np.array([said]), vector)
         reranker = self.reranker if self.selector.reranks else None
         scored = select.rank(index, cues, q, cands, self.selector, reranker=reranker,
-                             rerank_top=self.settings.rerank_top, prefer_article=prefer, spent=spent,
+                             rerank_top=self.settings.rerank_top, prefer_article=prefer, spent=said,
                              demote_spent=previous is not None and chat.replaces_slot(question, previous))
         ranked = picked = pick(index, scored, top_k + 1)
-        chosen = scope.prefer_time(index, asked, picked.sentences, picked.scores, scored.sentences, previous=spent)
-        if chosen:  # a newer (or the named year's) article's sentence answers: it goes first
-            picked = picked.first(chosen)
-        elif asked_about is not None:
-            picked = picked.led_by(scored, asked_about)
+        timed = scope.prefer_time(index, asked, picked.sentences, picked.scores, scored.sentences, previous=said)
+        if timed.at:  # a newer (or the named year's) article's sentence answers: it goes first
+            picked = picked.first(timed.at)
+        elif about_said:
+            picked = picked.led_by(scored, said)
         items = evidence_list(index, scored, picked, top_k, self.selector, self.settings.context_sentences)
+        # A sentence put first for what the question means (the newer report, the one asked about) answers, or is
+        # refused, with the confidence that the articles answer it at all, the best-scored sentence's; its own score
+        # ranked it against the question's words alone (and stays on its Evidence).
+        moved = bool(items) and picked.rows[0] != ranked.rows[0]
+        score = ranked.confidence(scored, self.selector, 0) if moved else items[0].score if items else 0.0
         unknown = scope.unknown_names(index, asked)
         late = f"no article mentions {' or '.join(unknown)}" if unknown else (
             scope.out_of_time(index, asked, picked.sentences[0]) if picked.sentences else None)
         if late:  # about something no article names, or a year or month the answering article does not report on
-            return refusal(question, items[0].score, items, **{**fields, "notice": "; ".join(
+            return refusal(question, score, items, **{**fields, "notice": "; ".join(
                 x for x in (notice, late) if x)})
         threshold = self.settings.abstain_threshold
         threshold = self.selector.threshold if threshold is None else threshold
         read = self.reader.read(asked, [items[0].sentence])[0] if items else None
         # whether the articles answer is judged on the best-scored sentence, whichever article answers, unless the
         # sentence that answers is the update of what the previous turn answered
-        update = bool(chosen) and scope.reports_update(index, asked, picked.sentences[0], spent)
-        if not update and not answers_question(index, self.selector, scored, ranked, threshold, reading(read)):
-            return refusal(question, items[0].score if items else 0.0, items, **fields)
+        if not timed.update and not answers_question(index, self.selector, scored, ranked, threshold, reading(read)):
+            return refusal(question, score, items, **fields)
         top = items[0]
         span, answer_score = self._short_answer(asked, q, top.sentence, read)
         support = support_span(index, picked.sentences[0])
         agreeing = supporting(index, scored, picked.sentences[0], top.sentence[span[0]:span[1]] if span else None)
-        # A sentence put first for what the question means (the newer report, the one asked about) answers with the
-        # confidence that the articles answer it at all, the best-scored sentence's; its own score ranked it
-        # against the question's words alone (and stays on its Evidence).
-        moved = picked.rows[0] != ranked.rows[0]
-        return from_evidence(question, top, items, span, support,
-                             score=ranked.confidence(scored, self.selector, 0) if moved else None,
-                             answer_score=answer_score,
+        return from_evidence(question, top, items, span, support, score=score, answer_score=answer_score,
                              supporting_sources=agreeing, earlier=self._earlier(index, asked, picked), **fields)
 
     def _earlier(self, index: Index, asked: str, picked: Picked) -> str | None:
