@@ -91,7 +91,7 @@ def ranked_spans(start_logits: np.ndarray, end_logits: np.ndarray, allowed: np.n
         return [], p_null
     s, e = ps[positions], pe[positions]
     joint = np.triu(np.outer(s, e)) - np.triu(np.outer(s, e), MAX_ANSWER_TOKENS)
-    # The best n without sorting the whole (tokens x tokens) matrix: a read asks for one, a casualty count for 20.
+    # The best n without sorting the whole (tokens x tokens) matrix (`best_span` asks for one, a read for 20).
     scores = joint.ravel()
     if n == 1:
         flat = np.array([int(np.argmax(scores))])
@@ -170,7 +170,11 @@ def with_qualifier(text: str, start: int, end: int) -> int:
 
 def shown_span(text: str, start: int, end: int, qualifiers: bool = True) -> tuple[int, int] | None:
     """The answer a span of `text` shows: tidied (`tidy_span`), a quantity with its qualifier (`with_qualifier`)."""
-    tidy = tidy_span(text, start, end)
+    return qualified(text, tidy_span(text, start, end), qualifiers)
+
+
+def qualified(text: str, tidy: tuple[int, int] | None, qualifiers: bool = True) -> tuple[int, int] | None:
+    """A tidied span, taken back over the words that qualify its quantity when `qualifiers` (`with_qualifier`)."""
     return (with_qualifier(text, *tidy), tidy[1]) if tidy and qualifiers else tidy
 
 
@@ -283,9 +287,7 @@ class Reader:
                 read = [(tidy, p) for tidy, p in ((tidy_span(text, a, b), p) for a, b, p in chars) if tidy]
                 read = casualty_read(text, read, casualty) if read else read
                 tidy, p = read[0] if read else (None, spans[0][2] if spans else 0.0)
-                if tidy and qualifiers:
-                    tidy = (with_qualifier(text, *tidy), tidy[1])
-                p_shown = p
+                tidy, p_shown = qualified(text, tidy, qualifiers), p  # the figure's weight is the answer's
             else:
                 tidy, p = (shown_span(text, *chars[0][:2], qualifiers), chars[0][2]) if chars else (None, 0.0)
                 p_shown = answer_probability(text, chars, tidy, qualifiers) if tidy else 0.0
