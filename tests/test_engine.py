@@ -89,6 +89,15 @@ def test_very_long_question_is_truncated_with_notice(seed_engine):
     assert len(a.question) <= seed_engine.settings.max_question_chars
 
 
+def test_a_filter_that_leaves_no_article_refuses_cleanly(seed_engine):
+    # with no candidate sentence, a question naming what no article mentions is refused with nothing to show
+    # (the refusal once read the first evidence of an empty list)
+    for question, notice in (("How many Airbus jets did IndiGo order?", "no article mentions Airbus or IndiGo"),
+                             ("Who won?", None)):
+        a = seed_engine.answer(question, since="2030-01-01")
+        assert not a.found and a.score == 0.0 and a.evidence == () and a.notice == notice
+
+
 def test_bad_top_k(seed_engine):
     with pytest.raises(QAError, match="top_k must be a positive integer. Currently, top_k is 0"):
         seed_engine.answer("Who?", top_k=0)
