@@ -165,6 +165,18 @@ def quotes_someone(sentence: str) -> bool:
     return sentence.lstrip()[:1] in ('"', "“") or any(m.group(1).count(" ") >= 3 for m in _QUOTE.finditer(sentence))
 
 
+def quotes(sentence: str) -> list[tuple[int, int]]:
+    """Where the sentence quotes someone's words (`quotes_someone`): the (start, end) inside each pair of quote
+    marks holding four words or more, and the rest of the sentence after an opening quote mark that no mark closes
+    (a quote that runs on into the next sentence)."""
+    found = [m.span(1) for m in _QUOTE.finditer(sentence) if m.group(1).count(" ") >= 3]
+    lead = len(sentence) - len(sentence.lstrip())
+    if sentence[lead:lead + 1] in ('"', "“") and not any(s == lead + 1 for s, _ in found) and \
+            not _QUOTE.match(sentence, lead):
+        found.insert(0, (lead + 1, len(sentence)))
+    return found
+
+
 PRONOUN_START = re.compile(r"^[\"“‘']?(?:he|she|it|they|this|these|those|that|his|her|its|their)\b", re.I)
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from qa.adapter import load_adapted, read_adapter
-from qa.answer_types import NUMBER, QUALIFIERS, AnswerType, answer_type, asks_casualty, figure_casualty
+from qa.answer_types import (NUMBER, QUALIFIERS, AnswerType, answer_type, asks_casualty, asks_said, figure_casualty,
+                             quotes)
 from qa.config import DEFAULT_BACKEND
 from qa.encoder import threads_for, torch_threads
 from qa.metadata import dateline
@@ -168,9 +169,16 @@ def with_qualifier(text: str, start: int, end: int) -> int:
     return m.start() if m and " and " in text[start:end] else start
 
 
-def shown_span(text: str, start: int, end: int, qualifiers: bool = True) -> tuple[int, int] | None:
-    """The answer a span of `text` shows: tidied (`tidy_span`), a quantity with its qualifier (`with_qualifier`)."""
-    return qualified(text, tidy_span(text, start, end), qualifiers)
+def shown_span(text: str, start: int, end: int, qualifiers: bool = True,
+               quoted: tuple[tuple[int, int], ...] = ()) -> tuple[int, int] | None:
+    """The answer a span of `text` shows: tidied (`tidy_span`), a quantity with its qualifier (`with_qualifier`);
+    a span inside one of the `quoted` words ((start, end) in `text`, given when the question asks what someone
+    said) shows the whole quote: someone's words are answered as they said them."""
+    tidy = tidy_span(text, start, end)
+    for a, b in quoted:
+        if tidy and a <= tidy[0] and tidy[1] <= b:
+            return tidy_span(text, a, b)
+    return qualified(text, tidy, qualifiers)
 
 
 def qualified(text: str, tidy: tuple[int, int] | None, qualifiers: bool = True) -> tuple[int, int] | None:
@@ -179,10 +187,12 @@ def qualified(text: str, tidy: tuple[int, int] | None, qualifiers: bool = True) 
 
 
 def answer_probability(text: str, spans: list[tuple[int, int, float]], shown: tuple[int, int],
-                       qualifiers: bool = True) -> float:
+                       qualifiers: bool = True, quoted: tuple[tuple[int, int], ...] = ()) -> float:
     """P(the answer `shown`): the probabilities of the spans ((start, end) in `text`, P(span)) that show as it
-    summed ("413" and "At least 413" are one answer). Only spans that overlap it can."""
-    return sum(p for a, b, p in spans if a < shown[1] and b > shown[0] and shown_span(text, a, b, qualifiers) == shown)
+    summed ("413" and "At least 413" are one answer; so are the parts of a quote when `quoted`, `shown_span`).
+    Only spans that overlap it can."""
+    return sum(p for a, b, p in spans
+               if a < shown[1] and b > shown[0] and shown_span(text, a, b, qualifiers, quoted) == shown)
 
 
 def _name_word(word: str) -> bool:
@@ -277,6 +287,7 @@ class Reader:
         allowed = allowed_positions(enc)
         offsets = np.asarray(enc["offset_mapping"])
         casualty = asks_casualty(question) if answer_type(question) == AnswerType.NUMBER else None
+        said = asks_said(question)
         out: list[Span | None] = []
         for row, text in enumerate(texts):
             spans, p_null = ranked_spans(starts[row], ends[row], allowed[row],
@@ -288,6 +299,13 @@ class Reader:
                 read = casualty_read(text, read, casualty) if read else read
                 tidy, p = read[0] if read else (None, spans[0][2] if spans else 0.0)
                 tidy, p_shown = qualified(text, tidy, qualifiers), p  # the figure's weight is the answer's
+            elif said and (quoted := tuple(quotes(text))):
+                # asked for someone's words: the answer that most of the spans show, a whole quote or another
+                tidy, p_shown, p = None, 0.0, chars[0][2] if chars else 0.0
+                for shown in {shown_span(text, a, b, qualifiers, quoted) for a, b, _ in chars} - {None}:
+                    likely = answer_probability(text, chars, shown, qualifiers, quoted)
+                    if likely > p_shown:
+                        tidy, p_shown = shown, likely
             else:
                 tidy, p = (shown_span(text, *chars[0][:2], qualifiers), chars[0][2]) if chars else (None, 0.0)
                 p_shown = answer_probability(text, chars, tidy, qualifiers) if tidy else 0.0

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from qa import adapter, reader
+from qa.answer_types import quotes
 from qa.encoder import model_path
 from qa.config import Settings
 from qa.errors import QAError
@@ -183,3 +184,29 @@ def test_a_quantity_s_answer_is_likelier_than_its_best_span(the_reader):
     span = the_reader.read("How many non-striking workers have been laid off?", [sentence])[0]
     assert sentence[span.start:span.end] == "more than 4,000"
     assert span.probability < span.answer_probability <= 1.0 + 1e-6
+
+
+def test_someone_s_words_are_answered_with_the_whole_quote():
+    text = '"You deserve what you\'ve earned, and you\'ve earned a hell of a lot more," Biden told the workers.'
+    quoted = tuple(quotes(text))
+    at = lambda s, p: (text.index(s), text.index(s) + len(s), p)  # noqa: E731
+    spans = [at("You deserve what you've earned", 0.3), at("a hell of a lot more", 0.2), at("Biden", 0.25)]
+    whole = reader.shown_span(text, *spans[0][:2], quoted=quoted)
+    assert text[whole[0]:whole[1]] == "You deserve what you've earned, and you've earned a hell of a lot more"
+    # the parts of the quote are one answer, likelier than the speaker's name; a span outside a quote is itself
+    assert reader.answer_probability(text, spans, whole, quoted=quoted) == pytest.approx(0.5)
+    assert reader.shown_span(text, *spans[2][:2], quoted=quoted) == spans[2][:2]
+    # not asked for words: each span shows as itself
+    assert reader.shown_span(text, *spans[0][:2]) == spans[0][:2]
+
+
+def test_a_question_for_someone_s_words_reads_the_quote_they_said(the_reader):
+    sentence = ('"Sadly, despite our willingness to bargain, Ford and GM have refused to make meaningful progress '
+                'at the table," Fain said.')
+    span = the_reader.read("What did Fain say about how Ford and GM were bargaining?", [sentence])[0]
+    assert sentence[span.start:span.end] == ("Sadly, despite our willingness to bargain, Ford and GM have refused to "
+                                             "make meaningful progress at the table")
+    assert span.answer_probability > span.probability
+    # asked for something else, the same sentence gives a short answer
+    span = the_reader.read("Who said Ford and GM had refused to make progress?", [sentence])[0]
+    assert sentence[span.start:span.end] == "Fain"
