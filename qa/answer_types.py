@@ -171,8 +171,7 @@ def quotes(sentence: str) -> list[tuple[int, int]]:
     (a quote that runs on into the next sentence)."""
     found = [m.span(1) for m in _QUOTE.finditer(sentence) if m.group(1).count(" ") >= 3]
     lead = len(sentence) - len(sentence.lstrip())
-    if sentence[lead:lead + 1] in ('"', "“") and not any(s == lead + 1 for s, _ in found) and \
-            not _QUOTE.match(sentence, lead):
+    if sentence[lead:lead + 1] in ('"', "“") and sentence[lead + 1:].strip() and not _QUOTE.match(sentence, lead):
         found.insert(0, (lead + 1, len(sentence)))
     return found
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.answer_types import (DATE, AnswerType, answer_type, asks_count, asks_said, cue_spans, entity_spans,
+from qa.answer_types import (DATE, AnswerType, answer_type, asks_count, asks_said, cue_spans, entity_spans, quotes,
                              quotes_someone)
 from qa.tokens import tokens
 
@@ -135,5 +135,10 @@ def test_questions_for_someone_s_words_and_sentences_that_quote_someone():
     assert quotes_someone('She called it "a very serious event" and said the agency had not ruled anything out.')
     assert quotes_someone("“Yes,” she said.")  # a quote opens it
     assert not quotes_someone('Solomon said the ruling should be a "turning point".')  # a phrase, not a quote
+    s = '"Short," he said, "but then a long quote follows here." "And a quote that runs on'
+    assert [s[a:b] for a, b in quotes(s)] == ["but then a long quote follows here."]
+    s = '“It feels like the North is being treated as second-class citizens, and'
+    assert [s[a:b] for a, b in quotes(s)] == [s[1:]]  # a quote that runs on into the next sentence
+    assert quotes('"') == [] and quotes("") == [] and quotes('Solomon said it was a "turning point".') == []
     assert not quotes_someone("We have so far failed the people in north-west Syria.")
     assert not quotes_someone('He said "' + "a b " * 5000)  # an unclosed quote: no answer, and no slow one
