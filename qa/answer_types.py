@@ -166,12 +166,13 @@ def quotes_someone(sentence: str) -> bool:
 
 
 def quotes(sentence: str) -> list[tuple[int, int]]:
-    """Where the sentence quotes someone's words (`quotes_someone`): the (start, end) inside each pair of quote
-    marks holding four words or more, and the rest of the sentence after an opening quote mark that no mark closes
-    (a quote that runs on into the next sentence)."""
-    found = [m.span(1) for m in _QUOTE.finditer(sentence) if m.group(1).count(" ") >= 3]
+    """Where the sentence quotes someone's words: the (start, end) inside each pair of quote marks holding four
+    words or more, and the rest of the sentence when it opens with a quote mark that no later mark closes (a quote
+    that runs on into the next sentence)."""
+    found = [m.span(1) for m in _QUOTE.finditer(sentence) if len(m.group(1).split()) >= 4]
     lead = len(sentence) - len(sentence.lstrip())
-    if sentence[lead:lead + 1] in ('"', "“") and sentence[lead + 1:].strip() and not _QUOTE.match(sentence, lead):
+    rest = sentence[lead + 1:]
+    if sentence[lead:lead + 1] in ('"', "“") and rest.strip() and '"' not in rest and "”" not in rest:
         found.insert(0, (lead + 1, len(sentence)))
     return found
 

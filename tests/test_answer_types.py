@@ -140,5 +140,9 @@ def test_questions_for_someone_s_words_and_sentences_that_quote_someone():
     s = '“It feels like the North is being treated as second-class citizens, and'
     assert [s[a:b] for a, b in quotes(s)] == [s[1:]]  # a quote that runs on into the next sentence
     assert quotes('"') == [] and quotes("") == [] and quotes('Solomon said it was a "turning point".') == []
+    # a quote inside a quote: the inner one is found, the outer one is closed later and is no run-on quote
+    s = '"She said “we will win this fight” today," he said.'
+    assert [s[a:b] for a, b in quotes(s)] == ["we will win this fight"]
+    assert quotes('"   " and "a b"') == []  # words, not spaces, are counted
     assert not quotes_someone("We have so far failed the people in north-west Syria.")
     assert not quotes_someone('He said "' + "a b " * 5000)  # an unclosed quote: no answer, and no slow one
