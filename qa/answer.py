@@ -232,8 +232,8 @@ def refusal(question: str, score: float, items: list[Evidence], **fields) -> Ans
 def from_evidence(question: str, top: Evidence, items: list[Evidence], span: tuple[int, int] | None,
                   support: tuple[int, int], score: float | None = None, **fields) -> Answer:
     """The answer built from its top Evidence; `span` is the short answer inside the sentence (or None) and
-    `support` the supporting span in the article; `score` the answer's confidence when it is not the top
-    Evidence's own."""
+    `support` the supporting span in the article; `score` the answer's confidence (the top Evidence's own when
+    None)."""
     return Answer(question=question, found=True, score=top.score if score is None else score,
                   sentence=top.sentence, source=top.source,
                   title=top.title, start=top.start, end=top.end, context=top.context,

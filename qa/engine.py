@@ -373,27 +373,29 @@ class QA:
             note = f"no article covers {' or '.join(missing)}"
             return refusal(question, 0.0, [], **{**fields, "notice": "; ".join(x for x in (notice, note) if x)})
         q, cands = self.candidates(index, asked, vector, allowed)
-        prefer = said = None  # the previous turn's article, when the question keeps to it, and its sentence
+        # the previous turn's article (when the question keeps to it) and its sentence
+        prefer = previous_sentence = None
         if previous is not None and previous.source is not None:
             article = index.article_number(previous.source)
             prefer = article if chat.keeps_topic(question) else None
-            said = index.sentence_at(article, previous.start)
+            previous_sentence = index.sentence_at(article, previous.start)
         # "who gave that figure?" asks about the sentence that stated it, whatever words the two share; never from an
         # article the filters leave out
-        about_said = chat.points_at_figure(question, previous) and said is not None and (
-            allowed is None or allowed[int(index.article_of(said))])
-        if about_said:
-            cands = retrieve.with_sentences(index, cands, np.array([said]), vector)
+        about_previous = chat.points_at_figure(question, previous) and previous_sentence is not None and (
+            allowed is None or allowed[int(index.article_of(previous_sentence))])
+        if about_previous:
+            cands = retrieve.with_sentences(index, cands, np.array([previous_sentence]), vector)
         reranker = self.reranker if self.selector.reranks else None
         scored = select.rank(index, cues, q, cands, self.selector, reranker=reranker,
-                             rerank_top=self.settings.rerank_top, prefer_article=prefer, spent=said,
+                             rerank_top=self.settings.rerank_top, prefer_article=prefer, spent=previous_sentence,
                              demote_spent=previous is not None and chat.replaces_slot(question, previous))
         ranked = picked = pick(index, scored, top_k + 1)
-        timed = scope.prefer_time(index, asked, picked.sentences, picked.scores, scored.sentences, previous=said)
+        timed = scope.prefer_time(index, asked, picked.sentences, picked.scores, scored.sentences,
+                                  previous=previous_sentence)
         if timed.at:  # a newer (or the named year's) article's sentence answers: it goes first
             picked = picked.first(timed.at)
-        elif about_said:
-            picked = picked.led_by(scored, said)
+        elif about_previous:
+            picked = picked.led_by(scored, previous_sentence)
         items = evidence_list(index, scored, picked, top_k, self.selector, self.settings.context_sentences)
         # A sentence put first for what the question means (the newer report, the one asked about) answers, or is
         # refused, with the confidence that the articles answer it at all, the best-scored sentence's; its own score
@@ -411,7 +413,9 @@ class QA:
         read = self.reader.read(asked, [items[0].sentence])[0] if items else None
         # whether the articles answer is judged on the best-scored sentence, whichever article answers, unless the
         # sentence that answers is the update of what the previous turn answered
-        if not timed.update and not answers_question(index, self.selector, scored, ranked, threshold, reading(read)):
+        # (an update only answers when it is what goes first: not when the sentence asked about was led first)
+        update = timed.update and (timed.at or not about_previous)
+        if not update and not answers_question(index, self.selector, scored, ranked, threshold, reading(read)):
             return refusal(question, score, items, **fields)
         top = items[0]
         span, answer_score = self._short_answer(asked, q, top.sentence, read)
