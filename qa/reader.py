@@ -300,12 +300,14 @@ class Reader:
                 tidy, p = read[0] if read else (None, spans[0][2] if spans else 0.0)
                 tidy, p_shown = qualified(text, tidy, qualifiers), p  # the figure's weight is the answer's
             elif said and (quoted := tuple(quotes(text))):
-                # asked for someone's words: the answer that most of the spans show, a whole quote or another
-                tidy, p_shown, p = None, 0.0, chars[0][2] if chars else 0.0
-                for shown in {shown_span(text, a, b, qualifiers, quoted) for a, b, _ in chars} - {None}:
-                    likely = answer_probability(text, chars, shown, qualifiers, quoted)
-                    if likely > p_shown:
-                        tidy, p_shown = shown, likely
+                # asked for someone's words: the answer that most of the spans show, a whole quote or another (the
+                # better-ranked on a tie)
+                mass: dict[tuple[int, int], float] = {}
+                for a, b, p in chars:
+                    if (shown := shown_span(text, a, b, qualifiers, quoted)) is not None:
+                        mass[shown] = mass.get(shown, 0.0) + p
+                tidy, p_shown = max(mass.items(), key=lambda kv: kv[1]) if mass else (None, 0.0)
+                p = chars[0][2] if chars else 0.0
             else:
                 tidy, p = (shown_span(text, *chars[0][:2], qualifiers), chars[0][2]) if chars else (None, 0.0)
                 p_shown = answer_probability(text, chars, tidy, qualifiers) if tidy else 0.0

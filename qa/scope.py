@@ -245,7 +245,7 @@ def prefer_time(index: Index, question: str, sentences: list[int], scores: list[
         dated = [(date[i], i) for i in close if date[i]]
         newest = max(d for d, _ in dated)
         chosen = min(i for d, i in dated if d == newest)  # the best-scored sentence of the newest article
-    updates = updates_of(index, sentences, date, previous, known)
+    updates = updates_of(index, sentences, previous, known)
     if updates and (newest is None or max(date[i] for i in updates) >= newest):
         newest = max(date[i] for i in updates)  # the newest report of what the previous turn reported
         close += [i for i in updates if i not in close]
@@ -257,11 +257,10 @@ def prefer_time(index: Index, question: str, sentences: list[int], scores: list[
     return TimeChoice(at, update=at in updates)
 
 
-def updates_of(index: Index, sentences: list[int], date: list[str | None], previous: int | None,
-               known: dict[int, str]) -> list[int]:
+def updates_of(index: Index, sentences: list[int], previous: int | None, known: dict[int, str]) -> list[int]:
     """Positions of the ranked sentences that are newer reports of what the `previous` turn's sentence reported:
-    another figure for the same thing (`other_figure`) in an article dated no earlier than its own (`date` holds
-    the sentences' article dates, `known` the candidates' articles' dates). Within the previous sentence's own
+    another figure for the same thing (`other_figure`) in an article dated no earlier than its own (`known`: the
+    dates of the candidates' articles, which hold both, `article_dates`). Within the previous sentence's own
     article only sentences before it count: a story gives its newest figure first, and a later sentence with
     another figure is background ("the toll of 185 given on Monday")."""
     if previous is None:
@@ -270,8 +269,9 @@ def updates_of(index: Index, sentences: list[int], date: list[str | None], previ
     then = known.get(own)
     if not then:
         return []
-    return [i for i, s in enumerate(sentences) if date[i] and date[i] >= then and s != previous
-            and (int(index.article_of(s)) != own or s < previous) and other_figure(index, previous, s)]
+    articles = [int(index.article_of(s)) for s in sentences]
+    return [i for i, (s, a) in enumerate(zip(sentences, articles)) if known.get(a, "") >= then and s != previous
+            and (a != own or s < previous) and other_figure(index, previous, s)]
 
 
 def fresh_figure(index: Index, sentences: list[int], close: list[int], chosen: int, dates: dict[int, str]) -> int:
