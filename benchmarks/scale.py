@@ -291,6 +291,9 @@ def main() -> None:
     parser.add_argument("--backend", choices=[b.value for b in Backend], default=None,
                         help="encoder backend (default: Settings().backend)")
     parser.add_argument("--faiss", action="store_true", help="also the synthetic search-only table")
+    parser.add_argument("--keep", metavar="FOLDER", type=Path, default=None,
+                        help="build in FOLDER and keep it; a later run reuses the sources and indexes found there "
+                             "(for profiling one size again without rebuilding it)")
     parser.add_argument("--build-child", nargs=3, metavar=("SOURCES", "SIZE", "FOLDER"), help=argparse.SUPPRESS)
     parser.add_argument("--measure-child", metavar="FOLDER", help=argparse.SUPPRESS)
     parser.add_argument("--rerank-top", type=int, default=None, help=argparse.SUPPRESS)
@@ -308,14 +311,21 @@ def main() -> None:
     print(f"date: {time.strftime('%Y-%m-%d')}  machine: {platform.machine()}, {os.cpu_count()} cores, "
           f"backend {settings.backend.value}, {args.questions} questions (3/4 SQuAD dev, 1/4 news)")
     backend = ["--backend", settings.backend.value]
-    with tempfile.TemporaryDirectory() as tmp:
-        sources = encode_sources(Path(tmp), settings)
+    with tempfile.TemporaryDirectory() as scratch:
+        tmp = args.keep or Path(scratch)
+        tmp.mkdir(parents=True, exist_ok=True)
+        sources = tmp / "sources.npz" if (tmp / "sources.npz").exists() else encode_sources(tmp, settings)
         print(f"{'sentences':>9} {'passages':>8} {'search':>6} {'build s':>8} {'disk B/sent':>11} "
               f"{'index RSS MiB':>13} {'RSS MiB':>8} {'answer()-enc p50/p95 ms':>24} {'no rerank p50/p95':>18} "
               f"{'hit@1':>6} {'no rerank':>9}")
         for size in sizes:
             folder = Path(tmp) / f"size-{size}"
-            built = child([*backend, "--build-child", str(sources), str(size), str(folder)])
+            done = folder / "built.json"
+            if not done.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                done.parent.mkdir(parents=True)
+                done.write_text(json.dumps(child([*backend, "--build-child", str(sources), str(size), str(folder)])))
+            built = json.loads(done.read_text())
             seen = child([*backend, "--questions", str(args.questions), "--measure-child", str(folder)])
             plain = child([*backend, "--questions", str(args.questions), "--rerank-top", "0",
                            "--measure-child", str(folder)])
@@ -328,7 +338,8 @@ def main() -> None:
             if built["not_recombined"] > 0.02 or seen["unknown"]:
                 print(f"  note: {built['not_recombined']:.1%} of sentences not as generated (random vectors of the "
                       f"pool); {seen['unknown']} question(s) encoded during timing")
-            shutil.rmtree(folder, ignore_errors=True)
+            if args.keep is None:
+                shutil.rmtree(folder, ignore_errors=True)
     if args.faiss:
         faiss_table([s // 3 for s in sizes], 200, 384)
 

@@ -6,7 +6,8 @@ import re
 import unicodedata
 from enum import Enum
 
-from qa.tokens import STOPWORDS, tokens, visible
+from qa.tokens import STOPWORDS, stem_words, tokens, visible
+from qa.tokens import words as folded_words
 
 
 class AnswerType(str, Enum):
@@ -27,6 +28,27 @@ _COUNT = re.compile(r"\bhow many\b|\b(?:what|which) number of\b|" + _COUNT_NOUN,
 def asks_count(question: str) -> bool:
     """The question asks how many of something there are ("How many are on strike?", "the latest death toll")."""
     return bool(_COUNT.search(question))
+
+
+_HOW_MANY = re.compile(r"\bhow many\s+([^?.!,;:]*)", re.I)
+# what any count of persons counts: "185" answers "How many people ...?" as well as "185 people" does
+_GENERIC_COUNTED = frozenset(stem_words(["people", "persons"]))
+_AUXILIARIES = frozenset("do does did have has had is are was were will would can could should might may must".split())
+
+
+def counted_stems(question: str) -> tuple[str, ...]:
+    """The stems of what a "how many" question counts, its head noun last: the words (at most four) between "how
+    many" and the verb's auxiliary ("How many COVID vaccine doses have ...?" -> covid, vaccin, dose). Empty when no
+    auxiliary closes them ("How many people crossed ...?" names a verb, not only a noun) or the noun is persons."""
+    m = _HOW_MANY.search(question)
+    if m is None:
+        return ()
+    found = folded_words(m.group(1))
+    end = next((i for i, word in enumerate(found) if word in STOPWORDS), None)
+    if not end or end > 4 or found[end] not in _AUXILIARIES:
+        return ()
+    stems = tuple(stem_words(found[:end]))
+    return () if stems[-1] in _GENERIC_COUNTED else stems
 
 
 # Casualty figures: news gives "At least 413 people have been killed and 3,551 injured" in one breath, and a

@@ -16,12 +16,13 @@ from pathlib import Path
 import numpy as np
 
 from qa.adapter import load_adapted, read_adapter
-from qa.answer_types import (NUMBER, QUALIFIERS, AnswerType, answer_type, asks_casualty, asks_said, figure_casualty,
-                             quotes)
+from qa.answer_types import (NUMBER, QUALIFIERS, AnswerType, answer_type, asks_casualty, asks_said, counted_stems,
+                             figure_casualty, quotes)
 from qa.config import DEFAULT_BACKEND
 from qa.encoder import threads_for, torch_threads
 from qa.metadata import dateline
 from qa.span import TITLES
+from qa.tokens import fold, stem_words
 
 
 def dateline_end(text: str) -> int:
@@ -169,30 +170,57 @@ def with_qualifier(text: str, start: int, end: int) -> int:
     return m.start() if m and " and " in text[start:end] else start
 
 
+_FIGURE_END = re.compile(r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+                         r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|"
+                         r"dozen))$", re.I)
+_NEXT_WORD = re.compile(r"\s+([^\W_][\w’'-]*)")
+
+
+def with_counted(text: str, start: int, end: int, counted: tuple[str, ...]) -> int:
+    """The end of a count's span taken on over the words after it that name what the question counts (`counted`:
+    the stems of "How many COVID vaccine doses ...", answer_types.counted_stems), up to its head noun: "seven" ->
+    "seven Oscars", "13 billion" -> "13 billion doses". Unchanged unless the span ends with a figure."""
+    if not counted or not _FIGURE_END.search(text, start, end):
+        return end
+    at, best = end, end
+    while (m := _NEXT_WORD.match(text, at)) and (stem := stem_words([fold(m.group(1))])[0]) in counted:
+        at = m.end()
+        if stem == counted[-1]:
+            best = at
+    return best
+
+
 def shown_span(text: str, start: int, end: int, qualifiers: bool = True,
-               quoted: tuple[tuple[int, int], ...] = ()) -> tuple[int, int] | None:
-    """The answer a span of `text` shows: tidied (`tidy_span`), a quantity with its qualifier (`with_qualifier`);
-    a span inside one of the `quoted` words ((start, end) in `text`, given when the question asks what someone
-    said) shows the whole quote: someone's words are answered as they said them."""
+               quoted: tuple[tuple[int, int], ...] = (), counted: tuple[str, ...] = ()) -> tuple[int, int] | None:
+    """The answer a span of `text` shows: tidied (`tidy_span`), a quantity with its qualifier (`with_qualifier`)
+    and the noun the question counts (`with_counted`); a span inside one of the `quoted` words ((start, end) in
+    `text`, given when the question asks what someone said) shows the whole quote: someone's words are answered
+    as they said them."""
     tidy = tidy_span(text, start, end)
     for a, b in quoted:
         if tidy and a <= tidy[0] and tidy[1] <= b:
             return tidy_span(text, a, b)
-    return qualified(text, tidy, qualifiers)
+    return qualified(text, tidy, qualifiers, counted)
 
 
-def qualified(text: str, tidy: tuple[int, int] | None, qualifiers: bool = True) -> tuple[int, int] | None:
-    """A tidied span, taken back over the words that qualify its quantity when `qualifiers` (`with_qualifier`)."""
-    return (with_qualifier(text, *tidy), tidy[1]) if tidy and qualifiers else tidy
+def qualified(text: str, tidy: tuple[int, int] | None, qualifiers: bool = True,
+              counted: tuple[str, ...] = ()) -> tuple[int, int] | None:
+    """A tidied span, taken back over the words that qualify its quantity when `qualifiers` (`with_qualifier`),
+    and on over the noun the question counts (`with_counted`)."""
+    if tidy is None:
+        return None
+    start = with_qualifier(text, *tidy) if qualifiers else tidy[0]
+    return start, with_counted(text, *tidy, counted)
 
 
 def answer_probability(text: str, spans: list[tuple[int, int, float]], shown: tuple[int, int],
-                       qualifiers: bool = True, quoted: tuple[tuple[int, int], ...] = ()) -> float:
+                       qualifiers: bool = True, quoted: tuple[tuple[int, int], ...] = (),
+                       counted: tuple[str, ...] = ()) -> float:
     """P(the answer `shown`): the probabilities of the spans ((start, end) in `text`, P(span)) that show as it
-    summed ("413" and "At least 413" are one answer; so are the parts of a quote when `quoted`, `shown_span`).
-    Only spans that overlap it can."""
+    summed ("413" and "At least 413" are one answer; so are the parts of a quote when `quoted`, and "seven" and
+    "seven Oscars" when the question counts Oscars, `shown_span`). Only spans that overlap it can."""
     return sum(p for a, b, p in spans
-               if a < shown[1] and b > shown[0] and shown_span(text, a, b, qualifiers, quoted) == shown)
+               if a < shown[1] and b > shown[0] and shown_span(text, a, b, qualifiers, quoted, counted) == shown)
 
 
 def _name_word(word: str) -> bool:
@@ -288,6 +316,7 @@ class Reader:
         offsets = np.asarray(enc["offset_mapping"])
         casualty = asks_casualty(question) if answer_type(question) == AnswerType.NUMBER else None
         said = asks_said(question)
+        counted = counted_stems(question)
         out: list[Span | None] = []
         for row, text in enumerate(texts):
             spans, p_null = ranked_spans(starts[row], ends[row], allowed[row],
@@ -298,7 +327,7 @@ class Reader:
                 read = [(tidy, p) for tidy, p in ((tidy_span(text, a, b), p) for a, b, p in chars) if tidy]
                 read = casualty_read(text, read, casualty) if read else read
                 tidy, p = read[0] if read else (None, spans[0][2] if spans else 0.0)
-                tidy, p_shown = qualified(text, tidy, qualifiers), p  # the figure's weight is the answer's
+                tidy, p_shown = qualified(text, tidy, qualifiers, counted), p  # the figure's weight is the answer's
             elif said and (quoted := tuple(quotes(text))):
                 # asked for someone's words: the answer that most of the spans show, a whole quote or another (the
                 # better-ranked on a tie)
@@ -309,7 +338,8 @@ class Reader:
                 tidy, p_shown = max(mass.items(), key=lambda kv: kv[1]) if mass else (None, 0.0)
                 p = chars[0][2] if chars else 0.0
             else:
-                tidy, p = (shown_span(text, *chars[0][:2], qualifiers), chars[0][2]) if chars else (None, 0.0)
-                p_shown = answer_probability(text, chars, tidy, qualifiers) if tidy else 0.0
+                tidy, p = (shown_span(text, *chars[0][:2], qualifiers, counted=counted), chars[0][2]) if chars \
+                    else (None, 0.0)
+                p_shown = answer_probability(text, chars, tidy, qualifiers, counted=counted) if tidy else 0.0
             out.append(Span(tidy[0], tidy[1], p, p_null, p_shown) if tidy else None)
         return out

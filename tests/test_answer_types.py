@@ -2,8 +2,8 @@
 
 import pytest
 
-from qa.answer_types import (DATE, AnswerType, answer_type, asks_count, asks_said, cue_spans, entity_spans, quotes,
-                             quotes_someone)
+from qa.answer_types import (DATE, AnswerType, answer_type, asks_count, asks_said, counted_stems, cue_spans,
+                             entity_spans, quotes, quotes_someone)
 from qa.tokens import tokens
 
 
@@ -83,6 +83,20 @@ def test_invisible_characters_do_not_split_names_or_numbers():
 ])
 def test_asks_count(question, count):
     assert asks_count(question) is count
+
+
+@pytest.mark.parametrize("question, counted", [
+    ("How many Oscars did Oppenheimer win?", ("oscar",)),
+    ("How many COVID vaccine doses have been given worldwide?", ("covid", "vaccin", "dose")),
+    ("How many Lok Sabha seats did the BJP win?", ("lok", "sabha", "seat")),
+    ("How many people were killed?", ()),  # any count of persons counts people
+    ("How many people crossed the Channel?", ()),  # a verb follows, not an auxiliary
+    ("How many died?", ()),
+    ("How many of its own jets did it ground?", ()),
+    ("What did the minister say?", ()),
+])
+def test_what_a_how_many_question_counts(question, counted):
+    assert counted_stems(question) == counted
 
 
 def test_counts_are_numbers_that_are_not_money_shares_or_dates():

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from qa import adapter, reader
-from qa.answer_types import quotes
+from qa.answer_types import counted_stems, quotes
 from qa.encoder import model_path
 from qa.config import Settings
 from qa.errors import QAError
@@ -103,6 +103,28 @@ def test_a_quantity_keeps_the_words_that_say_how_exact_it_is():
     assert widened("It happened around Christmas.", "Christmas") == "Christmas"
     assert widened("It fell between 40 points.", "40 points") == "40 points"
     assert widened("They played the 2023 season.", "2023 season") == "2023 season"
+
+
+def test_a_count_is_shown_with_the_noun_the_question_counts():
+    text = "Oppenheimer won seven Oscars, and more than 13 billion COVID doses were given; 20 people left."
+    oscars, doses, people = counted_stems("How many Oscars did it win?"), counted_stems(
+        "How many COVID vaccine doses have been given?"), counted_stems("How many people left?")
+
+    def shown(figure, counted):
+        start = text.index(figure)
+        span = reader.shown_span(text, start, start + len(figure), counted=counted)
+        return text[span[0]:span[1]]
+
+    assert shown("seven", oscars) == "seven Oscars"
+    assert shown("13 billion", doses) == "more than 13 billion COVID doses"  # up to the head noun
+    assert shown("20", people) == "20"
+    assert shown("Oppenheimer", oscars) == "Oppenheimer"  # no figure: nothing is added
+    assert shown("13 billion COVID", oscars) == "more than 13 billion COVID"  # another noun follows
+    # "seven" and "seven Oscars" are one answer
+    at = lambda s, p: (text.index(s), text.index(s) + len(s), p)  # noqa: E731
+    spans = [at("seven", 0.4), at("seven Oscars", 0.3), at("Oppenheimer", 0.2)]
+    whole = reader.shown_span(text, *spans[0][:2], counted=oscars)
+    assert reader.answer_probability(text, spans, whole, counted=oscars) == pytest.approx(0.7)
 
 
 def test_an_opening_dateline_is_not_read_and_offsets_stay_in_the_whole_sentence(the_reader):
