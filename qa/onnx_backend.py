@@ -243,6 +243,7 @@ class OnnxModel:
         self.path = model_file(role, model, adapter)
         self._ort = ort
         self._sessions: dict[int, object] = {}
+        self._workers = None  # a ThreadPoolExecutor, one thread per core, made on first need and kept
         self._lock = threading.Lock()
         self.tokenizer = Tokenizer.from_file(str(model_path(model)[0] / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS[role], strategy="longest_first")
@@ -265,6 +266,16 @@ class OnnxModel:
                                                                      providers=["CPUExecutionProvider"])
             return self._sessions[threads]
 
+    def _pool(self):
+        """The model's own worker threads (one per core), kept between calls: starting threads for every question's
+        candidate pairs cost about as much as reading one of them."""
+        with self._lock:
+            if self._workers is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._workers = ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix=f"onnx-{self.role.value}")
+            return self._workers
+
     def tokenize(self, texts: list[str], pairs_with: str | None = None) -> dict[str, np.ndarray]:
         """input_ids, attention_mask, token_type_ids (int64) and offsets (characters, per its own text)."""
         batch = [(pairs_with, t) for t in texts] if pairs_with is not None else texts
@@ -274,33 +285,28 @@ class OnnxModel:
                 "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
                 "offsets": np.array([e.offsets for e in encodings], dtype=np.int64).reshape(len(texts), -1, 2)}
 
-    def run(self, enc: dict[str, np.ndarray], threads: int | None = None) -> list[np.ndarray]:
+    def run(self, enc: dict[str, np.ndarray]) -> list[np.ndarray]:
         feed = {k: enc[k] for k in ("input_ids", "attention_mask", "token_type_ids")}
-        n = feed["input_ids"].shape[0]
         if not QUANTISED[self.role]:
-            return self._session(threads or os.cpu_count() or 1).run(None, feed)
+            return self._session(os.cpu_count() or 1).run(None, feed)
         # Dynamic int8 quantisation scales each matrix product's activations over the whole tensor, so in a batch
         # a text's vector would depend on its batch-mates and their padding (cosine down to 0.979 between two
         # batchings of the same texts). One text at a time, without padding, gives every text the vector it has
         # alone: an incremental build equals a fresh one, a candidate's score does not depend on the others, and
         # the vectors are nearer fp32's on average; without padding it is as fast for questions and builds.
         # Every text runs on the one-thread session (so its result is the same bit for bit whatever it is read
-        # with); a batch spreads its texts over `threads` Python threads instead of splitting one small text's
-        # work across cores (onnxruntime's run is thread-safe and releases the GIL). Unlike intra-op threads,
+        # with); a batch spreads its texts over the model's worker threads (`_pool`) instead of splitting one small
+        # text's work across cores (onnxruntime's run is thread-safe and releases the GIL). Unlike intra-op threads,
         # these never wait on each other, so even a question's 8 cross-encoder pairs take every core by default:
         # on the 2-core machine 109 vs 194 ms quiet, and 166 vs 178 ms beside a busy process (a scratch run).
-        threads = threads or min(n, os.cpu_count() or 1)
         session = self._session(1)
         lengths = feed["attention_mask"].sum(axis=1).tolist()
 
         def one(i: int) -> list[np.ndarray]:
             return session.run(None, {k: v[i:i + 1, :max(1, lengths[i])] for k, v in feed.items()})
 
-        if threads > 1:
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(threads) as pool:
-                rows = list(pool.map(one, range(len(lengths))))
+        if len(lengths) > 1 and (os.cpu_count() or 1) > 1:
+            rows = list(self._pool().map(one, range(len(lengths))))
         else:
             rows = [one(i) for i in range(len(lengths))]
         return [np.concatenate([r[j] for r in rows], axis=0) for j in range(len(rows[0]))]
