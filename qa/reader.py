@@ -190,16 +190,23 @@ def with_counted(text: str, start: int, end: int, counted: tuple[str, ...]) -> i
     return best
 
 
+# A connective that opens a quote links it to what came before; it is not what was said about the question:
+# "However, we do take issue with the ruling" -> "we do take issue with the ruling".
+_QUOTE_OPENER = re.compile(r"(?:however|but|and|so|still|now|well|tonight|today|sadly|frankly|honestly|indeed|yet|"
+                           r"clearly|look|unfortunately|obviously|of course|ultimately)\s*,\s+", re.I)
+
+
 def shown_span(text: str, start: int, end: int, qualifiers: bool = True,
                quoted: tuple[tuple[int, int], ...] = (), counted: tuple[str, ...] = ()) -> tuple[int, int] | None:
     """The answer a span of `text` shows: tidied (`tidy_span`), a quantity with its qualifier (`with_qualifier`)
     and the noun the question counts (`with_counted`); a span inside one of the `quoted` words ((start, end) in
     `text`, given when the question asks what someone said) shows the whole quote: someone's words are answered
-    as they said them."""
+    as they said them (without a connective that opens the quote, `_QUOTE_OPENER`)."""
     tidy = tidy_span(text, start, end)
     for a, b in quoted:
         if tidy and a <= tidy[0] and tidy[1] <= b:
-            return tidy_span(text, a, b)
+            opener = _QUOTE_OPENER.match(text, a, b)
+            return tidy_span(text, opener.end() if opener else a, b)
     return qualified(text, tidy, qualifiers, counted)
 
 

@@ -220,14 +220,19 @@ def test_someone_s_words_are_answered_with_the_whole_quote():
     assert reader.shown_span(text, *spans[2][:2], quoted=quoted) == spans[2][:2]
     # not asked for words: each span shows as itself
     assert reader.shown_span(text, *spans[0][:2]) == spans[0][:2]
+    # a connective that opens the quote is not part of what was said
+    text = '"However, we do take issue with the ruling," a spokeswoman said.'
+    start = text.index("issue")
+    whole = reader.shown_span(text, start, start + 5, quoted=tuple(quotes(text)))
+    assert text[whole[0]:whole[1]] == "we do take issue with the ruling"
 
 
 def test_a_question_for_someone_s_words_reads_the_quote_they_said(the_reader):
     sentence = ('"Sadly, despite our willingness to bargain, Ford and GM have refused to make meaningful progress '
                 'at the table," Fain said.')
     span = the_reader.read("What did Fain say about how Ford and GM were bargaining?", [sentence])[0]
-    assert sentence[span.start:span.end] == ("Sadly, despite our willingness to bargain, Ford and GM have refused to "
-                                             "make meaningful progress at the table")
+    assert sentence[span.start:span.end] == ("despite our willingness to bargain, Ford and GM have refused to "
+                                             "make meaningful progress at the table")  # without its "Sadly,"
     assert span.answer_probability > span.probability
     # asked for something else, the same sentence gives a short answer
     span = the_reader.read("Who said Ford and GM had refused to make progress?", [sentence])[0]
