@@ -1,7 +1,8 @@
 """The short-answer reader on the right sentence: EM / F1 of its span when it reads the sentence that holds the
 answer, so that span rules can be measured apart from retrieval and selection. On the SQuAD dev test split
 (never fitted on; the sentence that holds the first answer's start) and on the news development set (each row's
-`support` sentence), with and without the quantity qualifiers (qa/reader.py `with_qualifier`), in one run.
+`support` sentence), with and without the quantity qualifiers (qa/reader.py `with_qualifier`; the other display
+rules of `shown_span`, the counted noun and whole quotes, apply in both), in one run.
 Spans under Settings.answer_threshold count as no answer, as in answering.
 
 With --cv, the news figures that count: the shipped reader is fitted on the news questions too

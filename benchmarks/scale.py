@@ -88,6 +88,7 @@ def encode_sources(tmp: Path, settings: Settings) -> Path:
     from qa.corpus import BlockKind, read_corpus
     from qa.encoder import Encoder, model_path
 
+    shutil.rmtree(tmp / "sources", ignore_errors=True)  # left by an interrupted run in a kept folder
     folder = source_corpus(tmp)
     encoder = Encoder(settings.model, batch_size=settings.batch_size, backend=settings.backend)
     model = index_mod.ModelRecord(settings.model, model_path(settings.model)[1], encoder.info.dim, encoder.info.graph)
@@ -101,10 +102,11 @@ def encode_sources(tmp: Path, settings: Settings) -> Path:
           f"{len(texts) / seconds:.1f} texts/s", flush=True)
     body = {t for t, (_, _, _, kind) in zip(work.sentence_texts, work.sentence_rows)
             if kind == index_mod.kind_code(BlockKind.BODY) and len(t.split()) >= 6}
-    out = tmp / "sources.npz"
-    np.savez(out, vectors=vectors, texts=np.array(texts, dtype=object),
+    out, partial = tmp / f"sources-{settings.backend.value}.npz", tmp / "sources-partial.npz"
+    np.savez(partial, vectors=vectors, texts=np.array(texts, dtype=object),
              recombine=np.array([t in body for t in texts]), folder=np.array(str(folder)),
              real_sentences=np.array(len(work.sentence_texts)))
+    os.replace(partial, out)  # complete, or not there: a kept folder never holds half a file
     return out
 
 
@@ -217,6 +219,11 @@ def measure_child(folder: Path, settings: Settings, n_questions: int) -> None:
     asked = [clean_question(q, settings.max_question_chars)[0] for q in questions]  # what answer() encodes
     encoder = KnownQuestions(Encoder(settings.model, batch_size=settings.batch_size, backend=settings.backend),
                              asked)
+    from qa.index import stale_reason
+
+    if (reason := stale_reason(folder / "index", folder / "corpus", settings)) is not None:
+        sys.exit(f"the index in {folder} does not match this code or these settings ({reason}): delete the folder "
+                 f"and run again to rebuild it")
     before = rss_mib()
     engine = QA(folder / "corpus", folder / "index", settings, encoder=encoder)
     engine.build()  # loads the index: the corpus is unchanged since it was built
@@ -312,16 +319,18 @@ def main() -> None:
           f"backend {settings.backend.value}, {args.questions} questions (3/4 SQuAD dev, 1/4 news)")
     backend = ["--backend", settings.backend.value]
     with tempfile.TemporaryDirectory() as scratch:
-        tmp = args.keep or Path(scratch)
-        tmp.mkdir(parents=True, exist_ok=True)
-        sources = tmp / "sources.npz" if (tmp / "sources.npz").exists() else encode_sources(tmp, settings)
+        work = args.keep or Path(scratch)
+        work.mkdir(parents=True, exist_ok=True)
+        kept = work / f"sources-{settings.backend.value}.npz"
+        sources = kept if kept.exists() else encode_sources(work, settings)
         print(f"{'sentences':>9} {'passages':>8} {'search':>6} {'build s':>8} {'disk B/sent':>11} "
               f"{'index RSS MiB':>13} {'RSS MiB':>8} {'answer()-enc p50/p95 ms':>24} {'no rerank p50/p95':>18} "
               f"{'hit@1':>6} {'no rerank':>9}")
         for size in sizes:
-            folder = Path(tmp) / f"size-{size}"
+            folder = work / f"size-{size}-{settings.backend.value}"
             done = folder / "built.json"
-            if not done.exists():
+            reused = done.exists()
+            if not reused:
                 shutil.rmtree(folder, ignore_errors=True)
                 done.parent.mkdir(parents=True)
                 done.write_text(json.dumps(child([*backend, "--build-child", str(sources), str(size), str(folder)])))
@@ -338,6 +347,8 @@ def main() -> None:
             if built["not_recombined"] > 0.02 or seen["unknown"]:
                 print(f"  note: {built['not_recombined']:.1%} of sentences not as generated (random vectors of the "
                       f"pool); {seen['unknown']} question(s) encoded during timing")
+            if reused:
+                print(f"  note: the index was kept from an earlier run ({folder}); its build time is that run's")
             if args.keep is None:
                 shutil.rmtree(folder, ignore_errors=True)
     if args.faiss:

@@ -6,8 +6,7 @@ import re
 import unicodedata
 from enum import Enum
 
-from qa.tokens import STOPWORDS, stem_words, tokens, visible
-from qa.tokens import words as folded_words
+from qa.tokens import QUESTION_WORDS, STOPWORDS, fold, tokens, visible
 
 
 class AnswerType(str, Enum):
@@ -30,25 +29,59 @@ def asks_count(question: str) -> bool:
     return bool(_COUNT.search(question))
 
 
-_HOW_MANY = re.compile(r"\bhow many\s+([^?.!,;:]*)", re.I)
+AUXILIARIES = frozenset("is are was were be been did does do will would can could should shall may might must has "
+                        "have had 's".split())
+WORD = re.compile(r"[^\W_]+(?:[’'\-.][^\W_]+)*(?:[’']s)?")  # "COVID-19", "U.S", "Sudan's": one word each
+HOW_MANY = re.compile(r"\bhow\s+(?:many|much)\b", re.I)
+
+
+def word_matches(text: str) -> list[re.Match[str]]:
+    """The words of a text as the question rules read them: hyphenated and dotted compounds and a possessive stay
+    one word."""
+    return list(WORD.finditer(text))
+
+
+def is_content(word: str) -> bool:
+    """Neither a stopword nor a question word."""
+    return fold(word) not in STOPWORDS and fold(word) not in QUESTION_WORDS
+
+
+def counted_noun(question: str) -> str | None:
+    """The noun of a "how many X" / "how much X" question ("How many Lok Sabha seats did ..." -> "Lok Sabha
+    seats"), cut after the last plural when a verb follows it ("autoworkers walked" -> "autoworkers")."""
+    m = HOW_MANY.search(question)
+    if not m:
+        return None
+    run = []
+    for t in word_matches(question[m.end():]):
+        if not is_content(t.group()) or fold(t.group()) in AUXILIARIES or run and t.group().endswith("ed"):
+            break
+        run.append(t.group())
+    plural = [i for i, w in enumerate(run) if w.lower().endswith("s") and not w.endswith("'s")]
+    if len(run) > 1 and plural:
+        run = run[:plural[-1] + 1]
+    return " ".join(run) or None
+
+
 # what any count of persons counts: "185" answers "How many people ...?" as well as "185 people" does
-_GENERIC_COUNTED = frozenset(stem_words(["people", "persons"]))
-_AUXILIARIES = frozenset("do does did have has had is are was were will would can could should might may must".split())
+_GENERIC_COUNTED = frozenset({"persons"})  # "people" is no plural in -s
 
 
-def counted_stems(question: str) -> tuple[str, ...]:
-    """The stems of what a "how many" question counts, its head noun last: the words (at most four) between "how
-    many" and the verb's auxiliary ("How many COVID vaccine doses have ...?" -> covid, vaccin, dose). Empty when no
-    auxiliary closes them ("How many people crossed ...?" names a verb, not only a noun) or the noun is persons."""
-    m = _HOW_MANY.search(question)
-    if m is None:
+def counted_words(question: str) -> tuple[str, ...]:
+    """The folded words of what a "how many" question counts (`counted_noun`) up to its last plural, the head noun,
+    for a count shown with its noun ("How many COVID-19 vaccine doses have ...?" -> covid-19, vaccine, doses).
+    Only when the verb's auxiliary follows the noun: not for "how much" (money, an amount), nor "How many types
+    of ...?" (the noun is the "of" phrase's), nor without a plural ("How many died?", "How many people left?": a
+    verb may pass for a noun there), nor for persons in general."""
+    m = re.search(r"\bhow\s+many\s+", question, re.I)
+    noun = counted_noun(question) if m else None
+    after = word_matches(question[m.end() + len(noun):]) if noun and question[m.end():].startswith(noun) else []
+    if not after or fold(after[0].group()) not in AUXILIARIES:
         return ()
-    found = folded_words(m.group(1))
-    end = next((i for i, word in enumerate(found) if word in STOPWORDS), None)
-    if not end or end > 4 or found[end] not in _AUXILIARIES:
-        return ()
-    stems = tuple(stem_words(found[:end]))
-    return () if stems[-1] in _GENERIC_COUNTED else stems
+    found = [fold(w) for w in noun.split()]
+    plural = [i for i, w in enumerate(found) if w.endswith("s") and not w.endswith(("ss", "'s", "’s"))]
+    found = found[:plural[-1] + 1] if plural else []
+    return () if not found or found[-1] in _GENERIC_COUNTED else tuple(found)
 
 
 # Casualty figures: news gives "At least 413 people have been killed and 3,551 injured" in one breath, and a

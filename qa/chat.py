@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.answer_types import DATE, MONTHS, NUMBER, entity_spans
+from qa.answer_types import (AUXILIARIES, DATE, HOW_MANY, MONTHS, NUMBER, counted_noun, entity_spans,
+                             is_content, word_matches)
 from qa.tokens import QUESTION_WORDS, STOPWORDS, fold, tokens
 
 
@@ -28,16 +29,14 @@ _PERSONAL = _MALE | _FEMALE
 _THING = {"it", "its", "they", "them", "their", "theirs"}
 _PRONOUN = re.compile(r"\b(he|she|him|her|his|hers|it|its|they|them|their|there)\b", re.I)
 _POSSESSIVE = {"his", "its", "their"}  # "her" is possessive only before a noun (see _is_possessive)
-_AUX = frozenset("is are was were be been did does do will would can could should shall may might must has have "
-                 "had 's".split())
 _CONJUNCTION = re.compile(r"^\s*(?:and|but|so|or|also)\b[\s,]*", re.I)
 _ELLIPSIS = re.compile(r"^\s*(?:(?:and|but|or|so)\s+)?(?:what|how)\s+about\s+(?P<x>.+?)\s*[?.!]*\s*$"
                        r"|^\s*(?:and|but|or|also|same for)\s+(?P<y>.+?)\s*[?.!]*\s*$", re.I)
 _WH_START = re.compile(r"^\s*(?:what|which|who|whom|whose|when|where|why|how)\b", re.I)
 _FIGURE = re.compile(r"\b(?:that|this|the same)\s+(figure|number|total|toll|amount|sum|estimate|count|tally)\b",
                      re.I)
-_HOW_MANY = re.compile(r"\bhow\s+(?:many|much)\b", re.I)
-_HOW_MANY_BARE = re.compile(r"\bhow\s+many\b(?=\s*(?:[?.!,]|$|(?:%s)\b))" % "|".join(sorted(_AUX - {"'s"})), re.I)
+_HOW_MANY_BARE = re.compile(r"\bhow\s+many\b(?=\s*(?:[?.!,]|$|(?:%s)\b))" % "|".join(sorted(AUXILIARIES - {"'s"})),
+                            re.I)
 _ORDINAL = re.compile(r"\bthe\s+(first|second|third|fourth|fifth|last|next|other)\b(?=\s*(?:[?.!,]|$))", re.I)
 _ORDINAL_NOUN = re.compile(r"\b(?:first|second|third|fourth|fifth|last|next|other)\s+([^\W\d_]+)", re.I)
 _PREPOSITIONS = frozenset("in on at into to from for with by of about over under after before during since "
@@ -76,8 +75,6 @@ def _words(text: str) -> list[str]:
     return [fold(w) for w in re.findall(r"[^\W_]+(?:[’'][^\W_]+)*", text)]
 
 
-def _is_content(word: str) -> bool:
-    return fold(word) not in STOPWORDS and fold(word) not in QUESTION_WORDS
 
 
 # --- what a name is -------------------------------------------------------------------------------------
@@ -138,16 +135,14 @@ def _looks_like_name(answer: str | None) -> bool:
 
 # --- the previous question's parts ---------------------------------------------------------------------
 
-def _tokens(text: str) -> list[re.Match[str]]:
-    return list(re.finditer(r"[^\W_]+(?:[’'\-.][^\W_]+)*(?:[’']s)?", text))
 
 
 def _subject(question: str) -> tuple[int, int] | None:
     """Span of the explicit subject of a question ("did [the BJP] win", "is [the new NATO Command] located"),
     or None when the question word is the subject ("Who won ...?") or the subject is a pronoun."""
-    toks = _tokens(question)
+    toks = word_matches(question)
     for i, t in enumerate(toks[:-1]):
-        if fold(t.group()) not in _AUX or i == 0 and not _WH_START.match(question):
+        if fold(t.group()) not in AUXILIARIES or i == 0 and not _WH_START.match(question):
             continue
         j = i + 1
         first = toks[j]
@@ -177,21 +172,6 @@ def _subject(question: str) -> tuple[int, int] | None:
 _PRONOUN_WORDS = _PERSONAL | _THING | {"i", "you", "we", "us", "me", "there", "that", "this", "these", "those"}
 
 
-def _wh_noun(question: str) -> str | None:
-    """The noun of a "how many X" / "how much X" question ("How many Lok Sabha seats did ..." -> "Lok Sabha
-    seats"), cut after the last plural when a verb follows it ("autoworkers walked" -> "autoworkers")."""
-    m = _HOW_MANY.search(question)
-    if not m:
-        return None
-    run = []
-    for t in _tokens(question[m.end():]):
-        if not _is_content(t.group()) or fold(t.group()) in _AUX or run and t.group().endswith("ed"):
-            break
-        run.append(t.group())
-    plural = [i for i, w in enumerate(run) if w.lower().endswith("s") and not w.endswith("'s")]
-    if len(run) > 1 and plural:
-        run = run[:plural[-1] + 1]
-    return " ".join(run) or None
 
 
 def _person(turn: Turn) -> str | None:
@@ -225,8 +205,8 @@ def _reported_subject(question: str) -> str | None:
     if not m:
         return None
     clause = m.group("clause")
-    toks = _tokens(clause)
-    verb = next((i for i, t in enumerate(toks) if fold(t.group()) in _AUX), None)
+    toks = word_matches(clause)
+    verb = next((i for i, t in enumerate(toks) if fold(t.group()) in AUXILIARIES), None)
     if not verb or verb > 5 or fold(toks[0].group()) in _PRONOUN_WORDS:
         return None
     if not (fold(toks[0].group()) in ("the", "a", "an") and verb > 1 or toks[0].group()[:1].isupper()):
@@ -283,7 +263,7 @@ def _is_possessive(question: str, match: re.Match[str]) -> bool:
     if word != "her":
         return False
     after = re.match(r"\s+([^\W_]+)", question[match.end():])
-    return bool(after) and _is_content(after.group(1))
+    return bool(after) and is_content(after.group(1))
 
 
 def _resolved_inside(question: str, match: re.Match[str]) -> bool:
@@ -298,7 +278,7 @@ def _resolved_inside(question: str, match: re.Match[str]) -> bool:
     elif word == "there":
         return bool(names)
     elif names or re.search(r"\b(?:the|a|an)\s+(?:[^\W_]+\s+){0,3}?[^\W_]*[^\W\d_]", before, re.I) and any(
-            _is_content(w) for w in _words(before)):
+            is_content(w) for w in _words(before)):
         return True
     # a possessive can point at the subject that follows it: "How many of its jets did the airline pull?"
     if _is_possessive(question, match):
@@ -318,7 +298,7 @@ def _is_expletive(question: str, match: re.Match[str]) -> bool:
     if match.group(1).lower() == "it":
         return bool(after) and fold(after[0]) in ("take", "takes", "took", "seem", "seems", "seemed")
     before = question[:match.start()].split()
-    return bool(after and fold(after[0]) in _AUX | {"'s"} or before and fold(before[-1]) in _AUX)
+    return bool(after and fold(after[0]) in AUXILIARIES | {"'s"} or before and fold(before[-1]) in AUXILIARIES)
 
 
 def _open_pronouns(question: str) -> list[re.Match[str]]:
@@ -362,13 +342,13 @@ def _swap_pronouns(question: str, previous: Turn) -> str:
 def _fill_elided(question: str, previous: Turn) -> str:
     m = _HOW_MANY_BARE.search(question)  # "how many were wounded": many what? ("how much did it cost" is whole)
     if m:
-        noun = _wh_noun(previous.question)
+        noun = counted_noun(previous.question)
         if noun:
             question = f"{question[:m.end()]} {noun}{question[m.end():]}"
     m = _ORDINAL.search(question)
     if m:
         noun = _ORDINAL_NOUN.search(previous.question)
-        if noun and _is_content(noun.group(1)):
+        if noun and is_content(noun.group(1)):
             question = f"{question[:m.end()]} {noun.group(1)}{question[m.end():]}"
     m = _FIGURE.search(question)
     number = _answer_figure(previous)
@@ -392,7 +372,7 @@ def points_at_figure(question: str, previous: Turn | None) -> bool:
 
 def _phrase_end(text: str, start: int) -> int:
     """Where a phrase starting at `start` ends: at the next preposition, clause word, comma or the end."""
-    for t in _tokens(text[start:])[1:]:
+    for t in word_matches(text[start:])[1:]:
         if fold(t.group()) in _PREPOSITIONS | {"when", "while", "after", "before", "and", "but", "that", "which"}:
             return start + t.start() - 1 if text[start + t.start() - 1] == " " else start + t.start()
     end = len(text.rstrip(" ?.!"))
@@ -433,16 +413,16 @@ def _slot(question: str, x: str) -> tuple[int, int] | None:
         return _subject(question)
     # a common noun phrase: the run of the previous question that shares a word with it, else its
     # "how many X" noun, else its subject
-    own = {w for w in _words(x) if _is_content(w)}
-    toks = _tokens(question)
+    own = {w for w in _words(x) if is_content(w)}
+    toks = word_matches(question)
     for i, t in enumerate(toks):
         if fold(t.group()) in own:
             # from the first shared word to the end of its run: x brings its own modifiers ("small")
             hi = i
-            while hi + 1 < len(toks) and _is_content(toks[hi + 1].group()):
+            while hi + 1 < len(toks) and is_content(toks[hi + 1].group()):
                 hi += 1
             return t.start(), toks[hi].end()
-    noun = _wh_noun(question)
+    noun = counted_noun(question)
     if noun:
         s = question.find(noun)
         return s, s + len(noun)
@@ -455,7 +435,7 @@ def _elliptical_part(question: str) -> str | None:
     if not m:
         return None
     x = (m.group("x") or m.group("y")).strip()
-    if not x or _WH_START.match(x) or fold(x.split()[0]) in _AUX | _PRONOUN_WORDS:
+    if not x or _WH_START.match(x) or fold(x.split()[0]) in AUXILIARIES | _PRONOUN_WORDS:
         return None
     return x
 
@@ -493,7 +473,7 @@ def _next_ordinal(question: str, previous: Turn) -> str | None:
     m = _ORDINAL_ASK.match(question)
     prev = previous.question.strip()
     old = _ORDINAL_NOUN.search(prev)
-    if not m or not old or not _is_content(old.group(1)):
+    if not m or not old or not is_content(old.group(1)):
         return None
     wh = m.group("wh")
     if wh and fold(" ".join(wh.split())) != fold(" ".join(prev.split()[:len(wh.split())])):
@@ -506,10 +486,10 @@ def _next_ordinal(question: str, previous: Turn) -> str | None:
 def _wh_fragment(question: str, previous: Turn) -> str | None:
     """"For how many years?" / "Since when?": the previous question asked again with the new question word."""
     m = _FRAGMENT.match(question)
-    if not m or any(fold(w) in _AUX for w in m.group("f").split()):
+    if not m or any(fold(w) in AUXILIARIES for w in m.group("f").split()):
         return None
     if not re.match(r"(?:for|since|until|in|on|at|by|from|to|with)\s", m.group("f"), re.I) and len(m.group("f").split()) > 1 \
-            and not _HOW_MANY.match(m.group("f")) and not re.match(r"how\s+(?:long|often|far|old)", m.group("f"), re.I):
+            and not HOW_MANY.match(m.group("f")) and not re.match(r"how\s+(?:long|often|far|old)", m.group("f"), re.I):
         return None
     fragment = m.group("f")
     prev = previous.question.strip().rstrip(" ?.!")

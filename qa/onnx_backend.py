@@ -18,6 +18,7 @@ import os
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from enum import Enum
 from pathlib import Path
 
@@ -243,7 +244,7 @@ class OnnxModel:
         self.path = model_file(role, model, adapter)
         self._ort = ort
         self._sessions: dict[int, object] = {}
-        self._workers = None  # a ThreadPoolExecutor, one thread per core, made on first need and kept
+        self._workers: ThreadPoolExecutor | None = None  # one thread per core, made on first need and kept
         self._lock = threading.Lock()
         self.tokenizer = Tokenizer.from_file(str(model_path(model)[0] / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS[role], strategy="longest_first")
@@ -266,13 +267,11 @@ class OnnxModel:
                                                                      providers=["CPUExecutionProvider"])
             return self._sessions[threads]
 
-    def _pool(self):
+    def _pool(self) -> ThreadPoolExecutor:
         """The model's own worker threads (one per core), kept between calls: starting threads for every question's
         candidate pairs cost about as much as reading one of them."""
         with self._lock:
             if self._workers is None:
-                from concurrent.futures import ThreadPoolExecutor
-
                 self._workers = ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix=f"onnx-{self.role.value}")
             return self._workers
 

@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 
 from qa.adapter import load_adapted, read_adapter
-from qa.answer_types import (NUMBER, QUALIFIERS, AnswerType, answer_type, asks_casualty, asks_said, counted_stems,
-                             figure_casualty, quotes)
+from qa.answer_types import (DATE, NUMBER, QUALIFIERS, WORD, AnswerType, answer_type, asks_casualty, asks_said,
+                             counted_words, figure_casualty, quotes, word_matches)
 from qa.config import DEFAULT_BACKEND
 from qa.encoder import threads_for, torch_threads
 from qa.metadata import dateline
 from qa.span import TITLES
-from qa.tokens import fold, stem_words
+from qa.tokens import fold
 
 
 def dateline_end(text: str) -> int:
@@ -46,8 +46,9 @@ class Span:
     end: int
     probability: float
     null_probability: float
-    # P(the answer shown): the probability of every span that shows as this one, after tidying and the quantity's
-    # qualifiers ("413" and "At least 413"); the short answer is shown when this is likely enough
+    # P(the answer shown): the probability of every span that shows as this one (`shown_span`: after tidying, the
+    # quantity's qualifiers and counted noun, a whole quote: "413" and "At least 413"); the short answer is shown
+    # when this is likely enough
     answer_probability: float
 
 
@@ -170,28 +171,28 @@ def with_qualifier(text: str, start: int, end: int) -> int:
     return m.start() if m and " and " in text[start:end] else start
 
 
-_FIGURE_END = re.compile(r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-                         r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|"
-                         r"dozen))$", re.I)
-_NEXT_WORD = re.compile(r"\s+([^\W_][\w’'-]*)")
+_NEXT_WORD = re.compile(rf"\s+({WORD.pattern})")
 
 
 def with_counted(text: str, start: int, end: int, counted: tuple[str, ...]) -> int:
     """The end of a count's span taken on over the words after it that name what the question counts (`counted`:
-    the stems of "How many COVID vaccine doses ...", answer_types.counted_stems), up to its head noun: "seven" ->
-    "seven Oscars", "13 billion" -> "13 billion doses". Unchanged unless the span ends with a figure."""
-    if not counted or not _FIGURE_END.search(text, start, end):
+    answer_types.counted_words), up to its head noun as the question writes it: "seven" -> "seven Oscars",
+    "13 billion" -> "13 billion COVID-19 vaccine doses" (not "13 Oscar" of "13 Oscar nominations"). Unchanged
+    unless the span ends with a figure (not a year)."""
+    last = word_matches(text[start:end])
+    figure = last[-1].group() if last else ""
+    if not counted or not NUMBER.fullmatch(figure) or DATE.fullmatch(figure):
         return end
     at, best = end, end
-    while (m := _NEXT_WORD.match(text, at)) and (stem := stem_words([fold(m.group(1))])[0]) in counted:
+    while (m := _NEXT_WORD.match(text, at)) and fold(m.group(1)) in counted:
         at = m.end()
-        if stem == counted[-1]:
+        if fold(m.group(1)) == counted[-1]:
             best = at
     return best
 
 
-# A connective that opens a quote links it to what came before; it is not what was said about the question:
-# "However, we do take issue with the ruling" -> "we do take issue with the ruling".
+# A connective or time word that opens a quote links it to what came before or to when it was said; it is not what
+# was said about the question: "However, we do take issue with the ruling" -> "we do take issue with the ruling".
 _QUOTE_OPENER = re.compile(r"(?:however|but|and|so|still|now|well|tonight|today|sadly|frankly|honestly|indeed|yet|"
                            r"clearly|look|unfortunately|obviously|of course|ultimately)\s*,\s+", re.I)
 
@@ -298,8 +299,9 @@ class Reader:
         self.head_bias = torch.from_numpy(heads["head.bias"])
 
     def read(self, question: str, texts: list[str], *, qualifiers: bool = True) -> list[Span | None]:
-        """The best short answer inside each text (None when no span is left after tidying); with `qualifiers`,
-        a quantity keeps the words that say how exact it is (`with_qualifier`). A dateline opening a text
+        """The best short answer inside each text (None when no span is left after tidying), as `shown_span`
+        shows it for this question; with `qualifiers`, a quantity keeps the words that say how exact it is
+        (`with_qualifier`; the other display rules apply either way). A dateline opening a text
         ("KHARTOUM, April 21 (Reuters) - ") is not read: the reader learnt on prose, where it mostly draws the span
         to the wrong place or too wide, and where a story was filed rarely answers a question about it. Offsets
         are into the whole text."""
@@ -323,7 +325,7 @@ class Reader:
         offsets = np.asarray(enc["offset_mapping"])
         casualty = asks_casualty(question) if answer_type(question) == AnswerType.NUMBER else None
         said = asks_said(question)
-        counted = counted_stems(question)
+        counted = counted_words(question)
         out: list[Span | None] = []
         for row, text in enumerate(texts):
             spans, p_null = ranked_spans(starts[row], ends[row], allowed[row],

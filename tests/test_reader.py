@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from qa import adapter, reader
-from qa.answer_types import counted_stems, quotes
+from qa.answer_types import counted_words, quotes
 from qa.encoder import model_path
 from qa.config import Settings
 from qa.errors import QAError
@@ -106,20 +106,25 @@ def test_a_quantity_keeps_the_words_that_say_how_exact_it_is():
 
 
 def test_a_count_is_shown_with_the_noun_the_question_counts():
-    text = "Oppenheimer won seven Oscars, and more than 13 billion COVID doses were given; 20 people left."
-    oscars, doses, people = counted_stems("How many Oscars did it win?"), counted_stems(
-        "How many COVID vaccine doses have been given?"), counted_stems("How many people left?")
+    text = ("Oppenheimer won seven Oscars' worth of praise from 13 Oscar nominations, and more than 13 billion "
+            "COVID-19 vaccine doses and 9 billion COVID-19 tests were given in 2023 seasons; 21 people left.")
+    oscars, doses, people = (counted_words("How many Oscars did it win?"),
+                             counted_words("How many COVID-19 vaccine doses have been given?"),
+                             counted_words("How many people left?"))
 
     def shown(figure, counted):
         start = text.index(figure)
         span = reader.shown_span(text, start, start + len(figure), counted=counted)
         return text[span[0]:span[1]]
 
-    assert shown("seven", oscars) == "seven Oscars"
-    assert shown("13 billion", doses) == "more than 13 billion COVID doses"  # up to the head noun
-    assert shown("20", people) == "20"
-    assert shown("Oppenheimer", oscars) == "Oppenheimer"  # no figure: nothing is added
-    assert shown("13 billion COVID", oscars) == "more than 13 billion COVID"  # another noun follows
+    assert shown("seven", oscars) == "seven Oscars"  # not the possessive's mark
+    assert shown("13 billion", doses) == "more than 13 billion COVID-19 vaccine doses"  # up to the head noun
+    assert shown("9 billion", doses) == "9 billion"  # the run stops short of the head: nothing is added
+    assert shown("13 Oscar", oscars) == "13 Oscar"  # "Oscar nominations" are not Oscars
+    assert shown("13", oscars) == "13"
+    assert shown("2023", counted_words("How many seasons did it run?")) == "2023"  # a year is no count
+    assert shown("21", people) == "21"
+    assert shown("Oppenheimer won", oscars) == "Oppenheimer won"  # no figure: nothing is added
     # "seven" and "seven Oscars" are one answer
     at = lambda s, p: (text.index(s), text.index(s) + len(s), p)  # noqa: E731
     spans = [at("seven", 0.4), at("seven Oscars", 0.3), at("Oppenheimer", 0.2)]
@@ -204,7 +209,7 @@ def test_a_quantity_s_answer_is_likelier_than_its_best_span(the_reader):
     sentence = ("The automakers have temporarily laid off more than 4,000 non-striking workers at other facilities, "
                 "blaming parts shortages caused by the walkout.")
     span = the_reader.read("How many non-striking workers have been laid off?", [sentence])[0]
-    assert sentence[span.start:span.end] == "more than 4,000"
+    assert sentence[span.start:span.end] == "more than 4,000 non-striking workers"  # with what was counted
     assert span.probability < span.answer_probability <= 1.0 + 1e-6
 
 
@@ -225,6 +230,11 @@ def test_someone_s_words_are_answered_with_the_whole_quote():
     start = text.index("issue")
     whole = reader.shown_span(text, start, start + 5, quoted=tuple(quotes(text)))
     assert text[whole[0]:whole[1]] == "we do take issue with the ruling"
+    # only a whole connective, followed by its comma, is left out
+    for text, kept in (('"Andrew, we will win this strike," she said.', "Andrew, we will win this strike"),
+                       ('"Nowhere, not one plant, is safe from this," she said.', "Nowhere, not one plant, is safe from this")):
+        whole = reader.shown_span(text, 1, 7, quoted=tuple(quotes(text)))
+        assert text[whole[0]:whole[1]] == kept
 
 
 def test_a_question_for_someone_s_words_reads_the_quote_they_said(the_reader):
