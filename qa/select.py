@@ -507,26 +507,39 @@ def rows_within(scores: np.ndarray, rows: np.ndarray, gap: float) -> np.ndarray:
 
 
 _LEADING_PERSON = re.compile(r"^[\W_]*\b(He|She)\b")
+# a quote whose speaker a pronoun after it names: '"It feels like ... once again," he said.'
+_QUOTED_BY = re.compile(r"[\"”]\s+(he|she)\s+(?:said|says|added|adds|continued|told|wrote|warned|argued|insisted)\b")
+
+
+def _person_pronoun(text: str) -> re.Match[str] | None:
+    """The "He" or "She" that stands for a person a sentence is about: opening it, or naming the speaker of the
+    quote it opens with; group 1 is the pronoun."""
+    opening = _LEADING_PERSON.match(text)
+    if opening or text.lstrip()[:1] not in ('"', "“"):
+        return opening
+    return _QUOTED_BY.search(text)
 
 
 def cross_texts(index: Index, question: str, sentences: np.ndarray, texts: list[str]) -> list[str]:
-    """The sentences (`texts`, their own text) as the cross-encoder reads them: one that opens with "He" or "She" reads it as the person the
-    question names when the one or two sentences before it in its article name that person, and the one right
-    before does not open with the other pronoun ("She finished with 583 points" after sentences on Loreen, asked
-    how many points Loreen finished with). The cross-encoder reads a sentence alone, and on its own an opening
-    pronoun reads as someone other than the one asked about."""
+    """The sentences (`texts`, their own text) as the cross-encoder reads them: one that opens with "He" or "She",
+    or opens a quote that "he said" or "she said" attributes, reads the pronoun as the person the question names
+    when the one or two sentences before it in its article name that person, and the one right before does not
+    open with the other pronoun ("She finished with 583 points" after sentences on Loreen, asked how many points
+    Loreen finished with; '"It feels like the North is being treated as second-class citizens," he said.' after
+    one on Andy Burnham). The cross-encoder reads a sentence alone, and on its own a pronoun reads as someone
+    other than the one asked about."""
     texts = list(texts)
     names = [question[a:b] for a, b in entity_spans(question)]
     if not names:
         return texts
     for i, (s, text) in enumerate(zip(sentences.tolist(), texts)):
-        m = _LEADING_PERSON.match(text)
+        m = _person_pronoun(text)
         if not m:
             continue
         first, _ = index.article_sentences(int(index.article_of(np.array([s]))[0]))
         if s - 1 >= first:
-            prior = _LEADING_PERSON.match(index.sentence_text(s - 1))
-            if prior and prior.group(1) != m.group(1):  # "She won. He said ...": someone else
+            prior = _person_pronoun(index.sentence_text(s - 1))
+            if prior and prior.group(1).lower() != m.group(1).lower():  # "She won. He said ...": someone else
                 continue
         before = " ".join(index.sentence_text(r) for r in range(max(first, s - 2), s))
         named = next((n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", before)), None)

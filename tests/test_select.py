@@ -207,6 +207,22 @@ def test_the_cross_encoder_reads_an_opening_he_or_she_as_the_person_asked_about(
     assert scores[1] > scores[0]
 
 
+def test_the_cross_encoder_reads_the_he_or_she_who_said_a_quote_as_the_person_asked_about(encoder, tmp_path):
+    engine = _one_article(encoder, tmp_path, "Rail plan scrapped\n\n"
+                          "Andy Burnham, the mayor of Greater Manchester, criticised the decision.\n\n"
+                          '"It feels like the North is being treated as second-class citizens once again," he said.\n\n'
+                          '"We will keep pushing for the line," she said.\n\n'
+                          '"It is a betrayal," Burnham told reporters.\n')
+    index = engine.index
+    rows = np.arange(len(index.sentence_table))
+    texts = [index.sentence_text(int(r)) for r in rows]
+    read = select.cross_texts(index, "What did Andy Burnham say about the decision?", rows, texts)
+    he = texts.index('"It feels like the North is being treated as second-class citizens once again," he said.')
+    assert read[he] == '"It feels like the North is being treated as second-class citizens once again," Andy Burnham said.'
+    # "she" right after a quote "he" said is someone else; a quote its speaker is named for stays as it is
+    assert read[he + 1] == texts[he + 1] and read[he + 2] == texts[he + 2]
+
+
 @pytest.mark.slow
 def test_a_question_for_someone_s_words_marks_the_sentences_that_quote_someone(encoder, tmp_path):
     engine = _one_article(encoder, tmp_path, "Court backs port expansion\n\n"
