@@ -184,15 +184,22 @@ def _one_article(encoder, tmp_path, text: str) -> QA:
     return engine
 
 
+def _read_across(encoder, tmp_path, article: str, question: str):
+    """(engine, every sentence id, their texts, the texts as the cross-encoder reads them for `question`) of a
+    one-article corpus."""
+    engine = _one_article(encoder, tmp_path, article)
+    rows = np.arange(len(engine.index.sentence_table))
+    texts = [engine.index.sentence_text(int(r)) for r in rows]
+    return engine, rows, texts, select.cross_texts(engine.index, question, rows, texts)
+
+
 def test_the_cross_encoder_reads_an_opening_he_or_she_as_the_person_asked_about(encoder, tmp_path):
-    engine = _one_article(encoder, tmp_path, "Contest night in Liverpool\n\n"
-                          "Sweden's Loreen won the contest with the song Tattoo.\n\n"
-                          "She finished with 583 points, ahead of Finland.\n\n"
-                          "He said the stage had been the best he had seen.\n")
+    engine, rows, texts, read = _read_across(encoder, tmp_path, "Contest night in Liverpool\n\n"
+                                             "Sweden's Loreen won the contest with the song Tattoo.\n\n"
+                                             "She finished with 583 points, ahead of Finland.\n\n"
+                                             "He said the stage had been the best he had seen.\n",
+                                             "How many points did Loreen finish with?")
     index = engine.index
-    rows = np.arange(len(index.sentence_table))
-    texts = [index.sentence_text(int(r)) for r in rows]
-    read = select.cross_texts(index, "How many points did Loreen finish with?", rows, texts)
     she = texts.index("She finished with 583 points, ahead of Finland.")
     assert read[she] == "Loreen finished with 583 points, ahead of Finland."
     # "He" right after a sentence that opens with "She" is someone else
@@ -208,15 +215,12 @@ def test_the_cross_encoder_reads_an_opening_he_or_she_as_the_person_asked_about(
 
 
 def test_the_cross_encoder_reads_the_he_or_she_who_said_a_quote_as_the_person_asked_about(encoder, tmp_path):
-    engine = _one_article(encoder, tmp_path, "Rail plan scrapped\n\n"
-                          "Andy Burnham, the mayor of Greater Manchester, criticised the decision.\n\n"
-                          '"It feels like the North is being treated as second-class citizens once again," he said.\n\n'
-                          '"We will keep pushing for the line," she said.\n\n'
-                          '"It is a betrayal," Burnham told reporters.\n')
-    index = engine.index
-    rows = np.arange(len(index.sentence_table))
-    texts = [index.sentence_text(int(r)) for r in rows]
-    read = select.cross_texts(index, "What did Andy Burnham say about the decision?", rows, texts)
+    _, _, texts, read = _read_across(
+        encoder, tmp_path, "Rail plan scrapped\n\n"
+        "Andy Burnham, the mayor of Greater Manchester, criticised the decision.\n\n"
+        '"It feels like the North is being treated as second-class citizens once again," he said.\n\n'
+        '"We will keep pushing for the line," she said.\n\n'
+        '"It is a betrayal," Burnham told reporters.\n', "What did Andy Burnham say about the decision?")
     he = texts.index('"It feels like the North is being treated as second-class citizens once again," he said.')
     assert read[he] == '"It feels like the North is being treated as second-class citizens once again," Andy Burnham said.'
     # "she" right after a quote "he" said is someone else; a quote its speaker is named for stays as it is
