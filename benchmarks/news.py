@@ -77,20 +77,24 @@ def fold_key(questions: list[Question], *files: Path) -> str:
     return key.hexdigest()[:12]
 
 
-def fold_reader(index, corpus: Path, train: list[Question], fold: int, k: int, work: Path) -> Path:
+def fold_reader(index, corpus: Path, train: list[Question], fold: int, k: int, work: Path, *, epochs: float = 3.0,
+                seed: int = 0) -> Path:
     """The reader fitted as qa/reader.npz is (benchmarks/fit_reader.py --news) without fold `fold`'s questions,
     over `index` (of the articles in `corpus`); cached under a hash of what the fit reads, so a rerun with the
-    same code and data reuses it."""
+    same code and data reuses it. `epochs` and `seed` other than the shipped recipe's (3, 0) are for comparing
+    recipes (benchmarks/reader_spans.py --cv --reader-epochs / --reader-seed)."""
     from benchmarks import fit_reader  # torch: only when a reader is refitted
 
     articles = sorted(p for p in Path(corpus).iterdir() if p.is_file())  # the "no answer" sentences
     key = fold_key(train, fit_reader.SQUAD_READER, ROOT / "benchmarks" / "fit_reader.py", ROOT / "qa" / "reader.py",
                    ROOT / "benchmarks" / "lora.py", ROOT / "qa" / "adapter.py", *articles)
-    path = work / "readers" / f"fold-{fold}-of-{k}-{key}.npz"
+    recipe = "" if (epochs, seed) == (3.0, 0) else f"-e{epochs:g}-s{seed}"
+    path = work / "readers" / f"fold-{fold}-of-{k}-{key}{recipe}.npz"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fit_reader.fit_on_news(index, train, path, f"the news development set's standalone answerable questions "
-                                                   f"outside fold {fold} of {k} (benchmarks/news_folds.py)")
+                                                   f"outside fold {fold} of {k} (benchmarks/news_folds.py)",
+                               epochs=epochs, seed=seed)
     return path
 
 
@@ -144,11 +148,15 @@ def main() -> None:
     parser.add_argument("--backend", choices=[b.value for b in Backend], default=Settings().backend.value,
                         help="what runs the models (qa/onnx_backend.py for onnx)")
     parser.add_argument("--rerank-top", type=int, default=Settings().rerank_top)
+    parser.add_argument("--answer-threshold", type=float, default=Settings().answer_threshold,
+                        help="the reader's probability under which there is no short answer")
     parser.add_argument("--dump", type=Path, help="write the cross-validated per-question records here (JSONL)")
     args = parser.parse_args()
 
     questions = load_questions(args.news / "questions.jsonl")
-    engine = QA(args.news / "articles", args.work / "index", Settings(rerank_top=args.rerank_top, backend=args.backend), progress=True)
+    engine = QA(args.news / "articles", args.work / "index", Settings(rerank_top=args.rerank_top, backend=args.backend,
+                                                                    answer_threshold=args.answer_threshold),
+                progress=True)
     engine.build()
     started = time.perf_counter()
     shipped = evaluate(questions, engine, progress=True)

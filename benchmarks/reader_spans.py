@@ -72,7 +72,7 @@ def score(reader: Reader, rows, qualifiers: bool, threshold: float) -> tuple[flo
     return round(em / n, 4), round(f1 / n, 4), round(answered / n, 4)
 
 
-def cross_validated(folds_k: int, threshold: float) -> None:
+def cross_validated(folds_k: int, threshold: float, epochs: float = 3.0, seed: int = 0) -> None:
     """Per fold of news articles: the reader fitted without that fold vs the SQuAD-only reader, pooled."""
     from benchmarks.fit_reader import SQUAD_READER
     from benchmarks.news import fold_reader
@@ -89,7 +89,7 @@ def cross_validated(folds_k: int, threshold: float) -> None:
         held = [(q.question, q.support, q.answers) for q in questions
                 if folds[q.id] == fold and q.answerable and q.support]
         fitted = Reader(fold_reader(index, NEWS / "articles", [q for q in questions if folds[q.id] != fold], fold,
-                                    folds_k, work))
+                                    folds_k, work, epochs=epochs, seed=seed))
         for name, r in zip(pooled, (squad_only, fitted)):
             em, f1, _ = score(r, held, True, threshold)
             pooled[name][0] += em * len(held)
@@ -107,6 +107,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cv", action="store_true", help="news figures per fold of articles (see above)")
     parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument("--reader-epochs", type=float, default=3.0, help="with --cv: the fold readers' news epochs")
+    parser.add_argument("--reader-seed", type=int, default=0, help="with --cv: the fold readers' seed")
     args = parser.parse_args()
     threshold = Settings().answer_threshold
     print(f"date: {time.strftime('%Y-%m-%d')}  machine: {platform.machine()}, {__import__('os').cpu_count()} cores; "
@@ -114,7 +116,7 @@ def main() -> None:
     if args.cv:
         from benchmarks.fit_reader import SQUAD_READER
 
-        cross_validated(args.folds, threshold)
+        cross_validated(args.folds, threshold, args.reader_epochs, args.reader_seed)
         squad = squad_rows(DEFAULT_ZIP, args.sample, args.seed)
         for name, r in (("SQuAD-only reader", Reader(SQUAD_READER)), ("shipped reader", Reader())):
             em, f1, answered = score(r, squad, True, threshold)
