@@ -412,9 +412,9 @@ class QA:
         threshold = self.selector.threshold if threshold is None else threshold
         read = self.reader.read(asked, [items[0].sentence])[0] if items else None
         # whether the articles answer is judged on the best-scored sentence, whichever article answers, unless the
-        # sentence that answers is the update of what the previous turn answered
-        # (an update only answers when it is what goes first: not when the sentence asked about was led first)
-        update = timed.update and (timed.at or not about_previous)
+        # sentence that goes first is the update of what the previous turn answered (not when the sentence asked
+        # about was led first instead)
+        update = timed.update and picked.sentences[0] == ranked.sentences[timed.at]
         if not update and not answers_question(index, self.selector, scored, ranked, threshold, reading(read)):
             return refusal(question, score, items, **fields)
         top = items[0]
