@@ -77,24 +77,24 @@ def fold_key(questions: list[Question], *files: Path) -> str:
     return key.hexdigest()[:12]
 
 
-def fold_reader(index, corpus: Path, train: list[Question], fold: int, k: int, work: Path, *, epochs: float = 3.0,
-                seed: int = 0) -> Path:
+def fold_reader(index, corpus: Path, train: list[Question], fold: int, k: int, work: Path, *,
+                epochs: float | None = None, seed: int | None = None) -> Path:
     """The reader fitted as qa/reader.npz is (benchmarks/fit_reader.py --news) without fold `fold`'s questions,
     over `index` (of the articles in `corpus`); cached under a hash of what the fit reads, so a rerun with the
-    same code and data reuses it. `epochs` and `seed` other than the shipped recipe's (3, 0) are for comparing
-    recipes (benchmarks/reader_spans.py --cv --reader-epochs / --reader-seed)."""
+    same code and data reuses it. `epochs` and `seed`, when given, replace the shipped recipe's (fit_reader's
+    defaults) to compare recipes (benchmarks/reader_spans.py --cv --reader-epochs / --reader-seed)."""
     from benchmarks import fit_reader  # torch: only when a reader is refitted
 
     articles = sorted(p for p in Path(corpus).iterdir() if p.is_file())  # the "no answer" sentences
     key = fold_key(train, fit_reader.SQUAD_READER, ROOT / "benchmarks" / "fit_reader.py", ROOT / "qa" / "reader.py",
                    ROOT / "benchmarks" / "lora.py", ROOT / "qa" / "adapter.py", *articles)
-    recipe = "" if (epochs, seed) == (3.0, 0) else f"-e{epochs:g}-s{seed}"
-    path = work / "readers" / f"fold-{fold}-of-{k}-{key}{recipe}.npz"
+    recipe = {name: value for name, value in (("epochs", epochs), ("seed", seed)) if value is not None}
+    path = work / "readers" / f"fold-{fold}-of-{k}-{key}{''.join(f'-{n[0]}{v:g}' for n, v in recipe.items())}.npz"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fit_reader.fit_on_news(index, train, path, f"the news development set's standalone answerable questions "
                                                    f"outside fold {fold} of {k} (benchmarks/news_folds.py)",
-                               epochs=epochs, seed=seed)
+                               **recipe)
     return path
 
 

@@ -72,7 +72,7 @@ def score(reader: Reader, rows, qualifiers: bool, threshold: float) -> tuple[flo
     return round(em / n, 4), round(f1 / n, 4), round(answered / n, 4)
 
 
-def cross_validated(folds_k: int, threshold: float, epochs: float = 3.0, seed: int = 0) -> None:
+def cross_validated(folds_k: int, threshold: float, epochs: float | None = None, seed: int | None = None) -> None:
     """Per fold of news articles: the reader fitted without that fold vs the SQuAD-only reader, pooled."""
     from benchmarks.fit_reader import SQUAD_READER
     from benchmarks.news import fold_reader
@@ -107,8 +107,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cv", action="store_true", help="news figures per fold of articles (see above)")
     parser.add_argument("--folds", type=int, default=3)
-    parser.add_argument("--reader-epochs", type=float, default=3.0, help="with --cv: the fold readers' news epochs")
-    parser.add_argument("--reader-seed", type=int, default=0, help="with --cv: the fold readers' seed")
+    parser.add_argument("--reader-epochs", type=float, default=None,
+                        help="with --cv: the fold readers' news epochs (default: the shipped recipe's)")
+    parser.add_argument("--reader-seed", type=int, default=None,
+                        help="with --cv: the fold readers' seed (default: the shipped recipe's)")
     args = parser.parse_args()
     threshold = Settings().answer_threshold
     print(f"date: {time.strftime('%Y-%m-%d')}  machine: {platform.machine()}, {__import__('os').cpu_count()} cores; "

@@ -209,6 +209,7 @@ def measure_child(folder: Path, settings: Settings, n_questions: int) -> None:
     from qa.encoder import Encoder
     from qa.engine import QA, clean_question
     from qa.evaluate import contains_answer, load_questions
+    from qa.index import stale_reason
 
     rng = random.Random(0)
     pool = squad_questions()
@@ -219,8 +220,6 @@ def measure_child(folder: Path, settings: Settings, n_questions: int) -> None:
     asked = [clean_question(q, settings.max_question_chars)[0] for q in questions]  # what answer() encodes
     encoder = KnownQuestions(Encoder(settings.model, batch_size=settings.batch_size, backend=settings.backend),
                              asked)
-    from qa.index import stale_reason
-
     if (reason := stale_reason(folder / "index", folder / "corpus", settings)) is not None:
         sys.exit(f"the index in {folder} does not match this code or these settings ({reason}): delete the folder "
                  f"and run again to rebuild it")
