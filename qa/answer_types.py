@@ -232,6 +232,103 @@ def quotes(sentence: str) -> list[tuple[int, int]]:
     return found
 
 
+# "Did the G20 declaration condemn Russia?", "Is Messi retiring ...?": answered by what the sentence states about it
+# ("stopped short of condemning Russia"), not by one of its names
+_YES_NO = re.compile(r"^\W*(?:(?:and|but|so|then)\s+)?(?:is|are|was|were|did|does|do|has|have|had|will|would|can|"
+                     r"could|should|may|might|must)\b(?!.*,\s*or\b.*\b(?:what|which|who|how)\b)", re.I)
+
+
+def asks_yes_no(question: str) -> bool:
+    """The question asks whether something is so ("Did the army agree to a truce?"), not "Was it X or Y?"."""
+    return _YES_NO.match(question) is not None and not re.search(r"\bor\b", question, re.I)
+
+
+# Where a clause of a sentence ends: a semicolon, colon or dash, or a comma before a word that opens another clause
+# ("..., calling the attack ...", "..., EU foreign policy chief Josep Borrell said, ...")
+_CLAUSE_END = re.compile(r"\s*(?:[;:]|\s[-–—]\s|,\s+(?=(?:and|but|although|though|while|whereas|as|which|who|whose|"
+                         r"where|when|after|before|because|despite|according|rather|with|\d+|\w+ing)\b|"
+                         r"[^,]*\b(?:said|says|told|added)\b\s*[,.]))|[.!?\"”’]*\s*$", re.I)
+# a relative clause set off by commas (", which makes the PlayStation and ...,"): not where the verb of the clause is
+_RELATIVE = re.compile(r",\s+(?:which|who|whose|where)\b[^,]*,")
+# the verb of a clause: an auxiliary, a past form, or one of a few common irregular ones
+_IRREGULAR = frozenset("""said says went goes came comes took takes gave gives made makes won wins lost loses got gets
+    held holds led leads left leaves kept keeps met meets paid pays put puts sent sends set sets told tells found
+    finds became becomes began begins brought brings thought thinks knew knows saw sees ran runs stood stands""".split())
+_PAST = re.compile(r"^[a-z]+ed$")
+_DETERMINER = frozenset("a an the this that these those its his her their our your my each every".split())
+_PREPOSITION = frozenset("on in at by for from with under over into during".split())
+# after one of these the clause that was said or thought is what the sentence states ("He confirmed he would not
+# retire ...", "said in a statement that it had agreed to a three-day ceasefire")
+_REPORTING = frozenset("""said says say told tells confirmed confirms added adds announced announces insisted insists
+    argued argues admitted admits warned warns stressed stresses believes believe believed thinks think thought
+    understand understands understood expects expect expected noted notes claimed claims suggested suggests
+    acknowledged acknowledges explained explains reported reports""".split())
+# a subject that is itself the answer ("No asylum seeker has been sent ...", "everyone inside was safe")
+_QUANTIFIER_SUBJECT = re.compile(r"(?:(?:and|but|although|though|while|whereas|as|that)\s+)*"
+                                 r"((?:no|none|nobody|nothing|neither|everyone|everybody|everything|all)\b)", re.I)
+
+
+def _verb_at(words: list[re.Match[str]], i: int) -> bool:
+    word = words[i].group()
+    if word != word.lower() and i > 0:  # a capitalised word inside a clause is a name
+        return False
+    low = word.lower()
+    if low in AUXILIARIES - {"'s"} or low in _IRREGULAR:
+        return True
+    if not _PAST.match(low) or len(low) < 5:
+        return False
+    # right after "a", "the" (or "a clearly") or a preposition, a past form is an adjective: "a clearly marked
+    # convoy"
+    before = [w.group().lower() for w in words[max(0, i - 2):i]]
+    if before and (before[-1] in _DETERMINER or before[-1] in _PREPOSITION  # "on canceled flights"
+                   or before[-1].endswith("ly") and len(before) > 1 and before[0] in _DETERMINER):
+        return False
+    # nor is it the verb when a preposition follows and an auxiliary comes later: "passengers booked on canceled
+    # flights can rebook ..."
+    after = [w.group().lower() for w in words[i + 1:]]
+    return not (after and after[0] in _PREPOSITION and any(w in AUXILIARIES for w in after[1:]))
+
+
+def _clause_predicate(sentence: str, words: list[re.Match[str]], start: int, end: int) -> tuple[int, int] | None:
+    """What one clause (`words`, from `start` to `end` in the sentence) states: `predicates`."""
+    i = 0
+    while i < len(words):
+        if not _verb_at(words, i):
+            i += 1
+        elif words[i].group().lower() in _REPORTING:  # what was said or thought is what the clause states
+            if i + 1 == len(words):  # "..., EU foreign policy chief Josep Borrell said,": nothing of its own
+                return None
+            rest = [w.group().lower() for w in words[i + 1:]]
+            i = rest.index("that") + i + 2 if "that" in rest[:6] else i + 1
+            start = words[i].start() if i < len(words) else end
+        else:
+            lead = re.compile(r"[\s,\"“]*").match(sentence, start).end()
+            subject = _QUANTIFIER_SUBJECT.match(sentence, lead, words[i].start())
+            begin = subject.start(1) if subject else words[i].start()
+            return (begin, end) if end > begin else None
+    return None
+
+
+def predicates(sentence: str) -> list[tuple[int, int]]:
+    """What each clause of the sentence states, as (start, end): from its verb to where the clause ends, its
+    subject left out ("the declaration [stopped short of condemning Russia]") unless the subject is what answers
+    ("[No asylum seeker has been sent to Rwanda under the deal so far]"); after a verb of saying or thinking, what
+    was said ("He confirmed he [would not retire from international football just yet]"). The answer to a
+    yes/no question is one of them."""
+    hidden = [m.span() for m in _RELATIVE.finditer(sentence)]
+    out: list[tuple[int, int]] = []
+    at = 0
+    while at < len(sentence):
+        end = _CLAUSE_END.search(sentence, at)  # always found: the sentence's own end
+        while any(a < end.start() <= b for a, b in hidden):  # the comma that closes a relative clause ends nothing
+            end = _CLAUSE_END.search(sentence, end.start() + 1)
+        words = [w for w in WORD.finditer(sentence, at, end.start()) if not any(a <= w.start() < b for a, b in hidden)]
+        if (found := _clause_predicate(sentence, words, at, end.start())) is not None:
+            out.append(found)
+        at = max(end.end(), end.start() + 1)
+    return out
+
+
 PRONOUN_START = re.compile(r"^[\"“‘']?(?:he|she|it|they|this|these|those|that|his|her|its|their)\b", re.I)
 
 

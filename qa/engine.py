@@ -441,8 +441,9 @@ class QA:
     def _short_answer(self, asked: str, q: select.Question, sentence: str,
                       read: Span | None) -> tuple[tuple[int, int] | None, float | None]:
         """(span of the short answer in the sentence, its probability): the reader's span (`read`) when it is
-        likely enough (`answer_threshold`), else the answer-type rules' span when `rule_answers` is on, else None."""
-        if read is not None and read.answer_probability >= self.settings.answer_threshold:
+        likely enough (`answer_threshold`) or what the sentence states in answer to a yes/no question
+        (`Span.statement`), else the answer-type rules' span when `rule_answers` is on, else None."""
+        if read is not None and (read.answer_probability >= self.settings.answer_threshold or read.statement):
             return (read.start, read.end), round(read.answer_probability, 4)
         if self.settings.rule_answers:
             return short_answer(asked, q.kind, sentence, set(q.stems)), None

@@ -17,7 +17,7 @@ import numpy as np
 
 from qa.adapter import load_adapted, read_adapter
 from qa.answer_types import (DATE, NUMBER, QUALIFIERS, WORD, AnswerType, answer_type, asks_casualty, asks_said,
-                             counted_words, figure_casualty, quotes, word_matches)
+                             asks_yes_no, counted_words, figure_casualty, predicates, quotes, word_matches)
 from qa.config import DEFAULT_BACKEND
 from qa.encoder import threads_for, torch_threads
 from qa.metadata import dateline
@@ -50,6 +50,10 @@ class Span:
     # quantity's qualifiers and counted noun, a whole quote: "413" and "At least 413"); the short answer is shown
     # when this is likely enough
     answer_probability: float
+    # the answer is what a clause of the text states, read for a yes/no question (`answer_types.predicates`): shown
+    # however likely the reader finds it, as the reader learnt from no yes/no question and its probability says
+    # little about them; whether the sentence answers at all is the answerability check's to say
+    statement: bool = False
 
 
 def encode_pairs(tokenizer, question: str, texts: list[str]):
@@ -198,13 +202,15 @@ _QUOTE_OPENER = re.compile(r"(?:however|but|and|so|still|now|well|tonight|today|
 
 
 def shown_span(text: str, start: int, end: int, qualifiers: bool = True,
-               quoted: tuple[tuple[int, int], ...] = (), counted: tuple[str, ...] = ()) -> tuple[int, int] | None:
+               wholes: tuple[tuple[int, int], ...] = (), counted: tuple[str, ...] = ()) -> tuple[int, int] | None:
     """The answer a span of `text` shows: tidied (`tidy_span`), a quantity with its qualifier (`with_qualifier`)
-    and the noun the question counts (`with_counted`); a span inside one of the `quoted` words ((start, end) in
-    `text`, given when the question asks what someone said) shows the whole quote: someone's words are answered
-    as they said them (without a connective that opens the quote, `_QUOTE_OPENER`)."""
+    and the noun the question counts (`with_counted`); a span inside one of the `wholes` ((start, end) in `text`)
+    shows all of it. The wholes are the quotes when the question asks what someone said: someone's words are
+    answered as they said them (without a connective that opens the quote, `_QUOTE_OPENER`); they are what each
+    clause states (`answer_types.predicates`) when it asks whether something is so: "Did the G20 declaration
+    condemn Russia?" is answered "stopped short of condemning Russia", not "Russia"."""
     tidy = tidy_span(text, start, end)
-    for a, b in quoted:
+    for a, b in wholes:
         if tidy and a <= tidy[0] and tidy[1] <= b:
             opener = _QUOTE_OPENER.match(text, a, b)
             return tidy_span(text, opener.end() if opener else a, b)
@@ -222,13 +228,13 @@ def qualified(text: str, tidy: tuple[int, int] | None, qualifiers: bool = True,
 
 
 def answer_probability(text: str, spans: list[tuple[int, int, float]], shown: tuple[int, int],
-                       qualifiers: bool = True, quoted: tuple[tuple[int, int], ...] = (),
+                       qualifiers: bool = True, wholes: tuple[tuple[int, int], ...] = (),
                        counted: tuple[str, ...] = ()) -> float:
     """P(the answer `shown`): the probabilities of the spans ((start, end) in `text`, P(span)) that show as it
-    summed ("413" and "At least 413" are one answer; so are the parts of a quote when `quoted`, and "seven" and
+    summed ("413" and "At least 413" are one answer; so are the parts of a quote among `wholes`, and "seven" and
     "seven Oscars" when the question counts Oscars, `shown_span`). Only spans that overlap it can."""
     return sum(p for a, b, p in spans
-               if a < shown[1] and b > shown[0] and shown_span(text, a, b, qualifiers, quoted, counted) == shown)
+               if a < shown[1] and b > shown[0] and shown_span(text, a, b, qualifiers, wholes, counted) == shown)
 
 
 def _name_word(word: str) -> bool:
@@ -324,31 +330,33 @@ class Reader:
         allowed = allowed_positions(enc)
         offsets = np.asarray(enc["offset_mapping"])
         casualty = asks_casualty(question) if answer_type(question) == AnswerType.NUMBER else None
-        said = asks_said(question)
+        said, yes_no = asks_said(question), asks_yes_no(question)
         counted = counted_words(question)
         out: list[Span | None] = []
         for row, text in enumerate(texts):
             spans, p_null = ranked_spans(starts[row], ends[row], allowed[row],
                                          CASUALTY_CHOICES if casualty else SHOWN_CHOICES)
-            k = skipped[row]
+            k, statement = skipped[row], False
             chars = [(k + int(offsets[row, i, 0]), k + int(offsets[row, j, 1]), p) for i, j, p in spans]
             if casualty:
                 read = [(tidy, p) for tidy, p in ((tidy_span(text, a, b), p) for a, b, p in chars) if tidy]
                 read = casualty_read(text, read, casualty) if read else read
                 tidy, p = read[0] if read else (None, spans[0][2] if spans else 0.0)
                 tidy, p_shown = qualified(text, tidy, qualifiers, counted), p  # the figure's weight is the answer's
-            elif said and (quoted := tuple(quotes(text))):
-                # asked for someone's words: the answer that most of the spans show, a whole quote or another (the
-                # better-ranked on a tie)
+            elif wholes := tuple(quotes(text) if said else predicates(text) if yes_no else ()):
+                # asked for someone's words, or whether something is so: the answer that most of the spans show, a
+                # whole quote (or clause) or another (the better-ranked on a tie)
                 mass: dict[tuple[int, int], float] = {}
                 for a, b, p in chars:
-                    if (shown := shown_span(text, a, b, qualifiers, quoted)) is not None:
+                    if (shown := shown_span(text, a, b, qualifiers, wholes)) is not None:
                         mass[shown] = mass.get(shown, 0.0) + p
                 tidy, p_shown = max(mass.items(), key=lambda kv: kv[1]) if mass else (None, 0.0)
                 p = chars[0][2] if chars else 0.0
+                statement = yes_no and not said and tidy is not None and any(
+                    shown_span(text, a, b, qualifiers, wholes) == tidy for a, b in wholes)
             else:
                 tidy, p = (shown_span(text, *chars[0][:2], qualifiers, counted=counted), chars[0][2]) if chars \
                     else (None, 0.0)
                 p_shown = answer_probability(text, chars, tidy, qualifiers, counted=counted) if tidy else 0.0
-            out.append(Span(tidy[0], tidy[1], p, p_null, p_shown) if tidy else None)
+            out.append(Span(tidy[0], tidy[1], p, p_null, p_shown, statement) if tidy else None)
         return out

@@ -2,8 +2,8 @@
 
 import pytest
 
-from qa.answer_types import (DATE, AnswerType, answer_type, asks_count, asks_said, counted_words, cue_spans,
-                             entity_spans, quotes, quotes_someone)
+from qa.answer_types import (DATE, AnswerType, answer_type, asks_count, asks_said, asks_yes_no, counted_words,
+                             cue_spans, entity_spans, predicates, quotes, quotes_someone)
 from qa.tokens import tokens
 
 
@@ -164,3 +164,51 @@ def test_questions_for_someone_s_words_and_sentences_that_quote_someone():
     assert quotes('"   " and "a b"') == []  # words, not spaces, are counted
     assert not quotes_someone("We have so far failed the people in north-west Syria.")
     assert not quotes_someone('He said "' + "a b " * 5000)  # an unclosed quote: no answer, and no slow one
+
+
+def test_yes_no_questions():
+    for q in ("Did the G20 declaration condemn Russia?", "Is Messi retiring from the national team?",
+              "was the EU ambassador badly injured", "Has anybody actually been sent to Rwanda yet?",
+              "And will Labour bring it back?", "Could the WHO bring back the emergency status?"):
+        assert asks_yes_no(q), q
+    for q in ("What did Biden say?", "Who won Faizabad?", "How many were killed?", "When was it built?",
+              "Was the Supreme Court split on the Rwanda case, or did all the judges agree?",  # which of two
+              "Is it Paris or Lyon?", "Island nations: which joined?"):
+        assert not asks_yes_no(q), q
+
+
+@pytest.mark.parametrize("sentence, stated", [
+    # the subject left out; after a verb of saying or thinking, what was said
+    ("On the war in Ukraine, the declaration stopped short of condemning Russia.",
+     ["stopped short of condemning Russia"]),
+    ("He confirmed he would not retire from international football just yet.",
+     ["would not retire from international football just yet"]),
+    ("Patients and families need to understand that this is not a cure.", ["is not a cure"]),
+    ("Later on Friday, the army said in a statement that it had agreed to a three-day ceasefire, although residents "
+     "reported that shelling and gunfire continued in several districts.",
+     ["had agreed to a three-day ceasefire", "continued in several districts"]),
+    # a subject that is itself the answer stays
+    ("No asylum seeker has been sent to Rwanda under the deal so far, although the UK has already paid the Rwandan "
+     "government £140m.", ["No asylum seeker has been sent to Rwanda under the deal so far",
+                           "has already paid the Rwandan government £140m"]),
+    ("Seven people were hurt, but none had to go to the hospital.", ["were hurt", "none had to go to the hospital"]),
+    ('"Nobody was sitting in those two seats."', ["Nobody was sitting in those two seats"]),
+    # commas inside a subject or a relative clause end no clause; an attribution after the clause does
+    ("The first phase of the line, between London and Birmingham, will go ahead.", ["will go ahead"]),
+    ("Sony, which makes the PlayStation and had been the deal's loudest critic, signed a 10-year agreement in July "
+     "to keep Call of Duty on its consoles.",
+     ["signed a 10-year agreement in July to keep Call of Duty on its consoles"]),
+    ("The European Union's ambassador to Sudan, Aidan O'Hara, was assaulted in his residence in Khartoum, EU foreign "
+     "policy chief Josep Borrell said, calling the attack a gross violation of the Vienna Convention.",
+     ["was assaulted in his residence in Khartoum"]),
+    ("It was the first Oscar win for Nolan, 53, who had been nominated five times before without winning.",
+     ["was the first Oscar win for Nolan", "had been nominated five times before without winning"]),
+    # a past form after "a", "the" or a preposition, or before a preposition with a verb to come, is no verb
+    ("A clearly marked convoy had come under fire.", ["had come under fire"]),
+    ("Alaska says passengers booked on canceled flights can rebook without a fee or request a refund.",
+     ["can rebook without a fee or request a refund"]),
+    # no verb found: nothing stated
+    ("Paris", []), ("", []), ("Reuters reported.", []),
+])
+def test_what_each_clause_states(sentence, stated):
+    assert [sentence[a:b] for a, b in predicates(sentence)] == stated

@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from qa import Answer, QAError
+from qa.config import Settings
 from qa.engine import QA
 
 
@@ -237,3 +238,13 @@ def test_a_reader_given_to_the_engine_reads_its_answers_and_must_run_on_its_back
     with pytest.raises(QAError, match="the reader runs on onnx but the settings say torch"):
         QA(seed_engine.corpus, seed_engine.index_dir, seed_engine.settings.replace(backend="torch"),
            reader=seed_engine.reader)
+
+
+def test_a_yes_no_question_is_answered_with_what_the_sentence_states(news_engine, encoder):
+    # the reader learnt from no yes/no question: what the sentence states is shown however likely it finds it
+    strict = QA(news_engine.corpus, news_engine.index_dir, Settings(answer_threshold=0.95), encoder=encoder,
+                reader=news_engine.reader)
+    a = strict.answer("Was the vote on the increase unanimous?")
+    assert a.found and a.answer == "voted 19 to 6 for the increase" and a.answer_score < 0.95
+    a = strict.answer("How many residents did firefighters rescue?")  # another question keeps to the threshold
+    assert a.found and "rescued 40 residents" in a.sentence and a.answer is None

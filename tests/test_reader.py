@@ -218,22 +218,22 @@ def test_someone_s_words_are_answered_with_the_whole_quote():
     quoted = tuple(quotes(text))
     at = lambda s, p: (text.index(s), text.index(s) + len(s), p)  # noqa: E731
     spans = [at("You deserve what you've earned", 0.3), at("a hell of a lot more", 0.2), at("Biden", 0.25)]
-    whole = reader.shown_span(text, *spans[0][:2], quoted=quoted)
+    whole = reader.shown_span(text, *spans[0][:2], wholes=quoted)
     assert text[whole[0]:whole[1]] == "You deserve what you've earned, and you've earned a hell of a lot more"
     # the parts of the quote are one answer, likelier than the speaker's name; a span outside a quote is itself
-    assert reader.answer_probability(text, spans, whole, quoted=quoted) == pytest.approx(0.5)
-    assert reader.shown_span(text, *spans[2][:2], quoted=quoted) == spans[2][:2]
+    assert reader.answer_probability(text, spans, whole, wholes=quoted) == pytest.approx(0.5)
+    assert reader.shown_span(text, *spans[2][:2], wholes=quoted) == spans[2][:2]
     # not asked for words: each span shows as itself
     assert reader.shown_span(text, *spans[0][:2]) == spans[0][:2]
     # a connective that opens the quote is not part of what was said
     text = '"However, we do take issue with the ruling," a spokeswoman said.'
     start = text.index("issue")
-    whole = reader.shown_span(text, start, start + 5, quoted=tuple(quotes(text)))
+    whole = reader.shown_span(text, start, start + 5, wholes=tuple(quotes(text)))
     assert text[whole[0]:whole[1]] == "we do take issue with the ruling"
     # only a whole connective, followed by its comma, is left out
     for text, kept in (('"Andrew, we will win this strike," she said.', "Andrew, we will win this strike"),
                        ('"Nowhere, not one plant, is safe from this," she said.', "Nowhere, not one plant, is safe from this")):
-        whole = reader.shown_span(text, 1, 7, quoted=tuple(quotes(text)))
+        whole = reader.shown_span(text, 1, 7, wholes=tuple(quotes(text)))
         assert text[whole[0]:whole[1]] == kept
 
 
@@ -247,3 +247,17 @@ def test_a_question_for_someone_s_words_reads_the_quote_they_said(the_reader):
     # asked for something else, the same sentence gives a short answer
     span = the_reader.read("Who said Ford and GM had refused to make progress?", [sentence])[0]
     assert sentence[span.start:span.end] == "Fain"
+
+
+def test_a_yes_no_question_is_answered_with_what_the_sentence_states(the_reader):
+    sentence = "On the war in Ukraine, the declaration stopped short of condemning Russia."
+    span = the_reader.read("Did the G20 declaration condemn Russia?", [sentence])[0]
+    assert sentence[span.start:span.end] == "stopped short of condemning Russia" and span.statement
+    sentence = "He confirmed he would not retire from international football just yet."
+    span = the_reader.read("Is Messi retiring from the national team?", [sentence])[0]
+    assert sentence[span.start:span.end] == "would not retire from international football just yet" and span.statement
+    # asked for something else, the same sentence gives a short answer that is no statement
+    span = the_reader.read("What did the declaration stop short of condemning?", [sentence.replace(
+        "He confirmed he would not retire from international football just yet", "The declaration stopped short "
+        "of condemning Russia")])[0]
+    assert not span.statement
