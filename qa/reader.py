@@ -17,7 +17,8 @@ import numpy as np
 
 from qa.adapter import load_adapted, read_adapter
 from qa.answer_types import (DATE, NUMBER, QUALIFIERS, WORD, AnswerType, answer_type, asks_casualty, asks_said,
-                             asks_yes_no, counted_words, figure_casualty, predicates, quotes, word_matches)
+                             asks_yes_no, counted_words, figure_casualty, is_content, predicates, quotes,
+                             word_matches)
 from qa.config import DEFAULT_BACKEND
 from qa.encoder import threads_for, torch_threads
 from qa.metadata import dateline
@@ -141,10 +142,13 @@ def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
                            or text[start] in "-–—" and text[start + 1:start + 2].isspace()):
         start += 1
     if _unbalanced(text[start:end]):
-        # Cut at the first quote mark: keep the side that has words ('said "we will' -> 'said').
+        # Cut at the first quote mark: keep the side that has words ('said "we will' -> 'said'), words that say
+        # something ('a "sham' -> 'sham', not 'a')
         cut = start + min(i for i, ch in enumerate(text[start:end]) if ch in '"“”')
         head, tail = (start, cut), (cut + 1, end)
-        start, end = head if any(ch.isalnum() for ch in text[head[0]:head[1]]) else tail
+        says = [any(is_content(w.group()) for w in word_matches(text[a:b])) for a, b in (head, tail)]
+        start, end = tail if says[1] and not says[0] or not any(ch.isalnum() for ch in text[head[0]:head[1]]) \
+            else head
         while end > start and text[end - 1] in " ,;:":
             end -= 1
         while start < end and text[start] == " ":

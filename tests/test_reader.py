@@ -62,6 +62,9 @@ def test_spans_are_tidy():
     assert listed[slice(*reader.tidy_span(listed, dash, dash + 5))] == "812"  # a dash that sets off a list
     minus = listed.index("-5%")
     assert listed[slice(*reader.tidy_span(listed, minus, minus + 3))] == "-5%"  # a minus sign stays
+    called = 'The motorists\' group called the vote a "sham" and said it would go to court.'
+    at = called.index('a "sham')  # an unclosed quote is cut on the side that says something, not at "a"
+    assert called[slice(*reader.tidy_span(called, at, at + len('a "sham')))] == "sham"
 
 
 def test_best_span_keeps_to_the_length_limit():
