@@ -289,6 +289,13 @@ def _verb_at(words: list[re.Match[str]], i: int) -> bool:
     return not (after and after[0] in _PREPOSITION and any(w in AUXILIARIES for w in after[1:]))
 
 
+def has_verb(text: str) -> bool:
+    """Some word of the text is a verb as `predicates` finds them ("1282 left PDX at 5:07 p.m"); a capitalised word
+    is a name or a date, never a verb ("May 11")."""
+    words = word_matches(text)
+    return any(words[i].group().islower() and _verb_at(words, i) for i in range(len(words)))
+
+
 def _clause_predicate(sentence: str, words: list[re.Match[str]], start: int, end: int) -> tuple[int, int] | None:
     """What one clause (`words`, from `start` to `end` in the sentence) states: `predicates`."""
     i = 0

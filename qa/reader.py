@@ -17,8 +17,8 @@ import numpy as np
 
 from qa.adapter import load_adapted, read_adapter
 from qa.answer_types import (DATE, NUMBER, QUALIFIERS, WORD, AnswerType, answer_type, asks_casualty, asks_said,
-                             asks_yes_no, counted_words, figure_casualty, is_content, predicates, quotes,
-                             word_matches)
+                             asks_yes_no, counted_words, figure_casualty, has_verb, is_content, predicates,
+                             quotes, word_matches)
 from qa.config import DEFAULT_BACKEND
 from qa.encoder import threads_for, torch_threads
 from qa.metadata import dateline
@@ -37,6 +37,7 @@ MAX_TOKENS = 192  # question + sentence; the longer of the two is cut first
 MAX_ANSWER_TOKENS = 30
 CASUALTY_CHOICES = 20  # spans weighed for a count of the dead or the injured (`asks_casualty`)
 SHOWN_CHOICES = 20  # spans summed into the probability of the answer shown (`Span.answer_probability`)
+NAMED = (AnswerType.PERSON, AnswerType.TIME, AnswerType.PLACE)  # answered by a name, a date or a place
 
 
 @dataclass(frozen=True)
@@ -241,6 +242,13 @@ def answer_probability(text: str, spans: list[tuple[int, int, float]], shown: tu
                if a < shown[1] and b > shown[0] and shown_span(text, a, b, qualifiers, wholes, counted) == shown)
 
 
+def named(text: str, spans: list[tuple[int, int, float]]) -> tuple[int, int, float]:
+    """Of the ranked spans ((start, end) in `text`, P(span); best first), the answer to a question for a person, a
+    time or a place: a name, a date or a place is no clause, so it is the best span without a verb when one is
+    among them ("5:07 p.m.", not "1282 left PDX at 5:07 p.m"), else the best."""
+    return next((s for s in spans if not has_verb(text[s[0]:s[1]])), spans[0])
+
+
 def _name_word(word: str) -> bool:
     return word[0].isupper() and word.lower().strip(".") not in TITLES
 
@@ -255,8 +263,8 @@ def _sentence_start(text: str, at: int) -> bool:
 
 
 def _keeps_final(text: str, start: int, end: int) -> bool:
-    """A final full stop that belongs to an abbreviation ("U.S.", "Jr.") stays."""
-    return text[end - 1] == "." and re.search(r"(?:\b[A-Z]\.){2,}$|\b(?:Jr|Sr|Inc|Ltd|Co)\.$", text[start:end]) is not None
+    """A final full stop that belongs to an abbreviation ("U.S.", "p.m.", "Jr.") stays."""
+    return text[end - 1] == "." and re.search(r"(?:\b[A-Za-z]\.){2,}$|\b(?:Jr|Sr|Inc|Ltd|Co)\.$", text[start:end]) is not None
 
 
 def casualty_read(text: str, read: list[tuple[tuple[int, int], float]],
@@ -333,7 +341,8 @@ class Reader:
             starts, ends = starts.numpy(), ends.numpy()
         allowed = allowed_positions(enc)
         offsets = np.asarray(enc["offset_mapping"])
-        casualty = asks_casualty(question) if answer_type(question) == AnswerType.NUMBER else None
+        kind = answer_type(question)
+        casualty = asks_casualty(question) if kind == AnswerType.NUMBER else None
         said, yes_no = asks_said(question), asks_yes_no(question)
         counted = counted_words(question)
         out: list[Span | None] = []
@@ -359,8 +368,8 @@ class Reader:
                 statement = yes_no and not said and tidy is not None and any(
                     shown_span(text, a, b, qualifiers, wholes) == tidy for a, b in wholes)
             else:
-                tidy, p = (shown_span(text, *chars[0][:2], qualifiers, counted=counted), chars[0][2]) if chars \
-                    else (None, 0.0)
+                best = (named(text, chars) if kind in NAMED else chars[0]) if chars else None
+                tidy, p = (shown_span(text, *best[:2], qualifiers, counted=counted), best[2]) if best else (None, 0.0)
                 p_shown = answer_probability(text, chars, tidy, qualifiers, counted=counted) if tidy else 0.0
             out.append(Span(tidy[0], tidy[1], p, p_null, p_shown, statement) if tidy else None)
         return out

@@ -3,7 +3,7 @@
 import pytest
 
 from qa.answer_types import (DATE, AnswerType, answer_type, asks_count, asks_said, asks_yes_no, counted_words,
-                             cue_spans, entity_spans, predicates, quotes, quotes_someone)
+                             cue_spans, entity_spans, has_verb, predicates, quotes, quotes_someone)
 from qa.tokens import tokens
 
 
@@ -212,3 +212,10 @@ def test_yes_no_questions():
 ])
 def test_what_each_clause_states(sentence, stated):
     assert [sentence[a:b] for a, b in predicates(sentence)] == stated
+
+
+def test_has_verb():
+    assert has_verb("1282 left PDX at 5:07 p.m") and has_verb("was then escorted to his seat")
+    assert has_verb("Ousmane Dembélé clumsily tripped Ángel Di María")
+    for text in ("5:07 p.m.", "May 11", "External Affairs Minister S Jaishankar", "a clearly marked convoy", ""):
+        assert not has_verb(text), text

@@ -264,3 +264,15 @@ def test_a_yes_no_question_is_answered_with_what_the_sentence_states(the_reader)
         "He confirmed he would not retire from international football just yet", "The declaration stopped short "
         "of condemning Russia")])[0]
     assert not span.statement
+
+
+def test_a_name_a_time_or_a_place_is_answered_without_a_clause():
+    text = "Alaska Airlines Flight 1282 left PDX at 5:07 p.m. bound for Ontario, California."
+    at = lambda s, p: (text.index(s), text.index(s) + len(s), p)  # noqa: E731
+    ranked = [at("1282 left PDX at 5:07 p.m.", 0.4), at("5:07 p.m.", 0.3), at("PDX", 0.1)]
+    assert reader.named(text, ranked) == ranked[1]
+    start, end, _ = reader.named(text, ranked)
+    assert text[slice(*reader.tidy_span(text, start, end))] == "5:07 p.m."  # the abbreviation keeps its full stop
+    assert reader.named(text, ranked[:1]) == ranked[0]  # no span without a verb: the best
+    may = "The new rules take effect on May 11."
+    assert reader.named(may, [(may.index("May"), len(may) - 1, 0.5)])[0] == may.index("May")  # a month, no verb
