@@ -3,7 +3,8 @@ answer, so that span rules can be measured apart from retrieval and selection. O
 (never fitted on; the sentence that holds the first answer's start) and on the news development set (each row's
 `support` sentence), with and without the quantity qualifiers (qa/reader.py `with_qualifier`; the other display
 rules of `shown_span`, the counted noun and whole quotes, apply in both), in one run.
-Spans under Settings.answer_threshold count as no answer, as in answering.
+Spans under Settings.answer_threshold count as no answer unless they are a whole quote or clause the question's
+form asks for (qa/reader.py `Span.shown`), as in answering.
 
 With --cv, the news figures that count: the shipped reader is fitted on the news questions too
 (benchmarks/fit_reader.py --news), so each fold of articles is read by the reader fitted without it (the same
@@ -64,7 +65,7 @@ def score(reader: Reader, rows, qualifiers: bool, threshold: float) -> tuple[flo
     em = f1 = answered = 0.0
     for question, sentence, answers in rows:
         span = reader.read(question, [sentence], qualifiers=qualifiers)[0]
-        text = sentence[span.start:span.end] if span is not None and span.answer_probability >= threshold else None
+        text = sentence[span.start:span.end] if span is not None and span.shown(threshold) else None
         em += exact_match(text, answers)
         f1 += f1_score(text, answers)
         answered += text is not None

@@ -214,6 +214,20 @@ def asks_said(question: str) -> bool:
     return _SAID.search(question) is not None
 
 
+# "What did Burhan say ...?", "What did Griffiths admit ...?", "How did Blinken describe ...?", "What were
+# Tedros's exact words ...?": asked for the words themselves, not for a detail of what was said ("What
+# characteristic did Tesla say ...?", "How early did Luther say ...?", "What did Luther add to ...?")
+_WORDS = re.compile(r"^\W*(?:what\s+(?:did|does|do|has|have|had|will|would)\b.*\b(?:say|said|says|tell|told|"
+                    r"admit(?:ted)?|warn(?:ed)?|post(?:ed)?|write|wrote|call(?:ed)?)\b|"
+                    r"how\s+(?:did|does|do|has|have|had)\b.*\bdescribe[ds]?\b|"
+                    r"what\s+(?:were|are|was|is)\b.*\bwords\b|what\s+words\b)", re.I)
+
+
+def asks_words(question: str) -> bool:
+    """The question asks for someone's words themselves (`asks_said`, in the forms that want the quote)."""
+    return _WORDS.search(question) is not None
+
+
 def quotes_someone(sentence: str) -> bool:
     """The sentence quotes someone: it opens with a quote mark, or holds four words or more between quote marks
     ("a very serious event"; not a "turning point")."""

@@ -433,7 +433,7 @@ class QA:
             return None
         sentence = index.sentence_text(close[at])
         read = self.reader.read(asked, [sentence])[0]
-        likely = read is not None and read.answer_probability >= self.settings.answer_threshold
+        likely = read is not None and read.shown(self.settings.answer_threshold)
         figure = sentence[read.start:read.end] if likely else sentence
         date = index.article_record(close[at]).published
         return f"earlier report ({date}): {figure}"
@@ -441,9 +441,9 @@ class QA:
     def _short_answer(self, asked: str, q: select.Question, sentence: str,
                       read: Span | None) -> tuple[tuple[int, int] | None, float | None]:
         """(span of the short answer in the sentence, its probability): the reader's span (`read`) when it is
-        likely enough (`answer_threshold`) or what the sentence states in answer to a yes/no question
-        (`Span.statement`), else the answer-type rules' span when `rule_answers` is on, else None."""
-        if read is not None and (read.answer_probability >= self.settings.answer_threshold or read.statement):
+        likely enough (`answer_threshold`) or the whole quote or clause the question's form asks for
+        (`Span.whole`), else the answer-type rules' span when `rule_answers` is on, else None."""
+        if read is not None and read.shown(self.settings.answer_threshold):
             return (read.start, read.end), round(read.answer_probability, 4)
         if self.settings.rule_answers:
             return short_answer(asked, q.kind, sentence, set(q.stems)), None

@@ -17,7 +17,7 @@ import numpy as np
 
 from qa.adapter import load_adapted, read_adapter
 from qa.answer_types import (DATE, NUMBER, QUALIFIERS, WORD, AnswerType, answer_type, asks_casualty, asks_said,
-                             asks_yes_no, counted_words, figure_casualty, has_verb, is_content, predicates,
+                             asks_words, asks_yes_no, counted_words, figure_casualty, has_verb, is_content, predicates,
                              quotes, word_matches)
 from qa.config import DEFAULT_BACKEND
 from qa.encoder import threads_for, torch_threads
@@ -52,10 +52,16 @@ class Span:
     # quantity's qualifiers and counted noun, a whole quote: "413" and "At least 413"); the short answer is shown
     # when this is likely enough
     answer_probability: float
-    # the answer is what a clause of the text states, read for a yes/no question (`answer_types.predicates`): shown
-    # however likely the reader finds it, as the reader learnt from no yes/no question and its probability says
-    # little about them; whether the sentence answers at all is the answerability check's to say
-    statement: bool = False
+    # the answer is a whole that the question's form asks for: a quote of the text when asked for someone's words
+    # (`answer_types.quotes`), what a clause of it states when asked whether something is so (`predicates`). Shown
+    # however likely the reader finds it: the reader learnt from no yes/no question and marks a quote's part rather
+    # than the quote, so its probability says little about them; whether the sentence answers at all is the
+    # answerability check's to say
+    whole: bool = False
+
+    def shown(self, threshold: float) -> bool:
+        """Whether the short answer is shown: likely enough, or a `whole`."""
+        return self.whole or self.answer_probability >= threshold
 
 
 def encode_pairs(tokenizer, question: str, texts: list[str]):
@@ -343,13 +349,13 @@ class Reader:
         offsets = np.asarray(enc["offset_mapping"])
         kind = answer_type(question)
         casualty = asks_casualty(question) if kind == AnswerType.NUMBER else None
-        said, yes_no = asks_said(question), asks_yes_no(question)
+        said, yes_no = asks_said(question) or asks_words(question), asks_yes_no(question)
         counted = counted_words(question)
         out: list[Span | None] = []
         for row, text in enumerate(texts):
             spans, p_null = ranked_spans(starts[row], ends[row], allowed[row],
                                          CASUALTY_CHOICES if casualty else SHOWN_CHOICES)
-            k, statement = skipped[row], False
+            k, whole = skipped[row], False
             chars = [(k + int(offsets[row, i, 0]), k + int(offsets[row, j, 1]), p) for i, j, p in spans]
             if casualty:
                 read = [(tidy, p) for tidy, p in ((tidy_span(text, a, b), p) for a, b, p in chars) if tidy]
@@ -357,19 +363,24 @@ class Reader:
                 tidy, p = read[0] if read else (None, spans[0][2] if spans else 0.0)
                 tidy, p_shown = qualified(text, tidy, qualifiers, counted), p  # the figure's weight is the answer's
             elif wholes := tuple(quotes(text) if said else predicates(text) if yes_no else ()):
-                # asked for someone's words, or whether something is so: the answer that most of the spans show, a
-                # whole quote (or clause) or another (the better-ranked on a tie)
+                # asked for someone's words, or whether something is so: the answer that most of the spans show (the
+                # better-ranked on a tie), a whole quote or clause or another; asked for the words themselves
+                # (`asks_words`), a quote
                 mass: dict[tuple[int, int], float] = {}
                 for a, b, p in chars:
                     if (shown := shown_span(text, a, b, qualifiers, wholes)) is not None:
                         mass[shown] = mass.get(shown, 0.0) + p
-                tidy, p_shown = max(mass.items(), key=lambda kv: kv[1]) if mass else (None, 0.0)
+                as_shown = [w for w in (shown_span(text, a, b, qualifiers, wholes) for a, b in wholes) if w]
+                if said and as_shown and asks_words(question):  # the quote most spans show, else the first
+                    tidy = max(as_shown, key=lambda w: mass.get(w, 0.0))
+                    p_shown = mass.get(tidy, 0.0)
+                else:
+                    tidy, p_shown = max(mass.items(), key=lambda kv: kv[1]) if mass else (None, 0.0)
                 p = chars[0][2] if chars else 0.0
-                statement = yes_no and not said and tidy is not None and any(
-                    shown_span(text, a, b, qualifiers, wholes) == tidy for a, b in wholes)
+                whole = tidy in as_shown
             else:
                 best = (named(text, chars) if kind in NAMED else chars[0]) if chars else None
                 tidy, p = (shown_span(text, *best[:2], qualifiers, counted=counted), best[2]) if best else (None, 0.0)
                 p_shown = answer_probability(text, chars, tidy, qualifiers, counted=counted) if tidy else 0.0
-            out.append(Span(tidy[0], tidy[1], p, p_null, p_shown, statement) if tidy else None)
+            out.append(Span(tidy[0], tidy[1], p, p_null, p_shown, whole) if tidy else None)
         return out

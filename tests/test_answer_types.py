@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.answer_types import (DATE, AnswerType, answer_type, asks_count, asks_said, asks_yes_no, counted_words,
+from qa.answer_types import (DATE, AnswerType, answer_type, asks_count, asks_said, asks_words, asks_yes_no, counted_words,
                              cue_spans, entity_spans, has_verb, predicates, quotes, quotes_someone)
 from qa.tokens import tokens
 
@@ -219,3 +219,14 @@ def test_has_verb():
     assert has_verb("Ousmane Dembélé clumsily tripped Ángel Di María")
     for text in ("5:07 p.m.", "May 11", "External Affairs Minister S Jaishankar", "a clearly marked convoy", ""):
         assert not has_verb(text), text
+
+
+def test_questions_for_the_words_themselves():
+    for q in ("What did Burhan say in his first TV address?", "What did Griffiths admit about the aid effort?",
+              "What did Phil Spencer post on X?", "What were Tedros's exact words?", "What words did Modi use?",
+              "How did Blinken describe the attack?"):
+        assert asks_words(q), q
+    for q in ("What characteristic did Tesla say helped his scientific abilities?",  # a detail of what was said
+              "How early did Luther say he had to awaken?", "What did Luther add to his catechisms?",
+              "How many workers did Fain say were out?"):
+        assert not asks_words(q), q

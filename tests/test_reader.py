@@ -255,15 +255,15 @@ def test_a_question_for_someone_s_words_reads_the_quote_they_said(the_reader):
 def test_a_yes_no_question_is_answered_with_what_the_sentence_states(the_reader):
     sentence = "On the war in Ukraine, the declaration stopped short of condemning Russia."
     span = the_reader.read("Did the G20 declaration condemn Russia?", [sentence])[0]
-    assert sentence[span.start:span.end] == "stopped short of condemning Russia" and span.statement
+    assert sentence[span.start:span.end] == "stopped short of condemning Russia" and span.whole
     sentence = "He confirmed he would not retire from international football just yet."
     span = the_reader.read("Is Messi retiring from the national team?", [sentence])[0]
-    assert sentence[span.start:span.end] == "would not retire from international football just yet" and span.statement
-    # asked for something else, the same sentence gives a short answer that is no statement
+    assert sentence[span.start:span.end] == "would not retire from international football just yet" and span.whole
+    # asked for something else, the same sentence gives a short answer that is no whole
     span = the_reader.read("What did the declaration stop short of condemning?", [sentence.replace(
         "He confirmed he would not retire from international football just yet", "The declaration stopped short "
         "of condemning Russia")])[0]
-    assert not span.statement
+    assert not span.whole
 
 
 def test_a_name_a_time_or_a_place_is_answered_without_a_clause():
@@ -276,3 +276,14 @@ def test_a_name_a_time_or_a_place_is_answered_without_a_clause():
     assert reader.named(text, ranked[:1]) == ranked[0]  # no span without a verb: the best
     may = "The new rules take effect on May 11."
     assert reader.named(may, [(may.index("May"), len(may) - 1, 0.5)])[0] == may.index("May")  # a month, no verb
+
+
+def test_asked_for_someone_s_words_a_sentence_that_quotes_answers_with_the_quote(the_reader):
+    sentence = ('Army chief General Abdel Fattah al-Burhan, in his first televised address since the conflict began, '
+                'did not mention a truce but said the army would "emerge from this crisis more unified".')
+    span = the_reader.read("What did Burhan say in his first TV address of the conflict?", [sentence])[0]
+    assert sentence[span.start:span.end] == "emerge from this crisis more unified" and span.whole
+    assert span.shown(1.0)  # however likely the reader finds it
+    # asked for a detail of what was said, the reader's span stands, and the threshold with it
+    span = the_reader.read("What did Burhan not mention in his first televised address?", [sentence])[0]
+    assert not span.whole and not span.shown(1.0)
