@@ -125,7 +125,11 @@ def best_span(start_logits: np.ndarray, end_logits: np.ndarray, allowed: np.ndar
 
 def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Whole words only; no unbalanced quote; no lone word cut out of a capitalised name; no trailing
-    punctuation, no leading dash. None when nothing is left."""
+    punctuation or emphasis markers, no leading dash. None when nothing is left."""
+    # markdown's emphasis around a span is not part of it ("*The Boy and the Heron*": a markdown file's sentences
+    # keep their markers, as their offsets are into the file)
+    span = text[start:end]
+    start, end = start + len(span) - len(span.lstrip("*")), start + len(span.rstrip("*"))
     while start > 0 and text[start - 1].isalnum():
         start -= 1
     while end < len(text) and text[end].isalnum():
@@ -142,7 +146,7 @@ def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
         after = [w for w in words if w.start() >= inside[-1].end()]
         while after and _name_word(after[0].group()) and text[end:after[0].start()].isspace():
             end = after.pop(0).end()
-    while end > start and text[end - 1] in " ,;:.!?)]”\"'’" and not _keeps_final(text, start, end):
+    while end > start and text[end - 1] in " ,;:.!?)]”\"'’*" and not _keeps_final(text, start, end):
         end -= 1
     # nor is a dash that sets off a list ("1,832 deaths - 812 in ...") part of the answer
     while start < end and (text[start] in " ,;:([“\"'‘"

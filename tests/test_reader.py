@@ -62,6 +62,12 @@ def test_spans_are_tidy():
     assert listed[slice(*reader.tidy_span(listed, dash, dash + 5))] == "812"  # a dash that sets off a list
     minus = listed.index("-5%")
     assert listed[slice(*reader.tidy_span(listed, minus, minus + 3))] == "-5%"  # a minus sign stays
+    film = "Hayao Miyazaki's *The Boy and the Heron* won best animated feature."
+    at = film.index("*The")  # markdown's emphasis is not part of the answer
+    assert film[slice(*reader.tidy_span(film, at, film.index(" won")))] == "The Boy and the Heron"
+    assert film[slice(*reader.tidy_span(film, film.index("Heron"), film.index(" won")))] == "Heron"
+    end = "It won best animated feature for *The Boy and the Heron*."
+    assert end[slice(*reader.tidy_span(end, end.index("*The"), len(end)))] == "The Boy and the Heron"
     called = 'The motorists\' group called the vote a "sham" and said it would go to court.'
     at = called.index('a "sham')  # an unclosed quote is cut on the side that says something, not at "a"
     assert called[slice(*reader.tidy_span(called, at, at + len('a "sham')))] == "sham"
