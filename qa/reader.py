@@ -23,7 +23,7 @@ from qa.config import DEFAULT_BACKEND
 from qa.encoder import threads_for, torch_threads
 from qa.metadata import dateline
 from qa.span import TITLES
-from qa.tokens import fold
+from qa.tokens import fold, query_tokens, tokens
 
 
 def dateline_end(text: str) -> int:
@@ -259,6 +259,16 @@ def named(text: str, spans: list[tuple[int, int, float]]) -> tuple[int, int, flo
     return next((s for s in spans if not has_verb(text[s[0]:s[1]])), spans[0])
 
 
+def about(question: str, text: str, clauses: list[tuple[int, int]], mass: dict[tuple[int, int], float]) -> tuple[int, int]:
+    """Of the clauses' predicates ((start, end) in `text`, in order), the one whose clause (from where the one
+    before ends) shares the most words with the question, then the one most spans show (`mass`): "Would Labour
+    bring the northern leg back?" is answered by "declined to say whether a Labour government would revive the
+    northern leg", not by the "saying he could not make commitments ..." after it."""
+    asked = set(query_tokens(question))
+    starts = [0] + [end for _, end in clauses[:-1]]
+    return max(clauses, key=lambda c: (len(asked & set(tokens(text[starts[clauses.index(c)]:c[1]]))), mass.get(c, 0.0)))
+
+
 def _name_word(word: str) -> bool:
     return word[0].isupper() and word.lower().strip(".") not in TITLES
 
@@ -380,6 +390,10 @@ class Reader:
                     p_shown = mass.get(tidy, 0.0)
                 else:
                     tidy, p_shown = max(mass.items(), key=lambda kv: kv[1]) if mass else (None, 0.0)
+                    # a clause answers (the best span is one, or part of one): the one about what the question asks
+                    if yes_no and tidy is not None and any(a < tidy[1] and tidy[0] < b for a, b in as_shown):
+                        tidy = about(question, text, as_shown, mass)
+                        p_shown = mass.get(tidy, 0.0)
                 p = chars[0][2] if chars else 0.0
                 whole = tidy in as_shown
             else:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from qa import adapter, reader
-from qa.answer_types import counted_words, quotes
+from qa.answer_types import counted_words, predicates, quotes
 from qa.encoder import model_path
 from qa.config import Settings
 from qa.errors import QAError
@@ -293,3 +293,14 @@ def test_asked_for_someone_s_words_a_sentence_that_quotes_answers_with_the_quote
     # asked for a detail of what was said, the reader's span stands, and the threshold with it
     span = the_reader.read("What did Burhan not mention in his first televised address?", [sentence])[0]
     assert not span.whole and not span.shown(1.0)
+
+
+def test_a_yes_no_question_is_answered_by_the_clause_about_what_it_asks():
+    text = ("Labour leader Sir Keir Starmer declined to say whether a Labour government would revive the northern leg, "
+            "saying he could not make commitments without seeing the state of the public finances.")
+    clauses = predicates(text)
+    second = clauses[1]
+    chosen = reader.about("Would Labour bring the northern leg back?", text, clauses, {second: 0.6})
+    assert text[chosen[0]:chosen[1]] == "declined to say whether a Labour government would revive the northern leg"
+    # sharing as many words with the question, the clause most spans show
+    assert reader.about("Is it so?", text, clauses, {second: 0.6}) == second
