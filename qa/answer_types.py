@@ -203,9 +203,9 @@ _NOT_COUNT = re.compile(r"^[$€£¥]|(?:%|percent|per cent|euros?|dollars?|poun
 # "What did Burnham say about ...?", "How did Blinken describe ...?", "What were Tedros's exact words ...?": asked
 # for someone's words, which news gives as a direct quote; not "How much does Sunak say ...?" nor "How high did the
 # review say ...?", which ask for a figure
+_SPEECH = r"say|said|says|tell|told|admit(?:ted)?|warn(?:ed)?|call(?:ed)?"  # verbs of saying the question rules share
 _SAID = re.compile(r"^\W*(?:what|how(?!\s+(?:many|much|high|low|long|far|big|large|old|often|soon|fast)\b))\b.*\b"
-                   r"(?:say|said|says|describe[ds]?|call(?:ed)?|words?|tell|told|"
-                   r"admit(?:ted)?|warn(?:ed)?|argue[ds]?|claim(?:ed)?|add(?:ed)?)\b", re.I)
+                   rf"(?:{_SPEECH}|describe[ds]?|words?|argue[ds]?|claim(?:ed)?|add(?:ed)?)\b", re.I)
 _QUOTE = re.compile(r"[\"“]([^\"“”]*)[\"”]")
 
 
@@ -214,17 +214,21 @@ def asks_said(question: str) -> bool:
     return _SAID.search(question) is not None
 
 
-# "What did Burhan say ...?", "What did Griffiths admit ...?", "How did Blinken describe ...?", "What were
-# Tedros's exact words ...?": asked for the words themselves, not for a detail of what was said ("What
-# characteristic did Tesla say ...?", "How early did Luther say ...?", "What did Luther add to ...?")
-_WORDS = re.compile(r"^\W*(?:what\s+(?:did|does|do|has|have|had|will|would)\b.*\b(?:say|said|says|tell|told|"
-                    r"admit(?:ted)?|warn(?:ed)?|post(?:ed)?|write|wrote|call(?:ed)?)\b|"
+# "What did Burhan say ...?", "What did Griffiths admit about ...?", "What did Spencer post on X?", "How did
+# Blinken describe ...?", "What were Tedros's exact words ...?": asked for the words themselves, not for a detail of
+# what was said ("What characteristic did Tesla say ...?", "How early did Luther say ...?", "What did the report say
+# the toll was?", "What did Biden call for?"): the verb of saying ends the question or a phrase of where, when or
+# about what follows it
+_WORDS = re.compile(rf"^\W*(?:what\s+(?:did|does|do|has|have|had|will|would)\b.*\b(?:{_SPEECH}|post(?:ed)?|write|"
+                    r"wrote)(?=\s*[?.!]?\s*$|\s+(?:about|on|of|in|at|when|after|before|during|while|regarding|as|"
+                    r"through|over|to|upon)\b)(?<!call)(?<!called)|"
                     r"how\s+(?:did|does|do|has|have|had)\b.*\bdescribe[ds]?\b|"
                     r"what\s+(?:were|are|was|is)\b.*\bwords\b|what\s+words\b)", re.I)
 
 
 def asks_words(question: str) -> bool:
-    """The question asks for someone's words themselves (`asks_said`, in the forms that want the quote)."""
+    """The question asks for someone's words themselves, which a quote gives. Not the same questions as
+    `asks_said`: "What did Spencer post on X?" is one, "What did the report say the toll was?" is not."""
     return _WORDS.search(question) is not None
 
 
@@ -249,19 +253,21 @@ def quotes(sentence: str) -> list[tuple[int, int]]:
 # "Did the G20 declaration condemn Russia?", "Is Messi retiring ...?": answered by what the sentence states about it
 # ("stopped short of condemning Russia"), not by one of its names
 _YES_NO = re.compile(r"^\W*(?:(?:and|but|so|then)\s+)?(?:is|are|was|were|did|does|do|has|have|had|will|would|can|"
-                     r"could|should|may|might|must)\b(?!.*,\s*or\b.*\b(?:what|which|who|how)\b)", re.I)
+                     r"could|should|may|might|must)\b", re.I)
 
 
 def asks_yes_no(question: str) -> bool:
-    """The question asks whether something is so ("Did the army agree to a truce?"), not "Was it X or Y?"."""
+    """The question asks whether something is so ("Did the army agree to a truce?"), not "Was it X or Y?": any
+    "or" makes it a choice ("Did Israel or Hamas agree ...?" too, which then keeps the reader's own span)."""
     return _YES_NO.match(question) is not None and not re.search(r"\bor\b", question, re.I)
 
 
 # Where a clause of a sentence ends: a semicolon, colon or dash, or a comma before a word that opens another clause
 # ("..., calling the attack ...", "..., EU foreign policy chief Josep Borrell said, ...")
-_CLAUSE_END = re.compile(r"\s*(?:[;:]|\s[-–—]\s|,\s+(?=(?:and|but|although|though|while|whereas|as|which|who|whose|"
-                         r"where|when|after|before|because|despite|according|rather|with|\d+|\w+ing)\b|"
-                         r"[^,]*\b(?:said|says|told|added)\b\s*[,.]))|[.!?\"”’]*\s*$", re.I)
+_CONNECTIVES = "and|but|although|though|while|whereas|as"
+_CLAUSE_END = re.compile(rf"(?<!\s)\s*+(?:[;:]|\s[-–—]\s|,\s+(?=(?:{_CONNECTIVES}|which|who|whose|where|when|after|before|"
+                         r"because|despite|according|rather|with|\d+|\w+ing)\b|"
+                         r"[^,]*\b(?:said|says|told|added)\b\s*[,.]))|(?<!\s)[.!?\"”’]*\s*+$|^\s*+$", re.I)
 # a relative clause set off by commas (", which makes the PlayStation and ...,"): not where the verb of the clause is
 _RELATIVE = re.compile(r",\s+(?:which|who|whose|where)\b[^,]*,")
 # the verb of a clause: an auxiliary, a past form, or one of a few common irregular ones
@@ -269,6 +275,10 @@ _IRREGULAR = frozenset("""said says went goes came comes took takes gave gives m
     held holds led leads left leaves kept keeps met meets paid pays put puts sent sends set sets told tells found
     finds became becomes began begins brought brings thought thinks knew knows saw sees ran runs stood stands""".split())
 _PAST = re.compile(r"^[a-z]+ed$")
+_NOT_PAST = frozenset("hundred indeed speed need seed feed deed breed greed bleed creed steed tweed weed".split())
+# "haven't", "wasn’t": an auxiliary with its "not"
+_NEGATED = re.compile(r"^[a-z]+n[’']t$")
+_NEGATION = frozenset("not never no".split())  # before the verb: part of what the clause states ("never signed")
 _DETERMINER = frozenset("a an the this that these those its his her their our your my each every".split())
 _PREPOSITION = frozenset("on in at by for from with under over into during".split())
 # after one of these the clause that was said or thought is what the sentence states ("He confirmed he would not
@@ -278,7 +288,7 @@ _REPORTING = frozenset("""said says say told tells confirmed confirms added adds
     understand understands understood expects expect expected noted notes claimed claims suggested suggests
     acknowledged acknowledges explained explains reported reports""".split())
 # a subject that is itself the answer ("No asylum seeker has been sent ...", "everyone inside was safe")
-_QUANTIFIER_SUBJECT = re.compile(r"(?:(?:and|but|although|though|while|whereas|as|that)\s+)*"
+_QUANTIFIER_SUBJECT = re.compile(rf"(?:(?:{_CONNECTIVES}|that)\s+)*"
                                  r"((?:no|none|nobody|nothing|neither|everyone|everybody|everything|all)\b)", re.I)
 
 
@@ -287,9 +297,9 @@ def _verb_at(words: list[re.Match[str]], i: int) -> bool:
     if word != word.lower() and i > 0:  # a capitalised word inside a clause is a name
         return False
     low = word.lower()
-    if low in AUXILIARIES - {"'s"} or low in _IRREGULAR:
+    if low in AUXILIARIES - {"'s"} or low in _IRREGULAR or low in _REPORTING or _NEGATED.match(low):
         return True
-    if not _PAST.match(low) or len(low) < 5:
+    if not _PAST.match(low) or len(low) < 5 or low in _NOT_PAST:
         return False
     # right after "a", "the" (or "a clearly") or a preposition, a past form is an adjective: "a clearly marked
     # convoy"
@@ -312,13 +322,14 @@ def has_verb(text: str) -> bool:
 
 def _clause_predicate(sentence: str, words: list[re.Match[str]], start: int, end: int) -> tuple[int, int] | None:
     """What one clause (`words`, from `start` to `end` in the sentence) states: `predicates`."""
-    i = 0
+    i, reporting = 0, None
     while i < len(words):
         if not _verb_at(words, i):
             i += 1
         elif words[i].group().lower() in _REPORTING:  # what was said or thought is what the clause states
             if i + 1 == len(words):  # "..., EU foreign policy chief Josep Borrell said,": nothing of its own
                 return None
+            reporting = reporting or words[i].start()
             rest = [w.group().lower() for w in words[i + 1:]]
             i = rest.index("that") + i + 2 if "that" in rest[:6] else i + 1
             start = words[i].start() if i < len(words) else end
@@ -326,8 +337,10 @@ def _clause_predicate(sentence: str, words: list[re.Match[str]], start: int, end
             lead = re.compile(r"[\s,\"“]*").match(sentence, start).end()
             subject = _QUANTIFIER_SUBJECT.match(sentence, lead, words[i].start())
             begin = subject.start(1) if subject else words[i].start()
+            if not subject and i > 0 and words[i - 1].group().lower() in _NEGATION:  # "He never signed the deal"
+                begin = words[i - 1].start()
             return (begin, end) if end > begin else None
-    return None
+    return (reporting, end) if reporting is not None else None  # "She announced her resignation on Monday"
 
 
 def predicates(sentence: str) -> list[tuple[int, int]]:
@@ -341,7 +354,8 @@ def predicates(sentence: str) -> list[tuple[int, int]]:
     at = 0
     while at < len(sentence):
         end = _CLAUSE_END.search(sentence, at)  # always found: the sentence's own end
-        while any(a < end.start() <= b for a, b in hidden):  # the comma that closes a relative clause ends nothing
+        # the comma that closes a relative clause ends nothing
+        while end.start() < len(sentence) and any(a < end.start() < b for a, b in hidden):
             end = _CLAUSE_END.search(sentence, end.start() + 1)
         words = [w for w in WORD.finditer(sentence, at, end.start()) if not any(a <= w.start() < b for a, b in hidden)]
         if (found := _clause_predicate(sentence, words, at, end.start())) is not None:

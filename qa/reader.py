@@ -129,7 +129,7 @@ def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     # markdown's emphasis around a span is not part of it ("*The Boy and the Heron*": a markdown file's sentences
     # keep their markers, as their offsets are into the file)
     span = text[start:end]
-    start, end = start + len(span) - len(span.lstrip("*")), start + len(span.rstrip("*"))
+    start, end = start + len(span) - len(span.lstrip(" *")), start + len(span.rstrip(" *"))
     while start > 0 and text[start - 1].isalnum():
         start -= 1
     while end < len(text) and text[end].isalnum():
@@ -153,20 +153,37 @@ def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
                            or text[start] in "-–—" and text[start + 1:start + 2].isspace()):
         start += 1
     if _unbalanced(text[start:end]):
-        # Cut at the first quote mark: keep the side that has words ('said "we will' -> 'said'), words that say
-        # something ('a "sham' -> 'sham', not 'a')
-        cut = start + min(i for i, ch in enumerate(text[start:end]) if ch in '"“”')
-        head, tail = (start, cut), (cut + 1, end)
-        says = [any(is_content(w.group()) for w in word_matches(text[a:b])) for a, b in (head, tail)]
-        start, end = tail if says[1] and not says[0] or not any(ch.isalnum() for ch in text[head[0]:head[1]]) \
-            else head
-        while end > start and text[end - 1] in " ,;:":
-            end -= 1
-        while start < end and text[start] == " ":
-            start += 1
-        if _unbalanced(text[start:end]):
+        # Cut at the quote mark left open: keep the balanced side with words that say something, the longer on a
+        # tie ('a "sham' -> 'sham', not 'a'; 'the "Rwanda plan" would "fail' -> 'the "Rwanda plan" would')
+        marks = [start + i for i, ch in enumerate(text[start:end]) if ch in '"“”']
+        sides = []
+        for cut in _open_marks(text, marks) or dict.fromkeys((marks[0], marks[-1])):
+            for a, b in ((start, cut), (cut + 1, end)):
+                b = a + len(text[a:b].rstrip(" ,;:"))
+                a = b - len(text[a:b].lstrip(" "))
+                if b > a and not _unbalanced(text[a:b]) and any(ch.isalnum() for ch in text[a:b]):
+                    sides.append((any(is_content(w.group()) for w in word_matches(text[a:b])), b - a, -a, b))
+        if not sides:
             return None
+        _, _, start, end = max(sides)
+        start = -start
     return (start, end) if end > start and any(ch.isalnum() for ch in text[start:end]) else None
+
+
+def _open_marks(text: str, marks: list[int]) -> list[int]:
+    """Of the quote marks at `marks`, those no other closes or opens: a straight mark before a word and after none
+    opens a quote ('"Rwanda'), after a word it closes one ('plan"')."""
+    opened, unmatched = [], []
+    for i in marks:
+        ch = text[i]
+        opening = ch == "“" or ch == '"' and text[i + 1:i + 2].isalnum() and not text[i - 1:i].isalnum()
+        if opening:
+            opened.append(i)
+        elif opened:
+            opened.pop()
+        else:
+            unmatched.append(i)
+    return unmatched + opened
 
 
 # Words that say how exact a quantity is belong to it: "about 12,700", "more than 1,800", "at least nine",
@@ -252,11 +269,17 @@ def answer_probability(text: str, spans: list[tuple[int, int, float]], shown: tu
                if a < shown[1] and b > shown[0] and shown_span(text, a, b, qualifiers, wholes, counted) == shown)
 
 
-def named(text: str, spans: list[tuple[int, int, float]]) -> tuple[int, int, float]:
+def named(text: str, spans: list[tuple[int, int, float]], kind: AnswerType) -> tuple[int, int, float]:
     """Of the ranked spans ((start, end) in `text`, P(span); best first), the answer to a question for a person, a
-    time or a place: a name, a date or a place is no clause, so it is the best span without a verb when one is
-    among them ("5:07 p.m.", not "1282 left PDX at 5:07 p.m"), else the best."""
-    return next((s for s in spans if not has_verb(text[s[0]:s[1]])), spans[0])
+    time or a place (`kind`): a name, a time or a place is no clause, so when the best span holds a verb it is the
+    best of the spans inside it without one ("5:07 p.m.", not "1282 left PDX at 5:07 p.m"), a time among them one
+    with a figure or a date in it ("after the war ended" is a time; "the war" inside it is not), else the best."""
+    best = spans[0]
+    if not has_verb(text[best[0]:best[1]]):
+        return best
+    return next((s for s in spans[1:] if best[0] <= s[0] and s[1] <= best[1] and not has_verb(text[s[0]:s[1]])
+                 and (kind != AnswerType.TIME or re.search(r"\d", text[s[0]:s[1]]) or DATE.search(text, s[0], s[1]))),
+                best)
 
 
 def about(question: str, text: str, clauses: list[tuple[int, int]], mass: dict[tuple[int, int], float]) -> tuple[int, int]:
@@ -363,7 +386,8 @@ class Reader:
         offsets = np.asarray(enc["offset_mapping"])
         kind = answer_type(question)
         casualty = asks_casualty(question) if kind == AnswerType.NUMBER else None
-        said, yes_no = asks_said(question) or asks_words(question), asks_yes_no(question)
+        words, yes_no = asks_words(question), asks_yes_no(question)
+        said = words or asks_said(question)
         counted = counted_words(question)
         out: list[Span | None] = []
         for row, text in enumerate(texts):
@@ -385,7 +409,7 @@ class Reader:
                     if (shown := shown_span(text, a, b, qualifiers, wholes)) is not None:
                         mass[shown] = mass.get(shown, 0.0) + p
                 as_shown = [w for w in (shown_span(text, a, b, qualifiers, wholes) for a, b in wholes) if w]
-                if said and as_shown and asks_words(question):  # the quote most spans show, else the first
+                if words and as_shown:  # the quote most spans show, else the first
                     tidy = max(as_shown, key=lambda w: mass.get(w, 0.0))
                     p_shown = mass.get(tidy, 0.0)
                 else:
@@ -395,9 +419,9 @@ class Reader:
                         tidy = about(question, text, as_shown, mass)
                         p_shown = mass.get(tidy, 0.0)
                 p = chars[0][2] if chars else 0.0
-                whole = tidy in as_shown
+                whole = tidy in as_shown and (words or yes_no)  # a quote for any other question keeps to the threshold
             else:
-                best = (named(text, chars) if kind in NAMED else chars[0]) if chars else None
+                best = (named(text, chars, kind) if kind in NAMED else chars[0]) if chars else None
                 tidy, p = (shown_span(text, *best[:2], qualifiers, counted=counted), best[2]) if best else (None, 0.0)
                 p_shown = answer_probability(text, chars, tidy, qualifiers, counted=counted) if tidy else 0.0
             out.append(Span(tidy[0], tidy[1], p, p_null, p_shown, whole) if tidy else None)

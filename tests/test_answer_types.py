@@ -207,8 +207,15 @@ def test_yes_no_questions():
     ("A clearly marked convoy had come under fire.", ["had come under fire"]),
     ("Alaska says passengers booked on canceled flights can rebook without a fee or request a refund.",
      ["can rebook without a fee or request a refund"]),
-    # no verb found: nothing stated
-    ("Paris", []), ("", []), ("Reuters reported.", []),
+    # a "not" or "never" is part of what is stated
+    ("Police haven't identified the suspect.", ["haven't identified the suspect"]),
+    ("He never signed the deal.", ["never signed the deal"]),
+    # a verb of saying with nothing said after it states what it does; words that only look like past forms
+    ("She announced her resignation on Monday.", ["announced her resignation on Monday"]),
+    ("Two hundred people were killed.", ["were killed"]),
+    # no verb found: nothing stated (a relative clause that ends the text included)
+    ("Paris", []), ("", []), ("Reuters reported.", []), ("The president, who was elected in 2020,", []),
+    (", which ,", []),
 ])
 def test_what_each_clause_states(sentence, stated):
     assert [sentence[a:b] for a, b in predicates(sentence)] == stated
@@ -228,5 +235,13 @@ def test_questions_for_the_words_themselves():
         assert asks_words(q), q
     for q in ("What characteristic did Tesla say helped his scientific abilities?",  # a detail of what was said
               "How early did Luther say he had to awaken?", "What did Luther add to his catechisms?",
-              "How many workers did Fain say were out?"):
+              "How many workers did Fain say were out?", "What did the report say the death toll was?",
+              "What did the company say it would cut?", "What did Biden call for?"):
         assert not asks_words(q), q
+
+
+def test_clauses_of_odd_text():
+    # a long run of spaces (where a clause end was once looked for from every space: minutes) and a text of
+    # relative-clause openers only
+    assert predicates("He won." + " " * 20000 + "x") == [(3, 20008)]
+    assert predicates(", which" * 5000) == []

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from qa import adapter, reader
-from qa.answer_types import counted_words, predicates, quotes
+from qa.answer_types import AnswerType, counted_words, predicates, quotes
 from qa.encoder import model_path
 from qa.config import Settings
 from qa.errors import QAError
@@ -68,6 +68,11 @@ def test_spans_are_tidy():
     assert film[slice(*reader.tidy_span(film, film.index("Heron"), film.index(" won")))] == "Heron"
     end = "It won best animated feature for *The Boy and the Heron*."
     assert end[slice(*reader.tidy_span(end, end.index("*The"), len(end)))] == "The Boy and the Heron"
+    plan = 'Ministers said the "Rwanda plan" would "fail badly'
+    at = plan.index("the")  # cut where the quote left open starts
+    assert plan[slice(*reader.tidy_span(plan, at, len(plan) - len(" badly")))] == 'the "Rwanda plan" would'
+    see = "see *Oppenheimer* now"
+    assert see[slice(*reader.tidy_span(see, 3, 17))] == "Oppenheimer"
     called = 'The motorists\' group called the vote a "sham" and said it would go to court.'
     at = called.index('a "sham')  # an unclosed quote is cut on the side that says something, not at "a"
     assert called[slice(*reader.tidy_span(called, at, at + len('a "sham')))] == "sham"
@@ -275,13 +280,18 @@ def test_a_yes_no_question_is_answered_with_what_the_sentence_states(the_reader)
 def test_a_name_a_time_or_a_place_is_answered_without_a_clause():
     text = "Alaska Airlines Flight 1282 left PDX at 5:07 p.m. bound for Ontario, California."
     at = lambda s, p: (text.index(s), text.index(s) + len(s), p)  # noqa: E731
-    ranked = [at("1282 left PDX at 5:07 p.m.", 0.4), at("5:07 p.m.", 0.3), at("PDX", 0.1)]
-    assert reader.named(text, ranked) == ranked[1]
-    start, end, _ = reader.named(text, ranked)
+    ranked = [at("1282 left PDX at 5:07 p.m.", 0.4), at("Alaska", 0.2), at("PDX", 0.15), at("5:07 p.m.", 0.1)]
+    # a time: the best span inside the best one without a verb and with a figure (not "Alaska", outside it, nor
+    # "PDX", no time)
+    assert reader.named(text, ranked, AnswerType.TIME) == ranked[3]
+    start, end, _ = reader.named(text, ranked, AnswerType.TIME)
     assert text[slice(*reader.tidy_span(text, start, end))] == "5:07 p.m."  # the abbreviation keeps its full stop
-    assert reader.named(text, ranked[:1]) == ranked[0]  # no span without a verb: the best
+    assert reader.named(text, ranked, AnswerType.PLACE) == ranked[2]  # a place: the first inside without a verb
+    assert reader.named(text, ranked[:2], AnswerType.PLACE) == ranked[0]  # none inside: the best
+    assert reader.named(text, ranked[1:], AnswerType.PLACE) == ranked[1]  # the best has no verb: it stands
     may = "The new rules take effect on May 11."
-    assert reader.named(may, [(may.index("May"), len(may) - 1, 0.5)])[0] == may.index("May")  # a month, no verb
+    assert reader.named(may, [(may.index("May"), len(may) - 1, 0.5)], AnswerType.TIME)[0] == may.index("May")
+
 
 
 def test_asked_for_someone_s_words_a_sentence_that_quotes_answers_with_the_quote(the_reader):
