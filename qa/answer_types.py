@@ -270,10 +270,11 @@ _CLAUSE_END = re.compile(rf"(?<!\s)\s*+(?:[;:]|\s[-–—]\s|,\s+(?=(?:{_CONNECT
                          r"[^,]*\b(?:said|says|told|added)\b\s*[,.]))|(?<!\s)[.!?\"”’]*\s*+$|^\s*+$", re.I)
 # a relative clause set off by commas (", which makes the PlayStation and ...,"): not where the verb of the clause is
 _RELATIVE = re.compile(r",\s+(?:which|who|whose|where)\b[^,]*,")
-# the verb of a clause: an auxiliary, a past form, or one of a few common irregular ones
-_IRREGULAR = frozenset("""said says went goes came comes took takes gave gives made makes won wins lost loses got gets
-    held holds led leads left leaves kept keeps met meets paid pays put puts sent sends set sets told tells found
-    finds became becomes began begins brought brings thought thinks knew knows saw sees ran runs stood stands""".split())
+# the verb of a clause: an auxiliary, a past form, a verb of saying (_REPORTING) or one of a few common irregular ones
+_AUX_VERBS = AUXILIARIES - {"'s"}
+_IRREGULAR = frozenset("""went goes came comes took takes gave gives made makes won wins lost loses got gets held
+    holds led leads left leaves kept keeps met meets paid pays put puts sent sends set sets found finds became
+    becomes began begins brought brings knew knows saw sees ran runs stood stands""".split())  # and _REPORTING's
 _PAST = re.compile(r"^[a-z]+ed$")
 _NOT_PAST = frozenset("hundred indeed speed need seed feed deed breed greed bleed creed steed tweed weed".split())
 # "haven't", "wasn’t": an auxiliary with its "not"
@@ -287,6 +288,7 @@ _REPORTING = frozenset("""said says say told tells confirmed confirms added adds
     argued argues admitted admits warned warns stressed stresses believes believe believed thinks think thought
     understand understands understood expects expect expected noted notes claimed claims suggested suggests
     acknowledged acknowledges explained explains reported reports""".split())
+_LEAD = re.compile(r"[\s,\"“]*")  # what may come before a clause's first word
 # a subject that is itself the answer ("No asylum seeker has been sent ...", "everyone inside was safe")
 _QUANTIFIER_SUBJECT = re.compile(rf"(?:(?:{_CONNECTIVES}|that)\s+)*"
                                  r"((?:no|none|nobody|nothing|neither|everyone|everybody|everything|all)\b)", re.I)
@@ -297,7 +299,7 @@ def _verb_at(words: list[re.Match[str]], i: int) -> bool:
     if word != word.lower() and i > 0:  # a capitalised word inside a clause is a name
         return False
     low = word.lower()
-    if low in AUXILIARIES - {"'s"} or low in _IRREGULAR or low in _REPORTING or _NEGATED.match(low):
+    if low in _AUX_VERBS or low in _IRREGULAR or low in _REPORTING or _NEGATED.match(low):
         return True
     if not _PAST.match(low) or len(low) < 5 or low in _NOT_PAST:
         return False
@@ -334,8 +336,7 @@ def _clause_predicate(sentence: str, words: list[re.Match[str]], start: int, end
             i = rest.index("that") + i + 2 if "that" in rest[:6] else i + 1
             start = words[i].start() if i < len(words) else end
         else:
-            lead = re.compile(r"[\s,\"“]*").match(sentence, start).end()
-            subject = _QUANTIFIER_SUBJECT.match(sentence, lead, words[i].start())
+            subject = _QUANTIFIER_SUBJECT.match(sentence, _LEAD.match(sentence, start).end(), words[i].start())
             begin = subject.start(1) if subject else words[i].start()
             if not subject and i > 0 and words[i - 1].group().lower() in _NEGATION:  # "He never signed the deal"
                 begin = words[i - 1].start()

@@ -75,8 +75,6 @@ def _words(text: str) -> list[str]:
     return [fold(w) for w in re.findall(r"[^\W_]+(?:[’'][^\W_]+)*", text)]
 
 
-
-
 # --- what a name is -------------------------------------------------------------------------------------
 
 def _names(text: str) -> list[tuple[int, int]]:
@@ -136,7 +134,6 @@ def _looks_like_name(answer: str | None) -> bool:
 # --- the previous question's parts ---------------------------------------------------------------------
 
 
-
 def _subject(question: str) -> tuple[int, int] | None:
     """Span of the explicit subject of a question ("did [the BJP] win", "is [the new NATO Command] located"),
     or None when the question word is the subject ("Who won ...?") or the subject is a pronoun."""
@@ -170,8 +167,6 @@ def _subject(question: str) -> tuple[int, int] | None:
 
 
 _PRONOUN_WORDS = _PERSONAL | _THING | {"i", "you", "we", "us", "me", "there", "that", "this", "these", "those"}
-
-
 
 
 def _person(turn: Turn) -> str | None:

@@ -162,11 +162,11 @@ def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
                 b = a + len(text[a:b].rstrip(" ,;:"))
                 a = b - len(text[a:b].lstrip(" "))
                 if b > a and not _unbalanced(text[a:b]) and any(ch.isalnum() for ch in text[a:b]):
-                    sides.append((any(is_content(w.group()) for w in word_matches(text[a:b])), b - a, -a, b))
+                    sides.append((a, b))
         if not sides:
             return None
-        _, _, start, end = max(sides)
-        start = -start
+        start, end = max(sides, key=lambda s: (any(is_content(w.group()) for w in word_matches(text[s[0]:s[1]])),
+                                               s[1] - s[0], -s[0]))
     return (start, end) if end > start and any(ch.isalnum() for ch in text[start:end]) else None
 
 
@@ -282,14 +282,16 @@ def named(text: str, spans: list[tuple[int, int, float]], kind: AnswerType) -> t
                 best)
 
 
-def about(question: str, text: str, clauses: list[tuple[int, int]], mass: dict[tuple[int, int], float]) -> tuple[int, int]:
+def about(question: str, text: str, clauses: list[tuple[int, int]],
+          mass: dict[tuple[int, int], float]) -> tuple[int, int]:
     """Of the clauses' predicates ((start, end) in `text`, in order), the one whose clause (from where the one
     before ends) shares the most words with the question, then the one most spans show (`mass`): "Would Labour
     bring the northern leg back?" is answered by "declined to say whether a Labour government would revive the
     northern leg", not by the "saying he could not make commitments ..." after it."""
     asked = set(query_tokens(question))
     starts = [0] + [end for _, end in clauses[:-1]]
-    return max(clauses, key=lambda c: (len(asked & set(tokens(text[starts[clauses.index(c)]:c[1]]))), mass.get(c, 0.0)))
+    shared = {c: len(asked & set(tokens(text[a:c[1]]))) for a, c in zip(starts, clauses)}
+    return max(clauses, key=lambda c: (shared[c], mass.get(c, 0.0)))
 
 
 def _name_word(word: str) -> bool:
