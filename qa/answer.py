@@ -11,7 +11,8 @@ import numpy as np
 from qa.answer_types import PRONOUN_START
 from qa.corpus import BlockKind
 from qa.index import Index, kind_code
-from qa.select import Scored, Selector, dedupe_key, rival, twins
+from qa.metadata import author_span
+from qa.select import Scored, Selector, asks_for_author, dedupe_key, rival, twins
 
 AGREEMENT = 0.8  # cosine above which a sentence of another article supports the answer
 AGREEMENT_POOL = 30  # how many of the best candidates are checked for agreement
@@ -201,6 +202,14 @@ def supporting(index: Index, scored: Scored, top: int, answer: str | None) -> tu
         if similarity >= AGREEMENT or (holds and similarity >= 0.5):
             articles.append(article)
     return tuple(articles)
+
+
+def byline_answer(index: Index, question: str, sentence: int) -> tuple[int, int] | None:
+    """For a question about who wrote a report, answered by a byline (`select.bylines_first`), where the byline's
+    names stand in it (`metadata.author_span`): the short answer. None for any other question or sentence."""
+    if not asks_for_author(question) or index.sentence_kind(sentence) is not BlockKind.BYLINE:
+        return None
+    return author_span(index.sentence_text(sentence))
 
 
 def answers_question(index: Index, selector: Selector, scored: Scored, picked: Picked,

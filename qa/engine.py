@@ -14,8 +14,8 @@ import numpy as np
 
 from qa import index as index_mod
 from qa import chat, retrieve, scope, select
-from qa.answer import (Answer, Picked, answers_question, evidence_list, from_evidence, pick, refusal, support_span,
-                       supporting)
+from qa.answer import (Answer, Picked, answers_question, byline_answer, evidence_list, from_evidence, pick, refusal,
+                       support_span, supporting)
 from qa.config import Settings, default_corpus, default_index_dir
 from qa.corpus import SUFFIXES, Skipped, read_corpus, shown_name, unusable_reason
 from qa.corpus import scan as corpus_scan
@@ -411,14 +411,18 @@ class QA:
         threshold = self.settings.abstain_threshold
         threshold = self.selector.threshold if threshold is None else threshold
         read = self.reader.read(asked, [items[0].sentence])[0] if items else None
+        # a byline answers who wrote the report with certainty; whether the articles hold that report is the body's
+        # to say (answers_question)
+        names = byline_answer(index, asked, int(picked.sentences[0])) if items else None
         # whether the articles answer is judged on the best-scored sentence, whichever article answers, unless the
         # sentence that goes first is the update of what the previous turn answered (not when the sentence asked
         # about was led first instead)
         update = timed.update and picked.sentences[0] == ranked.sentences[timed.at]
-        if not update and not answers_question(index, self.selector, scored, ranked, threshold, reading(read)):
+        if not update and not answers_question(index, self.selector, scored, ranked, threshold,
+                                               (1.0, 0.0) if names else reading(read)):
             return refusal(question, score, items, **fields)
         top = items[0]
-        span, answer_score = self._short_answer(asked, q, top.sentence, read)
+        span, answer_score = (names, None) if names else self._short_answer(asked, q, top.sentence, read)
         support = support_span(index, picked.sentences[0])
         agreeing = supporting(index, scored, picked.sentences[0], top.sentence[span[0]:span[1]] if span else None)
         return from_evidence(question, top, items, span, support, score=score, answer_score=answer_score,

@@ -117,9 +117,8 @@ def published(lines: list[str]) -> str | None:
     return first[0] if first else None
 
 
-def authors(byline: str) -> str | None:
-    """The names in a byline: "By Elif Demir in Gaziantep and Hannah Cole, Middle East Correspondent" ->
-    "Elif Demir and Hannah Cole"; None when no person's name is found."""
+def _names(byline: str) -> list[str]:
+    """The persons' names in a byline, in order."""
     text = _MARKUP.sub("", byline).strip(" ()")
     text = _CREDIT.sub("", text) if _CREDIT.match(text) else _BY.sub("", text)
     text = re.split(r"\s+[|·•—–]\s+|;", text)[0]
@@ -131,9 +130,25 @@ def authors(byline: str) -> str | None:
         if not found or not all(_NAME.match(p) and not _ROLE.search(p) for p in found):
             break  # the role ("Economics Correspondent") or outlet ends the list of names
         names.extend(found)
+    return names
+
+
+def authors(byline: str) -> str | None:
+    """The names in a byline: "By Elif Demir in Gaziantep and Hannah Cole, Middle East Correspondent" ->
+    "Elif Demir and Hannah Cole"; None when no person's name is found."""
+    names = _names(byline)
     if not names:
         return None
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def author_span(byline: str) -> tuple[int, int] | None:
+    """Where a byline's names stand in it, from the first name's start to the last one's end ("Elif Demir in
+    Gaziantep and Hannah Cole" in the byline above); None when it names no person."""
+    names = _names(byline)
+    start = byline.find(names[0]) if names else -1
+    last = byline.find(names[-1], start) if start >= 0 else -1
+    return (start, last + len(names[-1])) if last >= 0 else None
 
 
 def is_name_and_role(line: str) -> bool:

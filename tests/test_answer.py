@@ -1,6 +1,6 @@
 """The answer stage: support spans that run over two sentences, evidence without near-duplicates, refusals."""
 
-from qa.answer import dedupe_key, support_rows
+from qa.answer import byline_answer, dedupe_key, support_rows
 from qa.engine import QA
 
 STORY = """Court backs port expansion
@@ -62,3 +62,17 @@ def test_a_sentence_asked_about_leads_the_picks_at_its_own_score_without_its_twi
     led = picked.led_by(scored, 14)  # ranked fifth, outside the picks
     assert led.sentences == [14, 10, 12] and led.rows == [4, 0, 2] and led.scores == [-1.0, 2.0, 1.0]
     assert picked.led_by(scored, 12).sentences == [12, 10, 11]  # one of the picks moves up
+
+
+def test_a_byline_answers_only_who_wrote_the_report(tmp_path, encoder):
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    (corpus / "port.txt").write_text(STORY.replace("\n\n", "\n\nBy Tom Reyes in Aberdeen and Ana Silva, Staff\n\n", 1),
+                                     encoding="utf-8")
+    index = QA(corpus, tmp_path / "index", encoder=encoder).index
+    byline = next(i for i in range(index.n_sentences) if index.sentence_text(i).startswith("By Tom"))
+    body = next(i for i in range(index.n_sentences) if index.sentence_text(i).startswith("The port authority"))
+    start, end = byline_answer(index, "Who wrote the story on the port ruling?", byline)
+    assert index.sentence_text(byline)[start:end] == "Tom Reyes in Aberdeen and Ana Silva"
+    assert byline_answer(index, "Who wrote the story on the port ruling?", body) is None
+    assert byline_answer(index, "Who approved the port expansion?", byline) is None

@@ -314,6 +314,18 @@ def test_author_names_from_bylines(byline, names):
     assert metadata.authors(byline) == names
 
 
+@pytest.mark.parametrize("byline, shown", [
+    ("By Maria Lopez, Economics Correspondent", "Maria Lopez"),
+    ("By Elif Demir in Gaziantep and Hannah Cole, Middle East Correspondent", "Elif Demir in Gaziantep and Hannah Cole"),
+    ("By **Arjun Menon**, Diplomatic Editor", "Arjun Menon"),
+    ("By Samia Osman, Daniel Frost and Lucie Martin", "Samia Osman, Daniel Frost and Lucie Martin"),
+    ("By Reuters staff", None),
+])
+def test_where_a_bylines_names_stand(byline, shown):
+    span = metadata.author_span(byline)
+    assert (byline[span[0]:span[1]] if span else None) == shown
+
+
 @pytest.mark.parametrize("line, iso", [
     ("15 November 2023", "2023-11-15"), ("Wed 15 Nov 2023 13.42 GMT", "2023-11-15"),
     ("September 15, 2023, 6:42 a.m. ET", "2023-09-15"), ("Posted: Jan 6, 2024 / 09:12 AM PST", "2024-01-06"),

@@ -165,6 +165,7 @@ def test_byline_and_date_are_article_metadata(news_engine):
     a = news_engine.answer("Who wrote the report on the central bank raising rates?")
     assert a.found and a.source == "rates.md" and (a.author, a.published) == ("Maria Lopez", "2024-02-05")
     assert "Maria Lopez" in a.sentence and a.evidence[0].kind == "byline"
+    assert a.answer == "Maria Lopez" and a.sentence[a.answer_start - a.start:a.answer_end - a.start] == a.answer
     assert all((e.author, e.published) == records[e.source] for e in a.evidence)
     data = json.loads(json.dumps(a.to_dict()))
     assert data["author"] == "Maria Lopez" and data["evidence"][0]["published"] == "2024-02-05"
