@@ -250,6 +250,23 @@ def quotes(sentence: str) -> list[tuple[int, int]]:
     return found
 
 
+_THAT_CLAUSE_LEAD = 9  # words before the "that" of a quote's opening "We judged that ...", at most
+
+
+def reported(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """A quote (`sentence[start:end]`) without its own opening "<someone> <said, judged> that": what was said or
+    judged ("We judged that [the ... 2% price target has come into sight]", "The country has unanimously and clearly
+    said that [we do not want ...]"). The quote itself when it opens otherwise."""
+    words = list(WORD.finditer(sentence, start, end))
+    lead = [w.group().lower() for w in words[:_THAT_CLAUSE_LEAD + 1]]
+    if "that" not in lead[2:] or sentence[start:words[lead.index("that")].start()].count(","):
+        return start, end
+    at = lead.index("that")
+    if at + 1 < len(words) and _verb_at(words, at - 1) and lead[at - 1] not in _AUX_VERBS:
+        return words[at + 1].start(), end
+    return start, end
+
+
 # "Did the G20 declaration condemn Russia?", "Is Messi retiring ...?": answered by what the sentence states about it
 # ("stopped short of condemning Russia"), not by one of its names
 _YES_NO = re.compile(r"^\W*(?:(?:and|but|so|then)\s+)?(?:is|are|was|were|did|does|do|has|have|had|will|would|can|"

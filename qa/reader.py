@@ -18,7 +18,7 @@ import numpy as np
 from qa.adapter import load_adapted, read_adapter
 from qa.answer_types import (DATE, NUMBER, QUALIFIERS, WORD, AnswerType, answer_type, asks_casualty, asks_said,
                              asks_words, asks_yes_no, counted_words, figure_casualty, has_verb, is_content, predicates,
-                             quotes, word_matches)
+                             quotes, reported, word_matches)
 from qa.config import DEFAULT_BACKEND
 from qa.encoder import threads_for, torch_threads
 from qa.metadata import dateline
@@ -402,7 +402,8 @@ class Reader:
                 read = casualty_read(text, read, casualty) if read else read
                 tidy, p = read[0] if read else (None, spans[0][2] if spans else 0.0)
                 tidy, p_shown = qualified(text, tidy, qualifiers, counted), p  # the figure's weight is the answer's
-            elif wholes := tuple(quotes(text) if said else predicates(text) if yes_no else ()):
+            elif wholes := tuple([reported(text, a, b) for a, b in quotes(text)] if said else
+                                 predicates(text) if yes_no else ()):
                 # asked for someone's words, or whether something is so: the answer that most of the spans show (the
                 # better-ranked on a tie), a whole quote or clause or another; asked for the words themselves
                 # (`asks_words`), a quote

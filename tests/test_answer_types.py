@@ -3,7 +3,7 @@
 import pytest
 
 from qa.answer_types import (DATE, AnswerType, answer_type, asks_count, asks_said, asks_words, asks_yes_no, counted_words,
-                             cue_spans, entity_spans, has_verb, predicates, quotes, quotes_someone)
+                             cue_spans, entity_spans, has_verb, predicates, quotes, quotes_someone, reported)
 from qa.tokens import tokens
 
 
@@ -245,3 +245,18 @@ def test_clauses_of_odd_text():
     # relative-clause openers only
     assert predicates("He won." + " " * 20000 + "x") == [(3, 20008)]
     assert predicates(", which" * 5000) == []
+
+
+@pytest.mark.parametrize("sentence, said", [
+    ('"We judged that the 2% price target has come into sight," Ueda said.', "the 2% price target has come into sight,"),
+    ('Gandhi said: "The country has unanimously and clearly said that we do not want them to run this country."',
+     "we do not want them to run this country."),
+    ('"This action was reckless and of course unsafe," Blinken said.', "This action was reckless and of course unsafe,"),
+    ('"The thing that matters is the vote," she said.', "The thing that matters is the vote,"),  # "that" of a noun
+    ('"Frankly, we said that before," she said.', "Frankly, we said that before,"),  # nothing after a comma's lead
+    ('"I know that feeling very well," she said.', "I know that feeling very well,"),
+])
+def test_a_quote_s_own_opening_said_that_is_not_what_was_said(sentence, said):
+    (start, end), = quotes(sentence)
+    a, b = reported(sentence, start, end)
+    assert sentence[a:b] == said

@@ -305,6 +305,13 @@ def test_asked_for_someone_s_words_a_sentence_that_quotes_answers_with_the_quote
     assert not span.whole and not span.shown(1.0)
 
 
+def test_asked_what_someone_said_the_answer_leaves_out_the_quote_s_own_said_that(the_reader):
+    sentence = ('"We judged that the sustainable and stable achievement of the 2% price target has come into sight," '
+                "Governor Kazuo Ueda told a news conference.")
+    span = the_reader.read("What did Kazuo Ueda say about the 2% inflation target?", [sentence])[0]
+    assert sentence[span.start:span.end].startswith("the sustainable and stable achievement")
+
+
 def test_a_yes_no_question_is_answered_by_the_clause_about_what_it_asks():
     text = ("Labour leader Sir Keir Starmer declined to say whether a Labour government would revive the northern leg, "
             "saying he could not make commitments without seeing the state of the public finances.")
