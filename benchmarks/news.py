@@ -2,14 +2,16 @@
 SQuAD + news, cross-validated over articles, in one run.
 
 1. The shipped models answer all 286 questions over the 21 articles (qa/selector.json is fitted on SQuAD and
-   these news questions, and qa/reader.npz too when its `fitted_on` says --news, so these figures are
-   in-sample, not a result): sentence_hit@1, support_hit@1 (the top sentence is the `support` sentence), EM/F1
-   of the short answer, abstention precision/recall, the share of answerable questions refused, and the
-   follow-up rows (those with `history`) on their own. The cross-encoder is fitted on SQuAD only.
+   these news questions, and qa/reader.npz and qa/reranker.npz too when their `fitted_on` says --news, so these
+   figures are in-sample, not a result): sentence_hit@1, support_hit@1 (the top sentence is the `support`
+   sentence), EM/F1 of the short answer, abstention precision/recall, the share of answerable questions refused,
+   and the follow-up rows (those with `history`) on their own.
 2. Plain Okapi BM25 over the same sentences (benchmarks/squad.py's baseline).
 3. With --cv: for each fold of articles, what the shipped models learnt from news is refitted without that
-   fold's questions (the reader from its SQuAD-only fit, benchmarks/fit_reader.py --news; then the selector,
-   both stages, confidence and abstention, on the SQuAD 'fit' quarter plus the other folds' news questions) and
+   fold's questions (the reader from its SQuAD-only fit, benchmarks/fit_reader.py --news; with
+   --cross-encoder-news the cross-encoder too, benchmarks/fit_reranker.py --news, measured worse and not shipped;
+   then the selector, both stages, confidence and abstention, on the SQuAD 'fit' quarter plus the other folds'
+   news questions) and
    scored on the held-out fold's questions; the held-out records are pooled into one set of figures. Stories
    about the same event share a fold.
 """
@@ -98,14 +100,36 @@ def fold_reader(index, corpus: Path, train: list[Question], fold: int, k: int, w
     return path
 
 
+def fold_reranker(news: calibrate.Collected, squad: calibrate.Collected, train: list[Question], corpus: Path,
+                  fold: int, k: int, work: Path) -> Path:
+    """The cross-encoder fitted as qa/reranker.npz is (benchmarks/fit_reranker.py --news) from `news`, the
+    collected candidates of the questions outside fold `fold` (`train`), and `squad`, the SQuAD 'fit' quarter's;
+    cached under a hash of what the fit reads."""
+    from benchmarks import fit_reranker  # torch: only when a cross-encoder is refitted
+
+    articles = sorted(p for p in Path(corpus).iterdir() if p.is_file())
+    key = fold_key(train, rerank.DEFAULT_RERANKER, ROOT / "benchmarks" / "fit_reranker.py",
+                   ROOT / "qa" / "rerank.py", ROOT / "qa" / "select.py", ROOT / "qa" / "calibrate.py",
+                   ROOT / "benchmarks" / "lora.py", ROOT / "qa" / "adapter.py", *articles)
+    path = work / "rerankers" / f"fold-{fold}-of-{k}-{key}.npz"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fit_reranker.fit_on_news(news, squad, path, f"the news development set's standalone answerable questions "
+                                                   f"outside fold {fold} of {k} (benchmarks/news_folds.py)")
+    return path
+
+
 def cross_validate(engine: QA, questions: list[Question], folds: dict[str, int], k: int, squad: calibrate.Collected,
-                   work: Path, near_misses: bool = False) -> tuple[list[Question], list[dict], list[float]]:
+                   work: Path, near_misses: bool = False,
+                   reranker_news: bool = False) -> tuple[list[Question], list[dict], list[float]]:
     """Refit the selector per fold on SQuAD + the other folds' news questions, and the reader too when the
-    shipped one was fitted on news questions; answer the held-out fold."""
+    shipped one was fitted on news questions (the cross-encoder with `reranker_news`); answer the held-out fold."""
     standalone = [q for q in questions if not q.history]  # follow-ups are asked through the chat, not fitted on
     news = calibrate.collect(engine, standalone, near_misses=near_misses)
     refit_reader = fitted_on_news(DEFAULT_READER)
-    print(f"refitted per fold: the selector{', the reader' if refit_reader else ''}", flush=True)
+    refit_reranker = engine.reranker is not None and reranker_news
+    print(f"refitted per fold: the selector{', the reader' if refit_reader else ''}"
+          f"{', the cross-encoder' if refit_reranker else ''}", flush=True)
     scorer = CachedScorer(engine.reranker, ROOT / "benchmarks" / "out", rerank.DEFAULT_RERANKER)
     order, records, latencies = [], [], []
     for fold in range(k):
@@ -115,6 +139,11 @@ def cross_validate(engine: QA, questions: list[Question], folds: dict[str, int],
         keep = np.array([folds[standalone[i].id] != fold for i in news.origin])
         train = calibrate.subset(news, keep)
         data = calibrate.combine([squad, train])
+        reranker = engine.reranker
+        if refit_reranker:
+            path = fold_reranker(train, squad, train_questions, engine.corpus, fold, k, work)
+            reranker = rerank.Reranker(path, backend=engine.settings.backend)
+            scorer = CachedScorer(reranker, ROOT / "benchmarks" / "out", path)
         news_rows = np.r_[np.zeros(len(squad.answerable), dtype=bool), np.ones(len(train.answerable), dtype=bool)]
         fitted = calibrate.fit(data, fitted_on=f"SQuAD fit quarter + news folds other than {fold}",
                                reranker=scorer, rerank_top=engine.settings.rerank_top, threshold_on=news_rows,
@@ -125,7 +154,8 @@ def cross_validate(engine: QA, questions: list[Question], folds: dict[str, int],
             shutil.rmtree(folder)
         shutil.copytree(engine.index_dir, folder)
         fitted.selector.save(folder / select.SELECTOR_FILE)
-        fold_engine = QA(engine.corpus, folder, engine.settings, encoder=engine.encoder, reader=reader)
+        fold_engine = QA(engine.corpus, folder, engine.settings, encoder=engine.encoder, reader=reader,
+                         reranker=reranker)
         held = [q for q in questions if folds[q.id] == fold]
         report = evaluate(held, fold_engine)
         order += held
@@ -143,6 +173,9 @@ def main() -> None:
     parser.add_argument("--cv", action="store_true", help="also refit per fold of articles what the shipped "
                         "models learnt from these questions (the reader's news step, the selector)")
     parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument("--cross-encoder-news", action="store_true",
+                        help="with --cv, also fit the cross-encoder's news step per fold (benchmarks/fit_reranker.py "
+                             "--news; measured worse)")
     parser.add_argument("--near-misses", action="store_true",
                         help="fit with near-miss negatives too (answer sentences left out; measured worse)")
     parser.add_argument("--backend", choices=[b.value for b in Backend], default=Settings().backend.value,
@@ -179,7 +212,8 @@ def main() -> None:
                                             near_misses=args.near_misses)[0]
         folds = folds_of(questions, [p.name for p in (args.news / "articles").iterdir()], args.folds)
         order, records, latencies = cross_validate(engine, questions, folds, args.folds, squad, args.work,
-                                                   near_misses=args.near_misses)
+                                                   near_misses=args.near_misses,
+                                                   reranker_news=args.cross_encoder_news)
         print_metrics(f"refitted on SQuAD + the other folds' news, {args.folds}-fold cross-validated over articles",
                       summary(order, records, latencies))
         buckets = {}

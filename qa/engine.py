@@ -9,6 +9,7 @@ import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -24,6 +25,9 @@ from qa.errors import QAError, os_failure
 from qa.index import Index, IndexUnusable
 from qa.reader import Reader, Span, reading
 from qa.span import short_answer
+
+if TYPE_CHECKING:
+    from qa.rerank import Reranker
 
 log = logging.getLogger("qa")
 
@@ -93,7 +97,7 @@ class QA:
 
     def __init__(self, corpus: str | Path | None = None, index_dir: str | Path | None = None,
                  settings: Settings | None = None, *, encoder: Encoder | None = None, reader: Reader | None = None,
-                 progress: bool = False) -> None:
+                 reranker: Reranker | None = None, progress: bool = False) -> None:
         self.corpus = Path(corpus).expanduser().resolve() if corpus is not None else default_corpus()
         self.index_dir = (Path(index_dir).expanduser().resolve() if index_dir is not None
                           else default_index_dir(self.corpus))
@@ -103,12 +107,15 @@ class QA:
                           f"make both the same (its vectors are the index's)")
         if reader is not None and reader.backend != self.settings.backend.value:
             raise QAError(f"the reader runs on {reader.backend} but the settings say {self.settings.backend.value}")
+        if reranker is not None and reranker.backend != self.settings.backend.value:
+            raise QAError(f"the cross-encoder runs on {reranker.backend} but the settings say "
+                          f"{self.settings.backend.value}")
         self.progress = progress
         self._encoder = encoder
         self._index: Index | None = None
         self._cues: select.SentenceCues | None = None  # selection's tables for `_index`
         self._selector: select.Selector | None = None
-        self._reranker = None
+        self._reranker = reranker  # another adapter than qa/reranker.npz, or None: the packaged one on first use
         self._reader = reader  # another adapter than qa/reader.npz, or None: the packaged one on first use
         self._one_blas_thread = False  # set on the first answer (encoder.one_blas_thread)
         self._lock = threading.Lock()

@@ -241,6 +241,17 @@ def test_a_reader_given_to_the_engine_reads_its_answers_and_must_run_on_its_back
            reader=seed_engine.reader)
 
 
+def test_a_cross_encoder_given_to_the_engine_reranks_and_must_run_on_its_backend(seed_engine):
+    question = "Where is the new NATO command for Ukraine?"
+    given = QA(seed_engine.corpus, seed_engine.index_dir, encoder=seed_engine.encoder,
+               reranker=seed_engine.reranker)
+    assert given.reranker is seed_engine.reranker
+    assert given.answer(question).to_dict() == seed_engine.answer(question).to_dict()
+    with pytest.raises(QAError, match="the cross-encoder runs on onnx but the settings say torch"):
+        QA(seed_engine.corpus, seed_engine.index_dir, seed_engine.settings.replace(backend="torch"),
+           reranker=seed_engine.reranker)
+
+
 def test_a_yes_no_question_is_answered_with_what_the_sentence_states(news_engine, encoder):
     # the reader learnt from no yes/no question: what the sentence states is shown however likely it finds it
     strict = QA(news_engine.corpus, news_engine.index_dir, Settings(answer_threshold=0.95), encoder=encoder,
