@@ -12,8 +12,9 @@ With --news [DIR] the fit goes on from the SQuAD-only cross-encoder (--start, qa
 news questions (`collected_groups`): each standalone answerable question's best `--top` candidates as a linear
 selector fitted on the SQuAD 'fit' quarter and these questions ranks them (the cross-encoder's own input when
 answering), mixed with as many 'rerank' quarter questions so that it does not forget prose. 3 epochs at lr 3e-4,
-about 4 minutes. --leave-out-fold K keeps fold K's articles out. Not shipped: `benchmarks/news.py --cv
---cross-encoder-news` refits it per fold, and the cross-validated figures went down (README, Figures).
+about 4 minutes, written to benchmarks/out/reranker-news.npz unless --out says otherwise. --leave-out-fold K keeps
+fold K's articles out. Not shipped: `benchmarks/news.py --cv --cross-encoder-news` refits it per fold, and the
+cross-validated figures went down (README, Figures).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from qa.engine import QA  # noqa: E402
 from qa.evaluate import Question, contains_answer  # noqa: E402
 
 SQUAD_WORK = ROOT / "benchmarks" / "out" / "squad"
+NEWS_OUT = ROOT / "benchmarks" / "out" / "reranker-news.npz"  # where --news writes: measured worse, not shipped
 Group = tuple[str, list[str], np.ndarray]  # (question, candidate sentences as the cross-encoder reads them, labels)
 
 
@@ -120,14 +122,15 @@ def save(out: Path, adapters, head, rank: int, fitted_on: str) -> None:
 def fit_on_news(news: calibrate.Collected, squad_fit: calibrate.Collected, out: Path, note: str, *,
                 start: Path = rerank.DEFAULT_RERANKER, top: int = 8, epochs: float = 3.0, lr: float = 3e-4, batch: int = 4,
                 zip_path: Path = DEFAULT_ZIP, seed: int = 0) -> None:
-    """Go on from the cross-encoder `start` with the news questions collected in `news` (`collected_groups`), and
-    as many 'rerank' quarter questions; the candidates of both are ranked by a linear selector fitted on
-    `squad_fit` (the SQuAD 'fit' quarter) and `news`. Writes the adapter to `out`."""
+    """Go on from the cross-encoder `start` with the answerable news questions collected in `news`
+    (`collected_groups`), and as many 'rerank' quarter questions; the candidates of both are ranked by a linear
+    selector fitted on `squad_fit` (the SQuAD 'fit' quarter) and `news`. Writes the adapter to `out`."""
     _, info, _ = adapter.read_adapter(start, ("head.weight", "head.bias"), "re-ranker adapter")
     if "--news" in info.fitted_on:
         raise ValueError(f"{start} was fitted on news questions already: start from a SQuAD-only fit")
     torch.manual_seed(seed)
     random.seed(seed)
+    news = calibrate.subset(news, news.answerable)  # the news groups: its answerable questions, whoever collected it
     linear = calibrate.fit(calibrate.combine([squad_fit, news])).selector  # no cross-encoder: its first stage
     news_rows = collected_groups(news, linear, top)
     questions = [q for q in make_corpus(zip_path, SQUAD_WORK / "corpus") if split(q.id) == "rerank"]
@@ -154,7 +157,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--zip", type=Path, default=DEFAULT_ZIP)
     parser.add_argument("--work", type=Path, default=SQUAD_WORK)
-    parser.add_argument("--out", type=Path, default=rerank.DEFAULT_RERANKER)
+    parser.add_argument("--out", type=Path, default=None,
+                        help=f"default {rerank.DEFAULT_RERANKER}; with --news {NEWS_OUT} (it is not shipped)")
     parser.add_argument("--top", type=int, default=8, help="candidates per question (default 8)")
     parser.add_argument("--epochs", type=float, default=None, help="2 from scratch, 3 with --news")
     parser.add_argument("--rank", type=int, default=8)
@@ -170,8 +174,8 @@ def main() -> None:
 
         questions, note = news_questions(args)
         squad_fit = squad_fit_data(progress=True, zip_path=args.zip)[0]
-        fit_on_news(news_data(args.news, questions), squad_fit, args.out, note, start=args.start, top=args.top,
-                    epochs=args.epochs or 3.0, lr=args.lr or 3e-4, batch=args.batch, zip_path=args.zip)
+        fit_on_news(news_data(args.news, questions), squad_fit, args.out or NEWS_OUT, note, start=args.start,
+                    top=args.top, epochs=args.epochs or 3.0, lr=args.lr or 3e-4, batch=args.batch, zip_path=args.zip)
         return
     questions = [q for q in make_corpus(args.zip, args.work / "corpus") if split(q.id) == "rerank"]
     engine = QA(args.work / "corpus", args.work / "index", progress=True)
@@ -182,9 +186,10 @@ def main() -> None:
     epochs = args.epochs or 2.0
     started = time.perf_counter()
     adapters, head, rank = train(groups, epochs=epochs, rank=args.rank, lr=args.lr or 1e-3, batch=args.batch)
-    save(args.out, adapters, head, rank, f"SQuAD v1.1 dev 'rerank' split: {len(groups)} questions, top {args.top} "
-                                         f"candidates each, {epochs:g} epoch(s)")
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB) in {time.perf_counter() - started:.0f} s")
+    out = args.out or rerank.DEFAULT_RERANKER
+    save(out, adapters, head, rank, f"SQuAD v1.1 dev 'rerank' split: {len(groups)} questions, top {args.top} "
+                                    f"candidates each, {epochs:g} epoch(s)")
+    print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB) in {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

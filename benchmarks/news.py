@@ -2,8 +2,8 @@
 SQuAD + news, cross-validated over articles, in one run.
 
 1. The shipped models answer all 286 questions over the 21 articles (qa/selector.json is fitted on SQuAD and
-   these news questions, and qa/reader.npz and qa/reranker.npz too when their `fitted_on` says --news, so these
-   figures are in-sample, not a result): sentence_hit@1, support_hit@1 (the top sentence is the `support`
+   these news questions, and qa/reader.npz too when its `fitted_on` says --news, so these figures are in-sample,
+   not a result; the cross-encoder is fitted on SQuAD only): sentence_hit@1, support_hit@1 (the top sentence is the `support`
    sentence), EM/F1 of the short answer, abstention precision/recall, the share of answerable questions refused,
    and the follow-up rows (those with `history`) on their own.
 2. Plain Okapi BM25 over the same sentences (benchmarks/squad.py's baseline).
@@ -101,17 +101,17 @@ def fold_reader(index, corpus: Path, train: list[Question], fold: int, k: int, w
 
 
 def fold_reranker(news: calibrate.Collected, squad: calibrate.Collected, train: list[Question], corpus: Path,
-                  fold: int, k: int, work: Path) -> Path:
-    """The cross-encoder fitted as qa/reranker.npz is (benchmarks/fit_reranker.py --news) from `news`, the
-    collected candidates of the questions outside fold `fold` (`train`), and `squad`, the SQuAD 'fit' quarter's;
-    cached under a hash of what the fit reads."""
+                  fold: int, k: int, work: Path, near_misses: bool = False) -> Path:
+    """The cross-encoder's news step (benchmarks/fit_reranker.py --news, not shipped) from `news`, the collected
+    candidates of the questions outside fold `fold` (`train`), and `squad`, the SQuAD 'fit' quarter's (with its
+    near-miss copies when `near_misses`); cached under a hash of what the fit reads."""
     from benchmarks import fit_reranker  # torch: only when a cross-encoder is refitted
 
     articles = sorted(p for p in Path(corpus).iterdir() if p.is_file())
     key = fold_key(train, rerank.DEFAULT_RERANKER, ROOT / "benchmarks" / "fit_reranker.py",
                    ROOT / "qa" / "rerank.py", ROOT / "qa" / "select.py", ROOT / "qa" / "calibrate.py",
                    ROOT / "benchmarks" / "lora.py", ROOT / "qa" / "adapter.py", *articles)
-    path = work / "rerankers" / f"fold-{fold}-of-{k}-{key}.npz"
+    path = work / "rerankers" / f"fold-{fold}-of-{k}-{key}{'-near-misses' if near_misses else ''}.npz"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fit_reranker.fit_on_news(news, squad, path, f"the news development set's standalone answerable questions "
@@ -141,7 +141,7 @@ def cross_validate(engine: QA, questions: list[Question], folds: dict[str, int],
         data = calibrate.combine([squad, train])
         reranker = engine.reranker
         if refit_reranker:
-            path = fold_reranker(train, squad, train_questions, engine.corpus, fold, k, work)
+            path = fold_reranker(train, squad, train_questions, engine.corpus, fold, k, work, near_misses)
             reranker = rerank.Reranker(path, backend=engine.settings.backend)
             scorer = CachedScorer(reranker, ROOT / "benchmarks" / "out", path)
         news_rows = np.r_[np.zeros(len(squad.answerable), dtype=bool), np.ones(len(train.answerable), dtype=bool)]

@@ -215,7 +215,7 @@ def byline_answer(index: Index, question: str, sentence: int) -> tuple[int, int]
 def answers_question(index: Index, selector: Selector, scored: Scored, picked: Picked,
                      threshold: float, reading: tuple[float, float]) -> bool:
     """Whether the articles answer the question: P(answerable) of the best sentence (with the reader's
-    `reading` of it) at least `threshold`.
+    `reading` of it, or (1.0, 0.0) for a byline that names who wrote the report asked about) at least `threshold`.
     When a byline leads ("Who wrote the report on ...?"), the question is answerable if the articles hold the
     report, so the best body sentence is judged instead, against its best body rival."""
     if not picked.rows:

@@ -250,23 +250,6 @@ def quotes(sentence: str) -> list[tuple[int, int]]:
     return found
 
 
-_THAT_CLAUSE_LEAD = 9  # words before the "that" of a quote's opening "We judged that ...", at most
-
-
-def reported(sentence: str, start: int, end: int) -> tuple[int, int]:
-    """A quote (`sentence[start:end]`) without its own opening "<someone> <said, judged> that": what was said or
-    judged ("We judged that [the ... 2% price target has come into sight]", "The country has unanimously and clearly
-    said that [we do not want ...]"). The quote itself when it opens otherwise."""
-    words = list(WORD.finditer(sentence, start, end))
-    lead = [w.group().lower() for w in words[:_THAT_CLAUSE_LEAD + 1]]
-    if "that" not in lead[2:] or sentence[start:words[lead.index("that")].start()].count(","):
-        return start, end
-    at = lead.index("that")
-    if at + 1 < len(words) and _verb_at(words, at - 1) and lead[at - 1] not in _AUX_VERBS:
-        return words[at + 1].start(), end
-    return start, end
-
-
 # "Did the G20 declaration condemn Russia?", "Is Messi retiring ...?": answered by what the sentence states about it
 # ("stopped short of condemning Russia"), not by one of its names
 _YES_NO = re.compile(r"^\W*(?:(?:and|but|so|then)\s+)?(?:is|are|was|were|did|does|do|has|have|had|will|would|can|"
@@ -380,6 +363,28 @@ def predicates(sentence: str) -> list[tuple[int, int]]:
             out.append(found)
         at = max(end.end(), end.start() + 1)
     return out
+
+
+_THAT_CLAUSE_LEAD = 9  # words before the "that" of a quote's opening "We judged that ...", at most
+# verbs whose "that" opens what was said, thought or found ("We judged that ..."), not a "that" pointing at something
+# ("I knew that feeling", "We signed that deal")
+_SAYING_THAT = _REPORTING | frozenset("""judged judge judges decided decide decides concluded conclude concludes
+    found find finds agreed agree agrees feel feels felt hope hopes hoped know knows realised realized recognise
+    recognize recognised recognized""".split())
+
+
+def reported(sentence: str, start: int, end: int) -> tuple[int, int]:
+    """A quote (`sentence[start:end]`) without its own opening "<someone> <said, judged> that": what was said or
+    judged ("We judged that [the ... 2% price target has come into sight]", "The country has unanimously and clearly
+    said that [we do not want ...]"). The quote itself when it opens otherwise."""
+    words = list(WORD.finditer(sentence, start, end))
+    lead = [w.group().lower() for w in words[:_THAT_CLAUSE_LEAD + 1]]
+    at = next((i for i in range(2, len(lead)) if lead[i] == "that"), None)
+    if at is None or at + 1 >= len(words) or "," in sentence[start:words[at].start()]:
+        return start, end
+    if lead[at - 1] in _SAYING_THAT and _verb_at(words, at - 1):
+        return words[at + 1].start(), end
+    return start, end
 
 
 PRONOUN_START = re.compile(r"^[\"“‘']?(?:he|she|it|they|this|these|those|that|his|her|its|their)\b", re.I)

@@ -145,10 +145,14 @@ def authors(byline: str) -> str | None:
 def author_span(byline: str) -> tuple[int, int] | None:
     """Where a byline's names stand in it, from the first name's start to the last one's end ("Elif Demir in
     Gaziantep and Hannah Cole" in the byline above); None when it names no person."""
-    names = _names(byline)
-    start = byline.find(names[0]) if names else -1
-    last = byline.find(names[-1], start) if start >= 0 else -1
-    return (start, last + len(names[-1])) if last >= 0 else None
+    found, at = [], 0
+    for name in _names(byline):  # each after the one before: "By Ann Smith and Mark Ann Smith"
+        at = byline.find(name, at)
+        if at < 0:
+            return None
+        found.append(at)
+        at += len(name)
+    return (found[0], at) if found else None
 
 
 def is_name_and_role(line: str) -> bool:

@@ -402,8 +402,7 @@ class Reader:
                 read = casualty_read(text, read, casualty) if read else read
                 tidy, p = read[0] if read else (None, spans[0][2] if spans else 0.0)
                 tidy, p_shown = qualified(text, tidy, qualifiers, counted), p  # the figure's weight is the answer's
-            elif wholes := tuple([reported(text, a, b) for a, b in quotes(text)] if said else
-                                 predicates(text) if yes_no else ()):
+            elif wholes := tuple(quotes(text) if said else predicates(text) if yes_no else ()):
                 # asked for someone's words, or whether something is so: the answer that most of the spans show (the
                 # better-ranked on a tie), a whole quote or clause or another; asked for the words themselves
                 # (`asks_words`), a quote
@@ -423,6 +422,8 @@ class Reader:
                         p_shown = mass.get(tidy, 0.0)
                 p = chars[0][2] if chars else 0.0
                 whole = tidy in as_shown and (words or yes_no)  # a quote for any other question keeps to the threshold
+                if said and tidy in as_shown:  # the quote shown without its own "We judged that"
+                    tidy = reported(text, *tidy)
             else:
                 best = (named(text, chars, kind) if kind in NAMED else chars[0]) if chars else None
                 tidy, p = (shown_span(text, *best[:2], qualifiers, counted=counted), best[2]) if best else (None, 0.0)

@@ -254,7 +254,9 @@ def test_clauses_of_odd_text():
     ('"This action was reckless and of course unsafe," Blinken said.', "This action was reckless and of course unsafe,"),
     ('"The thing that matters is the vote," she said.', "The thing that matters is the vote,"),  # "that" of a noun
     ('"Frankly, we said that before," she said.', "Frankly, we said that before,"),  # nothing after a comma's lead
-    ('"I know that feeling very well," she said.', "I know that feeling very well,"),
+    ('"I knew that feeling very well," she said.', "I knew that feeling very well,"),  # a "that" pointing at
+    ('"We signed that deal in 2019 and it holds," he said.', "We signed that deal in 2019 and it holds,"),
+    ('"That is the plan that we approved," he said.', "That is the plan that we approved,"),
 ])
 def test_a_quote_s_own_opening_said_that_is_not_what_was_said(sentence, said):
     (start, end), = quotes(sentence)

@@ -319,6 +319,7 @@ def test_author_names_from_bylines(byline, names):
     ("By Elif Demir in Gaziantep and Hannah Cole, Middle East Correspondent", "Elif Demir in Gaziantep and Hannah Cole"),
     ("By **Arjun Menon**, Diplomatic Editor", "Arjun Menon"),
     ("By Samia Osman, Daniel Frost and Lucie Martin", "Samia Osman, Daniel Frost and Lucie Martin"),
+    ("By Maria Lopez Garcia and Maria Lopez", "Maria Lopez Garcia and Maria Lopez"),
     ("By Reuters staff", None),
 ])
 def test_where_a_bylines_names_stand(byline, shown):
