@@ -31,12 +31,11 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from benchmarks.lora import adapter_arrays, training_setup_from  # noqa: E402
+from benchmarks.lora import save_fit, training_setup_from  # noqa: E402
 from benchmarks.news_folds import add_news_arguments, news_questions  # noqa: E402
 from benchmarks.squad import DEFAULT_ZIP, split  # noqa: E402
 from qa import adapter, reader  # noqa: E402
 from qa.corpus import BlockKind  # noqa: E402
-from qa.encoder import model_path  # noqa: E402
 from qa.evaluate import Question, exact_match, f1_score  # noqa: E402
 from qa.sentences import split_spans  # noqa: E402
 
@@ -199,12 +198,8 @@ def train(rows: list, *, start: Path | None = None, epochs: float = 2.0, rank: i
 
 
 def save(out: Path, adapters, head, rank: int, fitted_on: str) -> None:
-    _, version = model_path(adapter.BASE_MODEL)
-    info = adapter.AdapterInfo(base=adapter.BASE_MODEL, base_version=version, rank=rank, alpha=2.0 * rank,
-                               fitted_on=fitted_on)
-    adapter.save_adapter(out, adapter_arrays(adapters),
-                         {"head.weight": head.weight.T.detach().numpy(), "head.bias": head.bias.detach().numpy()},
-                         info)
+    save_fit(out, adapters, {"head.weight": head.weight.T.detach().numpy(), "head.bias": head.bias.detach().numpy()},
+             rank, fitted_on)
 
 
 def news_mix(index, questions: list[Question], zip_path: Path = DEFAULT_ZIP, seed: int = 0) -> list:

@@ -31,11 +31,10 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from benchmarks.lora import adapter_arrays, training_setup_from  # noqa: E402
+from benchmarks.lora import save_fit, training_setup_from  # noqa: E402
 from benchmarks.news_folds import add_news_arguments, news_questions  # noqa: E402
 from benchmarks.squad import DEFAULT_ZIP, make_corpus, split  # noqa: E402
 from qa import adapter, calibrate, rerank, select  # noqa: E402
-from qa.encoder import model_path  # noqa: E402
 from qa.engine import QA  # noqa: E402
 from qa.evaluate import Question, contains_answer  # noqa: E402
 
@@ -111,17 +110,13 @@ def train(groups: list[Group], *, start: Path | None = None, epochs: float = 2.0
 
 
 def save(out: Path, adapters, head, rank: int, fitted_on: str) -> None:
-    _, version = model_path(adapter.BASE_MODEL)
-    info = adapter.AdapterInfo(base=adapter.BASE_MODEL, base_version=version, rank=rank, alpha=2.0 * rank,
-                               fitted_on=fitted_on)
-    adapter.save_adapter(out, adapter_arrays(adapters),
-                         {"head.weight": head.weight[0].detach().numpy(), "head.bias": head.bias.detach().numpy()},
-                         info)
+    save_fit(out, adapters, {"head.weight": head.weight[0].detach().numpy(), "head.bias": head.bias.detach().numpy()},
+             rank, fitted_on)
 
 
 def fit_on_news(news: calibrate.Collected, squad_fit: calibrate.Collected, out: Path, note: str, *,
-                start: Path = rerank.DEFAULT_RERANKER, top: int = 8, epochs: float = 3.0, lr: float = 3e-4, batch: int = 4,
-                zip_path: Path = DEFAULT_ZIP, seed: int = 0) -> None:
+                start: Path = rerank.DEFAULT_RERANKER, top: int = 8, epochs: float = 3.0, lr: float = 3e-4,
+                batch: int = 4, zip_path: Path = DEFAULT_ZIP, seed: int = 0) -> None:
     """Go on from the cross-encoder `start` with the answerable news questions collected in `news`
     (`collected_groups`), and as many 'rerank' quarter questions; the candidates of both are ranked by a linear
     selector fitted on `squad_fit` (the SQuAD 'fit' quarter) and `news`. Writes the adapter to `out`."""
@@ -147,10 +142,11 @@ def fit_on_news(news: calibrate.Collected, squad_fit: calibrate.Collected, out: 
 
 
 def news_data(news_dir: Path, questions: list[Question]) -> calibrate.Collected:
-    """The news questions' candidates collected over the news index (standalone answerable ones)."""
+    """The standalone news questions' candidates collected over the news index (`fit_on_news` keeps the
+    answerable ones)."""
     engine = QA(news_dir / "articles", ROOT / "benchmarks" / "out" / "news" / "index")
     engine.build()
-    return calibrate.collect(engine, [q for q in questions if not q.history and q.answerable], progress=True)
+    return calibrate.collect(engine, [q for q in questions if not q.history], progress=True)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from qa import adapter
+from qa.encoder import model_path
 
 
 class LoRA(torch.nn.Module):
@@ -41,6 +42,15 @@ def with_adapters(model, rank: int, alpha: float) -> dict[str, LoRA]:
 def adapter_arrays(adapters: dict[str, LoRA]) -> dict:
     """What qa.adapter.save_adapter stores: each adapter's (A, B) as numpy arrays."""
     return {k: (a.a.detach().numpy(), a.b.detach().numpy()) for k, a in adapters.items()}
+
+
+def save_fit(out, adapters: dict[str, LoRA], heads: dict[str, np.ndarray], rank: int, fitted_on: str) -> None:
+    """Store a fitted adapter (alpha = 2 x rank, as `training_setup` scales it) and its head arrays, with what it
+    was fitted on (qa.adapter.save_adapter)."""
+    _, version = model_path(adapter.BASE_MODEL)
+    info = adapter.AdapterInfo(base=adapter.BASE_MODEL, base_version=version, rank=rank, alpha=2.0 * rank,
+                               fitted_on=fitted_on)
+    adapter.save_adapter(out, adapter_arrays(adapters), heads, info)
 
 
 def training_setup(model, head: torch.nn.Module, rank: int, lr: float, steps: int):

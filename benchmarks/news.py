@@ -3,17 +3,16 @@ SQuAD + news, cross-validated over articles, in one run.
 
 1. The shipped models answer all 286 questions over the 21 articles (qa/selector.json is fitted on SQuAD and
    these news questions, and qa/reader.npz too when its `fitted_on` says --news, so these figures are in-sample,
-   not a result; the cross-encoder is fitted on SQuAD only): sentence_hit@1, support_hit@1 (the top sentence is the `support`
-   sentence), EM/F1 of the short answer, abstention precision/recall, the share of answerable questions refused,
-   and the follow-up rows (those with `history`) on their own.
+   not a result; the cross-encoder is fitted on SQuAD only): sentence_hit@1, support_hit@1 (the top sentence is
+   the `support` sentence), EM/F1 of the short answer, abstention precision/recall, the share of answerable
+   questions refused, and the follow-up rows (those with `history`) on their own.
 2. Plain Okapi BM25 over the same sentences (benchmarks/squad.py's baseline).
 3. With --cv: for each fold of articles, what the shipped models learnt from news is refitted without that
    fold's questions (the reader from its SQuAD-only fit, benchmarks/fit_reader.py --news; with
    --cross-encoder-news the cross-encoder too, benchmarks/fit_reranker.py --news, measured worse and not shipped;
    then the selector, both stages, confidence and abstention, on the SQuAD 'fit' quarter plus the other folds'
-   news questions) and
-   scored on the held-out fold's questions; the held-out records are pooled into one set of figures. Stories
-   about the same event share a fold.
+   news questions) and scored on the held-out fold's questions; the held-out records are pooled into one set of
+   figures. Stories about the same event share a fold.
 """
 
 from __future__ import annotations

@@ -417,10 +417,10 @@ class QA:
                 x for x in (notice, late) if x)})
         threshold = self.settings.abstain_threshold
         threshold = self.selector.threshold if threshold is None else threshold
-        read = self.reader.read(asked, [items[0].sentence])[0] if items else None
-        # a byline answers who wrote the report with certainty; whether the articles hold that report is the body's
-        # to say (answers_question)
+        # a byline answers who wrote the report with certainty, unread; whether the articles hold that report is the
+        # body's to say (answers_question)
         names = byline_answer(index, asked, int(picked.sentences[0])) if items else None
+        read = self.reader.read(asked, [items[0].sentence])[0] if items and not names else None
         # whether the articles answer is judged on the best-scored sentence, whichever article answers, unless the
         # sentence that goes first is the update of what the previous turn answered (not when the sentence asked
         # about was led first instead)
