@@ -13,8 +13,8 @@ news questions (`collected_groups`): each standalone answerable question's best 
 selector fitted on the SQuAD 'fit' quarter and these questions ranks them (the cross-encoder's own input when
 answering), mixed with as many 'rerank' quarter questions so that it does not forget prose. 3 epochs at lr 3e-4,
 about 4 minutes, written to benchmarks/out/reranker-news.npz unless --out says otherwise. --leave-out-fold K keeps
-fold K's articles out. Not shipped: `benchmarks/news.py --cv --cross-encoder-news` refits it per fold, and the
-cross-validated figures went down (README, Figures).
+fold K's articles out. Not shipped: `benchmarks/news.py --cv --cross-encoder-news` refits it per fold (and per
+pair of folds, for the selector's fit), and the cross-validated figures went down (README, Figures).
 """
 
 from __future__ import annotations

@@ -11,7 +11,8 @@ SQuAD + news, cross-validated over articles, in one run.
    fold's questions (the reader from its SQuAD-only fit, benchmarks/fit_reader.py --news; with
    --cross-encoder-news the cross-encoder too, benchmarks/fit_reranker.py --news, measured worse and not shipped;
    then the selector, both stages, confidence and abstention, on the SQuAD 'fit' quarter plus the other folds'
-   news questions) and scored on the held-out fold's questions; the held-out records are pooled into one set of
+   news questions, each other fold's news scored by a cross-encoder that did not learn from it either,
+   `stacked_scorer`) and scored on the held-out fold's questions; the held-out records are pooled into one set of
    figures. Stories about the same event share a fold.
 """
 
@@ -100,10 +101,11 @@ def fold_reader(index, corpus: Path, train: list[Question], fold: int, k: int, w
 
 
 def fold_reranker(news: calibrate.Collected, squad: calibrate.Collected, train: list[Question], corpus: Path,
-                  fold: int, k: int, work: Path, near_misses: bool = False) -> Path:
+                  fold: int | str, k: int, work: Path, near_misses: bool = False) -> Path:
     """The cross-encoder's news step (benchmarks/fit_reranker.py --news, not shipped) from `news`, the collected
-    candidates of the questions outside fold `fold` (`train`), and `squad`, the SQuAD 'fit' quarter's (with its
-    near-miss copies when `near_misses`); cached under a hash of what the fit reads."""
+    candidates of the questions outside fold `fold` (`train`; a name such as "0+1" for the folds left out), and
+    `squad`, the SQuAD 'fit' quarter's (with its near-miss copies when `near_misses`); cached under a hash of what
+    the fit reads."""
     from benchmarks import fit_reranker  # torch: only when a cross-encoder is refitted
 
     articles = sorted(p for p in Path(corpus).iterdir() if p.is_file())
@@ -116,6 +118,42 @@ def fold_reranker(news: calibrate.Collected, squad: calibrate.Collected, train: 
         fit_reranker.fit_on_news(news, squad, path, f"the news development set's standalone answerable questions "
                                                    f"outside fold {fold} of {k} (benchmarks/news_folds.py)")
     return path
+
+
+class ByQuestion:
+    """`score(question, texts)` by another scorer for some questions (by their text), else by `default`."""
+
+    def __init__(self, default, others: dict[str, object]) -> None:
+        self.default, self.others = default, others
+
+    def score(self, question: str, texts: list[str]) -> np.ndarray:
+        return self.others.get(question, self.default).score(question, texts)
+
+    def save(self) -> None:
+        for scorer in {id(s): s for s in [self.default, *self.others.values()]}.values():
+            scorer.save()
+
+
+def stacked_scorer(reranker: rerank.Reranker, path: Path, news: calibrate.Collected, standalone: list[Question],
+                   folds: dict[str, int], fold: int, k: int, squad: calibrate.Collected, engine: QA, work: Path,
+                   near_misses: bool) -> ByQuestion:
+    """What the selector of fold `fold` is fitted with when the cross-encoder learnt from news (stacking): the
+    SQuAD rows scored by that fold's cross-encoder (it never read the 'fit' quarter), and each other fold g's news
+    rows by a cross-encoder fitted without fold g as well as without `fold`. Scored by the cross-encoder that learnt
+    them, news rows look surer than held-out ones do, and the selector leans on the cross-encoder too much."""
+    out = ROOT / "benchmarks" / "out"
+    others: dict[str, object] = {}
+    for g in range(k):
+        if g == fold:
+            continue
+        left_out = (min(fold, g), max(fold, g))
+        keep = np.array([folds[standalone[i].id] not in left_out for i in news.origin])
+        inner = fold_reranker(calibrate.subset(news, keep), squad,
+                              [q for q in standalone if folds[q.id] not in left_out], engine.corpus,
+                              "+".join(map(str, left_out)), k, work, near_misses)
+        scorer = CachedScorer(rerank.Reranker(inner, backend=engine.settings.backend), out, inner)
+        others.update({q.question: scorer for q in standalone if folds[q.id] == g})
+    return ByQuestion(CachedScorer(reranker, out, path), others)
 
 
 def cross_validate(engine: QA, questions: list[Question], folds: dict[str, int], k: int, squad: calibrate.Collected,
@@ -142,7 +180,8 @@ def cross_validate(engine: QA, questions: list[Question], folds: dict[str, int],
         if refit_reranker:
             path = fold_reranker(train, squad, train_questions, engine.corpus, fold, k, work, near_misses)
             reranker = rerank.Reranker(path, backend=engine.settings.backend)
-            scorer = CachedScorer(reranker, ROOT / "benchmarks" / "out", path)
+            scorer = stacked_scorer(reranker, path, news, standalone, folds, fold, k, squad, engine, work,
+                                    near_misses)
         news_rows = np.r_[np.zeros(len(squad.answerable), dtype=bool), np.ones(len(train.answerable), dtype=bool)]
         fitted = calibrate.fit(data, fitted_on=f"SQuAD fit quarter + news folds other than {fold}",
                                reranker=scorer, rerank_top=engine.settings.rerank_top, threshold_on=news_rows,
@@ -173,8 +212,8 @@ def main() -> None:
                         "models learnt from these questions (the reader's news step, the selector)")
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--cross-encoder-news", action="store_true",
-                        help="with --cv, also fit the cross-encoder's news step per fold (benchmarks/fit_reranker.py "
-                             "--news; measured worse)")
+                        help="with --cv, also fit the cross-encoder's news step per fold and per pair of folds "
+                             "(benchmarks/fit_reranker.py --news, about 20 minutes; measured worse)")
     parser.add_argument("--near-misses", action="store_true",
                         help="fit with near-miss negatives too (answer sentences left out; measured worse)")
     parser.add_argument("--backend", choices=[b.value for b in Backend], default=Settings().backend.value,
