@@ -5,10 +5,11 @@ Every question of the 'fit' and 'rerank' quarters (benchmarks/squad.py `split`) 
 with the sentence of its paragraph that holds the first given answer, and the answer's start and end tokens.
 For each, another sentence of the same paragraph that holds no answer is a "no answer" example (target:
 [CLS]), so the reader's null probability means something. Low-rank adapters (LoRA) on every linear layer of
-MiniLM-L6 and a start/end head are trained to give the answer's span a high probability: -log P(any of its given
-spans), so that where the annotators drew other boundaries around the same answer ("At least 185" and "185"),
-each counts (`gold_spans`; with one span this is the usual start and end cross-entropy; since 2026-12-06, after
-benchmarks/reader_squad.npz was fitted with the first answer alone). The test half is never read. --holdout keeps a share of the questions out of training and prints span EM/F1 on them.
+MiniLM-L6 and a start/end head are trained on -log P(any of the answer's given spans): where the annotators drew
+another boundary around the same answer ("At least 185" and "185"), either counts (`gold_spans`; with one span
+this is the usual start and end cross-entropy). benchmarks/reader_squad.npz was fitted before this, with the first
+answer alone. The test half is never read. --holdout keeps a share of the questions out of training and prints
+span EM/F1 on them.
 
 With --start ADAPTER --news DIR the fit starts from a fitted reader (benchmarks/reader_squad.npz, the SQuAD-only
 reader) and goes on with the news questions (`news_examples`: each standalone row's `support` sentence with its
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import time
 import zipfile
@@ -109,12 +111,10 @@ def gold_spans(text: str, a0: int, a1: int, answers: tuple) -> list[tuple[int, i
     """The answer's (start, end) characters in `text` and those of every other given answer that overlaps it: the
     annotators' other boundaries ("At least 185" and "185"), not another part of a two-part answer."""
     spans = [(a0, a1)]
-    for answer in answers:
-        at = text.lower().find(answer.lower())
-        while at >= 0:
-            if at < a1 and at + len(answer) > a0 and (at, at + len(answer)) not in spans:
-                spans.append((at, at + len(answer)))
-            at = text.lower().find(answer.lower(), at + 1)
+    for answer in filter(None, answers):
+        for m in re.finditer(re.escape(answer), text, re.IGNORECASE):
+            if m.start() < a1 and m.end() > a0 and m.span() not in spans:
+                spans.append(m.span())
     return spans
 
 

@@ -116,7 +116,9 @@ def fold_reranker(news: calibrate.Collected, squad: calibrate.Collected, train: 
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fit_reranker.fit_on_news(news, squad, path, f"the news development set's standalone answerable questions "
-                                                   f"outside fold {fold} of {k} (benchmarks/news_folds.py)")
+                                                   f"outside fold{'s' if isinstance(fold, str) else ''} "
+                                                   f"{str(fold).replace('+', ' and ')} of {k} "
+                                                   f"(benchmarks/news_folds.py)")
     return path
 
 
@@ -153,6 +155,13 @@ def stacked_scorer(reranker: rerank.Reranker, path: Path, news: calibrate.Collec
                               "+".join(map(str, left_out)), k, work, near_misses)
         scorer = CachedScorer(rerank.Reranker(inner, backend=engine.settings.backend), out, inner)
         others.update({q.question: scorer for q in standalone if folds[q.id] == g})
+    # one scorer per question text: an answerable question asked in two other folds would be scored by a
+    # cross-encoder that learnt one of its copies
+    seen: dict[str, int] = {}
+    for q in standalone:
+        if folds[q.id] != fold and q.answerable and seen.setdefault(q.question, folds[q.id]) != folds[q.id]:
+            raise ValueError(f"{q.question!r} is asked in folds {seen[q.question]} and {folds[q.id]}: stacking "
+                             f"needs each answerable question in one fold")
     return ByQuestion(CachedScorer(reranker, out, path), others)
 
 
@@ -223,6 +232,9 @@ def main() -> None:
                         help="the reader's probability under which there is no short answer")
     parser.add_argument("--dump", type=Path, help="write the cross-validated per-question records here (JSONL)")
     args = parser.parse_args()
+    if args.cross_encoder_news and args.folds < 3:
+        parser.error("--cross-encoder-news fits a cross-encoder per pair of folds on the third: it needs --folds 3 "
+                     "or more")
 
     questions = load_questions(args.news / "questions.jsonl")
     engine = QA(args.news / "articles", args.work / "index", Settings(rerank_top=args.rerank_top, backend=args.backend,
