@@ -63,9 +63,8 @@ def collected_groups(data: calibrate.Collected, selector: select.Selector, top: 
     """`training_groups` from collected candidates: per question, the `top` rows the cross-encoder would read
     after `selector`'s linear stage (select.rerank_rows), as it reads them, where right and wrong ones mix."""
     linear = selector.score(data.x)
-    starts = np.flatnonzero(np.r_[True, data.groups[1:] != data.groups[:-1]])
     groups = []
-    for start, end in zip(starts.tolist(), np.r_[starts[1:], len(data.groups)].tolist()):
+    for start, end in calibrate.question_rows(data.groups):
         best = select.rerank_rows(data.x[start:end], linear[start:end], top)
         labels = data.y[start + best].astype(np.float32)
         if 0 < labels.sum() < len(labels):

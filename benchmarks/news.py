@@ -143,6 +143,13 @@ def stacked_scorer(reranker: rerank.Reranker, path: Path, news: calibrate.Collec
     SQuAD rows scored by that fold's cross-encoder (it never read the 'fit' quarter), and each other fold g's news
     rows by a cross-encoder fitted without fold g as well as without `fold`. Scored by the cross-encoder that learnt
     them, news rows look surer than held-out ones do, and the selector leans on the cross-encoder too much."""
+    # one scorer per question text: an answerable question asked in two other folds would be scored by a
+    # cross-encoder that learnt one of its copies
+    seen: dict[str, int] = {}
+    for q in standalone:
+        if folds[q.id] != fold and q.answerable and seen.setdefault(q.question, folds[q.id]) != folds[q.id]:
+            raise ValueError(f"{q.question!r} is asked in folds {seen[q.question]} and {folds[q.id]}: stacking "
+                             f"needs each answerable question in one fold")
     out = ROOT / "benchmarks" / "out"
     others: dict[str, object] = {}
     for g in range(k):
@@ -155,13 +162,6 @@ def stacked_scorer(reranker: rerank.Reranker, path: Path, news: calibrate.Collec
                               "+".join(map(str, left_out)), k, work, near_misses)
         scorer = CachedScorer(rerank.Reranker(inner, backend=engine.settings.backend), out, inner)
         others.update({q.question: scorer for q in standalone if folds[q.id] == g})
-    # one scorer per question text: an answerable question asked in two other folds would be scored by a
-    # cross-encoder that learnt one of its copies
-    seen: dict[str, int] = {}
-    for q in standalone:
-        if folds[q.id] != fold and q.answerable and seen.setdefault(q.question, folds[q.id]) != folds[q.id]:
-            raise ValueError(f"{q.question!r} is asked in folds {seen[q.question]} and {folds[q.id]}: stacking "
-                             f"needs each answerable question in one fold")
     return ByQuestion(CachedScorer(reranker, out, path), others)
 
 

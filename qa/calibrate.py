@@ -161,6 +161,12 @@ def _group_starts(groups: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
 
 
+def question_rows(groups: np.ndarray) -> list[tuple[int, int]]:
+    """Per question (its rows are contiguous, as `collect` lays them out): its first row and the row after its last."""
+    starts = _group_starts(groups)
+    return list(zip(starts.tolist(), np.r_[starts[1:], len(groups)].tolist()))
+
+
 def _listwise(z: np.ndarray, y: np.ndarray, groups: np.ndarray, l2: float = 1e-3) -> np.ndarray:
     """Weights that maximise, per question, the softmax probability of its answer-bearing candidates
     (a conditional logit: it learns to put a right sentence first, not to score sentences in isolation)."""
@@ -190,8 +196,7 @@ def _second_stage(data: Collected, linear: np.ndarray, reranker, top: int,
                   progress: bool) -> list[tuple[int, int, np.ndarray, np.ndarray]]:
     """Per question (its rows are contiguous): (first row, end row, the rows the cross-encoder reads counted
     from the first, their cross-encoder scores)."""
-    starts = _group_starts(data.groups)
-    spans = list(zip(starts.tolist(), np.r_[starts[1:], len(data.groups)].tolist()))
+    spans = question_rows(data.groups)
     if progress:
         from tqdm.auto import tqdm
 

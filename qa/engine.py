@@ -105,11 +105,9 @@ class QA:
         if encoder is not None and encoder.backend != self.settings.backend.value:
             raise QAError(f"the encoder runs on {encoder.backend} but the settings say {self.settings.backend.value}: "
                           f"make both the same (its vectors are the index's)")
-        if reader is not None and reader.backend != self.settings.backend.value:
-            raise QAError(f"the reader runs on {reader.backend} but the settings say {self.settings.backend.value}")
-        if reranker is not None and reranker.backend != self.settings.backend.value:
-            raise QAError(f"the cross-encoder runs on {reranker.backend} but the settings say "
-                          f"{self.settings.backend.value}")
+        for name, given in (("reader", reader), ("cross-encoder", reranker)):
+            if given is not None and given.backend != self.settings.backend.value:
+                raise QAError(f"the {name} runs on {given.backend} but the settings say {self.settings.backend.value}")
         self.progress = progress
         self._encoder = encoder
         self._index: Index | None = None
