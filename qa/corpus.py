@@ -191,6 +191,7 @@ _WORD = re.compile(r"\w+(?:[-'’.]\w+)*", re.UNICODE)
 _MARKER = re.compile(r"^(?:#{1,6}\s+|[-*•▪►|·]\s+|\d{1,3}[.)]\s+|>\s*)")
 _LIST_MARKER = re.compile(r"^(?:[-*•▪►·]|\d{1,3}[.)])\s")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+_STATEMENT_END = re.compile(r"[.!][\"'”’)\]]*$")
 _BYLINE = re.compile(r"^(?:by|author|authors|written by|reporting by|posted by|edited by)\b\s*[:\-]?\s*\S", re.I)
 _CREDIT_LINE = re.compile(r"^\((?:additional\s+)?(?:reporting|writing|written|editing|compiled)\s+by\b.*\)$", re.I)
 _CAPTION_CREDIT = re.compile(r"\((?:[^()]*\b(?:photo|image|picture|credit|via|getty|afp|reuters|ap|epa|file)\b[^()]*)\)\s*$", re.I)
@@ -219,19 +220,32 @@ _NOTICES = [re.compile(p, re.I) for p in (
     r"\bcookies?\b.*\b(?:experience|consent|accept|agree|browsing|website|site|policy|opt[- ]?out)\b",
     r"\b(?:subscribe|subscription|newsletter|sign up|signup|notifications?)\b.*\b(?:now|updates?|free|inbox|today|device|here)\b",
     r"\bnewsletters?\b.*\b(?:sign up|subscribe|enter your e-?mail)\b|^(?:get|sign up for|subscribe to)\b.*\bnewsletters?\b",
-    r"^(?:subscribe|sign up|log ?in|register|menu|search|home|skip to (?:main )?content|accessibility(?: help)?)\b",
     r"\bleave an? (?:reply|replay|comment)\b",
     r"\b(?:your )?e-?mail address will not be published\b",
     r"\brequired fields are marked\b",
     r"^(?:post|add|view|show|load|hide) (?:a |all |more )?comments?\b",
     r"\bcomments (?:on this (?:article|story) )?are (?:now )?closed\b",
     r"^\W*(?:advertisement|sponsored(?: content)?|ad|promoted)\W*$",
-    r"^(?:share|share this|share on|follow us|follow)\b.*\b(?:facebook|twitter|telegram|whatsapp|linkedin|email|x|article|story)\b",
     r"^share(?: this)?(?: article| page| story)?\W*$",
     r"\ball rights reserved\b|^©|^copyright\b|^our standards\s*:",
-    r"^(?:read more|click here|see also|related|more news|latest news|trending|most read|recommended)\b",
     r"\baccept\b.*\bread more\b",
 )]
+# Furniture that opens with its label or command ("Search", "Home", "Share on Facebook", "Related: ..."). The same
+# words open news sentences as nouns ("Share prices fell ...", "Search teams recovered ...", "Home prices rose
+# 6.1% ..."), so a line that reads as a reported sentence (`_reads_as_report`) is not one of these.
+_LABELLED_NOTICES = [re.compile(p, re.I) for p in (
+    r"^(?:subscribe|sign up|log ?in|register|menu|search|home|skip to (?:main )?content|accessibility(?: help)?)\b",
+    r"^(?:share|share this|share on|follow us|follow)\b.*\b(?:facebook|twitter|telegram|whatsapp|linkedin|email|x|article|story)\b",
+    r"^(?:read more|click here|see also|related|more news|latest news|trending|most read|recommended)\b",
+)]
+# A verb form that reports ("fell", "recovered", "were dropped", "has risen") or a figure: what news sentences have and
+# labels, commands and prompts ("Share this article with a friend.", "Follow us on X for updates.") lack.
+_REPORTING = re.compile(
+    r"\d|\b(?:was|were|is|are|has|have|had|will|would|said|says|told|rose|fell|grew|won|lost|left|took|made|came|went|"
+    r"began|gave|saw|met|led|ran|paid|sold|held|found|kept|spoke|struck|\w{3,}ed)\b", re.I)
+# -ed words of prompts and labels that report nothing ("Register for unlimited access.")
+_PROMPT_WORDS = frozenset("unlimited limited related featured sponsored selected dedicated curated personalised "
+                          "personalized updated detailed trusted registered recommended advertised".split())
 
 
 def _words(text: str) -> list[str]:
@@ -251,8 +265,20 @@ def _is_nav_item(line: str, bare: str) -> bool:
             and not re.search(r"\d|:\s*\S", bare))
 
 
+def _reads_as_report(line: str) -> bool:
+    """A statement of six words or more that reports something (`_REPORTING` after its first word), its first
+    word no label ("Related: Who is ...?" is a link)."""
+    words = _words(line)
+    after = line.find(words[0]) + len(words[0]) if words else 0
+    return (len(words) >= 6 and bool(_STATEMENT_END.search(line)) and not line[after:].lstrip().startswith(":")
+            and any(m.group().lower() not in _PROMPT_WORDS for m in _REPORTING.finditer(line, after)))
+
+
 def _is_notice(line: str) -> bool:
-    return len(_words(line)) <= 40 and any(p.search(line) for p in _NOTICES)
+    if len(_words(line)) > 40:
+        return False
+    return any(p.search(line) for p in _NOTICES) or (
+        any(p.search(line) for p in _LABELLED_NOTICES) and not _reads_as_report(line))
 
 
 def _is_nav_bar(plain: str) -> bool:
@@ -264,6 +290,13 @@ def _is_nav_bar(plain: str) -> bool:
     return all(len(_words(p)) <= 5 and not _SENTENCE_END.search(p.strip()) for p in parts)
 
 
+def _is_byline(line: str) -> bool:
+    """A "By ..." line of twelve words at most; one that ends like a sentence only when it names someone ("By
+    Tuesday, 3,000 people had left." and "By contrast, exports rose." are news)."""
+    return (bool(_BYLINE.match(line)) and len(_words(line)) <= 12
+            and (not _SENTENCE_END.search(line) or metadata.authors(line) is not None))
+
+
 def _meta_kind(plain: str) -> BlockKind | None:
     """BYLINE or DATE for a header line made only of bylines, dates and times, reading times and an outlet or
     place name ("New Delhi | Updated: June 5, 2024 07:12 IST", "By Claire Dubois · 5 February 2024 · 5 min read");
@@ -271,7 +304,7 @@ def _meta_kind(plain: str) -> BlockKind | None:
     parts = metadata.parts(plain)
     if not parts or len(_words(plain)) > 30:
         return None
-    by = [p for p in parts if _BYLINE.match(p) and len(_words(p)) <= 12]
+    by = [p for p in parts if _is_byline(p)]
     dates = [p for p in parts if metadata.is_date_part(p)]
     other = [p for p in parts if p not in by and p not in dates and not _READ_TIME.match(p)]
     named = (len(other) == 1 and len(_words(other[0])) <= 5 and _starts_upper(other[0])
@@ -367,7 +400,7 @@ def _kind(plain: str, list_item: bool, after_image: bool, markdown_heading: bool
     meta = _meta_kind(plain)
     if meta is not None:
         return meta
-    if (_BYLINE.match(plain) and n_words <= 12) or _CREDIT_LINE.match(plain) or (
+    if _is_byline(plain) or _CREDIT_LINE.match(plain) or (
             n_words <= 10 and not _SENTENCE_END.search(plain) and metadata.is_name_and_role(plain)):
         return BlockKind.BYLINE
     if list_item:
@@ -388,8 +421,12 @@ def _kind(plain: str, list_item: bool, after_image: bool, markdown_heading: bool
 def _lines_kept(text: str, furniture: frozenset[str]) -> list[_Kept]:
     """Every line that is not furniture, with its kind (the headline is chosen afterwards)."""
     kept: list[_Kept] = []
-    zone = None  # "comments" from a comments header to the next thematic break; "teaser" for a list of links
+    # "comments" from a comments header below the story's first two paragraphs (the first may be a standfirst) to
+    # the next thematic break; above them a "12 Comments" link or a "Comment" section label is one line of
+    # furniture. "teaser" for a list of links.
+    zone = None
     after_image = in_list = False
+    paragraphs = 0
     for line in _lines(text):
         if _RULE.match(line.text):
             zone, after_image, in_list = None, False, False
@@ -401,7 +438,8 @@ def _lines_kept(text: str, furniture: frozenset[str]) -> list[_Kept]:
         if not _words(plain):
             continue
         if not list_item and (_COMMENTS_HEADER.match(plain) or _TEASER_HEADER.match(plain)):
-            zone = "comments" if _COMMENTS_HEADER.match(plain) else "teaser"
+            if paragraphs >= 2 or not _COMMENTS_HEADER.match(plain):
+                zone = "comments" if _COMMENTS_HEADER.match(plain) else "teaser"
             continue
         if zone == "comments":
             continue
@@ -415,13 +453,15 @@ def _lines_kept(text: str, furniture: frozenset[str]) -> list[_Kept]:
             continue
         in_list = in_list and list_item
         if (_is_menu(line.text) or (_is_nav_item(line.text, plain) and not in_list) or _is_notice(plain)
-                or _TAGS.match(plain) or _READ_TIME.match(plain)
-                or _normalise_line(line.text) in furniture):
+                or _TAGS.match(plain) or _READ_TIME.match(plain)):
             continue
         kind = _kind(plain, list_item, was_after_image, line.text.startswith("#"))
+        if kind not in (BlockKind.BYLINE, BlockKind.DATE) and _normalise_line(line.text) in furniture:
+            continue  # repeated across articles: the site's, not the story's (a staff reporter's byline is the story's)
         if kind not in (BlockKind.BYLINE, BlockKind.DATE) and _is_nav_bar(plain):
             continue
         kept.append(_Kept(start, start + len(content), plain, kind, line.text.startswith("# ")))
+        paragraphs += _is_paragraph(kind, plain)
         if kind is BlockKind.BODY and plain.endswith(":"):
             in_list = True
     return kept
@@ -466,12 +506,24 @@ def classify(text: str, furniture: frozenset[str] = frozenset()) -> tuple[str | 
     return title, tuple(blocks)
 
 
+def story_start(text: str, blocks: tuple[Block, ...]) -> int:
+    """Which block the story starts at: its first paragraph, or the second when the byline or a date line still
+    comes after the first (a standfirst: "The plan passed after seven hours of debate." / "By Ann Reid" / "March
+    3, 2024"); len(blocks) when there is no paragraph."""
+    paragraphs = [i for i, b in enumerate(blocks) if _is_paragraph(b.kind, text[b.start:b.end])][:2]
+    if len(paragraphs) < 2 or metadata.dateline(text, blocks[paragraphs[0]].start) is not None:
+        return paragraphs[0] if paragraphs else len(blocks)  # wire copy starts at its dateline
+    header_after = any(b.kind is BlockKind.BYLINE or (b.kind is BlockKind.DATE and metadata.iso_date(text[b.start:b.end]))
+                       for b in blocks[paragraphs[0] + 1:paragraphs[1]])
+    return paragraphs[1] if header_after else paragraphs[0]
+
+
 def article_metadata(text: str, blocks: tuple[Block, ...]) -> tuple[str | None, str | None, Dateline | None]:
     """(author, published date as YYYY-MM-DD, dateline) from an article's bylines, date lines and first paragraph.
 
-    Only the lines above the first paragraph count for the date; the author comes from the first byline there,
-    else from a "(Reporting by ...)" credit anywhere."""
-    first = next((i for i, b in enumerate(blocks) if _is_paragraph(b.kind, text[b.start:b.end])), len(blocks))
+    Only the lines above where the story starts (`story_start`) count for the date; the author comes from the
+    first byline there, else from a "(Reporting by ...)" credit anywhere."""
+    first = story_start(text, blocks)
     header = [text[b.start:b.end] for b in blocks[:first] if b.kind in (BlockKind.BYLINE, BlockKind.DATE)]
     bylines = [text[b.start:b.end] for b in blocks[:first] if b.kind is BlockKind.BYLINE]
     credits = [text[b.start:b.end] for b in blocks[first:] if b.kind is BlockKind.BYLINE]

@@ -19,6 +19,7 @@ _MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _MONTH_YEAR = re.compile(rf"\b({_MONTH})\s+(\d{{4}})\b", re.I)
 _MONTH_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.I)
+_DAY_OF_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})(?!\w)", re.I)
 _DAY_MONTH = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}", re.I)
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.?m\.?(?!\w)", re.I)
 # What a date line may hold besides dates and times: labels, time zones, weekdays.
@@ -42,10 +43,11 @@ _UPDATE = re.compile(r"\b(?:updated|modified)\b", re.I)
 
 # A dateline opens the first paragraph of wire copy: "KHARTOUM, April 17 (Reuters) - ", "PORTLAND, Ore. (KPNW) — ",
 # "TOKYO, March 19, 2024 — ", "NEW DELHI — ".
+_CAPITAL = "A-ZÀ-ÖØ-Þ"  # "BOGOTÁ", "SÃO PAULO", "ZÜRICH"
 _DATELINE = re.compile(
-    r"^(?P<place>[A-Z][A-Z'’.\-]+(?:\s+[A-Z][A-Z'’.\-]+){0,3})"
-    r"(?:,\s+(?P<region>[A-Z][a-z]+\.?(?:\s+[A-Z][a-z]+\.?)?))?"
-    rf"(?:,\s+(?P<date>(?i:{_MONTH})\s+\d{{1,2}}(?:,\s+\d{{4}})?))?"
+    rf"^(?P<place>[{_CAPITAL}][{_CAPITAL}'’.\-]+(?:\s+[{_CAPITAL}][{_CAPITAL}'’.\-]+){{0,3}})"
+    r"(?:,\s+(?P<region>[A-Z][a-z]+\.?(?:\s+[A-Z][a-z]+\.?)?|(?:[A-Z]\.){2,3}))?"  # "Ore.", "New Mexico", "N.C."
+    rf"(?:,\s+(?P<date>(?i:{_MONTH})\s+\d{{1,2}}(?:,\s+\d{{4}})?|\d{{1,2}}\s+(?i:{_MONTH})(?:\s+\d{{4}})?))?"
     r"(?:\s+\((?P<agency>[A-Za-z][\w .&'-]{0,30})\))?"
     r"\s+[-–—]+\s+(?=\S)")
 
@@ -177,9 +179,12 @@ def month_day(text: str) -> str | None:
     """The first month and day in text as MM-DD, year or not ("Feb 13" -> "02-13"); None when it names none or
     a day its month never has."""
     m = _MONTH_DAY.search(text)
-    if m is None:
+    if m is not None:
+        month, day = MONTHS[m.group(1).lower().rstrip(".")], int(m.group(2))
+    elif (m := _DAY_OF_MONTH.search(text)) is not None:  # "15 March"
+        month, day = MONTHS[m.group(2).lower().rstrip(".")], int(m.group(1))
+    else:
         return None
-    month, day = MONTHS[m.group(1).lower().rstrip(".")], int(m.group(2))
     try:
         datetime.date(2000, month, day)  # a leap year: 29 February is a day
     except ValueError:

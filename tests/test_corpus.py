@@ -357,3 +357,45 @@ def test_fuzz_markdown_structure_keeps_offsets(pieces):
     for sentence in split_article(article):
         assert 0 <= sentence.start < sentence.end <= len(text) and text[sentence.start:sentence.end] == sentence.text
     assert article.published is None or len(article.published) == 10
+
+
+def test_news_sentences_that_open_like_furniture_are_kept(tmp_path):
+    """"Share", "Search", "Home", "Related", "By", "Author" open menus, prompts and bylines, and news sentences too."""
+    news = ["Share prices in Tesla fell after Musk posted on X.", "Search teams recovered two more bodies on Sunday.",
+            "Home prices rose 6.1% last year, the board said.", "Related charges were dropped in March.",
+            "By Tuesday, 3,000 people had left.", "By contrast, exports rose 4.1% in March.",
+            "Author Salman Rushdie spoke at the event."]
+    furniture = ["Share this article on Facebook", "Follow us on X for the latest updates.", "Search",
+                 "Related: Who is Shawn Fain, the firebrand leader taking on Detroit?",
+                 "Register for unlimited access to every story."]
+    text = "Port reopens after storm\n\nBy Ann Reid, Staff Writer\n\n" + "\n\n".join(news + furniture) + "\n"
+    article, blocks = _parse(tmp_path, text, "s.txt")
+    assert [t for t, kind in blocks if kind is BlockKind.BODY] == news
+    assert article.author == "Ann Reid"
+
+
+def test_a_comment_count_near_the_top_hides_nothing(tmp_path):
+    text = ("Comment\n\nFerry fiasco is a lesson in how not to buy a ship\n\nBy Ann Reid\n\n12 Comments\n\n"
+            "The ferry finally sailed this year.\n\nIts cost tells a story.\n\nThe yard was nationalised in 2019.\n\n"
+            "Comments (12)\n\nGreat piece, Ann.\n\nI disagree with all of it.\n")
+    article, blocks = _parse(tmp_path, text, "c.txt")
+    assert [t for t, kind in blocks if kind is BlockKind.BODY] == [
+        "The ferry finally sailed this year.", "Its cost tells a story.", "The yard was nationalised in 2019."]
+    assert article.title == "Ferry fiasco is a lesson in how not to buy a ship" and article.author == "Ann Reid"
+
+
+def test_the_date_under_a_standfirst_is_the_articles(tmp_path):
+    article, _ = _parse(tmp_path, "Council passes budget\n\nThe plan passed after seven hours of debate.\n\n"
+                                  "By Ann Reid\n\nMarch 3, 2024\n\nThe council voted 7-2 on Monday night.\n", "d.txt")
+    assert (article.author, article.published) == ("Ann Reid", "2024-03-03")
+    # a dateline paragraph followed by an update time starts the story all the same
+    article, _ = _parse(tmp_path, "Quake toll passes 35,000\n\nANTAKYA, Turkey, Feb 13 (Reuters) - The toll rose.\n\n"
+                                  "Updated 18:40 GMT\n\nRescuers kept digging.\n", "d.txt")
+    assert article.dateline is not None and article.dateline.place == "ANTAKYA"
+
+
+def test_a_staff_reporters_byline_on_several_stories_is_not_furniture(tmp_path):
+    for i in range(3):
+        (tmp_path / f"{i}.txt").write_text(f"Story {i} of the flood\n\nBy Kai Lindgren\n\nThe river rose {i + 2} feet "
+                                           f"on day {i}, officials said.\n", encoding="utf-8")
+    assert [a.author for a in read_corpus(tmp_path).articles] == ["Kai Lindgren"] * 3

@@ -2,6 +2,7 @@
 
 import re
 import sys
+import pytest
 
 from qa import sentences
 from qa.sentences import split_spans
@@ -96,3 +97,29 @@ def test_splitting_is_linear_in_the_paragraph_length(monkeypatch):
     assert len(split_spans(large)) == 10 * len(split_spans(small))
     ratio = _splitting_work(large, monkeypatch) / _splitting_work(small, monkeypatch)
     assert ratio < 12, f"10 times the text took {ratio:.0f} times the work"
+
+
+def test_local_titles_currencies_and_state_abbreviations():
+    assert pieces("He pledged Rs. 2,000 crore. Smt. Kanimozhi and Cllr. Finlay spoke. Det. Sgt. Lee left.") == [
+        "He pledged Rs. 2,000 crore.", "Smt. Kanimozhi and Cllr. Finlay spoke.", "Det. Sgt. Lee left."]
+    # a state abbreviation ends a sentence only before a usual opener, as a dotted acronym does
+    assert pieces("In Lansing, Mich. Gov. Gretchen Whitmer spoke. It rained in Portland, Ore. The fair closed.") == [
+        "In Lansing, Mich. Gov. Gretchen Whitmer spoke.", "It rained in Portland, Ore.", "The fair closed."]
+
+
+@pytest.mark.parametrize("dateline,place,day", [
+    ("WILMINGTON, N.C. (AP) — ", "WILMINGTON", None),
+    ("BOGOTÁ, June 2 (Reuters) - ", "BOGOTÁ", "06-02"),
+    ("LONDON, 15 March (Reuters) - ", "LONDON", "03-15"),
+    ("SÃO PAULO, Brazil — ", "SÃO PAULO", None),
+])
+def test_datelines_with_initials_accents_or_the_day_first(tmp_path, dateline, place, day):
+    from qa.corpus import read_corpus
+    from qa.sentences import split_article
+
+    (tmp_path / "a.txt").write_text(f"Ferry capsizes off the coast\n\n{dateline}The U.S. Coast Guard searched all "
+                                    "night. Three people are missing.\n", encoding="utf-8")
+    (article,) = read_corpus(tmp_path).articles
+    assert [s.text for s in split_article(article)][1:] == [
+        f"{dateline}The U.S. Coast Guard searched all night.", "Three people are missing."]
+    assert (article.dateline.place, article.dateline.day) == (place, day)
