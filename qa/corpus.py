@@ -193,8 +193,18 @@ _LIST_MARKER = re.compile(r"^(?:[-*•▪►·]|\d{1,3}[.)])\s")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 _STATEMENT_END = re.compile(r"[.!][\"'”’)\]]*$")
 _BYLINE = re.compile(r"^(?:by|author|authors|written by|reporting by|posted by|edited by)\b\s*[:\-]?\s*\S", re.I)
-_CREDIT_LINE = re.compile(r"^\((?:additional\s+)?(?:reporting|writing|written|editing|compiled)\s+by\b.*\)$", re.I)
+# Credits: "(Reporting by X; Editing by Y)", the same without brackets, "AP writer X contributed to this report."
+_CREDIT_LINE = re.compile(
+    r"^\((?:additional\s+)?(?:reporting|writing|written|editing|compiled)\s+by\b.*\)$"
+    r"|^(?:additional\s+)?reporting by\b[^.]*;\s*(?:writing|editing)\s+by\b"
+    r"|^[^.]{0,200}\bcontributed(?: reporting)? to this (?:report|story|article)\.?$", re.I)
 _CAPTION_CREDIT = re.compile(r"\((?:[^()]*\b(?:photo|image|picture|credit|via|getty|afp|reuters|ap|epa|file)\b[^()]*)\)\s*$", re.I)
+# A photo credit ending a caption without brackets: "... Photograph: Kacper Pempel/Reuters", "... REUTERS/Kim Hong-Ji",
+# "...on Tuesday.Credit...Maansi Srivastava for The Times"; an agency's own photo credit marks a caption of any length
+_CAPTION_TAIL = re.compile(
+    r"(?:\b(?i:photograph|photo|picture|image|credit)s?\s*(?::|\.{3}|…)\s*[A-Z][^.:]{1,80}"
+    r"|\b(?:REUTERS|AFP|AP|EPA|XINHUA|ANADOLU)/[A-Z][\w .'’-]{1,40})$")
+_AGENCY_PHOTO = re.compile(r"\((?:AP|AFP|EPA|Reuters) Photo/[^()]*\)\s*$|^FILE\s+[-–—]\s", re.I)
 _TRAILING_PAREN = re.compile(r"\([^()]{2,80}\)\s*$")
 # Markdown: image lines, links (their text is kept), lines wholly in emphasis, thematic breaks.
 _IMAGE = re.compile(r"^!\[[^\]]*\]\([^)]*\)$")
@@ -217,9 +227,6 @@ _BREADCRUMB = re.compile(r"[›»]|\s>\s")
 # Categories of site furniture, matched on short lines only: cookie and consent banners,
 # subscription and newsletter prompts, comment forms, adverts, share/follow bars and footers.
 _NOTICES = [re.compile(p, re.I) for p in (
-    r"\bcookies?\b.*\b(?:experience|consent|accept|agree|browsing|website|site|policy|opt[- ]?out)\b",
-    r"\b(?:subscribe|subscription|newsletter|sign up|signup|notifications?)\b.*\b(?:now|updates?|free|inbox|today|device|here)\b",
-    r"\bnewsletters?\b.*\b(?:sign up|subscribe|enter your e-?mail)\b|^(?:get|sign up for|subscribe to)\b.*\bnewsletters?\b",
     r"\bleave an? (?:reply|replay|comment)\b",
     r"\b(?:your )?e-?mail address will not be published\b",
     r"\brequired fields are marked\b",
@@ -230,22 +237,29 @@ _NOTICES = [re.compile(p, re.I) for p in (
     r"\ball rights reserved\b|^©|^copyright\b|^our standards\s*:",
     r"\baccept\b.*\bread more\b",
 )]
-# Furniture that opens with its label or command ("Search", "Home", "Share on Facebook", "Related: ..."). The same
-# words open news sentences as nouns ("Share prices fell ...", "Search teams recovered ...", "Home prices rose
-# 6.1% ..."), so a line that reads as a reported sentence (`_reads_as_report`) is not one of these.
-_LABELLED_NOTICES = [re.compile(p, re.I) for p in (
+# Furniture in words that news uses too: banners and prompts ("This site uses cookies ...", "Subscribe now for
+# free updates"), and lines that open with a label or command ("Search", "Home", "Share on Facebook", "Related:
+# ..."), where news has nouns ("Share prices fell ...", "Search teams recovered ...", "The regulator fined Meta over
+# cookie consent banners."). A line that reads as a reported statement (`_reads_as_report`) is not one of these.
+_PROMPTS = [re.compile(p, re.I) for p in (
+    r"\bcookies?\b.*\b(?:experience|consent|accept|agree|browsing|website|site|policy|opt[- ]?out)\b"
+    r"|\b(?:accept|agree|consent)\w*\b.*\bcookies\b",
+    r"\b(?:subscribe|subscription|newsletter|sign up|signup|notifications?)\b.*\b(?:now|updates?|free|inbox|today|device|here)\b",
+    r"\bnewsletters?\b.*\b(?:sign up|subscribe|enter your e-?mail)\b|^(?:get|sign up for|subscribe to)\b.*\bnewsletters?\b",
     r"^(?:subscribe|sign up|log ?in|register|menu|search|home|skip to (?:main )?content|accessibility(?: help)?)\b",
     r"^(?:share|share this|share on|follow us|follow)\b.*\b(?:facebook|twitter|telegram|whatsapp|linkedin|email|x|article|story)\b",
     r"^(?:read more|click here|see also|related|more news|latest news|trending|most read|recommended)\b",
 )]
-# A verb form that reports ("fell", "recovered", "were dropped", "has risen") or a figure: what news sentences have and
-# labels, commands and prompts ("Share this article with a friend.", "Follow us on X for updates.") lack.
+# A verb in the past or of saying ("fell", "recovered", "were dropped", "said"): what news sentences have and labels,
+# commands and prompts ("Share this article with a friend.", "Subscribe for just $1 a week.", "You have 3 free
+# articles left.") lack.
 _REPORTING = re.compile(
-    r"\d|\b(?:was|were|is|are|has|have|had|will|would|said|says|told|rose|fell|grew|won|lost|left|took|made|came|went|"
+    r"\b(?:was|were|had|said|says|told|rose|fell|grew|won|lost|took|made|came|went|"
     r"began|gave|saw|met|led|ran|paid|sold|held|found|kept|spoke|struck|\w{3,}ed)\b", re.I)
 # -ed words of prompts and labels that report nothing ("Register for unlimited access.")
 _PROMPT_WORDS = frozenset("unlimited limited related featured sponsored selected dedicated curated personalised "
-                          "personalized updated detailed trusted registered recommended advertised".split())
+                          "personalized updated detailed trusted registered recommended advertised delivered "
+                          "accepted required".split())
 
 
 def _words(text: str) -> list[str]:
@@ -278,7 +292,7 @@ def _is_notice(line: str) -> bool:
     if len(_words(line)) > 40:
         return False
     return any(p.search(line) for p in _NOTICES) or (
-        any(p.search(line) for p in _LABELLED_NOTICES) and not _reads_as_report(line))
+        any(p.search(line) for p in _PROMPTS) and not _reads_as_report(line))
 
 
 def _is_nav_bar(plain: str) -> bool:
@@ -389,7 +403,10 @@ class _Kept:
     h1: bool  # a markdown "# " heading
 
 
-_NOTE = re.compile(r"^(?:editor[’']?s[’']? note|note to readers|correction|clarification|update)\s*[:—–-]", re.I)
+_NOTE = re.compile(
+    r"^(?:editor[’']?s[’']? note|note to readers|correction|clarification|update)\s*(?:[,(][^:]{1,30})?[:—–-]"
+    r"|^this (?:article|story|report|piece|interview) (?:was|has been) (?:amended|updated|corrected|changed|edited|"
+    r"condensed)\b|^an? (?:earlier|previous) version of this (?:article|story|report|piece)\b", re.I)
 
 
 def _kind(plain: str, list_item: bool, after_image: bool, markdown_heading: bool) -> BlockKind:
@@ -407,9 +424,12 @@ def _kind(plain: str, list_item: bool, after_image: bool, markdown_heading: bool
         return BlockKind.BODY  # a bulleted or numbered item is a fact in a list, never a heading
     if (markdown_heading and n_words <= 30) or (n_words <= 12 and plain.upper() == plain and plain.lower() != plain):
         return BlockKind.HEADING  # "## Who will pay more?", "HAVE YOU SEEN THIS PANEL?"
+    if _AGENCY_PHOTO.search(plain) and n_words <= 100:
+        return BlockKind.CAPTION
     if n_words <= 40 and (
         after_image
         or _CAPTION_CREDIT.search(plain)
+        or _CAPTION_TAIL.search(plain)
         or (_TRAILING_PAREN.search(plain) and not _SENTENCE_END.search(_TRAILING_PAREN.sub("", plain).strip()))
     ):
         return BlockKind.CAPTION

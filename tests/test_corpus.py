@@ -399,3 +399,34 @@ def test_a_staff_reporters_byline_on_several_stories_is_not_furniture(tmp_path):
         (tmp_path / f"{i}.txt").write_text(f"Story {i} of the flood\n\nBy Kai Lindgren\n\nThe river rose {i + 2} feet "
                                            f"on day {i}, officials said.\n", encoding="utf-8")
     assert [a.author for a in read_corpus(tmp_path).articles] == ["Kai Lindgren"] * 3
+
+
+def test_notes_credits_and_photo_credits_are_not_news(tmp_path):
+    lines = {
+        "Correction, Sept. 16: An earlier version misstated the number of flats.": BlockKind.NOTE,
+        "This article was amended on 8 March 2024 to correct a name.": BlockKind.NOTE,
+        "This interview has been edited and condensed for clarity.": BlockKind.NOTE,
+        "Associated Press writer Jane Doe in Raleigh contributed to this report.": BlockKind.BYLINE,
+        "Reporting by Ann Reid in Belém; Editing by Tom Lee": BlockKind.BYLINE,
+        "Residents wade through floodwater in Nysa on Sunday. Photograph: Kacper Pempel/Reuters": BlockKind.CAPTION,
+        "Firefighters evacuate residents by boat on Monday. REUTERS/Lisa Leutner": BlockKind.CAPTION,
+        "A rider waits for a bus on Tuesday.Credit...Maansi Srivastava for The Times": BlockKind.CAPTION,
+        ("FILE - Coast Guard crews search the water off Bald Head Island, N.C., on Wednesday, Sept. 11, 2024, after "
+         "the ferry capsized in rough seas. The search went on for three days and nights, officials said at a "
+         "briefing in Wilmington. (AP Photo/Chris Seward, File)"): BlockKind.CAPTION,
+        # news that shares their words
+        "The photo credit was wrong, the paper said.": BlockKind.BODY,
+        "Credit card debt rose 4% in March, the Fed said.": BlockKind.BODY,
+        "Updated figures show 41 people died.": BlockKind.BODY,
+        "Emergency notifications were sent to every device in the county.": BlockKind.BODY,
+        "The regulator fined Meta over cookie consent banners on its website.": BlockKind.BODY,
+        "Netflix said its subscription tier now has 40 million users.": BlockKind.BODY,
+    }
+    prompts = ["Sign up for our newsletter to get the latest news delivered to your inbox.",
+               "By using this site you have accepted our use of cookies.",
+               "Subscribe for just $1 a week, free for 30 days, cancel now."]
+    text = "Flood waters rise across the region\n\n" + "\n\n".join([*lines, *prompts]) + "\n\nThe river fell on Tuesday.\n"
+    _, blocks = _parse(tmp_path, text, "n.txt")
+    kinds = dict(blocks)
+    assert {line: kinds.get(line) for line in lines} == lines
+    assert not set(prompts) & set(kinds)
