@@ -192,7 +192,8 @@ _MARKER = re.compile(r"^(?:#{1,6}\s+|[-*•▪►|·]\s+|\d{1,3}[.)]\s+|>\s*)")
 _LIST_MARKER = re.compile(r"^(?:[-*•▪►·]|\d{1,3}[.)])\s")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 _STATEMENT_END = re.compile(r"[.!][\"'”’)\]]*$")
-_BYLINE = re.compile(r"^(?:by|author|authors|written by|reporting by|posted by|edited by)\b\s*[:\-]?\s*\S", re.I)
+_BYLINE = re.compile(r"^(?:by|author|authors|(?:written|reporting|posted|edited|story|words|interview) by)\b\s*[:\-]?\s*\S",
+                     re.I)
 # Credits: "(Reporting by X; Editing by Y)", the same without brackets, "AP writer X contributed to this report."
 _CREDIT_LINE = re.compile(
     r"^\((?:additional\s+)?(?:reporting|writing|written|editing|compiled)\s+by\b.*\)$"
@@ -214,7 +215,7 @@ _EMPHASIS = re.compile(r"\*+|(?<!\w)_+|_+(?!\w)")
 _RULE = re.compile(r"^(?:-{3,}|\*{3,}|_{3,})$")
 _BRACKET_CAPTION = re.compile(r"^\[(?:photo|image|picture|video)?\s*caption\s*:\s*(.+)\]$", re.I)
 # Page furniture recognised by what it says rather than by repetition.
-_READ_TIME = re.compile(r"^\d+\s*(?:-\s*)?min(?:ute)?s?\.?\s+read$", re.I)
+_READ_TIME = re.compile(r"^(?:\d+\s*(?:-\s*)?min(?:ute)?s?\.?\s+read|reading time:?\s*\d+\s*min(?:ute)?s?)$", re.I)
 _TAGS = re.compile(r"^(?:tags?|topics?|filed under|categories|related topics|keywords)\s*:", re.I)
 _COMMENTS_HEADER = re.compile(r"^(?:\d[\d,]*\s+comments?|comments?\s*\(\d[\d,]*\)|comments?|reader comments)$", re.I)
 _TEASER_HEADER = re.compile(
@@ -464,8 +465,10 @@ def _lines_kept(text: str, furniture: frozenset[str]) -> list[_Kept]:
         if zone == "comments":
             continue
         if zone == "teaser":
+            # above the story a bare short line is the headline under a kicker ("Trending", "Latest News"), not a
+            # teaser: there only links and list items are
             if list_item or _LINK.fullmatch(line.bare) or (
-                    not _SENTENCE_END.search(plain) and len(_words(plain)) <= 20):
+                    paragraphs and not _SENTENCE_END.search(plain) and len(_words(plain)) <= 20):
                 continue
             zone = None
         if _IMAGE.match(line.bare):
@@ -584,6 +587,8 @@ def from_source(source: Source, furniture: frozenset[str], file_stamp: FileStamp
         raise QAError(f"{source.id}: no main text found in the page (only its title and page furniture)")
     author, published, dateline = article_metadata(text, blocks)
     published = meta.published or published
+    header = [text[b.start:b.end] for b in blocks[:story_start(text, blocks)]
+              if b.kind in (BlockKind.BYLINE, BlockKind.DATE)]
     return Article(
         id=source.id,
         text=text,
@@ -595,7 +600,7 @@ def from_source(source: Source, furniture: frozenset[str], file_stamp: FileStamp
         author=meta.author or author,
         published=published,
         dateline=dateline,
-        outlet=meta.outlet or (dateline.agency if dateline else None),
+        outlet=meta.outlet or metadata.outlet(header) or (dateline.agency if dateline else None),
         url=meta.url,
         path=path,
         file_sha256=file_sha256,

@@ -17,11 +17,14 @@ WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday m
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH}),?\s+(\d{{4}})\b", re.I)
 _MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+# "16/09/2024", "09/16/2024", "16.09.2024": read only where the order is sure (a first number over 12 is the day, a
+# second over 12 is; dots are the day-first countries'); "03/12/2024" is left unread rather than guessed
+_NUMERIC = re.compile(r"\b(\d{1,2})([/.])(\d{1,2})\2(\d{4})\b")
 _MONTH_YEAR = re.compile(rf"\b({_MONTH})\s+(\d{{4}})\b", re.I)
 _MONTH_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.I)
 _DAY_OF_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})(?!\w)", re.I)
 _DAY_MONTH = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}", re.I)
-_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.?m\.?(?!\w)", re.I)
+_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.?m\.?(?!\w)", re.I)
 # What a date line may hold besides dates and times: labels, time zones, weekdays.
 _DATE_WORDS = WEEKDAYS | frozenset("""
 posted published updated last first modified on at am pm a.m p.m gmt bst utc cet cest ist et est edt pt pst pdt
@@ -29,16 +32,23 @@ ct cst cdt jst aest today yesterday
 """.split())
 _WORD = re.compile(r"[\w.]+")
 
-_BY = re.compile(r"^(?:(?:written|reporting|posted|words|story|text) by|by|authors?\s*:)\s*", re.I)
+_BY = re.compile(r"^(?:(?:written|reporting|posted|words|story|text|interview) by|by|authors?\s*:)\s*", re.I)
 _ROLE = re.compile(
     r"\b(?:editor|correspondent|reporter|writer|journalist|columnist|critic|staff|contributor|producer|"
     r"analyst|news|desk|bureau|team|agency|media|press|reuters|ap|afp)\b", re.I)
-_NAME = re.compile(r"^[A-ZÀ-Þ][\w'’.\-]*(?:\s+(?:(?:de|da|del|van|von|der|den|le|la|al|bin|ibn|el)\s+)?"
-                   r"[A-ZÀ-Þ][\w'’.\-]*){1,3}$")
+# Latin capitals, accented ones too ("Şebnem", "Łukasz", "Žukauskaitė"); up to two particles ("Ana de la Cruz")
+_UPPER = "A-ZÀ-ÖØ-Þ" + "".join(chr(c) for c in range(0x100, 0x250) if chr(c).isupper())
+_PARTICLE = r"(?:de|da|das|do|dos|du|des|del|della|di|van|von|der|den|ter|ten|le|la|al|bin|ibn|el)"
+_NAME = re.compile(rf"^[{_UPPER}][\w'’.\-]*(?:\s+(?:{_PARTICLE}\s+){{0,2}}[{_UPPER}][\w'’.\-]*){{1,3}}$")
+_OUTLET = re.compile(
+    r"^(?=(?:[A-Z0-9][\w&'’.-]*\s*){1,6}$)(?:The\s+[A-Z].*|.*\b(?:News|Times|Post|Courier|Herald|Journal|Tribune|Gazette|"
+    r"Daily|Chronicle|Telegraph|Guardian|Observer|Express|Mail|Mirror|Standard|Independent|Record|Dispatch|Inquirer|"
+    r"Examiner|Monitor|Sentinel|Ledger|Bulletin|Review|Press|Wire|Today|Weekly|Magazine|Radio|TV|Network|Brief)\b.*)$")
 _PLACE_TAIL = re.compile(r"\s+(?:in|at|from)\s+[A-Z].*$")
 _CREDIT = re.compile(r"^\(?\s*(?:additional\s+)?(?:reporting|writing|written|compiled)\s+by\s+", re.I)
 _MARKUP = re.compile(r"[*_`]+")
 _PART_SEPARATOR = re.compile(r"\s+[|·•/]\s+|\s+[—–]\s+|\s*\|\s*")
+_ICON = re.compile(r"^[^\w\"'“‘(\[*_`]+\s*")
 _UPDATE = re.compile(r"\b(?:updated|modified)\b", re.I)
 
 # A dateline opens the first paragraph of wire copy: "KHARTOUM, April 17 (Reuters) - ", "PORTLAND, Ore. (KPNW) — ",
@@ -76,6 +86,18 @@ def _full_dates(text: str) -> list[tuple[int, int, str]]:
                 found.append((m.start(), m.end(), datetime.date(int(parts["y"]), month, int(parts["d"])).isoformat()))
             except ValueError:
                 continue
+    for m in _NUMERIC.finditer(text):
+        first, second, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        if first > 12 or (m.group(2) == "." and second <= 12):
+            day, month = first, second
+        elif second > 12:
+            day, month = second, first
+        else:
+            continue
+        try:
+            found.append((m.start(), m.end(), datetime.date(year, month, day).isoformat()))
+        except ValueError:
+            continue
     return found
 
 
@@ -100,15 +122,17 @@ def is_date_part(text: str) -> bool:
     """A piece of a header line that only gives a date or time ("Updated 14:05 GMT", "Wed 15 Nov 2023 13.42 GMT")."""
     plain = _MARKUP.sub("", text).strip(" :,")
     rest = plain
-    for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _ISO, _DAY_MONTH, _TIME):
+    for pattern in (_DAY_MONTH_YEAR, _MONTH_DAY_YEAR, _ISO, _NUMERIC, _DAY_MONTH, _TIME):
         rest = pattern.sub(" ", rest)
     words = [w.lower().rstrip(".") for w in _WORD.findall(rest)]
     return rest != plain and all(w in _DATE_WORDS for w in words if w)
 
 
 def parts(line: str) -> list[str]:
-    """The pieces of a header line between separators: "By X · 5 February 2024 · 5 min read" -> three."""
-    return [p.strip(" ,") for p in _PART_SEPARATOR.split(line) if p.strip(" ,")]
+    """The pieces of a header line between separators: "By X · 5 February 2024 · 5 min read" -> three; an icon
+    before a piece is not part of it ("⏱ 6 min read")."""
+    pieces = (_ICON.sub("", p.strip(" ,")) for p in _PART_SEPARATOR.split(line))
+    return [p for p in pieces if p]
 
 
 def published(lines: list[str]) -> str | None:
@@ -117,6 +141,16 @@ def published(lines: list[str]) -> str | None:
     dated = [(bool(_UPDATE.search(p)), d) for line in lines for p in parts(line) if (d := iso_date(p))]
     first = [d for update, d in dated if not update] or [d for _, d in dated]
     return first[0] if first else None
+
+
+def outlet(lines: list[str]) -> str | None:
+    """The outlet a header line names beside its date or byline ("The Great Lakes Courier | September 15, 2023"):
+    a piece of a few capitalised words that opens with "The" or holds a newspaper's or broadcaster's word."""
+    for line in lines:
+        for piece in parts(_MARKUP.sub("", line)):
+            if _OUTLET.match(piece) and not is_date_part(piece) and not _BY.match(piece):
+                return piece
+    return None
 
 
 def _names(byline: str) -> list[str]:

@@ -309,6 +309,10 @@ def test_byline_without_by_and_credit_line(tmp_path):
     ("By Samia Osman, Daniel Frost and Lucie Martin", "Samia Osman, Daniel Frost and Lucie Martin"),
     ("Author: Liliana Oleniak", "Liliana Oleniak"),
     ("By Reuters staff", None),
+    ("By Şebnem Arsu and Łukasz Wróbel", "Şebnem Arsu and Łukasz Wróbel"),
+    ("By Ana de la Cruz and Maria dos Santos", "Ana de la Cruz and Maria dos Santos"),
+    ("Interview by Hana Kurosawa, Books Editor", "Hana Kurosawa"),
+    ("Story by Ann Reid", "Ann Reid"),
 ])
 def test_author_names_from_bylines(byline, names):
     assert metadata.authors(byline) == names
@@ -331,6 +335,9 @@ def test_where_a_bylines_names_stand(byline, shown):
     ("15 November 2023", "2023-11-15"), ("Wed 15 Nov 2023 13.42 GMT", "2023-11-15"),
     ("September 15, 2023, 6:42 a.m. ET", "2023-09-15"), ("Posted: Jan 6, 2024 / 09:12 AM PST", "2024-01-06"),
     ("Updated 14:05 GMT", None), ("April 17", None), ("31 February 2024", None),
+    ("Last updated: 16/09/2024 - 14:21 CET", "2024-09-16"), ("Published 09/16/2024", "2024-09-16"),
+    ("16.09.2024, 14:21", "2024-09-16"), ("03/12/2024", None),  # day first or month first: not guessed
+    ("Last Updated: Jun 05, 2024, 07:12:45 IST", "2024-06-05"),
 ])
 def test_iso_dates(line, iso):
     assert metadata.iso_date(line) == iso
@@ -430,3 +437,25 @@ def test_notes_credits_and_photo_credits_are_not_news(tmp_path):
     kinds = dict(blocks)
     assert {line: kinds.get(line) for line in lines} == lines
     assert not set(prompts) & set(kinds)
+
+
+@pytest.mark.parametrize("header, published", [
+    ("By Ann Reid\nLast updated: 16/09/2024 - 14:21 CET", "2024-09-16"),
+    ("By Ann Reid\nLast Updated: Jun 05, 2024, 07:12:45 IST", "2024-06-05"),
+    ("By Ann Reid\nPublished 12 October 2024 · ⏱ 6 min read", "2024-10-12"),
+    ("By Ann Reid\nPublished 12 October 2024 · Reading time: 6 minutes", "2024-10-12"),
+])
+def test_date_lines_with_figures_seconds_and_icons(tmp_path, header, published):
+    article, blocks = _parse(tmp_path, f"Council approves harbour plan\n\n{header}\n\nThe council voted 6-3.\n", "h.txt")
+    assert (article.author, article.published) == ("Ann Reid", published)
+    assert [kind for _, kind in blocks] == [BlockKind.HEADLINE, BlockKind.BYLINE, BlockKind.DATE, BlockKind.BODY]
+
+
+def test_a_kicker_above_the_headline_and_an_outlet_beside_the_date(tmp_path):
+    article, _ = _parse(tmp_path, "Trending\n\nCouncil approves harbour plan\n\nBy Ann Reid\n"
+                                  "The Great Lakes Courier | September 15, 2023, 6:42 a.m. ET\n\nThe council voted 6-3.\n",
+                        "k.txt")
+    assert (article.title, article.author, article.published) == (
+        "Council approves harbour plan", "Ann Reid", "2023-09-15")
+    assert article.outlet == "The Great Lakes Courier"
+    assert metadata.outlet(["New Delhi | Updated: June 5, 2024 07:12 IST"]) is None  # a place is no outlet
