@@ -222,6 +222,10 @@ _TEASER_HEADER = re.compile(
     r"^(?:more on this (?:story|topic)|related(?:\s+(?:coverage|stories|articles|content|links|reading))?|read more|"
     r"most read|most popular|most viewed|top stories|more stories|more from [\w ]{1,30}|you may also like|"
     r"recommended(?: for you)?|see also|more news|latest news|trending(?: now)?|read next)\s*:?$", re.I)
+# A markdown table's row ("| Ana Ruiz | 61,402 | 51.5% |", as trafilatura writes a page's table too) and the rule
+# under its column names ("|---|:---:|")
+_TABLE_ROW = re.compile(r"^\|.*\|$")
+_TABLE_RULE = re.compile(r"^[|:\-\s]*-[|:\-\s]*$")
 _NAV_SEPARATOR = re.compile(r"\s*[|›»]\s*|\s+[>/•·]\s+")
 _BREADCRUMB = re.compile(r"[›»]|\s>\s")
 
@@ -475,6 +479,11 @@ def _lines_kept(text: str, furniture: frozenset[str]) -> list[_Kept]:
             after_image = True  # the image is not text; the line under it is its caption
             continue
         in_list = in_list and list_item
+        if _TABLE_ROW.match(line.text):  # a table's row: a fact when it holds a figure, else its column names
+            if not _TABLE_RULE.match(line.text):
+                kind = BlockKind.BODY if re.search(r"\d", plain) else BlockKind.HEADING
+                kept.append(_Kept(start, start + len(content), plain, kind, False))
+            continue
         if (_is_menu(line.text) or (_is_nav_item(line.text, plain) and not in_list) or _is_notice(plain)
                 or _TAGS.match(plain) or _READ_TIME.match(plain)):
             continue

@@ -459,3 +459,15 @@ def test_a_kicker_above_the_headline_and_an_outlet_beside_the_date(tmp_path):
         "Council approves harbour plan", "Ann Reid", "2023-09-15")
     assert article.outlet == "The Great Lakes Courier"
     assert metadata.outlet(["New Delhi | Updated: June 5, 2024 07:12 IST"]) is None  # a place is no outlet
+
+
+def test_a_tables_rows_are_kept(tmp_path):
+    """A results table (markdown, or a page's table as trafilatura writes it) holds facts; a nav bar does not."""
+    text = ("# Ruiz wins county race\n\nThe clerk announced the results on Tuesday.\n\n| Candidate | Votes | Share |\n"
+            "|---|:---:|---|\n| Ana Ruiz | 61,402 | 51.5% |\n| Tom Lee | 57,800 | 48.5% |\n\n"
+            "[Home](/) | [News](/news) | [Sport](/sport)\n\nRuiz takes office in January.\n")
+    _, blocks = _parse(tmp_path, text, "t.md")
+    assert blocks[1:] == [("The clerk announced the results on Tuesday.", BlockKind.BODY),
+                          ("Candidate | Votes | Share", BlockKind.HEADING),
+                          ("Ana Ruiz | 61,402 | 51.5%", BlockKind.BODY), ("Tom Lee | 57,800 | 48.5%", BlockKind.BODY),
+                          ("Ruiz takes office in January.", BlockKind.BODY)]
