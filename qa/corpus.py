@@ -633,7 +633,7 @@ def read_sources(name: str, raw: bytes) -> tuple[list[Source], list[Skipped], st
     skipped = [Skipped(f"{name}:{b.line}", f"line {b.line}: {b.reason}") for b in bad]
     if not sources:
         what = "; ".join(b.reason for b in bad[:3]) or "no rows"
-        raise QAError(f"{name}: no article rows ({what}); each row needs a 'text' field "
+        raise QAError(f"{name}: no article rows ({what}); each row needs a 'text' (or 'body', 'content') field "
                       "(a question set belongs outside the corpus folder)")
     return sources, skipped, encoding, kind
 

@@ -28,7 +28,18 @@ class InputKind(str, Enum):
 SUFFIX_KINDS = {".txt": InputKind.TEXT, ".md": InputKind.MARKDOWN, ".html": InputKind.HTML,
                 ".htm": InputKind.HTML, ".jsonl": InputKind.JSONL, ".csv": InputKind.CSV}
 COLLECTIONS = (InputKind.JSONL, InputKind.CSV)  # one article per line / row
-KNOWN_FIELDS = ("id", "text", "title", "date", "published", "author", "url", "source", "outlet")
+# A row's fields by what they hold, under the names scrapers and exporters give them (news-please, trafilatura,
+# newspaper3k, CMS exports); the first one present wins, and names are matched in any case ("Text", "Title")
+FIELDS = {
+    "text": ("text", "body", "content", "maintext", "article", "article_text", "full_text", "fulltext"),
+    "id": ("id", "guid"),
+    "title": ("title", "headline"),
+    "date": ("date", "published", "published_at", "publish_date", "date_publish", "date_published", "pubdate"),
+    "author": ("author", "authors", "byline", "creator"),
+    "url": ("url", "link"),
+    "outlet": ("outlet", "source", "site_name", "sitename", "source_domain", "publisher"),
+}
+KNOWN_FIELDS = tuple(name for names in FIELDS.values() for name in names)
 
 
 def kind_of(name: str) -> InputKind | None:
@@ -127,20 +138,28 @@ def read_html(name: str, text: str, raw: bytes) -> Source:
 
 # --- collections ----------------------------------------------------------------------------------------------
 
-def _field(row: dict, *names: str) -> str | None:
-    for name in names:
+def _field(row: dict, what: str) -> str | None:
+    """The row's value for one of FIELDS, as text (a list of names, "authors": ["A", "B"], as "A and B")."""
+    for name in FIELDS[what]:
         value = row.get(name)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
+        if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+            value = value[0] if len(value) == 1 else ", ".join(value[:-1]) + " and " + value[-1]
         if isinstance(value, str) and value.strip():
             return value.strip()
     return None
 
 
 def _row_source(name: str, line: int, row: dict, digest: str, seen: set[str]) -> Source | BadRow:
-    text = row.get("text")
+    lowered: dict = {}
+    for k, v in row.items():
+        lowered.setdefault(k.lower() if isinstance(k, str) else k, v)
+    row = lowered
+    held = next((n for n in FIELDS["text"] if row.get(n) is not None), None)
+    text = row[held] if held else None
     if not isinstance(text, str) or not text.strip():
-        return BadRow(line, "no 'text'" if text is None else "'text' is empty or not text")
+        return BadRow(line, "no 'text' (or 'body', 'content')" if held is None else f"'{held}' is empty or not text")
     key = _field(row, "id")
     article = f"{name}#{key if key is not None else line}"
     if article in seen:
@@ -148,15 +167,15 @@ def _row_source(name: str, line: int, row: dict, digest: str, seen: set[str]) ->
     seen.add(article)
     extra = tuple((k, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
                   for k, v in row.items() if k not in KNOWN_FIELDS and v not in (None, ""))
-    meta = Meta(title=_field(row, "title"), published=iso_day(_field(row, "date", "published")),
-                author=_field(row, "author"), outlet=_field(row, "outlet", "source"), url=_field(row, "url"),
-                extra=extra)
+    meta = Meta(title=_field(row, "title"), published=iso_day(_field(row, "date")), author=_field(row, "author"),
+                outlet=_field(row, "outlet"), url=_field(row, "url"), extra=extra)
     return Source(article, with_header(text, meta.title, meta.author), digest, meta)
 
 
 def read_jsonl(name: str, text: str) -> tuple[list[Source], list[BadRow]]:
     """One article per line of a JSONL file: an object with `text` and optional id, title, date, author,
-    url, source/outlet; other fields are kept as metadata. Bad lines are reported with their number."""
+    url, source/outlet (or the other names of FIELDS); other fields are kept as metadata. Bad lines are reported
+    with their number."""
     sources, bad, seen = [], [], set()
     for line, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
@@ -183,8 +202,9 @@ def read_csv(name: str, text: str) -> tuple[list[Source], list[BadRow]]:
         return [], []
     except csv.Error as exc:
         return [], [BadRow(1, f"not a CSV header row ({exc})")]
-    if "text" not in header:
-        return [], [BadRow(1, f"the header has no 'text' column (it has {', '.join(header)[:120]})")]
+    if not set(FIELDS["text"]) & set(header):
+        return [], [BadRow(1, f"the header has no 'text' (or 'body', 'content') column (it has "
+                              f"{', '.join(header)[:120]})")]
     sources, bad, seen = [], [], set()
     line = reader.line_num
     while True:

@@ -90,7 +90,7 @@ def test_collections_give_one_article_per_row_and_skip_bad_rows_by_line(tmp_path
     assert a1.sha256 != by_id["export.jsonl#4"].sha256 and a1.file_sha256 == by_id["export.jsonl#4"].file_sha256
     skipped = {s.path: s.reason for s in corpus.skipped}
     assert skipped["export.jsonl:2"].startswith("line 2: not valid JSON")
-    assert skipped["export.jsonl:3"] == "line 3: no 'text'"
+    assert skipped["export.jsonl:3"] == "line 3: no 'text' (or 'body', 'content')"
     assert "used by an earlier row" in skipped["export.jsonl:5"]
     assert skipped["feed.csv:4"] == "line 4: 'text' is empty or not text"
     assert skipped["feed.csv:5"] == "line 5: 6 fields, the header has 5"
@@ -106,8 +106,8 @@ def test_a_question_set_in_the_corpus_folder_is_skipped_not_read_as_articles(tmp
 
 
 def test_csv_without_a_text_column_is_skipped(tmp_path):
-    sources, bad = read_csv("x.csv", "title,body\nA,B\n")
-    assert sources == [] and "no 'text' column" in bad[0].reason
+    sources, bad = read_csv("x.csv", "title,summary\nA,B\n")
+    assert sources == [] and "no 'text' (or 'body', 'content') column" in bad[0].reason
     sources, bad = read_jsonl("x.jsonl", '[1, 2]\n{"text": "ok"}\n')
     assert [s.id for s in sources] == ["x.jsonl#2"] and bad[0].line == 1
 
@@ -144,3 +144,25 @@ def test_news_as_pages_and_a_jsonl_export_answers_as_the_original_files(encoder,
     assert len(questions) > 250
     assert sum(same) / len(same) >= 0.95, [(q, g.answer, w.answer) for q, g, w, s in zip(questions, got, want, same)
                                           if not s][:10]
+
+
+def test_rows_under_the_field_names_scrapers_use(tmp_path):
+    """news-please, newspaper3k and CMS exports name the fields otherwise ("maintext", "headline", "authors",
+    "date_publish", "source_domain"), or capitalise them."""
+    rows = [{"Title": "Port reopens", "Text": "The port reopened on Monday, officials said.", "Author": "Ann Lee"},
+            {"headline": "Strike ends", "maintext": "The strike ended on Friday.", "authors": ["Ann Lee", "Bo Chen"],
+             "date_publish": "2024-03-05 10:00:00", "source_domain": "wire.example", "link": "https://wire.example/2"},
+            {"title": "Flood", "body": "The river rose two metres.", "published_at": "2024-06-05T07:12:45Z",
+             "byline": "Kai Lindgren", "site_name": "Valley Sentinel"}]
+    (tmp_path / "export.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    (tmp_path / "feed.csv").write_text("Headline,Content,Publish_Date\nStorm,The storm hit at dawn.,2024-01-02\n",
+                                       encoding="utf-8")
+    by_id = {a.id: a for a in read_corpus(tmp_path).articles}
+    got = {k: (a.title, a.author, a.published, a.outlet, a.url) for k, a in by_id.items()}
+    assert got == {
+        "export.jsonl#1": ("Port reopens", "Ann Lee", None, None, None),
+        "export.jsonl#2": ("Strike ends", "Ann Lee and Bo Chen", "2024-03-05", "wire.example", "https://wire.example/2"),
+        "export.jsonl#3": ("Flood", "Kai Lindgren", "2024-06-05", "Valley Sentinel", None),
+        "feed.csv#2": ("Storm", None, "2024-01-02", None, None),  # its line number
+    }
+    assert "The strike ended on Friday." in by_id["export.jsonl#2"].text
