@@ -217,7 +217,9 @@ _BRACKET_CAPTION = re.compile(r"^\[(?:photo|image|picture|video)?\s*caption\s*:\
 # Page furniture recognised by what it says rather than by repetition.
 _READ_TIME = re.compile(r"^(?:\d+\s*(?:-\s*)?min(?:ute)?s?\.?\s+read|reading time:?\s*\d+\s*min(?:ute)?s?)$", re.I)
 _TAGS = re.compile(r"^(?:tags?|topics?|filed under|categories|related topics|keywords)\s*:", re.I)
-_COMMENTS_HEADER = re.compile(r"^(?:\d[\d,]*\s+comments?|comments?\s*\(\d[\d,]*\)|comments?|reader comments)$", re.I)
+# Where the comments, or the author's bio, begin: what follows is not the story
+_COMMENTS_HEADER = re.compile(
+    r"^(?:\d[\d,]*\s+comments?|comments?\s*\(\d[\d,]*\)|comments?|reader comments|about the authors?)$", re.I)
 _TEASER_HEADER = re.compile(
     r"^(?:more on this (?:story|topic)|related(?:\s+(?:coverage|stories|articles|content|links|reading))?|read more|"
     r"most read|most popular|most viewed|top stories|more stories|more from [\w ]{1,30}|you may also like|"
@@ -240,6 +242,9 @@ _NOTICES = [re.compile(p, re.I) for p in (
     r"^\W*(?:advertisement|sponsored(?: content)?|ad|promoted)\W*$",
     r"^share(?: this)?(?: article| page| story)?\W*$",
     r"\ball rights reserved\b|^©|^copyright\b|^our standards\s*:",
+    r"\b(?:reach|contact|e-?mail|write to) (?:him|her|them|me|the author|the writer)\b.*@",  # a bio's address
+    r"^this (?:material|article|content|story|report)\s+may not be (?:published|reproduced|broadcast|rewritten|"
+    r"redistributed)\b",  # an agency's licence line
     r"\baccept\b.*\bread more\b",
 )]
 # Furniture in words that news uses too: banners and prompts ("This site uses cookies ...", "Subscribe now for
@@ -252,7 +257,9 @@ _PROMPTS = [re.compile(p, re.I) for p in (
     r"\b(?:subscribe|subscription|newsletter|sign up|signup|notifications?)\b.*\b(?:now|updates?|free|inbox|today|device|here)\b",
     r"\bnewsletters?\b.*\b(?:sign up|subscribe|enter your e-?mail)\b|^(?:get|sign up for|subscribe to)\b.*\bnewsletters?\b",
     r"^(?:subscribe|sign up|log ?in|register|menu|search|home|skip to (?:main )?content|accessibility(?: help)?)\b",
-    r"^(?:share|share this|share on|follow us|follow)\b.*\b(?:facebook|twitter|telegram|whatsapp|linkedin|email|x|article|story)\b",
+    r"^(?:share|share this|share on|follow us|follow)\b.*\b(?:facebook|twitter|telegram|whatsapp|linkedin|email|x|"
+    r"article|story|instagram|youtube|tiktok|threads|bluesky|google news)\b",
+    r"^(?:also read|read also|also see|watch|listen|more)\s*:",
     r"^(?:read more|click here|see also|related|more news|latest news|trending|most read|recommended)\b",
 )]
 # A verb in the past or of saying ("fell", "recovered", "were dropped", "said"): what news sentences have and labels,
@@ -606,7 +613,8 @@ def from_source(source: Source, furniture: frozenset[str], file_stamp: FileStamp
         sha256=source.sha256,
         encoding=encoding,
         stamp=file_stamp,
-        author=meta.author or author,
+        # a page's or row's author wins when it names someone: "Gulf Coast Herald Staff" does not beat the byline
+        author=(meta.author if meta.author and metadata.authors(meta.author) else None) or author or meta.author,
         published=published,
         dateline=dateline,
         outlet=meta.outlet or metadata.outlet(header) or (dateline.agency if dateline else None),

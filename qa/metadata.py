@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -163,9 +164,10 @@ def _names(byline: str) -> list[str]:
         piece = piece.strip()
         chunk = [p.strip() for p in re.split(r"\s+(?:and|&)\s+", piece) if p.strip()]
         found = [_PLACE_TAIL.sub("", p) for p in chunk]
-        if not found or not all(_NAME.match(p) and not _ROLE.search(p) for p in found):
-            break  # the role ("Economics Correspondent") or outlet ends the list of names
-        names.extend(found)
+        leading = list(itertools.takewhile(lambda p: bool(_NAME.match(p)) and not _ROLE.search(p), found))
+        names.extend(leading)
+        if not found or len(leading) < len(found):
+            break  # the role ("Economics Correspondent", "Jaime Ocampo-Reyes and Staff Writer") or outlet ends them
     return names
 
 

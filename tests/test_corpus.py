@@ -471,3 +471,17 @@ def test_a_tables_rows_are_kept(tmp_path):
                           ("Candidate | Votes | Share", BlockKind.HEADING),
                           ("Ana Ruiz | 61,402 | 51.5%", BlockKind.BODY), ("Tom Lee | 57,800 | 48.5%", BlockKind.BODY),
                           ("Ruiz takes office in January.", BlockKind.BODY)]
+
+
+def test_the_end_of_a_story_its_bio_licence_and_links_are_not_news(tmp_path):
+    text = ("Ferry capsizes off Hatteras\n\nBy Jaime Ocampo-Reyes and Staff Writer\n\nThe ferry capsized on Monday.\n\n"
+            "Three people are missing, the Coast Guard said.\n\nAlso read: Storm closes the inlet\n\n"
+            "The book may not be published until 2026, its editor said.\n\n"
+            "This material may not be published, broadcast, rewritten or redistributed.\n\n"
+            "Follow us on Google News for the latest updates.\n\nAbout the author\n\n"
+            "Jaime Ocampo-Reyes covers the coast for the Sentinel.\n\nReach him at jaime@example.com.\n")
+    article, blocks = _parse(tmp_path, text, "e.txt")
+    assert [t for t, kind in blocks if kind is BlockKind.BODY] == [
+        "The ferry capsized on Monday.", "Three people are missing, the Coast Guard said.",
+        "The book may not be published until 2026, its editor said."]
+    assert article.author == "Jaime Ocampo-Reyes"  # the role is not a second author
