@@ -198,13 +198,14 @@ _BYLINE = re.compile(r"^(?:by|author|authors|(?:written|reporting|posted|edited|
 _CREDIT_LINE = re.compile(
     r"^\((?:additional\s+)?(?:reporting|writing|written|editing|compiled)\s+by\b.*\)$"
     r"|^(?:additional\s+)?reporting by\b[^.]*;\s*(?:writing|editing)\s+by\b"
-    r"|^[^.]{0,200}\bcontributed(?: reporting)? to this (?:report|story|article)\.?$", re.I)
+    r"|^(?=[^.]{0,200}\b(?:writers?|reporters?|correspondents?|staff|(?-i:[A-Z][a-z]+ [A-Z][a-z]+))\b)"
+    r"[^.]{0,200}\bcontributed(?: reporting)? to this (?:report|story|article)\.?$", re.I)
 _CAPTION_CREDIT = re.compile(r"\((?:[^()]*\b(?:photo|image|picture|credit|via|getty|afp|reuters|ap|epa|file)\b[^()]*)\)\s*$", re.I)
 # A photo credit ending a caption without brackets: "... Photograph: Kacper Pempel/Reuters", "... REUTERS/Kim Hong-Ji",
 # "...on Tuesday.Credit...Maansi Srivastava for The Times"; an agency's own photo credit marks a caption of any length
 _CAPTION_TAIL = re.compile(
     r"(?:\b(?i:photograph|photo|picture|image|credit)s?\s*(?::|\.{3}|…)\s*[A-Z][^.:]{1,80}"
-    r"|\b(?:REUTERS|AFP|AP|EPA|XINHUA|ANADOLU)/[A-Z][\w .'’-]{1,40})$")
+    r"|\b(?:REUTERS|AFP|AP|EPA|XINHUA|ANADOLU)/[A-Z][\w'’-]*(?: [A-Z][\w'’-]*){0,3})$")
 _AGENCY_PHOTO = re.compile(r"\((?:AP|AFP|EPA|Reuters) Photo/[^()]*\)\s*$|^FILE\s+[-–—]\s", re.I)
 _TRAILING_PAREN = re.compile(r"\([^()]{2,80}\)\s*$")
 # Markdown: image lines, links (their text is kept), lines wholly in emphasis, thematic breaks.
@@ -217,9 +218,12 @@ _BRACKET_CAPTION = re.compile(r"^\[(?:photo|image|picture|video)?\s*caption\s*:\
 # Page furniture recognised by what it says rather than by repetition.
 _READ_TIME = re.compile(r"^(?:\d+\s*(?:-\s*)?min(?:ute)?s?\.?\s+read|reading time:?\s*\d+\s*min(?:ute)?s?)$", re.I)
 _TAGS = re.compile(r"^(?:tags?|topics?|filed under|categories|related topics|keywords)\s*:", re.I)
-# Where the comments, or the author's bio, begin: what follows is not the story
+# Where the comments, or the author's bio, begin: what follows is not the story. A comment count or "Comment" label
+# (`_COMMENT_COUNT`) also stands above stories, as a link or a section's name: it opens the zone only below the
+# story's first two paragraphs (the first may be a standfirst), the others below its first.
 _COMMENTS_HEADER = re.compile(
     r"^(?:\d[\d,]*\s+comments?|comments?\s*\(\d[\d,]*\)|comments?|reader comments|about the authors?)$", re.I)
+_COMMENT_COUNT = re.compile(r"^(?:\d[\d,]*\s+comments?|comment)$", re.I)
 _TEASER_HEADER = re.compile(
     r"^(?:more on this (?:story|topic)|related(?:\s+(?:coverage|stories|articles|content|links|reading))?|read more|"
     r"most read|most popular|most viewed|top stories|more stories|more from [\w ]{1,30}|you may also like|"
@@ -227,7 +231,7 @@ _TEASER_HEADER = re.compile(
 # A markdown table's row ("| Ana Ruiz | 61,402 | 51.5% |", as trafilatura writes a page's table too) and the rule
 # under its column names ("|---|:---:|")
 _TABLE_ROW = re.compile(r"^\|.*\|$")
-_TABLE_RULE = re.compile(r"^[|:\-\s]*-[|:\-\s]*$")
+_TABLE_RULE = re.compile(r"[|:\s-]+")
 _NAV_SEPARATOR = re.compile(r"\s*[|›»]\s*|\s+[>/•·]\s+")
 _BREADCRUMB = re.compile(r"[›»]|\s>\s")
 
@@ -242,36 +246,45 @@ _NOTICES = [re.compile(p, re.I) for p in (
     r"^\W*(?:advertisement|sponsored(?: content)?|ad|promoted)\W*$",
     r"^share(?: this)?(?: article| page| story)?\W*$",
     r"\ball rights reserved\b|^©|^copyright\b|^our standards\s*:",
-    r"\b(?:reach|contact|e-?mail|write to) (?:him|her|them|me|the author|the writer)\b.*@",  # a bio's address
-    r"^this (?:material|article|content|story|report)\s+may not be (?:published|reproduced|broadcast|rewritten|"
-    r"redistributed)\b",  # an agency's licence line
+    r"^(?=(?:\S+\s+){0,9}\S+$).*\b(?:reach|contact|e-?mail|write to) (?:him|her|me|the author|the writer)\b.*@",  # a bio's
     r"\baccept\b.*\bread more\b",
+    r"^this (?:material|article|content|story)\s+may not be (?:published|reproduced|broadcast|rewritten|redistributed)\b",
+    r"\b(?:this|our) (?:web)?site uses cookies\b|^we use cookies\b|^share (?:this|on)\b",
 )]
-# Furniture in words that news uses too: banners and prompts ("This site uses cookies ...", "Subscribe now for
-# free updates"), and lines that open with a label or command ("Search", "Home", "Share on Facebook", "Related:
-# ..."), where news has nouns ("Share prices fell ...", "Search teams recovered ...", "The regulator fined Meta over
-# cookie consent banners."). A line that reads as a reported statement (`_reads_as_report`) is not one of these.
+# Banners and prompts in words that news uses too ("This site uses cookies ...", "Subscribe now for free updates",
+# "Share this article on Facebook"; news: "The regulator fined Meta over cookie consent banners.", "Share prices
+# fell after Musk posted on X."): one is furniture unless it reads as a reported statement (`_reads_as_report`).
 _PROMPTS = [re.compile(p, re.I) for p in (
     r"\bcookies?\b.*\b(?:experience|consent|accept|agree|browsing|website|site|policy|opt[- ]?out)\b"
-    r"|\b(?:accept|agree|consent)\w*\b.*\bcookies\b",
+    r"|\b(?:you|I)\b.*\b(?:accept|agree|consent)\w*\b.*\bcookies\b",
     r"\b(?:subscribe|subscription|newsletter|sign up|signup|notifications?)\b.*\b(?:now|updates?|free|inbox|today|device|here)\b",
     r"\bnewsletters?\b.*\b(?:sign up|subscribe|enter your e-?mail)\b|^(?:get|sign up for|subscribe to)\b.*\bnewsletters?\b",
-    r"^(?:subscribe|sign up|log ?in|register|menu|search|home|skip to (?:main )?content|accessibility(?: help)?)\b",
-    r"^(?:share|share this|share on|follow us|follow)\b.*\b(?:facebook|twitter|telegram|whatsapp|linkedin|email|x|"
-    r"article|story|instagram|youtube|tiktok|threads|bluesky|google news)\b",
-    r"^(?:also read|read also|also see|watch|listen|more)\s*:",
-    r"^(?:read more|click here|see also|related|more news|latest news|trending|most read|recommended)\b",
+    r"^(?:share|follow)\b.*\b(?:on|via|us|this)\b.*\b(?:facebook|twitter|telegram|whatsapp|linkedin|email|x|article|"
+    r"story|instagram|youtube|tiktok|threads|bluesky|google news)\b",
 )]
-# A verb in the past or of saying ("fell", "recovered", "were dropped", "said"): what news sentences have and labels,
-# commands and prompts ("Share this article with a friend.", "Subscribe for just $1 a week.", "You have 3 free
-# articles left.") lack.
-_REPORTING = re.compile(
-    r"\b(?:was|were|had|said|says|told|rose|fell|grew|won|lost|took|made|came|went|"
-    r"began|gave|saw|met|led|ran|paid|sold|held|found|kept|spoke|struck|\w{3,}ed)\b", re.I)
-# -ed words of prompts and labels that report nothing ("Register for unlimited access.")
+# Labels and menu words that open a line ("Search", "Home", "Skip to main content", "Related: ...", "Read more"),
+# where news has nouns ("Home Secretary James Cleverly will visit Kigali.", "Search teams recovered two bodies.",
+# "Related charges were dropped."): one is furniture when it is short, labels what follows ("Related:", "Most
+# read:") or speaks to the reader, unless it reads as a reported statement.
+_LABELS = re.compile(
+    r"^(?:sign up|log ?in|register|menu|search|home|skip to (?:main )?content|accessibility(?: help)?|read more|"
+    r"click here|see also|also read|read also|also see|related|more news|latest news|trending|most read|"
+    r"recommended|watch|listen|more)\b", re.I)
+_LABEL_COLON = re.compile(r"^[^:]{0,20}:")
+# Words that speak to the reader: prompts do ("Register now and get access created for you."), news rarely does
+_ADDRESS = re.compile(r"\b(?:you|your|yours|our|ours|us|we)\b", re.I)
+# A verb of a statement, or a figure: what a reported sentence has ("will visit", "were dropped", "hit a record
+# low of 84.5") and a label lacks; -ed words of prompts ("unlimited", "featured") are none
+_STATEMENT_VERB = re.compile(
+    r"\d|\b(?:is|are|was|were|has|have|had|will|would|can|could|may|might|must|should|said|says|told|rose|fell|grew|"
+    r"won|lost|took|made|came|went|began|gave|saw|met|led|ran|paid|sold|held|found|kept|spoke|struck|hit|cut|set|put|"
+    r"beat|cost|hurt|let|quit|shut|spread|stood|sent|spent|built|bought|brought|caught|fought|sought|taught|thought|"
+    r"felt|dealt|meant|left|fled|fed|read|bound|\w{3,}ed)\b", re.I)
 _PROMPT_WORDS = frozenset("unlimited limited related featured sponsored selected dedicated curated personalised "
                           "personalized updated detailed trusted registered recommended advertised delivered "
-                          "accepted required".split())
+                          "accepted required needed informed".split())
+# Prompts open with a command: "Subscribe for just $1 a week.", "Download our app."
+_COMMANDS = frozenset("subscribe sign log register download click join donate skip continue get try enter".split())
 
 
 def _words(text: str) -> list[str]:
@@ -291,20 +304,32 @@ def _is_nav_item(line: str, bare: str) -> bool:
             and not re.search(r"\d|:\s*\S", bare))
 
 
+def _command(words: list[str]) -> bool:
+    """The line opens with a command ("Register for free access"), not a noun ("Register of Deeds Amy Cole ...")."""
+    return bool(words) and words[0].lower() in _COMMANDS and (len(words) < 2 or words[1].lower() != "of")
+
+
 def _reads_as_report(line: str) -> bool:
-    """A statement of six words or more that reports something (`_REPORTING` after its first word), its first
-    word no label ("Related: Who is ...?" is a link)."""
+    """A statement of five words or more with a verb or a figure (`_STATEMENT_VERB`) that does not label what
+    follows ("Read more: Police named the victim."), speak to the reader or open with a command."""
     words = _words(line)
-    after = line.find(words[0]) + len(words[0]) if words else 0
-    return (len(words) >= 6 and bool(_STATEMENT_END.search(line)) and not line[after:].lstrip().startswith(":")
-            and any(m.group().lower() not in _PROMPT_WORDS for m in _REPORTING.finditer(line, after)))
+    return (len(words) >= 5 and bool(_STATEMENT_END.search(line)) and not _LABEL_COLON.match(line)
+            and not _command(words) and not _ADDRESS.search(line)
+            and any(m.group().lower() not in _PROMPT_WORDS for m in _STATEMENT_VERB.finditer(line)))
 
 
 def _is_notice(line: str) -> bool:
-    if len(_words(line)) > 40:
+    words = _words(line)
+    if len(words) > 40:
         return False
-    return any(p.search(line) for p in _NOTICES) or (
-        any(p.search(line) for p in _PROMPTS) and not _reads_as_report(line))
+    if any(p.search(line) for p in _NOTICES):
+        return True
+    if any(p.search(line) for p in _PROMPTS):
+        return not _reads_as_report(line)
+    if _LABELS.match(line):
+        return (len(words) <= 4 or bool(_LABEL_COLON.match(line)) or bool(_ADDRESS.search(line))
+                or _command(words)) and not _reads_as_report(line)
+    return False
 
 
 def _is_nav_bar(plain: str) -> bool:
@@ -317,10 +342,10 @@ def _is_nav_bar(plain: str) -> bool:
 
 
 def _is_byline(line: str) -> bool:
-    """A "By ..." line of twelve words at most; one that ends like a sentence only when it names someone ("By
-    Tuesday, 3,000 people had left." and "By contrast, exports rose." are news)."""
+    """A "By ..." line of twelve words at most; one that ends like a sentence only when it holds nothing but names
+    and a role ("By Tuesday, 3,000 people had left." and "By Christmas Day, 40 people had died." are news)."""
     return (bool(_BYLINE.match(line)) and len(_words(line)) <= 12
-            and (not _SENTENCE_END.search(line) or metadata.authors(line) is not None))
+            and (not _SENTENCE_END.search(line) or metadata.names_only(line)))
 
 
 def _meta_kind(plain: str) -> BlockKind | None:
@@ -416,9 +441,11 @@ class _Kept:
 
 
 _NOTE = re.compile(
-    r"^(?:editor[’']?s[’']? note|note to readers|correction|clarification|update)\s*(?:[,(][^:]{1,30})?[:—–-]"
-    r"|^this (?:article|story|report|piece|interview) (?:was|has been) (?:amended|updated|corrected|changed|edited|"
-    r"condensed)\b|^an? (?:earlier|previous) version of this (?:article|story|report|piece)\b", re.I)
+    r"^(?:editor[’']?s[’']? note|note to readers|correction|clarification|update)"
+    r"\s*(?:,\s*[a-z]{3,9}\.?\s+\d{1,2}|,\s*\d{1,2}\s+[a-z]{3,9}|\([^():]{1,30}\))?\s*[:—–-]"  # "Correction, Sept. 16:"
+    r"|^this (?:article|story|piece|interview|transcript) (?:was|has been) (?:amended|updated|corrected|changed|"
+    r"edited|condensed)\b(?!.*\bsaid\b)|^an? (?:earlier|previous) version of this (?:article|story|report|piece)\b",
+    re.I)
 
 
 def _kind(plain: str, list_item: bool, after_image: bool, markdown_heading: bool) -> BlockKind:
@@ -450,16 +477,20 @@ def _kind(plain: str, list_item: bool, after_image: bool, markdown_heading: bool
     return BlockKind.BODY
 
 
+def _is_table_rule(line: str) -> bool:
+    return "-" in line and _TABLE_RULE.fullmatch(line) is not None
+
+
 def _lines_kept(text: str, furniture: frozenset[str]) -> list[_Kept]:
     """Every line that is not furniture, with its kind (the headline is chosen afterwards)."""
     kept: list[_Kept] = []
-    # "comments" from a comments header below the story's first two paragraphs (the first may be a standfirst) to
-    # the next thematic break; above them a "12 Comments" link or a "Comment" section label is one line of
-    # furniture. "teaser" for a list of links.
+    # "comments" from a comments header (`_COMMENTS_HEADER`) to the next thematic break; "teaser" for a list of
+    # links
     zone = None
     after_image = in_list = False
     paragraphs = 0
-    for line in _lines(text):
+    lines = _lines(text)
+    for number, line in enumerate(lines):
         if _RULE.match(line.text):
             zone, after_image, in_list = None, False, False
             continue
@@ -470,7 +501,7 @@ def _lines_kept(text: str, furniture: frozenset[str]) -> list[_Kept]:
         if not _words(plain):
             continue
         if not list_item and (_COMMENTS_HEADER.match(plain) or _TEASER_HEADER.match(plain)):
-            if paragraphs >= 2 or not _COMMENTS_HEADER.match(plain):
+            if not _COMMENTS_HEADER.match(plain) or paragraphs >= (2 if _COMMENT_COUNT.match(plain) else 1):
                 zone = "comments" if _COMMENTS_HEADER.match(plain) else "teaser"
             continue
         if zone == "comments":
@@ -487,9 +518,13 @@ def _lines_kept(text: str, furniture: frozenset[str]) -> list[_Kept]:
             continue
         in_list = in_list and list_item
         if _TABLE_ROW.match(line.text):  # a table's row: a fact when it holds a figure, else its column names
-            if not _TABLE_RULE.match(line.text):
-                kind = BlockKind.BODY if re.search(r"\d", plain) else BlockKind.HEADING
-                kept.append(_Kept(start, start + len(content), plain, kind, False))
+            figures = bool(re.search(r"\d", plain))
+            # column names stand above the rule under them; a row of words without one is a menu ("| Home | News |")
+            names = number + 1 < len(lines) and _is_table_rule(lines[number + 1].text)
+            if not _is_table_rule(line.text) and (figures or names) and not (
+                    _is_notice(plain) or _normalise_line(line.text) in furniture):
+                kept.append(_Kept(start, start + len(content), plain,
+                                  BlockKind.BODY if figures else BlockKind.HEADING, False))
             continue
         if (_is_menu(line.text) or (_is_nav_item(line.text, plain) and not in_list) or _is_notice(plain)
                 or _TAGS.match(plain) or _READ_TIME.match(plain)):
@@ -517,7 +552,7 @@ def _headline(kept: list[_Kept]) -> int | None:
     first_paragraph = next((i for i, k in enumerate(kept) if _is_paragraph(k.kind, k.plain)), len(kept))
     shaped = [i for i in range(first_paragraph) if kept[i].kind in (BlockKind.HEADING, BlockKind.BODY)
               and _starts_upper(kept[i].plain) and len(_words(kept[i].plain)) <= 30
-              and not kept[i].plain.endswith(".")]
+              and not kept[i].plain.endswith(".") and " | " not in kept[i].plain]  # a table's column names are none
     for rule in (lambda i: kept[i].h1, lambda i: len(_words(kept[i].plain)) >= 4, lambda i: True):
         found = [i for i in shaped if rule(i)]
         if found:
@@ -546,12 +581,13 @@ def classify(text: str, furniture: frozenset[str] = frozenset()) -> tuple[str | 
 
 
 def story_start(text: str, blocks: tuple[Block, ...]) -> int:
-    """Which block the story starts at: its first paragraph, or the second when the byline or a date line still
-    comes after the first (a standfirst: "The plan passed after seven hours of debate." / "By Ann Reid" / "March
-    3, 2024"); len(blocks) when there is no paragraph."""
+    """Which block the story starts at: its first paragraph, or the second when no byline or date line stands
+    above the first but one comes after it (a standfirst: "The plan passed after seven hours of debate." / "By Ann
+    Reid" / "March 3, 2024"); len(blocks) when there is no paragraph."""
     paragraphs = [i for i, b in enumerate(blocks) if _is_paragraph(b.kind, text[b.start:b.end])][:2]
-    if len(paragraphs) < 2 or metadata.dateline(text, blocks[paragraphs[0]].start) is not None:
-        return paragraphs[0] if paragraphs else len(blocks)  # wire copy starts at its dateline
+    if (len(paragraphs) < 2 or metadata.dateline(text, blocks[paragraphs[0]].start) is not None  # wire copy
+            or any(b.kind in (BlockKind.BYLINE, BlockKind.DATE) for b in blocks[:paragraphs[0]])):
+        return paragraphs[0] if paragraphs else len(blocks)  # the header is above: a date below is the story's
     header_after = any(b.kind is BlockKind.BYLINE or (b.kind is BlockKind.DATE and metadata.iso_date(text[b.start:b.end]))
                        for b in blocks[paragraphs[0] + 1:paragraphs[1]])
     return paragraphs[1] if header_after else paragraphs[0]

@@ -41,10 +41,14 @@ _ROLE = re.compile(
 _UPPER = "A-ZÀ-ÖØ-Þ" + "".join(chr(c) for c in range(0x100, 0x250) if chr(c).isupper())
 _PARTICLE = r"(?:de|da|das|do|dos|du|des|del|della|di|van|von|der|den|ter|ten|le|la|al|bin|ibn|el)"
 _NAME = re.compile(rf"^[{_UPPER}][\w'’.\-]*(?:\s+(?:{_PARTICLE}\s+){{0,2}}[{_UPPER}][\w'’.\-]*){{1,3}}$")
+# An outlet's name: two to six capitalised words (or figures) ending in a newspaper's or broadcaster's word ("The Great
+# Lakes Courier", "KPNW 8 News"), not a section's ("Breaking News", "Local News")
 _OUTLET = re.compile(
-    r"^(?=(?:[A-Z0-9][\w&'’.-]*\s*){1,6}$)(?:The\s+[A-Z].*|.*\b(?:News|Times|Post|Courier|Herald|Journal|Tribune|Gazette|"
-    r"Daily|Chronicle|Telegraph|Guardian|Observer|Express|Mail|Mirror|Standard|Independent|Record|Dispatch|Inquirer|"
-    r"Examiner|Monitor|Sentinel|Ledger|Bulletin|Review|Press|Wire|Today|Weekly|Magazine|Radio|TV|Network|Brief)\b.*)$")
+    r"^(?!(?:Breaking|Local|World|Business|Latest|National|International|Sports?|Top|More|Live|Morning|Evening|"
+    r"Daily|Weekly|Financial|Political|Science|Health|Tech|Technology|Entertainment|Press)\s+\w+$)"
+    r"(?:[A-Z0-9][\w&'’.-]*\s+){1,5}(?:News|Times|Post|Courier|Herald|Journal|Tribune|Gazette|Daily|Chronicle|"
+    r"Telegraph|Guardian|Observer|Express|Mail|Mirror|Standard|Independent|Record|Dispatch|Inquirer|Examiner|Monitor|"
+    r"Sentinel|Ledger|Bulletin|Wire|Today|Weekly|Magazine|Radio|TV|Network)$")
 _PLACE_TAIL = re.compile(r"\s+(?:in|at|from)\s+[A-Z].*$")
 _CREDIT = re.compile(r"^\(?\s*(?:additional\s+)?(?:reporting|writing|written|compiled)\s+by\s+", re.I)
 _MARKUP = re.compile(r"[*_`]+")
@@ -146,7 +150,7 @@ def published(lines: list[str]) -> str | None:
 
 def outlet(lines: list[str]) -> str | None:
     """The outlet a header line names beside its date or byline ("The Great Lakes Courier | September 15, 2023"):
-    a piece of a few capitalised words that opens with "The" or holds a newspaper's or broadcaster's word."""
+    a piece of a few capitalised words that ends in a newspaper's or broadcaster's word (`_OUTLET`)."""
     for line in lines:
         for piece in parts(_MARKUP.sub("", line)):
             if _OUTLET.match(piece) and not is_date_part(piece) and not _BY.match(piece):
@@ -191,6 +195,16 @@ def author_span(byline: str) -> tuple[int, int] | None:
         found.append(at)
         at += len(name)
     return (found[0], at) if found else None
+
+
+def names_only(byline: str) -> bool:
+    """Whether a byline holds names and, after them, at most a role or an outlet ("By Jane Doe, Staff Writer."),
+    not a sentence ("By Christmas Day, 40 people had died.")."""
+    span = author_span(byline)
+    if span is None:
+        return False
+    rest = _MARKUP.sub("", byline[span[1]:]).strip(" ,.;:()")
+    return not rest or (len(rest.split()) <= 6 and bool(_ROLE.search(rest)))
 
 
 def is_name_and_role(line: str) -> bool:

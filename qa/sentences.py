@@ -12,10 +12,10 @@ ABBREVIATIONS = frozenset("""
 mr mrs ms mx dr prof sr jr st gen lt col maj capt cmdr adm sgt cpl pvt gov sen rep reps pres rev hon fr
 messrs mme mlle vs v al inc ltd co corp bros dept univ approx est no nos vol vols fig figs op ed eds
 jan feb mar apr jun jul aug sep sept oct nov dec mt ft ave blvd rd cf ca pp para art arts sec secs
-det supt insp cllr atty smt shri rs hwy ste med
+det supt insp cllr atty smt shri rs hwy ste
 """.split())
-# US state abbreviations: like a dotted acronym, one ends a sentence only before a usual sentence opener
-# ("Lansing, Mich. Gov. Gretchen Whitmer ..." is one sentence; "... in Portland, Ore. The airline ..." two).
+# US state abbreviations after a place and a comma: one ends no sentence before a title ("Lansing, Mich. Gov.
+# Gretchen Whitmer ..." is one sentence; "... in Woods Hole, Mass. Although ..." and "went to Mass. Afterwards" two).
 STATES = frozenset("""
 ala ariz ark calif colo conn del fla ga ill ind kan ky la md mass mich minn miss mo mont neb nev okla ore pa
 penn tenn tex va vt wash wis wyo
@@ -69,7 +69,10 @@ def _ends_sentence(text: str, reversed_text: str, match: re.Match[str]) -> bool:
         return False  # "Mr. Stoltenberg", "No. 5"
     if len(token) == 1 and token.isalpha() and token.isupper():
         return False  # an initial: "J. K. Rowling"
-    if _DOTTED_ACRONYM.match(token + ".") or (bare in STATES and token[:1].isupper()):
+    if (bare in STATES and token[:1].isupper() and text[:match.start() - length].rstrip().endswith(",")
+            and word.lower().rstrip(".") in ABBREVIATIONS and word.endswith(".")):
+        return False
+    if _DOTTED_ACRONYM.match(token + "."):
         # "U.S." / "a.m.": ends a sentence only if the next word is a usual sentence opener.
         return opener != "" or word.lower().strip("\"'“”’,") in SENTENCE_STARTERS
     return True

@@ -371,14 +371,28 @@ def test_news_sentences_that_open_like_furniture_are_kept(tmp_path):
     news = ["Share prices in Tesla fell after Musk posted on X.", "Search teams recovered two more bodies on Sunday.",
             "Home prices rose 6.1% last year, the board said.", "Related charges were dropped in March.",
             "By Tuesday, 3,000 people had left.", "By contrast, exports rose 4.1% in March.",
-            "Author Salman Rushdie spoke at the event."]
+            "By Christmas Day, 40 people had died.", "Author Salman Rushdie spoke at the event.",
+            "Home Secretary James Cleverly will visit Kigali next week to sign the treaty.",
+            "Trending lower, the rupee hit a record low of 84.5 against the dollar.",
+            "Most users accept all cookies without reading the banner.",
+            "Register of Deeds Amy Cole resigned on Monday.",
+            "Police asked anyone with information to contact them at tips@police.gov."]
     furniture = ["Share this article on Facebook", "Follow us on X for the latest updates.", "Search",
                  "Related: Who is Shawn Fain, the firebrand leader taking on Detroit?",
-                 "Register for unlimited access to every story."]
+                 "Register for unlimited access to every story.", "Sign up for our newsletter to stay informed.",
+                 "This website uses cookies that are needed for the site to work.",
+                 "Share this story with friends who need to know what happened.",
+                 "Follow us on X, where we posted updates all night.", "Read more: Police named the victim on Tuesday.",
+                 "Most read: Ferry capsized off Hatteras.", "Reach her at ann@example.com."]
     text = "Port reopens after storm\n\nBy Ann Reid, Staff Writer\n\n" + "\n\n".join(news + furniture) + "\n"
     article, blocks = _parse(tmp_path, text, "s.txt")
     assert [t for t, kind in blocks if kind is BlockKind.BODY] == news
+    assert not {t for t, _ in blocks} & set(furniture)
     assert article.author == "Ann Reid"
+    for headline in ("Home Office to appeal ruling on Rwanda flights", "EU agrees to ban third-party tracking cookies",
+                     "Share of TikTok users who get news there doubles"):
+        article, _ = _parse(tmp_path, f"{headline}\n\nThe ruling came on Monday.\n", "s.txt")
+        assert article.title == headline
 
 
 def test_a_comment_count_near_the_top_hides_nothing(tmp_path):
@@ -389,16 +403,24 @@ def test_a_comment_count_near_the_top_hides_nothing(tmp_path):
     assert [t for t, kind in blocks if kind is BlockKind.BODY] == [
         "The ferry finally sailed this year.", "Its cost tells a story.", "The yard was nationalised in 2019."]
     assert article.title == "Ferry fiasco is a lesson in how not to buy a ship" and article.author == "Ann Reid"
+    # below a one-paragraph story, "Comments" opens the comments
+    _, blocks = _parse(tmp_path, "Council backs harbour plan\n\nBy Ann Reid\n\nThe council voted 6-3 for the plan.\n\n"
+                                 "Comments\n\nThis is a waste of money.\n\nJohn says: I agree with the mayor.\n", "c.txt")
+    assert [t for t, kind in blocks if kind is BlockKind.BODY] == ["The council voted 6-3 for the plan."]
 
 
 def test_the_date_under_a_standfirst_is_the_articles(tmp_path):
     article, _ = _parse(tmp_path, "Council passes budget\n\nThe plan passed after seven hours of debate.\n\n"
                                   "By Ann Reid\n\nMarch 3, 2024\n\nThe council voted 7-2 on Monday night.\n", "d.txt")
     assert (article.author, article.published) == ("Ann Reid", "2024-03-03")
-    # a dateline paragraph followed by an update time starts the story all the same
+    # a dateline paragraph followed by an update line starts the story all the same
     article, _ = _parse(tmp_path, "Quake toll passes 35,000\n\nANTAKYA, Turkey, Feb 13 (Reuters) - The toll rose.\n\n"
-                                  "Updated 18:40 GMT\n\nRescuers kept digging.\n", "d.txt")
-    assert article.dateline is not None and article.dateline.place == "ANTAKYA"
+                                  "Updated Feb 13, 2023 18:40 GMT\n\nRescuers kept digging.\n", "d.txt")
+    assert article.dateline is not None and article.dateline.place == "ANTAKYA" and article.published is None
+    # under a byline, a date between paragraphs is the story's timeline, not its publication date
+    article, _ = _parse(tmp_path, "Council passes budget\n\nBy Ann Reid\n\nThe plan has a long history.\n\n"
+                                  "March 3, 2019\n\nThe first vote failed.\n", "d.txt")
+    assert (article.author, article.published) == ("Ann Reid", None)
 
 
 def test_a_staff_reporters_byline_on_several_stories_is_not_furniture(tmp_path):
@@ -428,6 +450,10 @@ def test_notes_credits_and_photo_credits_are_not_news(tmp_path):
         "Emergency notifications were sent to every device in the county.": BlockKind.BODY,
         "The regulator fined Meta over cookie consent banners on its website.": BlockKind.BODY,
         "Netflix said its subscription tier now has 40 million users.": BlockKind.BODY,
+        "Update, 3:15 p.m.: Police confirmed four people died.": BlockKind.BODY,
+        "This report was updated in 2023 with new data, the agency said.": BlockKind.BODY,
+        "More than 200 scientists from 60 countries contributed to this report.": BlockKind.BODY,
+        "Only 38% approve of the plan, an AP/NORC poll found.": BlockKind.BODY,
     }
     prompts = ["Sign up for our newsletter to get the latest news delivered to your inbox.",
                "By using this site you have accepted our use of cookies.",
@@ -458,15 +484,20 @@ def test_a_kicker_above_the_headline_and_an_outlet_beside_the_date(tmp_path):
     assert (article.title, article.author, article.published) == (
         "Council approves harbour plan", "Ann Reid", "2023-09-15")
     assert article.outlet == "The Great Lakes Courier"
-    assert metadata.outlet(["New Delhi | Updated: June 5, 2024 07:12 IST"]) is None  # a place is no outlet
+    # a place or a section is no outlet
+    assert [metadata.outlet([f"{name} | June 5, 2024"]) for name in ("New Delhi", "The Hague", "Breaking News")] == [
+        None, None, None]
 
 
 def test_a_tables_rows_are_kept(tmp_path):
     """A results table (markdown, or a page's table as trafilatura writes it) holds facts; a nav bar does not."""
-    text = ("# Ruiz wins county race\n\nThe clerk announced the results on Tuesday.\n\n| Candidate | Votes | Share |\n"
+    text = ("| Home | News | Sport | World |\n\n# Ruiz wins county race\n\nThe clerk announced the results on Tuesday."
+            "\n\n| Candidate | Votes | Share |\n"
             "|---|:---:|---|\n| Ana Ruiz | 61,402 | 51.5% |\n| Tom Lee | 57,800 | 48.5% |\n\n"
-            "[Home](/) | [News](/news) | [Sport](/sport)\n\nRuiz takes office in January.\n")
-    _, blocks = _parse(tmp_path, text, "t.md")
+            "[Home](/) | [News](/news) | [Sport](/sport)\n\n| © 2024 Gulf Coast Herald | Privacy | Terms |\n\n"
+            "Ruiz takes office in January.\n")
+    article, blocks = _parse(tmp_path, text, "t.md")
+    assert article.title == "Ruiz wins county race"
     assert blocks[1:] == [("The clerk announced the results on Tuesday.", BlockKind.BODY),
                           ("Candidate | Votes | Share", BlockKind.HEADING),
                           ("Ana Ruiz | 61,402 | 51.5%", BlockKind.BODY), ("Tom Lee | 57,800 | 48.5%", BlockKind.BODY),
@@ -478,7 +509,8 @@ def test_the_end_of_a_story_its_bio_licence_and_links_are_not_news(tmp_path):
             "Three people are missing, the Coast Guard said.\n\nAlso read: Storm closes the inlet\n\n"
             "The book may not be published until 2026, its editor said.\n\n"
             "This material may not be published, broadcast, rewritten or redistributed.\n\n"
-            "Follow us on Google News for the latest updates.\n\nAbout the author\n\n"
+            "Follow us on Google News for the latest updates.\n\nWrite to the author at jaime@example.com.\n\n"
+            "About the author\n\n"
             "Jaime Ocampo-Reyes covers the coast for the Sentinel.\n\nReach him at jaime@example.com.\n")
     article, blocks = _parse(tmp_path, text, "e.txt")
     assert [t for t, kind in blocks if kind is BlockKind.BODY] == [

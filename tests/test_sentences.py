@@ -105,6 +105,8 @@ def test_local_titles_currencies_and_state_abbreviations():
     # a state abbreviation ends a sentence only before a usual opener, as a dotted acronym does
     assert pieces("In Lansing, Mich. Gov. Gretchen Whitmer spoke. It rained in Portland, Ore. The fair closed.") == [
         "In Lansing, Mich. Gov. Gretchen Whitmer spoke.", "It rained in Portland, Ore.", "The fair closed."]
+    assert pieces("It is in Woods Hole, Mass. Although small, it is old. They went to Mass. Afterwards they ate.") == [
+        "It is in Woods Hole, Mass.", "Although small, it is old.", "They went to Mass.", "Afterwards they ate."]
 
 
 @pytest.mark.parametrize("dateline,place,day", [
