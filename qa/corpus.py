@@ -250,6 +250,9 @@ _NOTICES = [re.compile(p, re.I) for p in (
     r"\baccept\b.*\bread more\b",
     r"^this (?:material|article|content|story)\s+may not be (?:published|reproduced|broadcast|rewritten|redistributed)\b",
     r"\b(?:this|our) (?:web)?site uses cookies\b|^we use cookies\b|^share (?:this|on)\b",
+    # paywalls, app prompts, disclaimers, an agency's end mark
+    r"\bfor subscribers only\b|^to continue reading\b|\blimit of free articles\b|\bfree articles? (?:left|remaining)\b",
+    r"^download (?:our|the [\w ]{1,20}) app\b|^disclaimer\s*:|^enditem$",
 )]
 # Banners and prompts in words that news uses too ("This site uses cookies ...", "Subscribe now for free updates",
 # "Share this article on Facebook"; news: "The regulator fined Meta over cookie consent banners.", "Share prices
@@ -358,10 +361,14 @@ def _meta_kind(plain: str) -> BlockKind | None:
     by = [p for p in parts if _is_byline(p)]
     dates = [p for p in parts if metadata.is_date_part(p)]
     other = [p for p in parts if p not in by and p not in dates and not _READ_TIME.match(p)]
-    named = (len(other) == 1 and len(_words(other[0])) <= 5 and _starts_upper(other[0])
-             and not _SENTENCE_END.search(other[0]))  # an outlet or place: "New Delhi | Updated: June 5, 2024"
+    # beside a date, a person with a role, or before an outlet, is the byline ("Jane Smith | The Buenos Aires Times |
+    # August 3, 2024"); a name alone may be a place ("New Delhi | Updated: June 5, 2024")
+    person = bool(dates) and bool(other) and (metadata.is_name_and_role(other[0]) or (
+        len(other) > 1 and metadata.names_only("By " + other[0]) and metadata.outlet(other[1:]) is not None))
+    named = (len(other) <= (3 if person else 1) and all(
+        len(_words(p)) <= 6 and _starts_upper(p) and not _SENTENCE_END.search(p) for p in other))  # an outlet or place
     if (by or dates) and (not other or named):
-        return BlockKind.BYLINE if by else BlockKind.DATE
+        return BlockKind.BYLINE if by or person else BlockKind.DATE
     return None
 
 
@@ -440,11 +447,14 @@ class _Kept:
     h1: bool  # a markdown "# " heading
 
 
+_LABELLED_FIGURE = re.compile(r"^[A-Z][\w '’-]{0,30}:\s+\S.*\d")
 _NOTE = re.compile(
     r"^(?:editor[’']?s[’']? note|note to readers|correction|clarification|update)"
     r"\s*(?:,\s*[a-z]{3,9}\.?\s+\d{1,2}|,\s*\d{1,2}\s+[a-z]{3,9}|\([^():]{1,30}\))?\s*[:—–-]"  # "Correction, Sept. 16:"
     r"|^this (?:article|story|piece|interview|transcript) (?:was|has been) (?:amended|updated|corrected|changed|"
-    r"edited|condensed)\b(?!.*\bsaid\b)|^an? (?:earlier|previous) version of this (?:article|story|report|piece)\b",
+    r"edited|condensed)\b(?!.*\bsaid\b)|^an? (?:earlier|previous) version of this (?:article|story|report|piece)\b"
+    r"|^originally published (?:in|by|on)\b|^translated (?:from|by)\b"
+    r"|^this (?:content|article|story) was (?:produced|created|paid for) (?:in partnership with|by|with)\b",
     re.I)
 
 
@@ -472,6 +482,8 @@ def _kind(plain: str, list_item: bool, after_image: bool, markdown_heading: bool
         or (_TRAILING_PAREN.search(plain) and not _SENTENCE_END.search(_TRAILING_PAREN.sub("", plain).strip()))
     ):
         return BlockKind.CAPTION
+    if _LABELLED_FIGURE.match(plain):
+        return BlockKind.BODY  # "Attendance: 18,402", "Death toll: 14", "FT: Gor Mahia 2-1 AFC Leopards"
     if n_words <= 12 and not _SENTENCE_END.search(plain) and not plain.endswith((":", ",", ";")):
         return BlockKind.HEADING
     return BlockKind.BODY
@@ -530,8 +542,11 @@ def _lines_kept(text: str, furniture: frozenset[str]) -> list[_Kept]:
                 or _TAGS.match(plain) or _READ_TIME.match(plain)):
             continue
         kind = _kind(plain, list_item, was_after_image, line.text.startswith("#"))
-        if kind not in (BlockKind.BYLINE, BlockKind.DATE) and _normalise_line(line.text) in furniture:
-            continue  # repeated across articles: the site's, not the story's (a staff reporter's byline is the story's)
+        if (kind not in (BlockKind.BYLINE, BlockKind.DATE) and _normalise_line(line.text) in furniture
+                and not (kind is BlockKind.BODY and _reads_as_report(plain))):
+            # repeated across articles: the site's, not the story's; a staff reporter's byline and a running story's
+            # background ("The fighting began on April 15 between the army and the RSF.") are the story's
+            continue
         if kind not in (BlockKind.BYLINE, BlockKind.DATE) and _is_nav_bar(plain):
             continue
         kept.append(_Kept(start, start + len(content), plain, kind, line.text.startswith("# ")))

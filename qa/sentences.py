@@ -12,7 +12,7 @@ ABBREVIATIONS = frozenset("""
 mr mrs ms mx dr prof sr jr st gen lt col maj capt cmdr adm sgt cpl pvt gov sen rep reps pres rev hon fr
 messrs mme mlle vs v al inc ltd co corp bros dept univ approx est no nos vol vols fig figs op ed eds
 jan feb mar apr jun jul aug sep sept oct nov dec mt ft ave blvd rd cf ca pp para art arts sec secs
-det supt insp cllr atty smt shri rs hwy ste
+det supt insp cllr atty smt shri rs hwy ste engr alh
 """.split())
 # US state abbreviations after a place and a comma: one ends no sentence before a title ("Lansing, Mich. Gov.
 # Gretchen Whitmer ..." is one sentence; "... in Woods Hole, Mass. Although ..." and "went to Mass. Afterwards" two).
@@ -65,16 +65,17 @@ def _ends_sentence(text: str, reversed_text: str, match: re.Match[str]) -> bool:
         return True
     token = text[match.start() - length:match.start()].strip("'’-")
     bare = token.lower().rstrip(".")
-    if bare in ABBREVIATIONS and punct == ".":
-        return False  # "Mr. Stoltenberg", "No. 5"
+    if bare in ABBREVIATIONS and punct.rstrip(")]") == ".":
+        return False  # "Mr. Stoltenberg", "No. 5", "Chief (Mrs.) Abimbola Bello"
     if len(token) == 1 and token.isalpha() and token.isupper():
         return False  # an initial: "J. K. Rowling"
     if (bare in STATES and token[:1].isupper() and text[:match.start() - length].rstrip().endswith(",")
             and word.lower().rstrip(".") in ABBREVIATIONS and word.endswith(".")):
         return False
     if _DOTTED_ACRONYM.match(token + "."):
-        # "U.S." / "a.m.": ends a sentence only if the next word is a usual sentence opener.
-        return opener != "" or word.lower().strip("\"'“”’,") in SENTENCE_STARTERS
+        # "U.S." / "a.m.": ends a sentence only if the next word is a usual sentence opener or a quote opens; a
+        # bracket goes on with the sentence ("at 3:24 a.m. (1924 GMT Friday), about ...")
+        return opener not in ("", "(", "[") or word.lower().strip("\"'“”’,") in SENTENCE_STARTERS
     return True
 
 

@@ -517,3 +517,31 @@ def test_the_end_of_a_story_its_bio_licence_and_links_are_not_news(tmp_path):
         "The ferry capsized on Monday.", "Three people are missing, the Coast Guard said.",
         "The book may not be published until 2026, its editor said."]
     assert article.author == "Jaime Ocampo-Reyes"  # the role is not a second author
+
+
+def test_more_house_styles(tmp_path):
+    text = ("Flood hits the city\n\nJane Smith | The Buenos Aires Times | August 3, 2024\n\n"
+            "Posted at 5:42 PM, Nov 16, 2022 and last updated 11:05 PM, Nov 16, 2022\n\n"
+            "The river rose on Monday.\n\nAttendance: 18,402\n\nDeath toll: 14\n\n"
+            "This article is for subscribers only.\n\nTo continue reading, subscribe for just $1 a week.\n\n"
+            "Download our app for the latest weather alerts.\n\nDisclaimer: The views above are the writer's own.\n\n"
+            "Originally published in Spanish in Perfil. Translated by Patrick Boyle.\n\nEnditem\n")
+    article, blocks = _parse(tmp_path, text, "m.txt")
+    kinds = dict(blocks)
+    assert (article.author, article.published) == ("Jane Smith", "2024-08-03")
+    assert kinds["Jane Smith | The Buenos Aires Times | August 3, 2024"] is BlockKind.BYLINE
+    assert kinds["Posted at 5:42 PM, Nov 16, 2022 and last updated 11:05 PM, Nov 16, 2022"] is BlockKind.DATE
+    assert [t for t, kind in blocks if kind is BlockKind.BODY] == [
+        "The river rose on Monday.", "Attendance: 18,402", "Death toll: 14"]
+    assert kinds["Originally published in Spanish in Perfil. Translated by Patrick Boyle."] is BlockKind.NOTE
+
+
+def test_a_running_storys_background_repeated_in_its_updates_is_kept(tmp_path):
+    for i in range(3):
+        (tmp_path / f"{i}.txt").write_text(
+            f"Sudan toll rises to {100 + i}\n\nThe toll rose to {100 + i} on day {i}.\n\n"
+            "The fighting began on April 15 between the army and the RSF.\n\nMost Viewed Stories Now\n",
+            encoding="utf-8")
+    texts = [[a.text[b.start:b.end] for b in a.blocks] for a in read_corpus(tmp_path).articles]
+    assert all("The fighting began on April 15 between the army and the RSF." in t for t in texts)
+    assert not any("Most Viewed Stories Now" in t for t in texts)

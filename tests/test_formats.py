@@ -153,7 +153,7 @@ def test_rows_under_the_field_names_scrapers_use(tmp_path):
             {"headline": "Strike ends", "maintext": "The strike ended on Friday.", "authors": ["Ann Lee", "Bo Chen"],
              "date_publish": "2024-03-05 10:00:00", "source_domain": "wire.example", "link": "https://wire.example/2"},
             {"title": "Flood", "body": "The river rose two metres.", "published_at": "2024-06-05T07:12:45Z",
-             "byline": "Kai Lindgren", "site_name": "Valley Sentinel"}]
+             "byline": "By Kai Lindgren", "site_name": "Valley Sentinel"}]
     (tmp_path / "export.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     (tmp_path / "feed.csv").write_text("Headline,Content,Publish_Date\nStorm,The storm hit at dawn.,2024-01-02\n",
                                        encoding="utf-8")
@@ -166,3 +166,4 @@ def test_rows_under_the_field_names_scrapers_use(tmp_path):
         "feed.csv#2": ("Storm", None, "2024-01-02", None, None),  # its line number
     }
     assert "The strike ended on Friday." in by_id["export.jsonl#2"].text
+    assert "\nBy Kai Lindgren\n" in by_id["export.jsonl#3"].text  # one "By", as written

@@ -125,3 +125,10 @@ def test_datelines_with_initials_accents_or_the_day_first(tmp_path, dateline, pl
     assert [s.text for s in split_article(article)][1:] == [
         f"{dateline}The U.S. Coast Guard searched all night.", "Three people are missing."]
     assert (article.dateline.place, article.dateline.day) == (place, day)
+
+
+def test_a_bracket_after_an_abbreviation_goes_on_with_the_sentence():
+    assert pieces("It sank at 3:24 a.m. (1924 GMT Friday), about 75 miles out. Crews searched.") == [
+        "It sank at 3:24 a.m. (1924 GMT Friday), about 75 miles out.", "Crews searched."]
+    assert pieces("Chief (Mrs.) Abimbola Bello died. Engr. Musa spoke. He left the U.S. (He never returned.)") == [
+        "Chief (Mrs.) Abimbola Bello died.", "Engr. Musa spoke.", "He left the U.S.", "(He never returned.)"]
