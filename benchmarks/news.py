@@ -71,6 +71,10 @@ def fitted_on_news(adapter_file: Path) -> bool:
     return "--news" in read_adapter(adapter_file, ("head.weight", "head.bias"))[1].fitted_on
 
 
+# How the articles are read into sentences: a per-fold fit reads those sentences, so a change here refits it
+INGEST = tuple(ROOT / "qa" / name for name in ("corpus.py", "sentences.py", "metadata.py", "formats.py"))
+
+
 def fold_key(questions: list[Question], *files: Path) -> str:
     """A hash of what a per-fold fit reads: its questions and the files (start adapter, scripts)."""
     key = hashlib.sha256(repr(sorted((q.id, q.question, q.support, q.answers, q.source) for q in questions)).encode())
@@ -89,7 +93,7 @@ def fold_reader(index, corpus: Path, train: list[Question], fold: int, k: int, w
 
     articles = sorted(p for p in Path(corpus).iterdir() if p.is_file())  # the "no answer" sentences
     key = fold_key(train, fit_reader.SQUAD_READER, ROOT / "benchmarks" / "fit_reader.py", ROOT / "qa" / "reader.py",
-                   ROOT / "benchmarks" / "lora.py", ROOT / "qa" / "adapter.py", *articles)
+                   ROOT / "benchmarks" / "lora.py", ROOT / "qa" / "adapter.py", *INGEST, *articles)
     recipe = {name: value for name, value in (("epochs", epochs), ("seed", seed)) if value is not None}
     path = work / "readers" / f"fold-{fold}-of-{k}-{key}{''.join(f'-{n[0]}{v:g}' for n, v in recipe.items())}.npz"
     if not path.exists():
@@ -111,7 +115,7 @@ def fold_reranker(news: calibrate.Collected, squad: calibrate.Collected, train: 
     articles = sorted(p for p in Path(corpus).iterdir() if p.is_file())
     key = fold_key(train, rerank.DEFAULT_RERANKER, ROOT / "benchmarks" / "fit_reranker.py",
                    ROOT / "qa" / "rerank.py", ROOT / "qa" / "select.py", ROOT / "qa" / "calibrate.py",
-                   ROOT / "benchmarks" / "lora.py", ROOT / "qa" / "adapter.py", *articles)
+                   ROOT / "benchmarks" / "lora.py", ROOT / "qa" / "adapter.py", *INGEST, *articles)
     path = work / "rerankers" / f"fold-{fold}-of-{k}-{key}{'-near-misses' if near_misses else ''}.npz"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
