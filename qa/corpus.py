@@ -466,8 +466,8 @@ def _kind(plain: str, list_item: bool, after_image: bool, markdown_heading: bool
     meta = _meta_kind(plain)
     if meta is not None:
         return meta
-    if _is_byline(plain) or _CREDIT_LINE.match(plain) or (
-            n_words <= 10 and not _SENTENCE_END.search(plain) and metadata.is_name_and_role(plain)):
+    if _is_byline(plain) or _CREDIT_LINE.match(plain) or (  # a bulleted "Name, role" is a who's who, not a byline
+            n_words <= 10 and not _SENTENCE_END.search(plain) and not list_item and metadata.is_name_and_role(plain)):
         return BlockKind.BYLINE
     if list_item:
         return BlockKind.BODY  # a bulleted or numbered item is a fact in a list, never a heading
@@ -521,7 +521,8 @@ def _lines_kept(text: str, furniture: frozenset[str]) -> list[_Kept]:
         if zone == "teaser":
             # above the story a bare short line is the headline under a kicker ("Trending", "Latest News"), not a
             # teaser: there only links and list items are
-            if list_item or _LINK.fullmatch(line.bare) or (
+            # a bullet that reports ("- The Fed held rates at 5.25% on Wednesday.") is a briefing's news, not a link
+            if (list_item and not _reads_as_report(plain)) or _LINK.fullmatch(line.bare) or (
                     paragraphs and not _SENTENCE_END.search(plain) and len(_words(plain)) <= 20):
                 continue
             zone = None

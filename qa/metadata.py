@@ -64,7 +64,7 @@ _DATELINE = re.compile(
     r"(?:,\s+(?P<region>[A-Z][a-z]+\.?(?:\s+[A-Z][a-z]+\.?)?|(?:[A-Z]\.){2,3}))?"  # "Ore.", "New Mexico", "N.C."
     rf"(?:,\s+(?P<date>(?i:{_MONTH})\s+\d{{1,2}}(?:,\s+\d{{4}})?|\d{{1,2}}\s+(?i:{_MONTH})(?:\s+\d{{4}})?))?"
     r"(?:\s+\((?P<agency>[A-Za-z][\w .&'-]{0,30})\))?"
-    r"\s+[-–—]+\s+(?=\S)")
+    r"(?:\s+[-–—]+\s+|(?<=\)):\s+)(?=\S)")  # "NEW DELHI, Nov 21 (PTI): " as well
 
 
 @dataclass(frozen=True)

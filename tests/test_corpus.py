@@ -545,3 +545,14 @@ def test_a_running_storys_background_repeated_in_its_updates_is_kept(tmp_path):
     texts = [[a.text[b.start:b.end] for b in a.blocks] for a in read_corpus(tmp_path).articles]
     assert all("The fighting began on April 15 between the army and the RSF." in t for t in texts)
     assert not any("Most Viewed Stories Now" in t for t in texts)
+
+
+def test_a_briefings_bullets_that_report_and_a_whos_who_are_news(tmp_path):
+    text = ("Morning briefing\n\nBy Ann Reid\n\nThe markets opened higher today, traders said.\n\nTop stories\n\n"
+            "- The Fed held rates at 5.25% on Wednesday.\n- [Ferry capsizes](/x)\n- Markets rally\n\nWho is who\n\n"
+            "- Karine Jean-Pierre, White House press secretary\n\nThe briefing ended at noon.\n")
+    article, blocks = _parse(tmp_path, text, "b.md")
+    assert [t for t, kind in blocks if kind is BlockKind.BODY] == [
+        "The markets opened higher today, traders said.", "The Fed held rates at 5.25% on Wednesday.",
+        "Karine Jean-Pierre, White House press secretary", "The briefing ended at noon."]
+    assert article.author == "Ann Reid"

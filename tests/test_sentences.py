@@ -114,6 +114,7 @@ def test_local_titles_currencies_and_state_abbreviations():
     ("BOGOTÁ, June 2 (Reuters) - ", "BOGOTÁ", "06-02"),
     ("LONDON, 15 March (Reuters) - ", "LONDON", "03-15"),
     ("SÃO PAULO, Brazil — ", "SÃO PAULO", None),
+    ("NEW DELHI, Nov 21 (PTI): ", "NEW DELHI", "11-21"),
 ])
 def test_datelines_with_initials_accents_or_the_day_first(tmp_path, dateline, place, day):
     from qa.corpus import read_corpus
