@@ -122,6 +122,11 @@ def test_missing_folder(tmp_path):
 
 # --- article structure: page furniture, bylines, dates ----------------------------------------------------
 
+def _body(blocks) -> list[str]:
+    """The body lines among `_parse`'s blocks."""
+    return [t for t, kind in blocks if kind is BlockKind.BODY]
+
+
 def _parse(tmp_path, text: str, name: str = "a.md"):
     (tmp_path / name).write_text(text, encoding="utf-8")
     (article,) = read_corpus(tmp_path).articles
@@ -386,7 +391,7 @@ def test_news_sentences_that_open_like_furniture_are_kept(tmp_path):
                  "Most read: Ferry capsized off Hatteras.", "Reach her at ann@example.com."]
     text = "Port reopens after storm\n\nBy Ann Reid, Staff Writer\n\n" + "\n\n".join(news + furniture) + "\n"
     article, blocks = _parse(tmp_path, text, "s.txt")
-    assert [t for t, kind in blocks if kind is BlockKind.BODY] == news
+    assert _body(blocks) == news
     assert not {t for t, _ in blocks} & set(furniture)
     assert article.author == "Ann Reid"
     for headline in ("Home Office to appeal ruling on Rwanda flights", "EU agrees to ban third-party tracking cookies",
@@ -400,13 +405,13 @@ def test_a_comment_count_near_the_top_hides_nothing(tmp_path):
             "The ferry finally sailed this year.\n\nIts cost tells a story.\n\nThe yard was nationalised in 2019.\n\n"
             "Comments (12)\n\nGreat piece, Ann.\n\nI disagree with all of it.\n")
     article, blocks = _parse(tmp_path, text, "c.txt")
-    assert [t for t, kind in blocks if kind is BlockKind.BODY] == [
+    assert _body(blocks) == [
         "The ferry finally sailed this year.", "Its cost tells a story.", "The yard was nationalised in 2019."]
     assert article.title == "Ferry fiasco is a lesson in how not to buy a ship" and article.author == "Ann Reid"
     # below a one-paragraph story, "Comments" opens the comments
     _, blocks = _parse(tmp_path, "Council backs harbour plan\n\nBy Ann Reid\n\nThe council voted 6-3 for the plan.\n\n"
                                  "Comments\n\nThis is a waste of money.\n\nJohn says: I agree with the mayor.\n", "c.txt")
-    assert [t for t, kind in blocks if kind is BlockKind.BODY] == ["The council voted 6-3 for the plan."]
+    assert _body(blocks) == ["The council voted 6-3 for the plan."]
 
 
 def test_the_date_under_a_standfirst_is_the_articles(tmp_path):
@@ -513,7 +518,7 @@ def test_the_end_of_a_story_its_bio_licence_and_links_are_not_news(tmp_path):
             "About the author\n\n"
             "Jaime Ocampo-Reyes covers the coast for the Sentinel.\n\nReach him at jaime@example.com.\n")
     article, blocks = _parse(tmp_path, text, "e.txt")
-    assert [t for t, kind in blocks if kind is BlockKind.BODY] == [
+    assert _body(blocks) == [
         "The ferry capsized on Monday.", "Three people are missing, the Coast Guard said.",
         "The book may not be published until 2026, its editor said."]
     assert article.author == "Jaime Ocampo-Reyes"  # the role is not a second author
@@ -531,7 +536,7 @@ def test_more_house_styles(tmp_path):
     assert (article.author, article.published) == ("Jane Smith", "2024-08-03")
     assert kinds["Jane Smith | The Buenos Aires Times | August 3, 2024"] is BlockKind.BYLINE
     assert kinds["Posted at 5:42 PM, Nov 16, 2022 and last updated 11:05 PM, Nov 16, 2022"] is BlockKind.DATE
-    assert [t for t, kind in blocks if kind is BlockKind.BODY] == [
+    assert _body(blocks) == [
         "The river rose on Monday.", "Attendance: 18,402", "Death toll: 14"]
     assert kinds["Originally published in Spanish in Perfil. Translated by Patrick Boyle."] is BlockKind.NOTE
 
@@ -552,7 +557,7 @@ def test_a_briefings_bullets_that_report_and_a_whos_who_are_news(tmp_path):
             "- The Fed held rates at 5.25% on Wednesday.\n- [Ferry capsizes](/x)\n- Markets rally\n\nWho is who\n\n"
             "- Karine Jean-Pierre, White House press secretary\n\nThe briefing ended at noon.\n")
     article, blocks = _parse(tmp_path, text, "b.md")
-    assert [t for t, kind in blocks if kind is BlockKind.BODY] == [
+    assert _body(blocks) == [
         "The markets opened higher today, traders said.", "The Fed held rates at 5.25% on Wednesday.",
         "Karine Jean-Pierre, White House press secretary", "The briefing ended at noon."]
     assert article.author == "Ann Reid"
