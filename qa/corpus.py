@@ -467,7 +467,8 @@ def _kind(plain: str, list_item: bool, after_image: bool, markdown_heading: bool
     if meta is not None:
         return meta
     if _is_byline(plain) or _CREDIT_LINE.match(plain) or (  # a bulleted "Name, role" is a who's who, not a byline
-            n_words <= 10 and not _SENTENCE_END.search(plain) and not list_item and metadata.is_name_and_role(plain)):
+            n_words <= 10 and not _SENTENCE_END.search(plain) and not list_item
+            and (metadata.is_name_and_role(plain) or metadata.is_role_and_name(plain))):
         return BlockKind.BYLINE
     if list_item:
         return BlockKind.BODY  # a bulleted or numbered item is a fact in a list, never a heading

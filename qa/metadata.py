@@ -49,6 +49,9 @@ _OUTLET = re.compile(
     r"(?:[A-Z0-9][\w&'’.-]*\s+){1,5}(?:News|Times|Post|Courier|Herald|Journal|Tribune|Gazette|Daily|Chronicle|"
     r"Telegraph|Guardian|Observer|Express|Mail|Mirror|Standard|Independent|Record|Dispatch|Inquirer|Examiner|Monitor|"
     r"Sentinel|Ledger|Bulletin|Wire|Today|Weekly|Magazine|Radio|TV|Network)$")
+_ROLE_FIRST = re.compile(
+    r"^((?:[A-Z][a-z]+\s+){0,2}(?:[a-z]+\s+)?(?:editor|correspondent|reporter|writer|journalist|columnist|critic)),?\s+"
+    r"(\S+(?:\s+\S+){1,4})$", re.I)
 _PLACE_TAIL = re.compile(r"\s+(?:in|at|from)\s+[A-Z].*$")
 _CREDIT = re.compile(r"^\(?\s*(?:additional\s+)?(?:reporting|writing|written|compiled)\s+by\s+", re.I)
 _MARKUP = re.compile(r"[*_`]+")
@@ -65,6 +68,15 @@ _DATELINE = re.compile(
     rf"(?:,\s+(?P<date>(?i:{_MONTH})\s+\d{{1,2}}(?:,\s+\d{{4}})?|\d{{1,2}}\s+(?i:{_MONTH})(?:\s+\d{{4}})?))?"
     r"(?:\s+\((?P<agency>[A-Za-z][\w .&'-]{0,30})\))?"
     r"(?:\s+[-–—]+\s+|(?<=\)):\s+)(?=\S)")  # "NEW DELHI, Nov 21 (PTI): " as well
+
+
+# The same with the place in title case, when a news agency names itself: "Berlin (dpa) - ", "Mumbai, Nov 21 (PTI) - "
+_AGENCIES = r"Reuters|AP|AFP|dpa|DPA|PTI|ANI|IANS|Xinhua|EFE|ANSA|Kyodo|Yonhap|AAP|CP|UPI|Bernama|Anadolu|TASS|AA"
+_AGENCY_DATELINE = re.compile(
+    rf"^(?P<place>[{_CAPITAL}][a-zà-ÿ'’.\-]+(?:\s+[{_CAPITAL}][a-zà-ÿ'’.\-]+){{0,2}})"
+    r"(?:,\s+(?P<region>[A-Z][a-z]+\.?(?:\s+[A-Z][a-z]+\.?)?))?"
+    rf"(?:,\s+(?P<date>(?i:{_MONTH})\s+\d{{1,2}}(?:,\s+\d{{4}})?|\d{{1,2}}\s+(?i:{_MONTH})(?:\s+\d{{4}})?))?"
+    rf"\s+\((?P<agency>{_AGENCIES})\)(?:\s+[-–—]+\s+|:\s+)(?=\S)")
 
 
 @dataclass(frozen=True)
@@ -162,6 +174,9 @@ def _names(byline: str) -> list[str]:
     """The persons' names in a byline, in order."""
     text = _MARKUP.sub("", byline).strip(" ()")
     text = _CREDIT.sub("", text) if _CREDIT.match(text) else _BY.sub("", text)
+    role_first = _ROLE_FIRST.match(text)
+    if role_first and _NAME.match(role_first.group(2)):  # "Court reporter Jamie McKinnell"
+        text = role_first.group(2)
     text = re.split(r"\s+[|·•—–]\s+|;", text)[0]
     names: list[str] = []
     for piece in text.split(","):
@@ -207,6 +222,12 @@ def names_only(byline: str) -> bool:
     return not rest or (len(rest.split()) <= 6 and bool(_ROLE.search(rest)))
 
 
+def is_role_and_name(line: str) -> bool:
+    """A byline that gives the role first: "Court reporter Jamie McKinnell", "Political editor Jane Smith"."""
+    m = _ROLE_FIRST.match(_MARKUP.sub("", line).strip())
+    return bool(m) and bool(_NAME.match(m.group(2)))
+
+
 def is_name_and_role(line: str) -> bool:
     """A byline without "By": "Anna Whitfield, Legal affairs editor"."""
     name, _, role = _MARKUP.sub("", line).partition(",")
@@ -215,7 +236,8 @@ def is_name_and_role(line: str) -> bool:
 
 def dateline(text: str, start: int) -> Dateline | None:
     """The dateline at the start of a paragraph (`text[start:]`), if there is one."""
-    m = _DATELINE.match(text[start:start + 200])
+    head = text[start:start + 200]
+    m = _DATELINE.match(head) or _AGENCY_DATELINE.match(head)
     if m is None:
         return None
     date = m.group("date")

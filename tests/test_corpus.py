@@ -318,6 +318,8 @@ def test_byline_without_by_and_credit_line(tmp_path):
     ("By Ana de la Cruz and Maria dos Santos", "Ana de la Cruz and Maria dos Santos"),
     ("Interview by Hana Kurosawa, Books Editor", "Hana Kurosawa"),
     ("Story by Ann Reid", "Ann Reid"),
+    ("Court reporter Jamie McKinnell", "Jamie McKinnell"),
+    ("Senior Political Correspondent Ann Lee", "Ann Lee"),
 ])
 def test_author_names_from_bylines(byline, names):
     assert metadata.authors(byline) == names
@@ -561,3 +563,10 @@ def test_a_briefings_bullets_that_report_and_a_whos_who_are_news(tmp_path):
         "The markets opened higher today, traders said.", "The Fed held rates at 5.25% on Wednesday.",
         "Karine Jean-Pierre, White House press secretary", "The briefing ended at noon."]
     assert article.author == "Ann Reid"
+
+
+def test_a_byline_that_gives_the_role_first(tmp_path):
+    article, blocks = _parse(tmp_path, "Court jails former mayor\n\nCourt reporter Jamie McKinnell\n\n"
+                                       "The former mayor was jailed for six years.\n", "r.txt")
+    assert blocks[1] == ("Court reporter Jamie McKinnell", BlockKind.BYLINE) and article.author == "Jamie McKinnell"
+    assert metadata.dateline("Apple (AAPL) - shares rose.", 0) is None  # a ticker is no agency
