@@ -621,6 +621,10 @@ def article_metadata(text: str, blocks: tuple[Block, ...]) -> tuple[str | None, 
     credits = [text[b.start:b.end] for b in blocks[first:] if b.kind is BlockKind.BYLINE]
     author = next((a for a in map(metadata.authors, bylines + credits) if a), None)
     dateline = metadata.dateline(text, blocks[first].start) if first < len(blocks) else None
+    if dateline is None:  # a standfirst above wire copy: "Rescuers dug through the night." / "INNSBRUCK – ..."
+        after = next((i for i in range(first + 1, len(blocks))
+                      if _is_paragraph(blocks[i].kind, text[blocks[i].start:blocks[i].end])), None)
+        dateline = metadata.dateline(text, blocks[after].start) if after is not None else None
     published = metadata.published(header) or (dateline.date if dateline else None)
     return author, published, dateline
 

@@ -570,3 +570,11 @@ def test_a_byline_that_gives_the_role_first(tmp_path):
                                        "The former mayor was jailed for six years.\n", "r.txt")
     assert blocks[1] == ("Court reporter Jamie McKinnell", BlockKind.BYLINE) and article.author == "Jamie McKinnell"
     assert metadata.dateline("Apple (AAPL) - shares rose.", 0) is None  # a ticker is no agency
+
+
+def test_wire_copy_under_a_standfirst_keeps_its_dateline(tmp_path):
+    article, _ = _parse(tmp_path, "Avalanche hits ski resort\n\nRescuers dug through the night for survivors.\n\n"
+                                  "INNSBRUCK, Austria, Feb 3 (Reuters) – An avalanche buried a ski lift.\n\n"
+                                  "Three people died.\n", "w.txt")
+    assert (article.dateline.place, article.dateline.day, article.outlet) == ("INNSBRUCK", "02-03", "Reuters")
+    assert split_article(article)[2].text == "INNSBRUCK, Austria, Feb 3 (Reuters) – An avalanche buried a ski lift."
