@@ -513,16 +513,17 @@ def _lines_kept(text: str, furniture: frozenset[str]) -> list[_Kept]:
         was_after_image, after_image = after_image, False
         if not _words(plain):
             continue
-        if not list_item and (_COMMENTS_HEADER.match(plain) or _TEASER_HEADER.match(plain)):
-            if not _COMMENTS_HEADER.match(plain) or paragraphs >= (2 if _COMMENT_COUNT.match(plain) else 1):
-                zone = "comments" if _COMMENTS_HEADER.match(plain) else "teaser"
+        comments = not list_item and _COMMENTS_HEADER.match(plain)
+        if comments or (not list_item and _TEASER_HEADER.match(plain)):
+            if not comments or paragraphs >= (2 if _COMMENT_COUNT.match(plain) else 1):
+                zone = "comments" if comments else "teaser"
             continue
         if zone == "comments":
             continue
         if zone == "teaser":
-            # above the story a bare short line is the headline under a kicker ("Trending", "Latest News"), not a
-            # teaser: there only links and list items are
-            # a bullet that reports ("- The Fed held rates at 5.25% on Wednesday.") is a briefing's news, not a link
+            # links and bullets are teasers, except a bullet that reports ("- The Fed held rates at 5.25% on
+            # Wednesday.": a briefing's news); a bare short line is one only below the story's start (above it, it
+            # is the headline under a kicker: "Trending", "Latest News")
             if (list_item and not _reads_as_report(plain)) or _LINK.fullmatch(line.bare) or (
                     paragraphs and not _SENTENCE_END.search(plain) and len(_words(plain)) <= 20):
                 continue
@@ -610,11 +611,14 @@ def story_start(text: str, blocks: tuple[Block, ...]) -> int:
     return paragraphs[1] if header_after else paragraphs[0]
 
 
-def article_metadata(text: str, blocks: tuple[Block, ...]) -> tuple[str | None, str | None, Dateline | None]:
-    """(author, published date as YYYY-MM-DD, dateline) from an article's bylines, date lines and first paragraph.
+def article_metadata(text: str, blocks: tuple[Block, ...]
+                     ) -> tuple[str | None, str | None, Dateline | None, str | None]:
+    """(author, published date as YYYY-MM-DD, dateline, outlet) from an article's bylines, date lines and first
+    paragraph.
 
-    Only the lines above where the story starts (`story_start`) count for the date; the author comes from the
-    first byline there, else from a "(Reporting by ...)" credit anywhere."""
+    Only the lines above where the story starts (`story_start`) count for the date and the outlet named beside it
+    (else the dateline's agency); the author comes from the first byline there, else from a "(Reporting by ...)"
+    credit anywhere."""
     first = story_start(text, blocks)
     header = [text[b.start:b.end] for b in blocks[:first] if b.kind in (BlockKind.BYLINE, BlockKind.DATE)]
     bylines = [text[b.start:b.end] for b in blocks[:first] if b.kind is BlockKind.BYLINE]
@@ -626,7 +630,7 @@ def article_metadata(text: str, blocks: tuple[Block, ...]) -> tuple[str | None, 
                       if _is_paragraph(blocks[i].kind, text[blocks[i].start:blocks[i].end])), None)
         dateline = metadata.dateline(text, blocks[after].start) if after is not None else None
     published = metadata.published(header) or (dateline.date if dateline else None)
-    return author, published, dateline
+    return author, published, dateline, metadata.outlet(header) or (dateline.agency if dateline else None)
 
 
 def _title_from_name(article: str) -> str:
@@ -658,10 +662,8 @@ def from_source(source: Source, furniture: frozenset[str], file_stamp: FileStamp
         raise QAError(f"{source.id}: no readable text")
     if kind is InputKind.HTML and not any(b.kind is BlockKind.BODY for b in blocks):
         raise QAError(f"{source.id}: no main text found in the page (only its title and page furniture)")
-    author, published, dateline = article_metadata(text, blocks)
+    author, published, dateline, outlet = article_metadata(text, blocks)
     published = meta.published or published
-    header = [text[b.start:b.end] for b in blocks[:story_start(text, blocks)]
-              if b.kind in (BlockKind.BYLINE, BlockKind.DATE)]
     return Article(
         id=source.id,
         text=text,
@@ -674,7 +676,7 @@ def from_source(source: Source, furniture: frozenset[str], file_stamp: FileStamp
         author=(meta.author if meta.author and metadata.authors(meta.author) else None) or author or meta.author,
         published=published,
         dateline=dateline,
-        outlet=meta.outlet or metadata.outlet(header) or (dateline.agency if dateline else None),
+        outlet=meta.outlet or outlet,
         url=meta.url,
         path=path,
         file_sha256=file_sha256,

@@ -168,7 +168,8 @@ def _row_source(name: str, line: int, row: dict, digest: str, seen: set[str]) ->
     extra = tuple((k, v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
                   for k, v in row.items() if k not in KNOWN_FIELDS and v not in (None, ""))
     author = _field(row, "author")
-    author = re.sub(r"^by\s+", "", author, flags=re.I) or None if author else None  # "By EVELYNE MUSAMBI"
+    if author:
+        author = re.sub(r"^by\s+", "", author, flags=re.I) or None  # "By EVELYNE MUSAMBI"
     meta = Meta(title=_field(row, "title"), published=iso_day(_field(row, "date")), author=author,
                 outlet=_field(row, "outlet"), url=_field(row, "url"), extra=extra)
     return Source(article, with_header(text, meta.title, meta.author), digest, meta)

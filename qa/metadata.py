@@ -38,7 +38,8 @@ _ROLE = re.compile(
     r"\b(?:editor|correspondent|reporter|writer|journalist|columnist|critic|staff|contributor|producer|"
     r"analyst|news|desk|bureau|team|agency|media|press|reuters|ap|afp)\b", re.I)
 # Latin capitals, accented ones too ("Şebnem", "Łukasz", "Žukauskaitė"); up to two particles ("Ana de la Cruz")
-_UPPER = "A-ZÀ-ÖØ-Þ" + "".join(chr(c) for c in range(0x100, 0x250) if chr(c).isupper())
+_CAPITAL = "A-ZÀ-ÖØ-Þ"  # the Latin-1 capitals: "BOGOTÁ", "SÃO PAULO", "ZÜRICH"
+_UPPER = _CAPITAL + "".join(chr(c) for c in range(0x100, 0x250) if chr(c).isupper())
 _PARTICLE = r"(?:de|da|das|do|dos|du|des|del|della|di|van|von|der|den|ter|ten|le|la|al|bin|ibn|el)"
 _NAME = re.compile(rf"^[{_UPPER}][\w'’.\-]*(?:\s+(?:{_PARTICLE}\s+){{0,2}}[{_UPPER}][\w'’.\-]*){{1,3}}$")
 # An outlet's name: two to six capitalised words (or figures) ending in a newspaper's or broadcaster's word ("The Great
@@ -61,7 +62,6 @@ _UPDATE = re.compile(r"\b(?:updated|modified)\b", re.I)
 
 # A dateline opens the first paragraph of wire copy: "KHARTOUM, April 17 (Reuters) - ", "PORTLAND, Ore. (KPNW) — ",
 # "TOKYO, March 19, 2024 — ", "NEW DELHI — ".
-_CAPITAL = "A-ZÀ-ÖØ-Þ"  # "BOGOTÁ", "SÃO PAULO", "ZÜRICH"
 _DATELINE = re.compile(
     rf"^(?P<place>[{_CAPITAL}][{_CAPITAL}'’.\-]+(?:\s+[{_CAPITAL}][{_CAPITAL}'’.\-]+){{0,3}})"
     r"(?:,\s+(?P<region>[A-Z][a-z]+\.?(?:\s+[A-Z][a-z]+\.?)?|(?:[A-Z]\.){2,3}))?"  # "Ore.", "New Mexico", "N.C."

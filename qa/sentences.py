@@ -32,6 +32,7 @@ _TERMINATOR = re.compile(r"(?<![.!?…])[.!?…]+[\"'”’»)\]]*(?=\s+\S)")
 # The token before a stop, read backwards in the reversed text: only its own characters are looked at (searching
 # the text before each stop for a token that ends there rescanned the whole paragraph every time).
 _PREV_TOKEN_REVERSED = re.compile(r"[\w.’'-]*")
+_COMMA_BEFORE_REVERSED = re.compile(r"\s*,")  # a comma before a token, read backwards: "Lansing, Mich."
 _DOTTED_ACRONYM = re.compile(r"^(?:[A-Za-z]\.)+[A-Za-z]?$")
 _NEXT_WORD = re.compile(r"\s+([\"'“‘«(\[]?)(\S+)")
 
@@ -69,8 +70,8 @@ def _ends_sentence(text: str, reversed_text: str, match: re.Match[str]) -> bool:
         return False  # "Mr. Stoltenberg", "No. 5", "Chief (Mrs.) Abimbola Bello"
     if len(token) == 1 and token.isalpha() and token.isupper():
         return False  # an initial: "J. K. Rowling"
-    if (bare in STATES and token[:1].isupper() and text[:match.start() - length].rstrip().endswith(",")
-            and word.lower().rstrip(".") in ABBREVIATIONS and word.endswith(".")):
+    if (bare in STATES and token[:1].isupper() and word.endswith(".") and word.lower().rstrip(".") in ABBREVIATIONS
+            and _COMMA_BEFORE_REVERSED.match(reversed_text, len(text) - match.start() + length)):
         return False
     if _DOTTED_ACRONYM.match(token + "."):
         # "U.S." / "a.m.": ends a sentence only if the next word is a usual sentence opener or a quote opens; a
