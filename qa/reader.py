@@ -127,9 +127,19 @@ def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Whole words only; no unbalanced quote; no lone word cut out of a capitalised name; no trailing
     punctuation or emphasis markers, no leading dash. None when nothing is left."""
     # markdown's emphasis around a span is not part of it ("*The Boy and the Heron*": a markdown file's sentences
-    # keep their markers, as their offsets are into the file)
+    # keep their markers, as their offsets are into the file), and a short emphasised title or name inside it is
+    # never cut ("Hayao Miyazaki's *The Boy and the [Heron*]")
+    start, end = whole_emphasis(text, start, end)
     span = text[start:end]
-    start, end = start + len(span) - len(span.lstrip(" *")), start + len(span.rstrip(" *"))
+    start, end = start + len(span) - len(span.lstrip(" ")), start + len(span.rstrip(" "))
+    pairs = _emphasis_pairs(text)
+    start, end = _unwrapped(start, end, pairs)
+    # a marker that closes nothing (a list's "* ") is not part of it either
+    paired = {m.start() for pair in pairs for m in pair}
+    while start < end and text[start] in " *" and not (text[start] == "*" and start in paired):
+        start += 1
+    while end > start and text[end - 1] in " *" and not (text[end - 1] == "*" and _run_start(text, end) in paired):
+        end -= 1
     while start > 0 and text[start - 1].isalnum():
         start -= 1
     while end < len(text) and text[end].isalnum():
@@ -146,8 +156,9 @@ def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
         after = [w for w in words if w.start() >= inside[-1].end()]
         while after and _name_word(after[0].group()) and text[end:after[0].start()].isspace():
             end = after.pop(0).end()
-    while end > start and text[end - 1] in " ,;:.!?)]”\"'’*" and not _keeps_final(text, start, end):
+    while end > start and text[end - 1] in " ,;:.!?)]”\"'’" and not _keeps_final(text, start, end):
         end -= 1
+    start, end = _unwrapped(start, end, pairs)
     # nor is a dash that sets off a list ("1,832 deaths - 812 in ...") part of the answer
     while start < end and (text[start] in " ,;:([“\"'‘"
                            or text[start] in "-–—" and text[start + 1:start + 2].isspace()):
@@ -168,6 +179,51 @@ def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
         start, end = max(sides, key=lambda s: (any(is_content(w.group()) for w in word_matches(text[s[0]:s[1]])),
                                                s[1] - s[0], -s[0]))
     return (start, end) if end > start and any(ch.isalnum() for ch in text[start:end]) else None
+
+
+_EMPHASIS = re.compile(r"\*+")
+EMPHASIS_WORDS = 8  # an emphasised run of at most this many words is a title or name, kept whole in an answer
+
+
+def _emphasis_pairs(text: str) -> list[tuple[re.Match, re.Match]]:
+    """markdown's emphasis markers ("*", "**") paired open with close, in order."""
+    pairs, opened = [], []
+    for run in _EMPHASIS.finditer(text):
+        if opened and opened[-1].group() == run.group():
+            pairs.append((opened.pop(), run))
+        else:
+            opened.append(run)
+    return pairs
+
+
+def _unwrapped(start: int, end: int, pairs: list[tuple[re.Match, re.Match]]) -> tuple[int, int]:
+    """The span inside the emphasis markers when a pair of them encloses all of it ("*The Boy and the Heron*")."""
+    for a, b in pairs:
+        if (start, end) == (a.start(), b.end()):
+            return a.end(), b.start()
+    return start, end
+
+
+def _run_start(text: str, end: int) -> int:
+    """Where the run of "*" that ends at `end` starts."""
+    return end - (len(text[:end]) - len(text[:end].rstrip("*")))
+
+
+def whole_emphasis(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span with no emphasis marker left open: one whose emphasised title or name it cuts takes the whole of
+    it, markers and all ("Miyazaki's *The Boy and the [Heron*]"); a longer emphasised passage is cut at its
+    marker instead, on the side that holds more of the span."""
+    for a, b in _emphasis_pairs(text):
+        opens, closes = start <= a.start() < end < b.end(), start < b.end() <= end and a.start() < start
+        if not opens and not closes:
+            continue
+        if len(text[a.end():b.start()].split()) <= EMPHASIS_WORDS:
+            start, end = min(start, a.start()), max(end, b.end())
+        elif opens:
+            start, end = (start, a.start()) if a.start() - start >= end - a.end() else (a.end(), end)
+        else:
+            start, end = (start, b.start()) if b.start() - start >= end - b.end() else (b.end(), end)
+    return start, end
 
 
 def _open_marks(text: str, marks: list[int]) -> list[int]:

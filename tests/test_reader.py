@@ -65,7 +65,16 @@ def test_spans_are_tidy():
     film = "Hayao Miyazaki's *The Boy and the Heron* won best animated feature."
     at = film.index("*The")  # markdown's emphasis is not part of the answer
     assert film[slice(*reader.tidy_span(film, at, film.index(" won")))] == "The Boy and the Heron"
-    assert film[slice(*reader.tidy_span(film, film.index("Heron"), film.index(" won")))] == "Heron"
+    # nor is an emphasised title cut: the span takes all of it, markers and all, or none of them
+    assert film[slice(*reader.tidy_span(film, film.index("Heron"), film.index(" won")))] == "The Boy and the Heron"
+    assert film[slice(*reader.tidy_span(film, 0, film.index("* won")))] == "Hayao Miyazaki's *The Boy and the Heron*"
+    bold = "Foreign Minister **Sergei Lavrov** attended instead."
+    assert bold[slice(*reader.tidy_span(bold, 0, bold.index("Lavrov") + 6))] == "Foreign Minister **Sergei Lavrov**"
+    long = "*Editor's note: the ferry sailed at 9 p.m. with 212 people on board, officials said*"
+    at = long.index("212")
+    assert long[slice(*reader.tidy_span(long, at, len(long)))] == "212 people on board, officials said"
+    bullet = "* 212 people were on board"
+    assert bullet[slice(*reader.tidy_span(bullet, 0, 5))] == "212"  # a list's marker closes nothing
     end = "It won best animated feature for *The Boy and the Heron*."
     assert end[slice(*reader.tidy_span(end, end.index("*The"), len(end)))] == "The Boy and the Heron"
     plan = 'Ministers said the "Rwanda plan" would "fail badly'
