@@ -192,6 +192,7 @@ _MARKER = re.compile(r"^(?:#{1,6}\s+|[-*•▪►|·]\s+|\d{1,3}[.)]\s+|>\s*)")
 _LIST_MARKER = re.compile(r"^(?:[-*•▪►·]|\d{1,3}[.)])\s")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 _STATEMENT_END = re.compile(r"[.!][\"'”’)\]]*$")
+_INNER_END = re.compile(r"[.!?…][\"'”’)\]]*\s+[\"'“‘]?[A-Z]")  # a sentence ends inside the line
 _BYLINE = re.compile(r"^(?:by|author|authors|(?:written|reporting|posted|edited|story|words|interview) by)\b\s*[:\-]?\s*\S",
                      re.I)
 # Credits: "(Reporting by X; Editing by Y)", the same without brackets, "AP writer X contributed to this report."
@@ -566,16 +567,29 @@ def _is_paragraph(kind: BlockKind, text: str) -> bool:
 
 def _headline(kept: list[_Kept]) -> int | None:
     """Which kept line is the headline: among the headline-shaped lines above the first paragraph, a markdown
-    "# " heading, else the first of four words or more (shorter ones are section labels: "WORLD NEWS")."""
-    first_paragraph = next((i for i, k in enumerate(kept) if _is_paragraph(k.kind, k.plain)), len(kept))
+    "# " heading, else the first of four words or more (shorter ones are section labels: "WORLD NEWS") that is
+    not the paper's name ("The Valley Sentinel Daily", a masthead). A one-line question above the story ("Is the
+    four-day week here to stay?") is a headline, not its first paragraph."""
+    first_paragraph = next((i for i, k in enumerate(kept) if _is_paragraph(k.kind, k.plain)
+                            and not _question_headline(kept, i)), len(kept))
     shaped = [i for i in range(first_paragraph) if kept[i].kind in (BlockKind.HEADING, BlockKind.BODY)
               and _starts_upper(kept[i].plain) and len(_words(kept[i].plain)) <= 30
               and not kept[i].plain.endswith(".") and " | " not in kept[i].plain]  # a table's column names are none
-    for rule in (lambda i: kept[i].h1, lambda i: len(_words(kept[i].plain)) >= 4, lambda i: True):
+    masthead = [metadata.names_outlet(kept[i].plain) for i in range(len(kept))]
+    for rule in (lambda i: kept[i].h1, lambda i: len(_words(kept[i].plain)) >= 4 and not masthead[i],
+                 lambda i: not masthead[i], lambda i: True):
         found = [i for i in shaped if rule(i)]
         if found:
             return found[0]
     return None
+
+
+def _question_headline(kept: list[_Kept], i: int) -> bool:
+    """Whether kept line i, the first paragraph-shaped line, is rather a headline that asks: one question of at
+    most 20 words, with the story (a statement) below it."""
+    plain = kept[i].plain
+    return (plain.rstrip("\"'”’)").endswith("?") and len(_words(plain)) <= 20 and not _INNER_END.search(plain)
+            and any(_is_paragraph(k.kind, k.plain) and _STATEMENT_END.search(k.plain) for k in kept[i + 1:]))
 
 
 def classify(text: str, furniture: frozenset[str] = frozenset()) -> tuple[str | None, tuple[Block, ...]]:

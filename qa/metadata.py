@@ -160,6 +160,12 @@ def published(lines: list[str]) -> str | None:
     return first[0] if first else None
 
 
+def names_outlet(line: str) -> bool:
+    """Whether a line is an outlet's name alone ("The Valley Sentinel Daily", a masthead)."""
+    plain = " ".join(_MARKUP.sub("", line).split())
+    return bool(_OUTLET.match(plain)) and not is_date_part(plain)
+
+
 def outlet(lines: list[str]) -> str | None:
     """The outlet a header line names beside its date or byline ("The Great Lakes Courier | September 15, 2023"):
     a piece of a few capitalised words that ends in a newspaper's or broadcaster's word (`_OUTLET`)."""

@@ -127,6 +127,11 @@ def _body(blocks) -> list[str]:
     return [t for t, kind in blocks if kind is BlockKind.BODY]
 
 
+def _folder(tmp_path, name: str):
+    (tmp_path / name).mkdir()
+    return tmp_path / name
+
+
 def _parse(tmp_path, text: str, name: str = "a.md"):
     (tmp_path / name).write_text(text, encoding="utf-8")
     (article,) = read_corpus(tmp_path).articles
@@ -355,6 +360,25 @@ def test_headline_is_not_a_section_label_or_teaser(tmp_path):
                                        "a second time\n\nLoreen won the contest in Liverpool.\n", "f.txt")
     assert article.title == "Sweden's Loreen wins Eurovision for a second time"
     assert blocks[0][1] is BlockKind.HEADLINE and len(blocks) == 2
+
+
+def test_headline_that_asks_and_a_masthead_above_the_headline(tmp_path):
+    """A one-line question above the story is its headline, not its first paragraph; the paper's name above the
+    headline is not it."""
+    article, blocks = _parse(tmp_path, "Is the four-day week here to stay?\n\nBy Jane Smith, Work Correspondent\n\n"
+                                       "Dozens of firms that tried a four-day week have kept it.\n", "q.txt")
+    assert article.title == "Is the four-day week here to stay?" and article.author == "Jane Smith"
+    assert [kind for _, kind in blocks] == [BlockKind.HEADLINE, BlockKind.BYLINE, BlockKind.BODY]
+    # a story that opens with questions of its own keeps them: two questions in a line, or no statement below
+    article, blocks = _parse(_folder(tmp_path, "b"), "Why now? Why here?\n\nThe council voted on Tuesday.\n", "q2.txt")
+    assert article.title != "Why now? Why here?" and _body(blocks)[0] == "Why now? Why here?"
+    article, _ = _parse(_folder(tmp_path, "c"), "The Valley Sentinel Daily\n\nCouncil approves new bridge over the "
+                                                 "Ouse after a long debate\n\nBy Jane Smith\n\nThe council approved "
+                                                 "a new bridge on Tuesday.\n", "m.txt")
+    assert article.title == "Council approves new bridge over the Ouse after a long debate"
+    article, _ = _parse(_folder(tmp_path, "d"), "The Valley Sentinel Daily\n\nThe council approved a new bridge on "
+                                                 "Tuesday.\n", "n.txt")
+    assert article.title == "The Valley Sentinel Daily"  # the only headline-shaped line
 
 
 @settings(max_examples=200, deadline=None)
