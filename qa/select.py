@@ -506,6 +506,7 @@ def rows_within(scores: np.ndarray, rows: np.ndarray, gap: float) -> np.ndarray:
     return rows[scores[rows] >= scores[rows[0]] - gap] if len(rows) else rows
 
 
+QUOTE_LOOKBACK = 3  # sentences back where a quote's speaker may be named (name said; "..., he said; "...; ...")
 _LEADING_PERSON = re.compile(r"^[\W_]*\b(He|She)\b")
 # a quote whose speaker a pronoun after it names: '"It feels like ... once again," he said.'
 _QUOTED_BY = re.compile(r"[\"”]\s+(he|she)\s+(?:said|says|added|adds|continued|told|wrote|warned|argued|insisted)\b")
@@ -520,23 +521,57 @@ def _person_pronoun(text: str) -> re.Match[str] | None:
     return _QUOTED_BY.search(text)
 
 
+_SPEECH = re.compile(r"\b(?:said|says|say|saying|added|adds|told|tells|asked|asks|wrote|writes|according|continued|"
+                     r"warned|argued|insisted|explained|recalled|stressed)\b", re.I)
+
+
+def _ends_in_quote(text: str) -> bool:
+    """Whether a sentence's last quote mark opens a quote (that the next sentence goes on with): '“' does, and a
+    straight '"' at the start or after a space with a word after it ('"This was worse.')."""
+    marks = [m for m in re.finditer(r'["“”]', text)]
+    if not marks:
+        return False
+    last = marks[-1]
+    if last.group() != '"':
+        return last.group() == "“"
+    at = last.start()
+    return (at == 0 or text[at - 1] in " ([—–-") and text[at + 1:at + 2].strip() != ""
+
+
+def _speaker_elsewhere(index: Index, s: int, first: int, text: str) -> bool:
+    """Whether sentence s is someone's words whose speaker another sentence names: it goes on with a quote the
+    sentence before left open ('"This was worse.' / 'It came up in about three hours, ..."'), or it is a quote that
+    names no speaker ('"This was worse.' after '"My dad farmed this land ...," he said.')."""
+    if s - 1 >= first and _ends_in_quote(index.sentence_text(s - 1)):
+        return True
+    return text.lstrip()[:1] in ('"', "“") and not _SPEECH.search(text)
+
+
 def cross_texts(index: Index, question: str, sentences: np.ndarray, texts: list[str]) -> list[str]:
     """The sentences (`texts`, their own text) as the cross-encoder reads them: one that opens with "He" or "She",
     or opens a quote that "he said" or "she said" attributes, reads the pronoun as the person the question names
     when the one or two sentences before it in its article name that person, and the one right before does not
     open with the other pronoun ("She finished with 583 points" after sentences on Loreen, asked how many points
     Loreen finished with; '"It feels like the North is being treated as second-class citizens," he said.' after
-    one on Andy Burnham). The cross-encoder reads a sentence alone, and on its own a pronoun reads as someone
-    other than the one asked about."""
+    one on Andy Burnham). Someone's words whose speaker another sentence names (a quote that goes on from the
+    sentence before, or one with no "said" of its own) read as that person's ('Greg Pattinson said: It came up in
+    about three hours ...') when one of the QUOTE_LOOKBACK sentences before it names the person the question names.
+    The cross-encoder reads a sentence alone, and on its own a pronoun reads as someone other than the one asked
+    about, and a quote as no one's."""
     texts = list(texts)
-    names = [question[a:b] for a, b in entity_spans(question)]
+    names = [re.sub(r"['’]s$", "", question[a:b]) for a, b in entity_spans(question)]  # "Greg Pattinson's" farm
     if not names:
         return texts
     for i, (s, text) in enumerate(zip(sentences.tolist(), texts)):
         m = _person_pronoun(text)
-        if not m:
-            continue
         first, _ = index.article_sentences(int(index.article_of(np.array([s]))[0]))
+        if not m:
+            if _speaker_elsewhere(index, s, first, text):
+                before = " ".join(index.sentence_text(r) for r in range(max(first, s - QUOTE_LOOKBACK), s))
+                named = next((n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", before)), None)
+                if named:
+                    texts[i] = f"{named} said: {text}"
+            continue
         if s - 1 >= first:
             prior = _person_pronoun(index.sentence_text(s - 1))
             if prior and prior.group(1).lower() != m.group(1).lower():  # "She won. He said ...": someone else
@@ -570,7 +605,9 @@ def body_first(kinds: np.ndarray, scores: np.ndarray) -> np.ndarray:
 AUTHORSHIP = (re.compile(r"\b(?:who|which)\b.*\b(?:wrote|write|written|writes|authored|reported|covered|filed)\b",
                          re.I),
               re.compile(r"\b(?:story|article|report|piece|column|byline|reporter|journalist|correspondent|editor|"
-                         r"writer|author|write-?up)s?\b", re.I))
+                         r"writer|author|write-?up|obituary|obituaries|obit|profile|explainer|op-?ed|editorial|dispatch|"
+                         r"blog)s?\b",
+                         re.I))
 
 
 def asks_for_author(question: str) -> bool:

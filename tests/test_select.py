@@ -227,6 +227,22 @@ def test_the_cross_encoder_reads_the_he_or_she_who_said_a_quote_as_the_person_as
     assert read[he + 1] == texts[he + 1] and read[he + 2] == texts[he + 2]
 
 
+def test_the_cross_encoder_reads_a_quote_that_goes_on_as_its_speaker_s(encoder, tmp_path):
+    question = "How quickly did the water rise on Greg Pattinson's farm?"
+    _, _, texts, read = _read_across(
+        encoder, tmp_path, "Floods hit the valley\n\n"
+        "Dairy farmer Greg Pattinson said he had lost about 40 calves.\n\n"
+        '"My dad farmed this land for 40 years," he said. "This was worse. It came up in about three hours, and '
+        'there was nothing you could do."\n\n'
+        "The council met on Wednesday.\n\n"
+        '"We will rebuild," the mayor told reporters.\n', question)
+    worse = texts.index('"This was worse.')
+    assert read[worse] == 'Greg Pattinson said: "This was worse.'  # a quote with no "said" of its own
+    assert read[worse + 1] == "Greg Pattinson said: " + texts[worse + 1]  # the quote going on
+    # the sentence after the quote closes, and a quote whose speaker it names, read as they are
+    assert read[worse + 2] == "The council met on Wednesday." and read[worse + 3] == texts[worse + 3]
+
+
 @pytest.mark.slow
 def test_a_question_for_someone_s_words_marks_the_sentences_that_quote_someone(encoder, tmp_path):
     engine = _one_article(encoder, tmp_path, "Court backs port expansion\n\n"
@@ -242,3 +258,15 @@ def test_a_question_for_someone_s_words_marks_the_sentences_that_quote_someone(e
     assert said['The port authority called the ruling a "turning point" and said work would begin in March.'] == 0.0
     q, _, x, _ = _features(engine, "When will work on the port begin?")  # not asked for anyone's words
     assert not q.said and not x[:, col("said_q_x_quote")].any()
+
+
+def test_authorship_questions():
+    """"Who wrote ...?" about the story (any kind of piece) is answered by its byline; about anything else it is
+    a question about the story."""
+    for q in ("Who wrote the obituary of Ingrid Solberg?", "Who wrote the report on the central bank raising rates?",
+              "which reporter covered the PDX blowout", "Who wrote the profile of the new coach?",
+              "Who is the diplomatic editor who wrote up the AU joining the G20?"):
+        assert select.asks_for_author(q), q
+    for q in ("Who wrote the letter to the council?", "Who covered the costs of the trip?",
+              "Which officer reported the break-in to the post office?", "Who won the 2022 final?"):
+        assert not select.asks_for_author(q), q
