@@ -30,7 +30,7 @@ FEATURES = (
     "article_best_coverage", "previous_dense", "pronoun_start", "headline", "other_non_body",
     "time_q_x_date", "number_q_x_number", "count_q_x_count", "person_place_q_x_entity", "entity_q_x_entity", "other_q_x_entity",
     "question_new_terms", "wide_context_coverage", "match_density", "coverage_x_sentence_dense",
-    "context_x_passage_gap", "article_coverage", "year_missing", "said_q_x_quote",
+    "context_x_passage_gap", "article_coverage", "year_missing", "said_q_x_quote", "speaker_asked",
 )
 
 
@@ -53,6 +53,7 @@ class Question:
     kind: AnswerType
     count: bool = False  # it asks how many ("How many are on strike?", "the death toll"): answer_types.asks_count
     said: bool = False  # it asks for someone's words ("How did Blinken describe ...?"): answer_types.asks_said
+    name_ids: tuple[int, ...] = ()  # the terms of the names it holds ("Greg Pattinson's farm": greg, pattinson)
 
 
 # --- the margin: how far the best sentence leads its rival ------------------------------------------------------
@@ -255,18 +256,20 @@ def load_selector(index_dir: Path | None) -> Selector:
 # --- what selection derives from an index once --------------------------------------------------------------
 
 # Bump when what `prepare` computes changes: only this cache is remade, never the index (its vectors stay).
-PREPARED_VERSION = 3
+PREPARED_VERSION = 4  # 4: speaker_before
 
 
 @dataclass(frozen=True)
 class SentenceCues:
     """What selection precomputes per sentence of an index: the vocabulary ids inside its date / number /
     entity / count cues (row len(CUE_KINDS) * i + CUE_KINDS.index(kind) of `cue_ids`), whether it opens
-    with a pronoun, and whether it quotes someone (answer_types.quotes_someone)."""
+    with a pronoun, whether it quotes someone (answer_types.quotes_someone), and whether it is what a person
+    said or did whom only a sentence before it names (`speaker_before`)."""
 
     cue_ids: Ragged
     pronoun_start: np.ndarray  # bool (n,)
     quote: np.ndarray  # bool (n,)
+    speaker_before: np.ndarray  # bool (n,)
 
     def new_cue(self, sentences: np.ndarray, kind: str, question_ids: np.ndarray) -> np.ndarray:
         """Per sentence: does its cue of this kind (one of CUE_KINDS) hold a stem the question does not."""
@@ -276,22 +279,29 @@ class SentenceCues:
         return out
 
 
+_CUE_FLAGS = ("pronoun_start", "quote", "speaker_before")
+
+
 def _compute_cues(index: Index) -> SentenceCues:
     rows = []
-    pronoun, quote = np.zeros(index.n_sentences, dtype=bool), np.zeros(index.n_sentences, dtype=bool)
-    for i in range(index.n_sentences):
+    n = index.n_sentences
+    pronoun, quote, speaker = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    firsts = [index.article_sentences(a)[0] for a in index.article_of(np.arange(n)).tolist()] if n else []
+    for i in range(n):
         text = index.sentence_text(i)
         cues = cue_stems(text)
         rows.extend(index.term_ids(cues[kind]) for kind in CUE_KINDS)
         pronoun[i] = bool(PRONOUN_START.match(text))
         quote[i] = quotes_someone(text)
-    return SentenceCues(Ragged.from_rows(rows), pronoun, quote)
+        speaker[i] = bool(_person_pronoun(text)) or _speaker_elsewhere(index, i, firsts[i], text)
+    return SentenceCues(Ragged.from_rows(rows), pronoun, quote, speaker)
 
 
 def _cues_fit(cues: SentenceCues, index: Index) -> bool:
     n = index.n_sentences
     return (cues.cue_ids.offsets.shape == (len(CUE_KINDS) * n + 1,)
-            and all(flags.shape == (n,) and flags.dtype == np.bool_ for flags in (cues.pronoun_start, cues.quote))
+            and all(flags.shape == (n,) and flags.dtype == np.bool_
+                    for flags in (cues.pronoun_start, cues.quote, cues.speaker_before))
             and np.issubdtype(cues.cue_ids.values.dtype, np.integer)
             and int(cues.cue_ids.offsets[-1]) == cues.cue_ids.values.shape[0]
             and (not cues.cue_ids.values.size or 0 <= int(cues.cue_ids.values.min())
@@ -304,8 +314,8 @@ def prepare(index: Index) -> SentenceCues:
     is remade; a folder that cannot be written only means computing it again next time."""
     cache = index.data_folder / f"select-v{PREPARED_VERSION}"
     try:
-        cues = SentenceCues(Ragged.load(cache, "cue_ids"), np.load(cache / "pronoun_start.npy", allow_pickle=False),
-                            np.load(cache / "quote.npy", allow_pickle=False))
+        cues = SentenceCues(Ragged.load(cache, "cue_ids"),
+                            *(np.load(cache / f"{name}.npy", allow_pickle=False) for name in _CUE_FLAGS))
         if _cues_fit(cues, index):
             return cues
     except (OSError, ValueError):
@@ -316,8 +326,8 @@ def prepare(index: Index) -> SentenceCues:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         cues.cue_ids.save(tmp, "cue_ids")
-        np.save(tmp / "pronoun_start.npy", cues.pronoun_start)
-        np.save(tmp / "quote.npy", cues.quote)
+        for name in _CUE_FLAGS:
+            np.save(tmp / f"{name}.npy", getattr(cues, name))
         shutil.rmtree(cache, ignore_errors=True)
         os.rename(tmp, cache)
     except OSError:
@@ -401,6 +411,19 @@ def _article_level(index: Index, q: Question, articles: np.ndarray, weights: np.
     return coverage, year_missing
 
 
+def _named_before(index: Index, q: Question, ids: np.ndarray, articles: np.ndarray) -> np.ndarray:
+    """Per candidate: whether one of the QUOTE_LOOKBACK sentences before it in its article names someone the
+    question names."""
+    out = np.zeros(ids.shape[0], dtype=bool)
+    if not q.name_ids:
+        return out
+    for step in range(1, QUOTE_LOOKBACK + 1):
+        other = np.maximum(ids - step, 0)
+        out |= (index.term_presence(list(q.name_ids), other).any(axis=0) & (ids - step >= 0)
+                & (index.article_of(other) == articles))
+    return out
+
+
 def features(index: Index, cues: SentenceCues, q: Question, cands: Candidates) -> np.ndarray:
     """The FEATURES matrix, one row per candidate sentence, its columns built by name and stacked in FEATURES
     order. Vectorised: no Python work per candidate."""
@@ -475,6 +498,7 @@ def features(index: Index, cues: SentenceCues, q: Question, cands: Candidates) -
         "article_coverage": article_coverage,
         "year_missing": year_missing,
         "said_q_x_quote": q.said * cues.quote[ids],
+        "speaker_asked": cues.speaker_before[ids] & _named_before(index, q, ids, articles),
     }
     if set(columns) != set(FEATURES):  # a feature named in one place only is a bug, not a zero column
         raise RuntimeError(f"features and FEATURES disagree: {sorted(set(columns) ^ set(FEATURES))}")
@@ -547,6 +571,11 @@ def _speaker_elsewhere(index: Index, s: int, first: int, text: str) -> bool:
     return text.lstrip()[:1] in ('"', "“") and not _SPEECH.search(text)
 
 
+def asked_names(question: str) -> list[str]:
+    """The names a question holds, a possessive's "'s" left off ("Greg Pattinson's farm": "Greg Pattinson")."""
+    return [re.sub(r"['’]s$", "", question[a:b]) for a, b in entity_spans(question)]
+
+
 def cross_texts(index: Index, question: str, sentences: np.ndarray, texts: list[str]) -> list[str]:
     """The sentences (`texts`, their own text) as the cross-encoder reads them: one that opens with "He" or "She",
     or opens a quote that "he said" or "she said" attributes, reads the pronoun as the person the question names
@@ -559,7 +588,7 @@ def cross_texts(index: Index, question: str, sentences: np.ndarray, texts: list[
     The cross-encoder reads a sentence alone, and on its own a pronoun reads as someone other than the one asked
     about, and a quote as no one's."""
     texts = list(texts)
-    names = [re.sub(r"['’]s$", "", question[a:b]) for a, b in entity_spans(question)]  # "Greg Pattinson's" farm
+    names = asked_names(question)
     if not names:
         return texts
     for i, (s, text) in enumerate(zip(sentences.tolist(), texts)):
@@ -688,5 +717,7 @@ def rank(index: Index, cues: SentenceCues, q: Question, cands: Candidates, selec
 
 def make_question(index: Index, text: str, vector: np.ndarray) -> Question:
     stems = query_tokens(text)
+    names = [query_tokens(name) for name in asked_names(text)]
     return Question(text=text, vector=vector, token_ids=index.term_ids(stems), n_tokens=len(stems),
-                    stems=stems, kind=answer_type(text), count=asks_count(text), said=asks_said(text))
+                    stems=stems, kind=answer_type(text), count=asks_count(text), said=asks_said(text),
+                    name_ids=tuple(dict.fromkeys(index.term_ids([t for name in names for t in name]))))

@@ -244,6 +244,27 @@ def test_the_cross_encoder_reads_a_quote_that_goes_on_as_its_speaker_s(encoder, 
 
 
 @pytest.mark.slow
+def test_what_someone_the_question_names_said_a_few_sentences_on_is_marked(encoder, tmp_path):
+    engine = _one_article(encoder, tmp_path, "Floods hit the valley\n\n"
+                          "Dairy farmer Greg Pattinson said he had lost about 40 calves.\n\n"
+                          '"My dad farmed this land for 40 years," he said. "This was worse. It came up in about three '
+                          'hours, and there was nothing you could do."\n\n'
+                          "The council met on Wednesday and voted to waive rates.\n\n"
+                          "She said the vote was unanimous.\n")
+    q, _, x, texts = _features(engine, "How quickly did the water rise on Greg Pattinson's farm?")
+    assert set(q.name_ids) == set(engine.index.term_ids(["greg", "pattinson"]))
+    asked = dict(zip(texts, x[:, col("speaker_asked")]))
+    assert asked['"This was worse.'] == 1.0 and asked['"My dad farmed this land for 40 years," he said.'] == 1.0
+    assert asked["It came up in about three hours, and there was nothing you could do.\""] == 1.0
+    # the one who names him, sentences that are no one's words, and a "She" too far from his name are not
+    assert asked["Dairy farmer Greg Pattinson said he had lost about 40 calves."] == 0.0
+    assert asked["The council met on Wednesday and voted to waive rates."] == 0.0
+    assert asked["She said the vote was unanimous."] == 0.0
+    _, _, x, _ = _features(engine, "How quickly did the water rise?")  # a question that names no one
+    assert not x[:, col("speaker_asked")].any()
+
+
+@pytest.mark.slow
 def test_a_question_for_someone_s_words_marks_the_sentences_that_quote_someone(encoder, tmp_path):
     engine = _one_article(encoder, tmp_path, "Court backs port expansion\n\n"
                           "Justice Linda Chan said the plan met every environmental condition set by the ministry.\n\n"
