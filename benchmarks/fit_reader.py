@@ -15,7 +15,9 @@ With --start ADAPTER --news DIR the fit starts from a fitted reader (benchmarks/
 reader) and goes on with the news questions (`news_examples`: each standalone row's `support` sentence with its
 answer, and another sentence of its article as "no answer"), mixed with as many SQuAD examples again so that it
 does not forget prose; --leave-out-fold K keeps fold K's articles (benchmarks/news_folds.py) out, as
-benchmarks/news.py --cv does per fold.
+benchmarks/news.py --cv does per fold. The questions of benchmarks/news_extra (more invented news articles, see its
+README) join the news step too, each over its own articles; --extra DIR ... names other such sets, --extra alone
+none.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from benchmarks.lora import save_fit, training_setup_from  # noqa: E402
-from benchmarks.news_folds import add_news_arguments, news_questions  # noqa: E402
+from benchmarks.news_folds import (add_extra_argument, add_news_arguments, extra_note, extra_sets,  # noqa: E402
+                                   news_questions)
 from benchmarks.squad import DEFAULT_ZIP, split  # noqa: E402
 from qa import adapter, reader  # noqa: E402
 from qa.corpus import BlockKind  # noqa: E402
@@ -228,21 +231,22 @@ def save(out: Path, adapters, head, rank: int, fitted_on: str) -> None:
              rank, fitted_on)
 
 
-def news_mix(index, questions: list[Question], zip_path: Path = DEFAULT_ZIP, seed: int = 0) -> list:
-    """The news questions' examples with as many SQuAD 'fit'/'rerank' examples (a seeded sample): what a
-    --news fit trains on."""
-    news = news_examples(index, questions, seed)
+def news_mix(sets: list[tuple[object, list[Question]]], zip_path: Path = DEFAULT_ZIP, seed: int = 0) -> list:
+    """The news questions' examples, each (index, questions) set's over its own articles, with as many SQuAD
+    'fit'/'rerank' examples (a seeded sample): what a --news fit trains on."""
+    news = [row for index, questions in sets for row in news_examples(index, questions, seed)]
     squad = examples(zip_path, ("fit", "rerank"), seed)
     return news + random.Random(seed).sample(squad, min(len(squad), len(news)))
 
 
-def fit_on_news(index, questions: list[Question], out: Path, note: str, *, start: Path = SQUAD_READER,
+def fit_on_news(sets: list[tuple[object, list[Question]]], out: Path, note: str, *, start: Path = SQUAD_READER,
                 epochs: float = 3.0, lr: float = 3e-4, batch: int = 16, zip_path: Path = DEFAULT_ZIP,
                 seed: int = 0) -> None:
-    """Go on from the SQuAD reader `start` with `news_mix` of these questions; write the adapter to `out`."""
+    """Go on from the SQuAD reader `start` with `news_mix` of these (index, questions) sets; write the adapter to
+    `out`."""
     torch.manual_seed(seed)
     random.seed(seed)
-    rows = news_mix(index, questions, zip_path, seed=seed)
+    rows = news_mix(sets, zip_path, seed=seed)
     started = time.perf_counter()
     _, _, adapters, head, rank = train(rows, start=start, epochs=epochs, lr=lr, batch=batch)
     _, info, _ = adapter.read_adapter(start, ("head.weight", "head.bias"), "reader adapter")
@@ -264,6 +268,7 @@ def main() -> None:
     parser.add_argument("--holdout", type=float, default=0.0, help="share of questions kept out and scored")
     parser.add_argument("--threads", type=int, default=2)
     add_news_arguments(parser, SQUAD_READER, "reader")
+    add_extra_argument(parser)
     args = parser.parse_args()
 
     torch.manual_seed(0)
@@ -276,8 +281,10 @@ def main() -> None:
             parser.error("--holdout scores a share of the SQuAD questions: it is for the fit from scratch")
         questions, note = news_questions(args)
         engine = QA(args.news / "articles", ROOT / "benchmarks" / "out" / "news" / "index")
-        fit_on_news(engine.build(), questions, args.out, note, start=args.start, epochs=args.epochs or 3.0,
-                    lr=args.lr or 3e-4, batch=args.batch, zip_path=args.zip)  # the rank is --start's
+        extras = extra_sets(args.extra, ROOT / "benchmarks" / "out")
+        fit_on_news([(engine.build(), questions)] + [(e.index, qs) for e, qs in extras], args.out,
+                    note + extra_note(extras), start=args.start, epochs=args.epochs or 3.0, lr=args.lr or 3e-4,
+                    batch=args.batch, zip_path=args.zip)  # the rank is --start's
         return
     epochs, lr = args.epochs or 2.0, args.lr or 1e-3
     rows = examples(args.zip, ("fit", "rerank"))

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from benchmarks import fit_selector  # noqa: E402
-from benchmarks.news_folds import NEWS, folds_of  # noqa: E402
+from benchmarks.news_folds import NEWS, add_extra_argument, extra_note, extra_sets, folds_of  # noqa: E402
 from benchmarks.squad import bm25_baseline  # noqa: E402
 from benchmarks.scores_cache import CachedScorer  # noqa: E402
 from qa import calibrate, rerank, select  # noqa: E402
@@ -84,23 +84,27 @@ def fold_key(questions: list[Question], *files: Path) -> str:
 
 
 def fold_reader(index, corpus: Path, train: list[Question], fold: int, k: int, work: Path, *,
-                epochs: float | None = None, seed: int | None = None) -> Path:
+                extras: list | None = None, epochs: float | None = None, seed: int | None = None) -> Path:
     """The reader fitted as qa/reader.npz is (benchmarks/fit_reader.py --news) without fold `fold`'s questions,
-    over `index` (of the articles in `corpus`); cached under a hash of what the fit reads, so a rerun with the
-    same code and data reuses it. `epochs` and `seed`, when given, replace the shipped recipe's (fit_reader's
-    defaults) to compare recipes (benchmarks/reader_spans.py --cv --reader-epochs / --reader-seed)."""
+    over `index` (of the articles in `corpus`), with the `extras` sets' (news_folds.extra_sets) questions too;
+    cached under a hash of what the fit reads, so a rerun with the same code and data reuses it. `epochs` and
+    `seed`, when given, replace the shipped recipe's (fit_reader's defaults) to compare recipes
+    (benchmarks/reader_spans.py --cv --reader-epochs / --reader-seed)."""
     from benchmarks import fit_reader  # torch: only when a reader is refitted
 
-    articles = sorted(p for p in Path(corpus).iterdir() if p.is_file())  # the "no answer" sentences
-    key = fold_key(train, fit_reader.SQUAD_READER, ROOT / "benchmarks" / "fit_reader.py", ROOT / "qa" / "reader.py",
+    extras = extras or []
+    corpora = [Path(corpus)] + [Path(e.corpus) for e, _ in extras]
+    articles = sorted(p for c in corpora for p in c.iterdir() if p.is_file())  # the "no answer" sentences
+    key = fold_key(train + [q for _, qs in extras for q in qs], fit_reader.SQUAD_READER,
+                   ROOT / "benchmarks" / "fit_reader.py", ROOT / "qa" / "reader.py",
                    ROOT / "benchmarks" / "lora.py", ROOT / "qa" / "adapter.py", *INGEST, *articles)
     recipe = {name: value for name, value in (("epochs", epochs), ("seed", seed)) if value is not None}
     path = work / "readers" / f"fold-{fold}-of-{k}-{key}{''.join(f'-{n[0]}{v:g}' for n, v in recipe.items())}.npz"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fit_reader.fit_on_news(index, train, path, f"the news development set's standalone answerable questions "
-                                                   f"outside fold {fold} of {k} (benchmarks/news_folds.py)",
-                               **recipe)
+        fit_reader.fit_on_news([(index, train)] + [(e.index, qs) for e, qs in extras], path,
+                               f"the news development set's standalone answerable questions outside fold {fold} of "
+                               f"{k} (benchmarks/news_folds.py){extra_note(extras)}", **recipe)
     return path
 
 
@@ -170,10 +174,12 @@ def stacked_scorer(reranker: rerank.Reranker, path: Path, news: calibrate.Collec
 
 
 def cross_validate(engine: QA, questions: list[Question], folds: dict[str, int], k: int, squad: calibrate.Collected,
-                   work: Path, near_misses: bool = False,
-                   reranker_news: bool = False) -> tuple[list[Question], list[dict], list[float]]:
-    """Refit the selector per fold on SQuAD + the other folds' news questions, and the reader too when the
-    shipped one was fitted on news questions (the cross-encoder with `reranker_news`); answer the held-out fold."""
+                   work: Path, near_misses: bool = False, reranker_news: bool = False,
+                   extras: list | None = None) -> tuple[list[Question], list[dict], list[float]]:
+    """Refit the selector per fold on SQuAD + the other folds' news questions, and the reader too when the shipped
+    one was fitted on news questions, with the `extras` sets' questions (news_folds.extra_sets) as well (the
+    cross-encoder with `reranker_news`, from the development set alone); answer the held-out fold."""
+    extras = extras or []
     standalone = [q for q in questions if not q.history]  # follow-ups are asked through the chat, not fitted on
     news = calibrate.collect(engine, standalone, near_misses=near_misses)
     refit_reader = fitted_on_news(DEFAULT_READER)
@@ -184,7 +190,7 @@ def cross_validate(engine: QA, questions: list[Question], folds: dict[str, int],
     order, records, latencies = [], [], []
     for fold in range(k):
         train_questions = [q for q in standalone if folds[q.id] != fold]
-        reader = (Reader(fold_reader(engine.index, engine.corpus, train_questions, fold, k, work),
+        reader = (Reader(fold_reader(engine.index, engine.corpus, train_questions, fold, k, work, extras=extras),
                          backend=engine.settings.backend) if refit_reader else engine.reader)
         keep = np.array([folds[standalone[i].id] != fold for i in news.origin])
         train = calibrate.subset(news, keep)
@@ -235,6 +241,7 @@ def main() -> None:
     parser.add_argument("--answer-threshold", type=float, default=Settings().answer_threshold,
                         help="the reader's probability under which there is no short answer")
     parser.add_argument("--dump", type=Path, help="write the cross-validated per-question records here (JSONL)")
+    add_extra_argument(parser)
     args = parser.parse_args()
     if args.cross_encoder_news and args.folds < 3:
         parser.error("--cross-encoder-news fits a cross-encoder per pair of folds on the third: it needs --folds 3 "
@@ -265,10 +272,12 @@ def main() -> None:
         squad = fit_selector.squad_fit_data(ROOT / "benchmarks" / "out" / "fit", progress=True,
                                             near_misses=args.near_misses)[0]
         folds = folds_of(questions, [p.name for p in (args.news / "articles").iterdir()], args.folds)
+        extras = extra_sets(args.extra, ROOT / "benchmarks" / "out")
         order, records, latencies = cross_validate(engine, questions, folds, args.folds, squad, args.work,
                                                    near_misses=args.near_misses,
-                                                   reranker_news=args.cross_encoder_news)
-        print_metrics(f"refitted on SQuAD + the other folds' news, {args.folds}-fold cross-validated over articles",
+                                                   reranker_news=args.cross_encoder_news, extras=extras)
+        print_metrics(f"refitted on SQuAD + the other folds' news (the reader{extra_note(extras)} too), "
+                      f"{args.folds}-fold cross-validated over the development set's articles",
                       summary(order, records, latencies))
         buckets = {}
         for r in records:

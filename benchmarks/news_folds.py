@@ -9,6 +9,9 @@ from pathlib import Path
 from qa.evaluate import Question, load_questions
 
 NEWS = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "news"
+# More news questions for the reader to learn from, in the repo (benchmarks/news_extra/README.md): never scored by a
+# cross-validation of the development set, always among what its folds' readers learn from
+EXTRA = Path(__file__).resolve().parent / "news_extra"
 # Files about one event, named differently: they go to the same fold.
 SAME_STORY = {"uk": "rwanda"}
 
@@ -36,6 +39,30 @@ def add_news_arguments(parser: argparse.ArgumentParser, start: Path, what: str) 
     parser.add_argument("--start", type=Path, default=start, help=f"the {what} a --news fit starts from")
     parser.add_argument("--leave-out-fold", type=int, default=None, help="with --news: fold K's articles stay out")
     parser.add_argument("--folds", type=int, default=3)
+
+
+def add_extra_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--extra", type=Path, nargs="*", default=[EXTRA],
+                        help="question sets (folders with articles/ and questions.jsonl) fitted on beside the news "
+                             "development set (default: benchmarks/news_extra; --extra alone: none)")
+
+
+def extra_sets(folders: list[Path], work: Path) -> list[tuple[object, list[Question]]]:
+    """(built engine over its articles, its standalone questions) for each extra question set; the engine's index
+    lives under `work`/extra/<folder name>."""
+    from qa.engine import QA
+
+    sets = []
+    for folder in folders:
+        engine = QA(folder / "articles", work / "extra" / folder.name / "index")
+        engine.build()
+        sets.append((engine, [q for q in load_questions(folder / "questions.jsonl") if not q.history]))
+    return sets
+
+
+def extra_note(sets: list[tuple[object, list[Question]]]) -> str:
+    return "".join(f", and the {sum(q.answerable for q in qs)} standalone answerable questions of "
+                   f"{Path(engine.corpus).parent.name}" for engine, qs in sets)
 
 
 def news_questions(args: argparse.Namespace) -> tuple[list[Question], str]:

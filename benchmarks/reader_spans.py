@@ -77,7 +77,7 @@ def cross_validated(folds_k: int, threshold: float, epochs: float | None = None,
     """Per fold of news articles: the reader fitted without that fold vs the SQuAD-only reader, pooled."""
     from benchmarks.fit_reader import SQUAD_READER
     from benchmarks.news import fold_reader
-    from benchmarks.news_folds import folds_of
+    from benchmarks.news_folds import EXTRA, extra_sets, folds_of
     from qa.engine import QA
 
     questions = [q for q in load_questions(NEWS / "questions.jsonl") if not q.history]
@@ -85,12 +85,13 @@ def cross_validated(folds_k: int, threshold: float, epochs: float | None = None,
     index = QA(NEWS / "articles", ROOT / "benchmarks" / "out" / "news" / "index").build()
     work = ROOT / "benchmarks" / "out" / "news"
     squad_only = Reader(SQUAD_READER)
+    extras = extra_sets([EXTRA], ROOT / "benchmarks" / "out")  # as benchmarks/news.py --cv fits its readers
     pooled = {"SQuAD-only reader": [0.0, 0.0, 0], "news-fitted reader, fold held out": [0.0, 0.0, 0]}
     for fold in range(folds_k):
         held = [(q.question, q.support, q.answers) for q in questions
                 if folds[q.id] == fold and q.answerable and q.support]
         fitted = Reader(fold_reader(index, NEWS / "articles", [q for q in questions if folds[q.id] != fold], fold,
-                                    folds_k, work, epochs=epochs, seed=seed))
+                                    folds_k, work, extras=extras, epochs=epochs, seed=seed))
         for name, r in zip(pooled, (squad_only, fitted)):
             em, f1, _ = score(r, held, True, threshold)
             pooled[name][0] += em * len(held)
