@@ -97,7 +97,8 @@ def fold_reader(index, corpus: Path, train: list[Question], fold: int, k: int, w
     articles = sorted(p for c in corpora for p in c.iterdir() if p.is_file())  # the "no answer" sentences
     key = fold_key(train + [q for _, qs in extras for q in qs], fit_reader.SQUAD_READER,
                    ROOT / "benchmarks" / "fit_reader.py", ROOT / "qa" / "reader.py",
-                   ROOT / "benchmarks" / "lora.py", ROOT / "qa" / "adapter.py", *INGEST, *articles)
+                   ROOT / "benchmarks" / "lora.py", ROOT / "qa" / "adapter.py", ROOT / "benchmarks" / "news_folds.py",
+                   *INGEST, *articles)
     recipe = {name: value for name, value in (("epochs", epochs), ("seed", seed)) if value is not None}
     path = work / "readers" / f"fold-{fold}-of-{k}-{key}{''.join(f'-{n[0]}{v:g}' for n, v in recipe.items())}.npz"
     if not path.exists():

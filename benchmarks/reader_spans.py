@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.news_folds import add_extra_argument  # noqa: E402
 from benchmarks.squad import DEFAULT_ZIP, split  # noqa: E402
 from qa.config import Settings  # noqa: E402
 from qa.evaluate import exact_match, f1_score, load_questions  # noqa: E402
@@ -73,7 +74,8 @@ def score(reader: Reader, rows, qualifiers: bool, threshold: float) -> tuple[flo
     return round(em / n, 4), round(f1 / n, 4), round(answered / n, 4)
 
 
-def cross_validated(folds_k: int, threshold: float, epochs: float | None = None, seed: int | None = None) -> None:
+def cross_validated(folds_k: int, threshold: float, epochs: float | None = None, seed: int | None = None,
+                    extra: list[Path] | None = None) -> None:
     """Per fold of news articles: the reader fitted without that fold vs the SQuAD-only reader, pooled."""
     from benchmarks.fit_reader import SQUAD_READER
     from benchmarks.news import fold_reader
@@ -85,7 +87,7 @@ def cross_validated(folds_k: int, threshold: float, epochs: float | None = None,
     index = QA(NEWS / "articles", ROOT / "benchmarks" / "out" / "news" / "index").build()
     work = ROOT / "benchmarks" / "out" / "news"
     squad_only = Reader(SQUAD_READER)
-    extras = extra_sets([EXTRA], ROOT / "benchmarks" / "out")  # as benchmarks/news.py --cv fits its readers
+    extras = extra_sets([EXTRA] if extra is None else extra, ROOT / "benchmarks" / "out")  # as news.py --cv
     pooled = {"SQuAD-only reader": [0.0, 0.0, 0], "news-fitted reader, fold held out": [0.0, 0.0, 0]}
     for fold in range(folds_k):
         held = [(q.question, q.support, q.answers) for q in questions
@@ -113,6 +115,7 @@ def main() -> None:
                         help="with --cv: the fold readers' news epochs (default: the shipped recipe's)")
     parser.add_argument("--reader-seed", type=int, default=None,
                         help="with --cv: the fold readers' seed (default: the shipped recipe's)")
+    add_extra_argument(parser)
     args = parser.parse_args()
     threshold = Settings().answer_threshold
     print(f"date: {time.strftime('%Y-%m-%d')}  machine: {platform.machine()}, {__import__('os').cpu_count()} cores; "
@@ -120,7 +123,7 @@ def main() -> None:
     if args.cv:
         from benchmarks.fit_reader import SQUAD_READER
 
-        cross_validated(args.folds, threshold, args.reader_epochs, args.reader_seed)
+        cross_validated(args.folds, threshold, args.reader_epochs, args.reader_seed, args.extra)
         squad = squad_rows(DEFAULT_ZIP, args.sample, args.seed)
         for name, r in (("SQuAD-only reader", Reader(SQUAD_READER)), ("shipped reader", Reader())):
             em, f1, answered = score(r, squad, True, threshold)

@@ -570,14 +570,22 @@ def _headline(kept: list[_Kept]) -> int | None:
     "# " heading, else the first of four words or more (shorter ones are section labels: "WORLD NEWS") that is
     not the paper's name ("The Valley Sentinel Daily", a masthead). A one-line question above the story ("Is the
     four-day week here to stay?") is a headline, not its first paragraph."""
-    first_paragraph = next((i for i, k in enumerate(kept) if _is_paragraph(k.kind, k.plain)
-                            and not _question_headline(kept, i)), len(kept))
-    shaped = [i for i in range(first_paragraph) if kept[i].kind in (BlockKind.HEADING, BlockKind.BODY)
-              and _starts_upper(kept[i].plain) and len(_words(kept[i].plain)) <= 30
-              and not kept[i].plain.endswith(".") and " | " not in kept[i].plain]  # a table's column names are none
+    paragraphs = (i for i, k in enumerate(kept) if _is_paragraph(k.kind, k.plain))
+    first_paragraph = next(paragraphs, len(kept))
+
+    def shaped_above(end: int) -> list[int]:
+        return [i for i in range(end) if kept[i].kind in (BlockKind.HEADING, BlockKind.BODY)
+                and _starts_upper(kept[i].plain) and len(_words(kept[i].plain)) <= 30
+                and not kept[i].plain.endswith(".") and " | " not in kept[i].plain]  # a table's column names: none
+
+    shaped = shaped_above(first_paragraph)
+    if not shaped and first_paragraph < len(kept) and _question_headline(kept, first_paragraph):
+        first_paragraph = next(paragraphs, len(kept))
+        shaped = shaped_above(first_paragraph)
     masthead = [metadata.names_outlet(kept[i].plain) for i in range(len(kept))]
+    # "Bolt Breaks World Record" ends like a paper's name, and still beats a one-word kicker
     for rule in (lambda i: kept[i].h1, lambda i: len(_words(kept[i].plain)) >= 4 and not masthead[i],
-                 lambda i: not masthead[i], lambda i: True):
+                 lambda i: len(_words(kept[i].plain)) >= 4, lambda i: not masthead[i], lambda i: True):
         found = [i for i in shaped if rule(i)]
         if found:
             return found[0]
@@ -585,8 +593,8 @@ def _headline(kept: list[_Kept]) -> int | None:
 
 
 def _question_headline(kept: list[_Kept], i: int) -> bool:
-    """Whether kept line i, the first paragraph-shaped line, is rather a headline that asks: one question of at
-    most 20 words, with the story (a statement) below it."""
+    """Whether kept line i, the first paragraph-shaped line with no headline-shaped line above it, is rather a
+    headline that asks: one question of at most 20 words, with the story (a statement) below it."""
     plain = kept[i].plain
     return (plain.rstrip("\"'”’)").endswith("?") and len(_words(plain)) <= 20 and not _INNER_END.search(plain)
             and any(_is_paragraph(k.kind, k.plain) and _STATEMENT_END.search(k.plain) for k in kept[i + 1:]))

@@ -124,8 +124,9 @@ def best_span(start_logits: np.ndarray, end_logits: np.ndarray, allowed: np.ndar
 
 
 def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Whole words only; no unbalanced quote; no lone word cut out of a capitalised name; no trailing
-    punctuation or emphasis markers, no leading dash. None when nothing is left."""
+    """Whole words only; no unbalanced quote; no lone word cut out of a capitalised name; no markdown emphasis
+    left open (`whole_emphasis`) nor around the whole span; no trailing punctuation, no leading dash. None when
+    nothing is left."""
     # markdown's emphasis around a span is not part of it ("*The Boy and the Heron*": a markdown file's sentences
     # keep their markers, as their offsets are into the file), and a short emphasised title or name inside it is
     # never cut ("Hayao Miyazaki's *The Boy and the [Heron*]")
@@ -186,12 +187,17 @@ EMPHASIS_WORDS = 8  # an emphasised run of at most this many words is a title or
 
 
 def _emphasis_pairs(text: str) -> list[tuple[re.Match, re.Match]]:
-    """markdown's emphasis markers ("*", "**") paired open with close, in order."""
+    """markdown's emphasis markers ("*", "**") paired open with close, in order: a run opens when a word follows it
+    and none stands right before it, and closes when it follows a word and none follows it (a list's "* ", a
+    rating's "5*" and "2 * 3" pair with nothing)."""
     pairs, opened = [], []
     for run in _EMPHASIS.finditer(text):
-        if opened and opened[-1].group() == run.group():
+        before, after = text[run.start() - 1:run.start()], text[run.end():run.end() + 1]
+        closes = bool(before) and not before.isspace() and not after.isalnum()
+        opens = bool(after) and not after.isspace() and not before.isalnum()
+        if closes and opened and opened[-1].group() == run.group():
             pairs.append((opened.pop(), run))
-        else:
+        elif opens:
             opened.append(run)
     return pairs
 
@@ -206,7 +212,10 @@ def _unwrapped(start: int, end: int, pairs: list[tuple[re.Match, re.Match]]) -> 
 
 def _run_start(text: str, end: int) -> int:
     """Where the run of "*" that ends at `end` starts."""
-    return end - (len(text[:end]) - len(text[:end].rstrip("*")))
+    start = end
+    while start > 0 and text[start - 1] == "*":
+        start -= 1
+    return start
 
 
 def whole_emphasis(text: str, start: int, end: int) -> tuple[int, int]:

@@ -53,7 +53,7 @@ class Question:
     kind: AnswerType
     count: bool = False  # it asks how many ("How many are on strike?", "the death toll"): answer_types.asks_count
     said: bool = False  # it asks for someone's words ("How did Blinken describe ...?"): answer_types.asks_said
-    name_ids: tuple[int, ...] = ()  # the terms of the names it holds ("Greg Pattinson's farm": greg, pattinson)
+    name_ids: tuple[int, ...] = ()  # the last word of each name it holds ("Greg Pattinson's farm": pattinson)
 
 
 # --- the margin: how far the best sentence leads its rival ------------------------------------------------------
@@ -256,7 +256,7 @@ def load_selector(index_dir: Path | None) -> Selector:
 # --- what selection derives from an index once --------------------------------------------------------------
 
 # Bump when what `prepare` computes changes: only this cache is remade, never the index (its vectors stay).
-PREPARED_VERSION = 4  # 4: speaker_before
+PREPARED_VERSION = 5  # 4: speaker_before; 5: more speech verbs
 
 
 @dataclass(frozen=True)
@@ -545,8 +545,11 @@ def _person_pronoun(text: str) -> re.Match[str] | None:
     return _QUOTED_BY.search(text)
 
 
+# (selection's per-sentence `speaker_before` is computed with these: a change here needs PREPARED_VERSION bumped)
 _SPEECH = re.compile(r"\b(?:said|says|say|saying|added|adds|told|tells|asked|asks|wrote|writes|according|continued|"
-                     r"warned|argued|insisted|explained|recalled|stressed)\b", re.I)
+                     r"warned|argued|insisted|explained|recalled|stressed|promised|declared|claimed|noted|vowed|"
+                     r"announced|replied|admitted|acknowledged|conceded|predicted|urged|pleaded|agreed|estimated|"
+                     r"described|called)\b", re.I)
 
 
 def _ends_in_quote(text: str) -> bool:
@@ -569,6 +572,20 @@ def _speaker_elsewhere(index: Index, s: int, first: int, text: str) -> bool:
     if s - 1 >= first and _ends_in_quote(index.sentence_text(s - 1)):
         return True
     return text.lstrip()[:1] in ('"', "“") and not _SPEECH.search(text)
+
+
+def _quote_speaker(index: Index, s: int, first: int, names: list[str]) -> str | None:
+    """Which of `names` says the words of sentence s: the one named in the nearest of the QUOTE_LOOKBACK sentences
+    before it that names one, unless a sentence on the way attributes words to someone else by name ('His
+    neighbour Ann Lee said: "It was awful.')."""
+    for r in range(s - 1, max(first, s - QUOTE_LOOKBACK) - 1, -1):
+        before = index.sentence_text(r)
+        named = next((n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", before)), None)
+        if named:
+            return named
+        if _SPEECH.search(before) and not _person_pronoun(before) and not _QUOTED_BY.search(before):
+            return None  # someone else's words
+    return None
 
 
 def asked_names(question: str) -> list[str]:
@@ -595,11 +612,8 @@ def cross_texts(index: Index, question: str, sentences: np.ndarray, texts: list[
         m = _person_pronoun(text)
         first, _ = index.article_sentences(int(index.article_of(np.array([s]))[0]))
         if not m:
-            if _speaker_elsewhere(index, s, first, text):
-                before = " ".join(index.sentence_text(r) for r in range(max(first, s - QUOTE_LOOKBACK), s))
-                named = next((n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", before)), None)
-                if named:
-                    texts[i] = f"{named} said: {text}"
+            if _speaker_elsewhere(index, s, first, text) and (named := _quote_speaker(index, s, first, names)):
+                texts[i] = f"{named} said: {text}"
             continue
         if s - 1 >= first:
             prior = _person_pronoun(index.sentence_text(s - 1))
@@ -715,9 +729,14 @@ def rank(index: Index, cues: SentenceCues, q: Question, cands: Candidates, selec
     return Scored(cands.sentences[order], scores[order].astype(np.float32), x[order])
 
 
+_CALENDAR = set(query_tokens("Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April "
+                             "May June July August September October November December"))
+
+
 def make_question(index: Index, text: str, vector: np.ndarray) -> Question:
     stems = query_tokens(text)
-    names = [query_tokens(name) for name in asked_names(text)]
+    surnames = [tokens[-1] for tokens in map(query_tokens, asked_names(text))
+                if tokens and tokens[-1] not in _CALENDAR]  # "President Biden": biden; "Monday": none
     return Question(text=text, vector=vector, token_ids=index.term_ids(stems), n_tokens=len(stems),
                     stems=stems, kind=answer_type(text), count=asks_count(text), said=asks_said(text),
-                    name_ids=tuple(dict.fromkeys(index.term_ids([t for name in names for t in name]))))
+                    name_ids=tuple(dict.fromkeys(index.term_ids(surnames))))

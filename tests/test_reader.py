@@ -75,6 +75,10 @@ def test_spans_are_tidy():
     assert long[slice(*reader.tidy_span(long, at, len(long)))] == "212 people on board, officials said"
     bullet = "* 212 people were on board"
     assert bullet[slice(*reader.tidy_span(bullet, 0, 5))] == "212"  # a list's marker closes nothing
+    listed = "* The film *Heron* won big. Rated 5* by critics, *Dune* is long."  # nor does a rating's "5*"
+    for cut, whole in (("film *Heron", "film *Heron*"), ("Heron* won", "*Heron* won"), ("critics, *Dune", "critics, *Dune*")):
+        at = listed.index(cut)
+        assert listed[slice(*reader.tidy_span(listed, at, at + len(cut)))] == whole
     end = "It won best animated feature for *The Boy and the Heron*."
     assert end[slice(*reader.tidy_span(end, end.index("*The"), len(end)))] == "The Boy and the Heron"
     plan = 'Ministers said the "Rwanda plan" would "fail badly'

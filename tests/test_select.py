@@ -235,12 +235,14 @@ def test_the_cross_encoder_reads_a_quote_that_goes_on_as_its_speaker_s(encoder, 
         '"My dad farmed this land for 40 years," he said. "This was worse. It came up in about three hours, and '
         'there was nothing you could do."\n\n'
         "The council met on Wednesday.\n\n"
-        '"We will rebuild," the mayor told reporters.\n', question)
+        '"We will rebuild," the mayor promised.\n\n'
+        'His neighbour Ann Lee said: "It was awful. We had no warning."\n', question)
     worse = texts.index('"This was worse.')
     assert read[worse] == 'Greg Pattinson said: "This was worse.'  # a quote with no "said" of its own
     assert read[worse + 1] == "Greg Pattinson said: " + texts[worse + 1]  # the quote going on
-    # the sentence after the quote closes, and a quote whose speaker it names, read as they are
-    assert read[worse + 2] == "The council met on Wednesday." and read[worse + 3] == texts[worse + 3]
+    # the sentence after the quote closes, a quote whose speaker it names, and someone else's words read as they are
+    for own in ("The council met on Wednesday.", '"We will rebuild," the mayor promised.', 'We had no warning."'):
+        assert read[texts.index(own)] == own
 
 
 @pytest.mark.slow
@@ -252,7 +254,7 @@ def test_what_someone_the_question_names_said_a_few_sentences_on_is_marked(encod
                           "The council met on Wednesday and voted to waive rates.\n\n"
                           "She said the vote was unanimous.\n")
     q, _, x, texts = _features(engine, "How quickly did the water rise on Greg Pattinson's farm?")
-    assert set(q.name_ids) == set(engine.index.term_ids(["greg", "pattinson"]))
+    assert set(q.name_ids) == set(engine.index.term_ids(["pattinson"]))
     asked = dict(zip(texts, x[:, col("speaker_asked")]))
     assert asked['"This was worse.'] == 1.0 and asked['"My dad farmed this land for 40 years," he said.'] == 1.0
     assert asked["It came up in about three hours, and there was nothing you could do.\""] == 1.0
