@@ -582,7 +582,7 @@ def _headline(kept: list[_Kept]) -> int | None:
     if not shaped and first_paragraph < len(kept) and _question_headline(kept, first_paragraph):
         first_paragraph = next(paragraphs, len(kept))
         shaped = shaped_above(first_paragraph)
-    masthead = [metadata.names_outlet(kept[i].plain) for i in range(len(kept))]
+    masthead = {i: metadata.names_outlet(kept[i].plain) for i in shaped}
     # "Bolt Breaks World Record" ends like a paper's name, and still beats a one-word kicker
     for rule in (lambda i: kept[i].h1, lambda i: len(_words(kept[i].plain)) >= 4 and not masthead[i],
                  lambda i: len(_words(kept[i].plain)) >= 4, lambda i: not masthead[i], lambda i: True):

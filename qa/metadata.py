@@ -171,7 +171,7 @@ def outlet(lines: list[str]) -> str | None:
     a piece of a few capitalised words that ends in a newspaper's or broadcaster's word (`_OUTLET`)."""
     for line in lines:
         for piece in parts(_MARKUP.sub("", line)):
-            if _OUTLET.match(piece) and not is_date_part(piece) and not _BY.match(piece):
+            if names_outlet(piece) and not _BY.match(piece):
                 return piece
     return None
 

@@ -125,15 +125,15 @@ def best_span(start_logits: np.ndarray, end_logits: np.ndarray, allowed: np.ndar
 
 def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """Whole words only; no unbalanced quote; no lone word cut out of a capitalised name; no markdown emphasis
-    left open (`whole_emphasis`) nor around the whole span; no trailing punctuation, no leading dash. None when
+    left open (`_whole_emphasis`) nor around the whole span; no trailing punctuation, no leading dash. None when
     nothing is left."""
     # markdown's emphasis around a span is not part of it ("*The Boy and the Heron*": a markdown file's sentences
     # keep their markers, as their offsets are into the file), and a short emphasised title or name inside it is
     # never cut ("Hayao Miyazaki's *The Boy and the [Heron*]")
-    start, end = whole_emphasis(text, start, end)
+    pairs = _emphasis_pairs(text)
+    start, end = _whole_emphasis(text, start, end, pairs)
     span = text[start:end]
     start, end = start + len(span) - len(span.lstrip(" ")), start + len(span.rstrip(" "))
-    pairs = _emphasis_pairs(text)
     start, end = _unwrapped(start, end, pairs)
     # a marker that closes nothing (a list's "* ") is not part of it either
     paired = {m.start() for pair in pairs for m in pair}
@@ -218,11 +218,11 @@ def _run_start(text: str, end: int) -> int:
     return start
 
 
-def whole_emphasis(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span with no emphasis marker left open: one whose emphasised title or name it cuts takes the whole of
-    it, markers and all ("Miyazaki's *The Boy and the [Heron*]"); a longer emphasised passage is cut at its
-    marker instead, on the side that holds more of the span."""
-    for a, b in _emphasis_pairs(text):
+def _whole_emphasis(text: str, start: int, end: int, pairs: list[tuple[re.Match, re.Match]]) -> tuple[int, int]:
+    """The span with no emphasis marker (of `pairs`, `_emphasis_pairs`) left open: one whose emphasised title or
+    name it cuts takes the whole of it, markers and all ("Miyazaki's *The Boy and the [Heron*]"); a longer
+    emphasised passage is cut at its marker instead, on the side that holds more of the span."""
+    for a, b in pairs:
         opens, closes = start <= a.start() < end < b.end(), start < b.end() <= end and a.start() < start
         if not opens and not closes:
             continue

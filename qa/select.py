@@ -286,14 +286,15 @@ def _compute_cues(index: Index) -> SentenceCues:
     rows = []
     n = index.n_sentences
     pronoun, quote, speaker = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    firsts = [index.article_sentences(a)[0] for a in index.article_of(np.arange(n)).tolist()] if n else []
+    articles = index.article_of(np.arange(n)).tolist() if n else []
+    starts = {a: index.article_sentences(a)[0] for a in set(articles)}
     for i in range(n):
         text = index.sentence_text(i)
         cues = cue_stems(text)
         rows.extend(index.term_ids(cues[kind]) for kind in CUE_KINDS)
         pronoun[i] = bool(PRONOUN_START.match(text))
         quote[i] = quotes_someone(text)
-        speaker[i] = bool(_person_pronoun(text)) or _speaker_elsewhere(index, i, firsts[i], text)
+        speaker[i] = bool(_person_pronoun(text)) or _speaker_elsewhere(index, i, starts[articles[i]], text)
     return SentenceCues(Ragged.from_rows(rows), pronoun, quote, speaker)
 
 
@@ -555,7 +556,7 @@ _SPEECH = re.compile(r"\b(?:said|says|say|saying|added|adds|told|tells|asked|ask
 def _ends_in_quote(text: str) -> bool:
     """Whether a sentence's last quote mark opens a quote (that the next sentence goes on with): '“' does, and a
     straight '"' at the start or after a space with a word after it ('"This was worse.')."""
-    marks = [m for m in re.finditer(r'["“”]', text)]
+    marks = list(re.finditer(r'["“”]', text))
     if not marks:
         return False
     last = marks[-1]
@@ -580,12 +581,16 @@ def _quote_speaker(index: Index, s: int, first: int, names: list[str]) -> str | 
     neighbour Ann Lee said: "It was awful.')."""
     for r in range(s - 1, max(first, s - QUOTE_LOOKBACK) - 1, -1):
         before = index.sentence_text(r)
-        named = next((n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", before)), None)
-        if named:
+        if named := _named_in(before, names):
             return named
         if _SPEECH.search(before) and not _person_pronoun(before) and not _QUOTED_BY.search(before):
             return None  # someone else's words
     return None
+
+
+def _named_in(text: str, names: list[str]) -> str | None:
+    """The first of `names` that `text` holds as whole words."""
+    return next((n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text)), None)
 
 
 def asked_names(question: str) -> list[str]:
@@ -620,8 +625,7 @@ def cross_texts(index: Index, question: str, sentences: np.ndarray, texts: list[
             if prior and prior.group(1).lower() != m.group(1).lower():  # "She won. He said ...": someone else
                 continue
         before = " ".join(index.sentence_text(r) for r in range(max(first, s - 2), s))
-        named = next((n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", before)), None)
-        if named:
+        if named := _named_in(before, names):
             texts[i] = text[:m.start(1)] + named + text[m.end(1):]
     return texts
 
