@@ -84,6 +84,10 @@ def test_spans_are_tidy():
     plan = 'Ministers said the "Rwanda plan" would "fail badly'
     at = plan.index("the")  # cut where the quote left open starts
     assert plan[slice(*reader.tidy_span(plan, at, len(plan) - len(" badly")))] == 'the "Rwanda plan" would'
+    bold = "The winner was **Vladimir Putin** last year."  # a span cut inside a run of markers keeps no lone "*"
+    for a, b in (("Vladimir", "Putin*"), ("*Vladimir", "Putin"), ("*Vladimir", "Putin*")):
+        at = bold.index(a)
+        assert bold[slice(*reader.tidy_span(bold, at, bold.index(b) + len(b)))] == "Vladimir Putin"
     see = "see *Oppenheimer* now"
     assert see[slice(*reader.tidy_span(see, 3, 17))] == "Oppenheimer"
     called = 'The motorists\' group called the vote a "sham" and said it would go to court.'
