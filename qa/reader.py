@@ -131,10 +131,13 @@ def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     # keep their markers, as their offsets are into the file), and a short emphasised title or name inside it is
     # never cut ("Hayao Miyazaki's *The Boy and the [Heron*]")
     pairs = _emphasis_pairs(text)
-    # a span that ends or starts inside a run of markers ("**Vladimir [Putin*]*") holds the whole run
+    # a span that starts inside a run of markers starts after it (a marker is a token of its own: "*[*Paris, London"
+    # -> "Paris"); one that ends inside a run that closes emphasis holds the whole run ("**Vladimir [Putin*]*"), so
+    # that no lone "*" is left on it
     for run in _EMPHASIS.finditer(text):
-        start = run.start() if run.start() < start < run.end() else start
-        end = run.end() if run.start() < end < run.end() else end
+        start = run.end() if run.start() < start < run.end() else start
+        if run.start() < end < run.end():
+            end = run.end() if run.start() and not text[run.start() - 1].isspace() else run.start()
     start, end = _whole_emphasis(text, start, end, pairs)
     span = text[start:end]
     start, end = start + len(span) - len(span.lstrip(" ")), start + len(span.rstrip(" "))

@@ -88,6 +88,8 @@ def test_spans_are_tidy():
     for a, b in (("Vladimir", "Putin*"), ("*Vladimir", "Putin"), ("*Vladimir", "Putin*")):
         at = bold.index(a)
         assert bold[slice(*reader.tidy_span(bold, at, bold.index(b) + len(b)))] == "Vladimir Putin"
+    cities = "The cities were **Paris, London and Rome** in 2024."  # a span from inside the opening run is cut as read
+    assert cities[slice(*reader.tidy_span(cities, cities.index("*Paris"), cities.index(",")))] == "Paris"
     see = "see *Oppenheimer* now"
     assert see[slice(*reader.tidy_span(see, 3, 17))] == "Oppenheimer"
     called = 'The motorists\' group called the vote a "sham" and said it would go to court.'
