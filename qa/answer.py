@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer_types import PRONOUN_START
+from qa.answer_types import PRONOUN_START, asks_money, states_sum
 from qa.corpus import BlockKind
 from qa.index import Index, kind_code
 from qa.metadata import author_span
@@ -165,6 +165,15 @@ def support_rows(index: Index, sid: int) -> tuple[int, int]:
 def support_span(index: Index, sid: int) -> tuple[int, int]:
     """The supporting span of an answer found in sentence `sid`, as character offsets in its article."""
     return index.char_span(*support_rows(index, sid))
+
+
+def missing_sum(index: Index, question: str, sid: int) -> str | None:
+    """Why sentence `sid` cannot answer: the question asks for a sum of money (`answer_types.asks_money`: "How
+    much did X pay for ...?") and its supporting span (`support_rows`) states none (`states_sum`: no currency,
+    share or multiple), as a notice. None when it may answer."""
+    if not asks_money(question) or states_sum(index.span_text(*support_rows(index, sid))):
+        return None
+    return "the closest passage states no sum of money"
 
 
 def evidence_list(index: Index, scored: Scored, picked: Picked, top_k: int, selector: Selector,

@@ -164,6 +164,48 @@ def answer_type(question: str) -> AnswerType:
     return AnswerType.OTHER
 
 
+# --- sums of money ------------------------------------------------------------------------------------------------
+# "How much did X pay for ...?", "What was Y's revenue?": asked for a sum of money, which a sentence states with a
+# currency ("$3.8 billion", "about £9 million", "R187 million", "28p", "2.3 million euros") or as a share of
+# another sum ("61% of GDP", "half the cost"); "free" and "nothing" are sums too.
+_CURRENCY_WORDS = (r"dollars?|euros?|pounds?|pence|cents?|yen|yuan|renminbi|rupees?|rand|naira|cedis?|shillings?|"
+                   r"francs?|kron[aeo]r?|krone|rubles?|roubles?|hryvnias?|dinars?|dirhams?|pesos?|reais|rials?|"
+                   r"riyals?|lira|kwacha|baht|ringgit|taka|zloty|forints?|birr|leones?|won|bitcoins?")
+_SUM = re.compile(r"[$€£¥₹₦₵₴₽]|\b(?:US|A|NZ|C|HK|S|R|Rs|Sh|KSh|Ksh|Tk|N|GH)\$?\s?\d|\b\d[\d,.]*\s?(?:p|c|bn|m)\b|"
+                  rf"\b(?:{_CURRENCY_WORDS}|million|billion|trillion|free|nothing)\b|"
+                  r"%|\bper ?cent\b|\bpercentage\b|\b(?:half|third|quarter|fifth|double[ds]?|tripled?|twice)\b", re.I)
+_MONEY_NOUN = (r"money|cash|revenues?|profits?|funding|income|tax(?:es)?|compensation|debts?|aid|pay|wages?|"
+               r"salar(?:y|ies)|fees?|fines?|damages|bribes?|donations?|budget|price|cost")
+_MONEY_VERB = (r"pa(?:y|id|ying|ys)|cost(?:s|ing)?|spen[dt]|spending|worth|charg\w*|fined?|damages|fund\w*|"
+               r"raised?|rais(?:es|ing)|contribut\w*|invest\w*|earn\w*|revenues?|profits?|salary|sold|sell\w*|"
+               r"bought|buy\w*|price[ds]?|budget|compensation|donat\w*|owe[sd]?|owing|loan\w*|leas(?:e|ed|ing)|"
+               r"tax|money|cash|wages?|bonus|fees?|offer\w*|receiv\w*|pledg\w*|bid|award\w*|bribes?")
+_CHANGE = re.compile(r"\b(?:rise|rose|risen|rising|fall|fell|fallen|falling|increase\w*|decrease\w*|drop\w*|cut|"
+                     r"grow|grew|grown|jump\w*|climb\w*|slump\w*|declin\w*|gain\w*|lose|lost|more|less|higher|"
+                     r"lower|up|down)\b", re.I)
+# "how much" with a money noun after it ("How much prize money ...?"), or with a verb after it and a word of money
+# on ("How much did X pay ...?"), not with another noun ("How much spectrum must they sell?"), a share ("how much
+# of") or a comparison ("how much more"); "what price", "what was its revenue"; "how much ... in dollars"
+_ASKS_MONEY = re.compile(
+    rf"\bhow much\s+(?:[\w’'-]+\s+){{0,2}}?(?:{_MONEY_NOUN})\b|"
+    rf"\bhow much\s+(?:is|are|was|were|will|would|did|does|do|has|have|had|can|could|should|must|might)\b"
+    rf"(?=.*\b(?:{_MONEY_VERB})\b)|"
+    rf"\bhow much\b.*\bin (?:{_CURRENCY_WORDS})\b|"
+    r"\bwhat (?:(?:is|was|were|are|will be|did|does)\s+)?(?:the |its |their |[\w’'-]+(?:'s|’s) )?(?:\w+ )?"
+    r"(?:price|revenue|profit|cost|fee|fine|salary|budget|turnover|valuation)s?\b", re.I)
+
+
+def asks_money(question: str) -> bool:
+    """The question asks for a sum of money ("How much did Westinghouse pay for the patents?", "What was ABC's
+    revenue in 1962?"), not for how much something changed ("How much did the cedi fall?")."""
+    return bool(_ASKS_MONEY.search(question)) and not _CHANGE.search(question)
+
+
+def states_sum(text: str) -> bool:
+    """The text states a sum of money, or a share or multiple that may stand for one (`_SUM`)."""
+    return bool(_SUM.search(text))
+
+
 MONTHS = ("january february march april may june july august september october november december "
            "jan feb mar apr jun jul aug sep sept oct nov dec").split()
 # "may" is a month only before a day number ("May 3"), not the verb.

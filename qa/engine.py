@@ -15,8 +15,8 @@ import numpy as np
 
 from qa import index as index_mod
 from qa import chat, retrieve, scope, select
-from qa.answer import (Answer, Picked, answers_question, byline_answer, evidence_list, from_evidence, pick, refusal,
-                       support_span, supporting)
+from qa.answer import (Answer, Picked, answers_question, byline_answer, evidence_list, from_evidence, missing_sum,
+                       pick, refusal, support_span, supporting)
 from qa.config import Settings, default_corpus, default_index_dir
 from qa.corpus import SUFFIXES, Skipped, read_corpus, shown_name, unusable_reason
 from qa.corpus import scan as corpus_scan
@@ -409,8 +409,11 @@ class QA:
         score = ranked.confidence(scored, self.selector, 0) if moved else items[0].score if items else 0.0
         unknown = scope.unknown_names(index, asked)
         late = f"no article mentions {' or '.join(unknown)}" if unknown else (
-            scope.out_of_time(index, asked, picked.sentences[0]) if picked.sentences else None)
-        if late:  # about something no article names, or a year or month the answering article does not report on
+            scope.out_of_time(index, asked, picked.sentences[0]) or missing_sum(index, asked, picked.sentences[0])
+            if picked.sentences else None)
+        # about something no article names, a year or month the answering article does not report on, or a sum of
+        # money where the answering passage states none
+        if late:
             return refusal(question, score, items, **{**fields, "notice": "; ".join(
                 x for x in (notice, late) if x)})
         threshold = self.settings.abstain_threshold

@@ -1,6 +1,6 @@
 """The answer stage: support spans that run over two sentences, evidence without near-duplicates, refusals."""
 
-from qa.answer import byline_answer, dedupe_key, support_rows
+from qa.answer import byline_answer, dedupe_key, missing_sum, support_rows
 from qa.engine import QA
 
 STORY = """Court backs port expansion
@@ -33,6 +33,37 @@ def test_support_covers_the_sentence_a_quote_or_pronoun_continues(tmp_path, enco
     assert text[a.start:a.end] == a.sentence  # `sentence` stays the one best sentence
     assert text[a.support_start:a.support_end].startswith("The port authority welcomed")
     assert text[a.support_start:a.support_end].endswith("40 ships a month.")
+
+
+SALE = """Ferry business sold
+
+Marlow Shipping has agreed to sell its ferry business to Nordline for £48 million, the companies said on Monday.
+The council said repairs to the harbour wall would cost the town about €2.1 million:
+"That is what the wall needs before winter."
+The companies did not say how much Nordline will pay for the two new ships Marlow ordered last year.
+"""
+
+
+def test_a_question_asking_for_money_is_refused_where_the_passage_states_no_sum(tmp_path, encoder):
+    corpus = tmp_path / "news"
+    corpus.mkdir()
+    (corpus / "sale.txt").write_text(SALE, encoding="utf-8")
+    engine = QA(corpus, tmp_path / "index", encoder=encoder)
+    index = engine.index
+    texts = [index.sentence_text(i) for i in range(index.n_sentences)]
+    untold = next(i for i, t in enumerate(texts) if t.startswith("The companies did not say"))
+    quote = next(i for i, t in enumerate(texts) if t.startswith('"That is what'))
+    assert missing_sum(index, "How much will Nordline pay for the two new ships?", untold) == (
+        "the closest passage states no sum of money")
+    assert missing_sum(index, "Which ships did Marlow order last year?", untold) is None  # not asked for money
+    # the quote goes on from the sentence before it, which states the sum
+    assert missing_sum(index, "How much will the harbour wall repairs cost?", quote) is None
+
+    untold_answer = engine.answer("How much will Nordline pay for the two new ships?")
+    assert not untold_answer.found and untold_answer.notice == "the closest passage states no sum of money"
+    assert untold_answer.evidence and untold_answer.evidence[0].sentence.startswith("The companies did not say")
+    sold = engine.answer("How much did Nordline agree to pay for Marlow Shipping's ferry business?")
+    assert sold.found and sold.notice is None and "£48 million" in sold.answer
 
 
 def test_refusal_has_no_sentence_but_keeps_the_nearest_evidence(seed_engine):

@@ -2,8 +2,8 @@
 
 import pytest
 
-from qa.answer_types import (DATE, AnswerType, answer_type, asks_count, asks_said, asks_words, asks_yes_no, counted_words,
-                             cue_spans, entity_spans, has_verb, predicates, quotes, quotes_someone, reported)
+from qa.answer_types import (DATE, AnswerType, answer_type, asks_count, asks_money, asks_said, asks_words, asks_yes_no, counted_words,
+                             cue_spans, entity_spans, has_verb, predicates, quotes, quotes_someone, reported, states_sum)
 from qa.tokens import tokens
 
 
@@ -262,3 +262,29 @@ def test_a_quote_s_own_opening_said_that_is_not_what_was_said(sentence, said):
     (start, end), = quotes(sentence)
     a, b = reported(sentence, start, end)
     assert sentence[a:b] == said
+
+
+@pytest.mark.parametrize("question, money", [
+    ("How much did Westinghouse pay for Tesla's patents?", True),
+    ("What was ABC's revenue in 1962?", True),
+    ("What price did Nordtel shares close at?", True),
+    ("How much prize money do the cup winners get?", True),
+    ("How much damage in dollars did the typhoon cause?", True),
+    ("How much is the strike costing Kenya's economy every day?", True),
+    ("How much did the cedi fall against the euro this year?", False),  # a change: a share answers it
+    ("How much spectrum must Lumera sell to a competitor?", False),  # another noun is counted
+    ("How much of the indulgences went to Rome?", False),
+    ("How much rain fell in a single day?", False),
+    ("How many people were paid compensation?", False),
+])
+def test_which_questions_ask_for_a_sum_of_money(question, money):
+    assert asks_money(question) is money
+
+
+def test_a_sum_is_stated_with_a_currency_or_as_a_share():
+    for text in ("It paid $3.8 billion.", "about £9 million", "a R187 million fund", "a 28p rise", "2.3 million euros",
+                 "Sh500 a day", "61% of GDP", "half the cost", "the tests are free", "Tk 1,200"):
+        assert states_sum(text), text
+    for text in ("It paid for two cars and school fees.", "He was jailed for nine years.", "It leased four jets.",
+                 "The charge per unit will fall."):
+        assert not states_sum(text), text
