@@ -252,6 +252,11 @@ class Index:
         first, last = self.article_sentences(article)
         return self.token_ids.values[self.token_ids.offsets[first]:self.token_ids.offsets[last]]
 
+    def article_terms(self, article: int) -> frozenset[str]:
+        """The vocabulary terms (folded, stemmed content tokens) of an article's sentences."""
+        terms = self._terms
+        return frozenset(terms[i] for i in np.unique(self.article_token_ids(article)).tolist())
+
     def article_number(self, article_id: str) -> int | None:
         """Row of an article id in `articles`, or None."""
         return self._article_numbers.get(article_id)

@@ -132,25 +132,86 @@ _CALENDAR = frozenset(metadata.MONTHS) | metadata.WEEKDAYS
 SLIP_LENGTH = 7  # a name's term this long or longer may be asked with a slip: one edit, two from 10 letters
 
 
-def unknown_names(index: Index, question: str) -> list[str]:
-    """The names the question gives (runs of capitalised words past its first word), when it gives some and no
-    article mentions any of them, not even spelt a slip away ("How many Airbus jets did IndiGo order?" over
-    articles that never name either: they cannot be about it); else []. Acronyms, months and weekdays are not
-    counted, and a name is mentioned when one of its terms is."""
+def _asked_names(question: str) -> list[tuple[str, list[str]]]:
+    """The names the question gives (runs of capitalised words past its first word), each with its terms (tokens).
+    Acronyms ("the FDA" may be spelt out), months and weekdays are not counted, and a capitalised first word that
+    stands alone may be an ordinary one ("Boycotting, ...")."""
     names = []
     for s, e in entity_spans(question):
         name = question[s:e]
         if s == 0 and " " not in name:
-            continue  # a question's capitalised first word may be an ordinary one ("Boycotting, ...")
+            continue
         words = [w for w in name.split() if not _ACRONYM.match(w) and w.lower().strip(".") not in _CALENDAR]
         terms = [t for w in words for t in tokens(w)]
-        if not terms:
-            continue
-        if index.term_ids(terms) or any(index.near_terms(t, 1 if len(t) < 10 else 2)
-                                        for t in terms if len(t) >= SLIP_LENGTH):
-            return []
-        names.append(re.sub(r"['’]s$", "", name))
+        if terms:
+            names.append((re.sub(r"['’]s$", "", name), terms))
     return names
+
+
+def _slips(index: Index, term: str) -> list[str]:
+    """The corpus's spellings of a long name's term asked with a slip: one edit, two from 10 letters."""
+    return index.near_terms(term, 1 if len(term) < 10 else 2) if len(term) >= SLIP_LENGTH else []
+
+
+def unknown_names(index: Index, question: str) -> list[str]:
+    """The names the question gives (`_asked_names`), when it gives some and no article mentions any of them, not
+    even spelt a slip away ("How many Airbus jets did IndiGo order?" over articles that never name either: they
+    cannot be about it); else []. A name is mentioned when one of its terms is."""
+    names = _asked_names(question)
+    for _, terms in names:
+        if index.term_ids(terms) or any(_slips(index, t) for t in terms):
+            return []
+    return [name for name, _ in names]
+
+
+# Nations and the words for their people that do not begin with the nation's name ("Dutch": the Netherlands), one
+# group a line: a name asked as one of them is mentioned by any other. Those that do ("Zambian", "Sudanese",
+# "Afghans") are matched by their beginning (`_names_term`).
+_NATIONS = """Britain British Briton UK England English Scotland Scottish Wales Welsh
+America American US USA
+Netherlands Dutch Holland
+France French
+Spain Spanish Spaniard
+Switzerland Swiss
+Ireland Irish
+Denmark Danish Dane
+Norway Norwegian
+Sweden Swedish Swede
+Finland Finnish Finn
+Poland Polish Pole
+Philippines Filipino
+China Chinese
+Turkey Turkish Türkiye Turk
+Greece Greek
+Lebanon Lebanese
+Thailand Thai""".splitlines()
+_NATION_OF = {t: group for group in (frozenset(t for w in line.split() for t in tokens(w)) for line in _NATIONS)
+              for t in group}
+_STEM_PREFIX = 4  # a term this long that begins another names the same place or people ("zambia", "zambian")
+
+
+def _names_term(term: str, terms: frozenset[str]) -> bool:
+    """Whether an article's `terms` name what the name's `term` names: the term, a nation's other word for it, or a
+    term of at least _STEM_PREFIX letters that begins the other ("Zambian" by "Zambia", "Afghans" by
+    "Afghanistan")."""
+    if term in terms or _NATION_OF.get(term, frozenset()) & terms:
+        return True
+    return any(len(t) >= _STEM_PREFIX and (t.startswith(term) if len(term) < len(t) else term.startswith(t))
+               for t in terms if t[:1] == term[:1] and min(len(t), len(term)) >= _STEM_PREFIX)
+
+
+def unnamed_in_article(index: Index, question: str, sentence: int) -> str | None:
+    """Why `sentence` may not answer: the question gives names (`_asked_names`) and its article mentions none of
+    them (`_names_term`, or spelt a slip away), as a notice ("How many people did Storm Daniel kill in Greece?" of
+    an article on the earthquake in Turkey, which names neither). None when it may answer."""
+    names = _asked_names(question)
+    if not names:
+        return None
+    terms = index.article_terms(int(index.article_of(np.array([sentence]))[0]))
+    for _, name_terms in names:
+        if any(_names_term(t, terms) or set(_slips(index, t)) & terms for t in name_terms):
+            return None
+    return f"the closest article does not mention {' or '.join(name for name, _ in names)}"
 
 
 def uncovered_years(index: Index, allowed: np.ndarray, question: str) -> list[str]:

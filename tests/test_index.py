@@ -13,6 +13,7 @@ from qa import index as index_mod
 from qa.config import Settings
 from qa.engine import QA
 from qa.errors import QAError
+from qa.tokens import tokens
 
 from conftest import DATA, NEWS_SET, NO_NEWS_SET, SEEDS
 
@@ -153,6 +154,14 @@ def test_index_type_setting_is_validated():
     with pytest.raises(QAError, match="index_type must be one of"):
         Settings(index_type="hnsw-ish")
     assert Settings(index_type="ivf").index_type.value == "ivf"
+
+
+def test_an_article_s_terms_are_the_stemmed_words_of_its_own_sentences(seed_engine):
+    index = seed_engine.index
+    for article in range(len(index.articles)):
+        first, last = index.article_sentences(article)
+        own = {t for s in range(first, last) for t in tokens(index.sentence_text(s))}
+        assert index.article_terms(article) == frozenset(own & set(index.vocab))
 
 
 def test_the_passage_search_holds_the_stored_vectors(seed_engine):

@@ -8,7 +8,7 @@ import pytest
 
 from qa.errors import QAError
 from qa.scope import (Scope, TimeChoice, _figures, article_dates, asks_latest, named_start, named_years,
-                      other_figure, prefer_time, unknown_names)
+                      other_figure, prefer_time, unknown_names, unnamed_in_article)
 
 SUDAN = "What's the latest death toll from the fighting in Sudan?"
 
@@ -219,3 +219,23 @@ def test_a_question_about_names_no_article_mentions_is_refused(news_engine):
     # acronyms (spelt out in the articles or not), months, weekdays and a capitalised first word are not names
     assert unknown_names(index, "What did the FDA and the IOC decide in March?") == []
     assert unknown_names(index, "Boycotts: what happened on Tuesday?") == []
+
+
+@pytest.mark.slow
+def test_a_question_is_refused_where_the_answering_article_mentions_none_of_its_names(news_engine):
+    index = news_engine.index
+    texts = [index.sentence_text(i) for i in range(index.n_sentences)]
+    quake = next(i for i, t in enumerate(texts) if t.startswith("The first quake, of magnitude 7.8"))
+    sudan = next(i for i, t in enumerate(texts) if "Sudan" in t and "killed" in t)
+    # a word of the names stands in some article, so the articles as a whole may answer; the quake's article names
+    # neither Storm Daniel nor Greece
+    assert unknown_names(index, "How many people did Storm Daniel kill in Greece?") == []
+    assert unnamed_in_article(index, "How many people did Storm Daniel kill in Greece?", quake) == (
+        "the closest article does not mention Storm Daniel or Greece")
+    # one name it mentions is enough, and a people's name stands for its nation and the other way round
+    assert unnamed_in_article(index, "How many people did Storm Daniel kill in Turkey?", quake) is None
+    assert unnamed_in_article(index, "What did Turkish rescuers find in the rubble?", quake) is None
+    assert unnamed_in_article(index, "How many Sudanese have been killed?", sudan) is None
+    assert unnamed_in_article(index, "How many people were killed?", quake) is None  # no name given
+    a = news_engine.answer("How many people did Storm Daniel kill in Greece?")
+    assert not a.found and a.notice == "the closest article does not mention Storm Daniel or Greece" and a.evidence
