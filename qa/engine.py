@@ -410,9 +410,11 @@ class QA:
         unknown = scope.unknown_names(index, asked)
         late = f"no article mentions {' or '.join(unknown)}" if unknown else (
             scope.out_of_time(index, asked, picked.sentences[0]) or missing_sum(index, asked, picked.sentences[0])
-            or scope.unnamed_in_article(index, asked, picked.sentences[0]) if picked.sentences else None)
+            or scope.unnamed_in_article(index, asked, picked.sentences[0])
+            or scope.other_number(index, asked, picked.sentences[0]) if picked.sentences else None)
         # about something no article names, a year or month the answering article does not report on, a sum of money
-        # where the answering passage states none, or names the answering article does not mention
+        # where the answering passage states none, names the answering article does not mention, or a numbered name
+        # it gives another number ("737 MAX 8" of an article on the MAX 9)
         if late:
             return refusal(question, score, items, **{**fields, "notice": "; ".join(
                 x for x in (notice, late) if x)})

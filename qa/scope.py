@@ -14,7 +14,7 @@ from qa import metadata
 from qa.answer_types import DATE, entity_spans
 from qa.errors import QAError
 from qa.index import Index
-from qa.tokens import tokens
+from qa.tokens import STOPWORDS, fold, tokens
 
 # "What's the latest toll?", "How many are on strike now?", "the current rate", "so far", "to date"
 _LATEST = re.compile(r"\b(?:latest|newest|most recent(?:ly)?|current(?:ly)?|now|so far|to date|as of today|"
@@ -212,6 +212,30 @@ def unnamed_in_article(index: Index, question: str, sentence: int) -> str | None
         if any(_names_term(t, terms) or set(_slips(index, t)) & terms for t in name_terms):
             return None
     return f"the closest article does not mention {' or '.join(name for name, _ in names)}"
+
+
+# A name with a number that tells it from others of its kind: "737 MAX 8", "Flight 1282", "Apollo 11", "Season 20";
+# not a score ("Denver 0-4"), a verse ("Psalm 31:5"), a decimal, a year, nor a sentence's opening word ("In 1517")
+_NUMBERED = re.compile(r"\b([A-Z][\w-]*)\s+(\d+[A-Za-z]?)\b(?![.,:/\-–]?\d)")
+
+
+def other_number(index: Index, question: str, sentence: int) -> str | None:
+    """Why `sentence` may not answer: the question names something by a name and a number ("How many Boeing 737
+    MAX 8 jets ...?") that its article never writes, while it writes that name with another number ("737 MAX 9"),
+    as a notice. None when it may answer."""
+    first, last = index.article_sentences(int(index.article_of(np.array([sentence]))[0]))
+    text = None
+    for m in _NUMBERED.finditer(question):
+        name, number = m.groups()
+        if name.lower() in _CALENDAR or fold(name) in STOPWORDS or _YEAR.fullmatch(number):
+            continue
+        text = index.span_text(first, last - 1) if text is None else text
+        if re.search(rf"\b{re.escape(name)}\s+{re.escape(number)}\b", text, re.I):
+            continue
+        others = sorted(set(re.findall(rf"\b{re.escape(name)}\s+(\d+[A-Za-z]?)\b(?![.,:/\-–]?\d)", text, re.I)))
+        if others:
+            return f"the closest article names {name} {' or '.join(others)}, not {name} {number}"
+    return None
 
 
 def uncovered_years(index: Index, allowed: np.ndarray, question: str) -> list[str]:

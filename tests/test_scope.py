@@ -8,7 +8,7 @@ import pytest
 
 from qa.errors import QAError
 from qa.scope import (Scope, TimeChoice, _figures, article_dates, asks_latest, named_start, named_years,
-                      other_figure, prefer_time, unknown_names, unnamed_in_article)
+                      other_figure, other_number, prefer_time, unknown_names, unnamed_in_article)
 
 SUDAN = "What's the latest death toll from the fighting in Sudan?"
 
@@ -239,3 +239,20 @@ def test_a_question_is_refused_where_the_answering_article_mentions_none_of_its_
     assert unnamed_in_article(index, "How many people were killed?", quake) is None  # no name given
     a = news_engine.answer("How many people did Storm Daniel kill in Greece?")
     assert not a.found and a.notice == "the closest article does not mention Storm Daniel or Greece" and a.evidence
+
+
+@pytest.mark.slow
+def test_a_question_is_refused_where_the_answering_article_numbers_its_name_otherwise(news_engine):
+    index = news_engine.index
+    texts = [index.sentence_text(i) for i in range(index.n_sentences)]
+    grounded = next(i for i, t in enumerate(texts) if "grounding of 171 Boeing 737 MAX 9" in t)
+    assert other_number(index, "How many Boeing 737 MAX 8 jets did the FAA ground?", grounded) == (
+        "the closest article names MAX 9, not MAX 8")
+    assert other_number(index, "How many Boeing 737 MAX 9 jets did the FAA ground?", grounded) is None
+    # a year, a sentence's opening word, a score and a name the article never numbers are no such names
+    for question in ("How many MAX jets were grounded in 2024?", "In 2 days, how many jets were grounded?",
+                     "Did Alaska win 3-1?", "Which Portland 2 runway did the plane use?"):
+        assert other_number(index, question, grounded) is None, question
+    a = news_engine.answer("How many Boeing 737 MAX 8 jets did the FAA ground after the Alaska Airlines incident?")
+    assert not a.found and a.notice == "the closest article names MAX 9, not MAX 8" and a.evidence
+    assert news_engine.answer("How many Boeing 737 MAX 9 jets did the FAA ground?").found
