@@ -103,13 +103,27 @@ def named_start(question: str) -> str | None:
     return min(days) if days else None
 
 
+def nearest_day(month_day: str | None, published: str) -> str | None:
+    """A day named without its year (MM-DD, `metadata.month_day`) in the year that puts it nearest the date
+    `published` (YYYY-MM-DD), as YYYY-MM-DD: "January 6" of an article of 2022-11-30 is 2023-01-06, of one of
+    2023-02-01 2023-01-06. None without a day, or for 29 February with no leap year among the three nearest."""
+    if month_day is None:
+        return None
+    day = datetime.date.fromisoformat(published)
+    month, number = int(month_day[:2]), int(month_day[3:])
+    days = [datetime.date(y, month, number) for y in (day.year - 1, day.year, day.year + 1)
+            if month != 2 or number < 29 or y % 4 == 0]  # 29 February: only in a leap year among the three
+    return min(days, key=lambda d: abs((d - day).days)).isoformat() if days else None
+
+
 def out_of_time(index: Index, question: str, sentence: int) -> str | None:
     """Why this sentence may not answer for the time the question names, or None when it may. Not when the
     question names a year and the sentence's article was published another year while neither the sentence nor
     the one before it names that year (a 2023 article's "so far this year, down from 45,774 in 2022" does not say
     how many crossed in 2021); nor when it names a month or day and the article was published before it, unless
-    the question asks what was expected (an article of March cannot report the July meeting). An article without
-    a date may answer."""
+    the question asks what was expected (an article of March cannot report the July meeting; a day named without
+    its year is the one nearest the article's date, `nearest_day`: an article of 30 November that expects a
+    decision "by Jan. 6" cannot report what was decided on January 6). An article without a date may answer."""
     record = index.article_record(sentence)
     if not record.published:
         return None
@@ -119,7 +133,7 @@ def out_of_time(index: Index, question: str, sentence: int) -> str | None:
         nearby = index.sentence_text(sentence) + " " + (index.sentence_text(sentence - 1) if sentence > first else "")
         if not years & set(_YEAR.findall(nearby)):
             return f"the closest article ({record.published}) does not report on {' or '.join(sorted(years))}"
-    start = named_start(question)
+    start = named_start(question) or nearest_day(metadata.month_day(question), record.published)
     if start and record.published < start and not _AHEAD.search(question):
         return f"the closest article ({record.published}) was published before {start}"
     return None

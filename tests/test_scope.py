@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from qa.errors import QAError
-from qa.scope import (Scope, TimeChoice, _figures, article_dates, asks_latest, named_start, named_years,
+from qa.scope import (Scope, TimeChoice, _figures, article_dates, asks_latest, named_start, named_years, nearest_day,
                       other_figure, other_number, prefer_time, unknown_names, unnamed_in_article)
 
 SUDAN = "What's the latest death toll from the fighting in Sudan?"
@@ -41,6 +41,15 @@ def test_the_month_or_day_a_question_names_with_its_year():
     assert named_start("What did it decide on January 6, 2023, and in late November 2022?") == "2022-11-01"
     assert named_start("How many crossed in 2021?") is None and named_start("What did it do on January 6?") is None
     assert named_start("What happened on February 30, 2023?") is None  # no such day
+
+
+def test_a_day_without_its_year_is_the_one_nearest_the_article_s_date():
+    assert nearest_day("01-06", "2022-11-30") == "2023-01-06"
+    assert nearest_day("01-06", "2023-02-01") == "2023-01-06"
+    assert nearest_day("12-24", "2023-01-03") == "2022-12-24"
+    assert nearest_day("02-29", "2023-03-01") == "2024-02-29"  # the nearest year that has the day
+    assert nearest_day("02-29", "2022-06-01") is None  # no leap year among 2021-2023
+    assert nearest_day(None, "2023-03-01") is None
 
 
 def test_figures_leave_years_and_dates_out():
@@ -198,6 +207,12 @@ def test_a_question_about_a_time_the_answering_article_does_not_report_on_is_ref
     assert not july.found and "published before 2024-07-01" in july.notice
     march = news_engine.answer("What did the Bank of Japan decide at its March 2024 meeting?")
     assert march.found and march.source == "export.jsonl#boj-ends-negative-rates"
+    # a day named without its year is the one nearest the article's date: the trial article of 30 November 2022
+    # expects the decision "by Jan. 6" and cannot say what was decided then
+    untold = news_engine.answer("What did the FDA decide about lecanemab on January 6?")
+    assert not untold.found and untold.notice == "the closest article (2022-11-30) was published before 2023-01-06"
+    expected = news_engine.answer("What is the FDA expected to decide about lecanemab by January 6?")
+    assert expected.found and expected.notice is None
     # what was expected of a later month is what an earlier article can say
     ahead = news_engine.answer("What is the Bank of Japan expected to do by July 2024?")
     assert ahead.notice is None or "published before" not in ahead.notice
