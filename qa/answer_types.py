@@ -166,38 +166,55 @@ def answer_type(question: str) -> AnswerType:
 
 # --- sums of money ------------------------------------------------------------------------------------------------
 # "How much did X pay for ...?", "What was Y's revenue?": asked for a sum of money, which a sentence states with a
-# currency ("$3.8 billion", "about £9 million", "R187 million", "28p", "2.3 million euros") or as a share of
-# another sum ("61% of GDP", "half the cost"); "free" and "nothing" are sums too.
-_CURRENCY_WORDS = (r"dollars?|euros?|pounds?|pence|cents?|yen|yuan|renminbi|rupees?|rand|naira|cedis?|shillings?|"
-                   r"francs?|kron[aeo]r?|krone|rubles?|roubles?|hryvnias?|dinars?|dirhams?|pesos?|reais|rials?|"
-                   r"riyals?|lira|kwacha|baht|ringgit|taka|zloty|forints?|birr|leones?|won|bitcoins?")
-_SUM = re.compile(r"[$€£¥₹₦₵₴₽]|\b(?:US|A|NZ|C|HK|S|R|Rs|Sh|KSh|Ksh|Tk|N|GH)\$?\s?\d|\b\d[\d,.]*\s?(?:p|c|bn|m)\b|"
-                  rf"\b(?:{_CURRENCY_WORDS}|million|billion|trillion|free|nothing)\b|"
-                  r"%|\bper ?cent\b|\bpercentage\b|\b(?:half|third|quarter|fifth|double[ds]?|tripled?|twice)\b", re.I)
-_MONEY_NOUN = (r"money|cash|revenues?|profits?|funding|income|tax(?:es)?|compensation|debts?|aid|pay|wages?|"
-               r"salar(?:y|ies)|fees?|fines?|damages|bribes?|donations?|budget|price|cost")
-_MONEY_VERB = (r"pa(?:y|id|ying|ys)|cost(?:s|ing)?|spen[dt]|spending|worth|charg\w*|fined?|damages|fund\w*|"
-               r"raised?|rais(?:es|ing)|contribut\w*|invest\w*|earn\w*|revenues?|profits?|salary|sold|sell\w*|"
-               r"bought|buy\w*|price[ds]?|budget|compensation|donat\w*|owe[sd]?|owing|loan\w*|leas(?:e|ed|ing)|"
-               r"tax|money|cash|wages?|bonus|fees?|offer\w*|receiv\w*|pledg\w*|bid|award\w*|bribes?")
-_CHANGE = re.compile(r"\b(?:rise|rose|risen|rising|fall|fell|fallen|falling|increase\w*|decrease\w*|drop\w*|cut|"
-                     r"grow|grew|grown|jump\w*|climb\w*|slump\w*|declin\w*|gain\w*|lose|lost|more|less|higher|"
-                     r"lower|up|down)\b", re.I)
-# "how much" with a money noun after it ("How much prize money ...?"), or with a verb after it and a word of money
-# on ("How much did X pay ...?"), not with another noun ("How much spectrum must they sell?"), a share ("how much
-# of") or a comparison ("how much more"); "what price", "what was its revenue"; "how much ... in dollars"
+# currency ("$3.8 billion", "about £9 million", "R187 million", "Rs. 2.4 lakh crore", "28p", "2.3 million euros",
+# "USD 500,000", "billions of dollars") or as a share or multiple of another sum ("61% of GDP", "half the cost",
+# "doubled"); "for free" and "paid nothing" are sums too.
+_CURRENCY_WORDS = (r"dollars?|euros?|pounds?|pence|cents?|yen|yuan|renminbi|rupees?|rupiah|rand|naira|cedis?|"
+                   r"shillings?|francs?|kron[aeo]r?|krone|rubles?|roubles?|hryvnias?|dinars?|dirhams?|pesos?|reais|"
+                   r"rials?|riyals?|shekels?|lira|kwacha|baht|ringgit|taka|zloty|forints?|birr|leones?|won|quid|grand|"
+                   r"bitcoins?")
+_CURRENCY_CODES = r"USD|EUR|GBP|CHF|JPY|CNY|RMB|INR|AUD|CAD|NZD|HKD|SGD|ZAR|KES|NGN|GHS|SEK|NOK|DKK|PLN|TRY|BRL|MXN"
+_SPELLED = (r"a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+            r"sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|few|several")
+_NUMBER_WORDS = r"\d[\d,.]*(?:\s?(?:thousand|million|billion|trillion|bn|lakh|crore)(?!\w))*"
+_SUM = re.compile(
+    r"[$€£¥₹₦₵₴₽]|"
+    rf"\b(?:US|A|NZ|C|HK|S)\$|\b(?:R|Rs\.?|Sh|KSh|Ksh|Tk|GH₵|{_CURRENCY_CODES})\s?\d|"  # "R187 million", "USD 500"
+    rf"\b{_NUMBER_WORDS}\s?(?:p|c)(?![\w.])|"  # "28p", "50c", not "3 p.m."
+    rf"\b{_NUMBER_WORDS}\s?(?:(?i:{_CURRENCY_WORDS})|{_CURRENCY_CODES})\b|"
+    rf"\b(?i:(?:thousands|millions|billions|trillions|hundreds) of (?:{_CURRENCY_WORDS}))\b|"
+    rf"\b(?i:(?:{_SPELLED})[\s-]+)+(?i:{_CURRENCY_WORDS})\b|"  # "fifty thousand dollars", "a few pounds"
+    r"\b\d[\d,.]*\s?(?i:million|billion|trillion|bn|lakh|crore)\b|"  # the currency said before: "2.3 billion"
+    r"%|(?i:\bper ?cent\b|\bpercentage\b|(?<!first )(?<!second )\bhalf\b|\ba (?:third|quarter|fifth)\b|"
+    r"\btwo-thirds\b|\bthree-quarters\b|\bdouble[ds]?\b|\btripled?\b|\btwice\b|\bfor free\b|\bfree of charge\b|"
+    r"\b(?:is|are|was|were|be) free\b|\b(?:pa(?:y|id|ys|ying)|cost(?:s|ing)?) nothing\b)")
+_MONEY_NOUN = (r"money|cash|revenues?|profits?|funding|income|tax(?:es)?|compensation|debts?|pay|wages?|"
+               r"salar(?:y|ies)|fees?|damages|bribes?|donations?")
+_MONEY_VERB = (r"pa(?:y|id|ying|ys)|cost(?:s|ing)?|spen[dt]|spending|worth|fined?|damages|fund(?:s|ed|ing)?|"
+               r"invest(?:s|ed|ing)?|earn(?:s|ed|ing)?|revenues?|profits?|salary|sold|sell(?:s|ing)?|bought|"
+               r"buy(?:s|ing)?|owe[sd]?|owing|loan(?:s|ed)?|leas(?:e|ed|ing)|money|cash|wages?|bonus|fees?|"
+               r"offer(?:s|ed|ing)?|pledg(?:e|es|ed|ing)|bid|bribes?")
+_CHANGE = re.compile(r"\b(?:rise|rose|risen|rising|raise[ds]?|raising|fall|fell|fallen|falling|increase\w*|"
+                     r"decrease\w*|drop\w*|cut|cuts|cutting|grow|grew|grown|jump\w*|climb\w*|slump\w*|declin\w*|"
+                     r"gain\w*|lose|lost|more|less|higher|lower|up|down)\b", re.I)
+# "how much" with a money noun right after it ("How much money ...?", "How much prize money ...?", not "how much
+# of"), or with a verb after it and a word of money on ("How much did X pay ...?"), not with another noun ("How much
+# spectrum must they sell?") or a comparison ("how much more"); "what price", "what revenue"; "what was its
+# revenue", "what is the price of"; "how much ... in dollars"
 _ASKS_MONEY = re.compile(
-    rf"\bhow much\s+(?:[\w’'-]+\s+){{0,2}}?(?:{_MONEY_NOUN})\b|"
+    rf"\bhow much\s+(?!of\b)(?:[\w’'-]+\s+)?(?:{_MONEY_NOUN})\b|"
     rf"\bhow much\s+(?:is|are|was|were|will|would|did|does|do|has|have|had|can|could|should|must|might)\b"
     rf"(?=.*\b(?:{_MONEY_VERB})\b)|"
     rf"\bhow much\b.*\bin (?:{_CURRENCY_WORDS})\b|"
-    r"\bwhat (?:(?:is|was|were|are|will be|did|does)\s+)?(?:the |its |their |[\w’'-]+(?:'s|’s) )?(?:\w+ )?"
-    r"(?:price|revenue|profit|cost|fee|fine|salary|budget|turnover|valuation)s?\b", re.I)
+    r"\bwhat (?:price|revenue|profit|salary)\b|"
+    r"\bwhat (?:is|was|were|are|will be)\s+(?:the |its |their |[\w’'-]+(?:'s|’s) )(?:\w+ )?"
+    r"(?:price|revenue|profit|salary|valuation|turnover)s?\b(?![\w-])", re.I)
 
 
 def asks_money(question: str) -> bool:
     """The question asks for a sum of money ("How much did Westinghouse pay for the patents?", "What was ABC's
-    revenue in 1962?"), not for how much something changed ("How much did the cedi fall?")."""
+    revenue in 1962?"), not for how much something changed ("How much did the cedi fall?", "How much will OPEC+
+    raise output?")."""
     return bool(_ASKS_MONEY.search(question)) and not _CHANGE.search(question)
 
 

@@ -1,17 +1,20 @@
 """What the articles cover in answering: filters (since / until / sources), retrieval within them, the newest
 supporting article for "latest" questions, the named year or month for questions that name one, and names that
-no article mentions."""
+no article, or not the answering one, mentions (or numbers otherwise)."""
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import re
 from dataclasses import dataclass
 
 import numpy as np
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from qa import metadata
-from qa.answer_types import DATE, entity_spans
+from qa.answer_types import DATE, QUALIFIERS, entity_spans
 from qa.errors import QAError
 from qa.index import Index
 from qa.tokens import STOPWORDS, fold, tokens
@@ -103,17 +106,25 @@ def named_start(question: str) -> str | None:
     return min(days) if days else None
 
 
-def nearest_day(month_day: str | None, published: str) -> str | None:
-    """A day named without its year (MM-DD, `metadata.month_day`) in the year that puts it nearest the date
-    `published` (YYYY-MM-DD), as YYYY-MM-DD: "January 6" of an article of 2022-11-30 is 2023-01-06, of one of
-    2023-02-01 2023-01-06. None without a day, or for 29 February with no leap year among the three nearest."""
-    if month_day is None:
+def day_ahead(question: str, sentence: str, published: str) -> str | None:
+    """The day the question names without its year (`metadata.month_day`: "on January 6") when the answering
+    `sentence` names the same day as one to come ("is expected to decide by Jan. 6": `_AHEAD`): that day's first
+    occurrence on or after the article's date `published` (YYYY-MM-DD), as YYYY-MM-DD. None otherwise: a day the
+    sentence gives as past ("the October 7 attack", "on September 11") or does not give is left to the reader."""
+    day = metadata.month_day(question)
+    if day is None or day not in metadata.month_days(sentence) or not _AHEAD.search(sentence):
         return None
-    day = datetime.date.fromisoformat(published)
-    month, number = int(month_day[:2]), int(month_day[3:])
-    days = [datetime.date(y, month, number) for y in (day.year - 1, day.year, day.year + 1)
-            if month != 2 or number < 29 or y % 4 == 0]  # 29 February: only in a leap year among the three
-    return min(days, key=lambda d: abs((d - day).days)).isoformat() if days else None
+    month, number = int(day[:2]), int(day[3:])
+    try:
+        base = datetime.date.fromisoformat(published)
+        for year in range(base.year, min(base.year + 9, datetime.MAXYEAR + 1)):  # 29 February: the next leap year
+            if month == 2 and number == 29 and not calendar.isleap(year):
+                continue
+            if (when := datetime.date(year, month, number)) >= base:
+                return when.isoformat()
+    except ValueError:  # a date the article's metadata gives out of range
+        return None
+    return None
 
 
 def out_of_time(index: Index, question: str, sentence: int) -> str | None:
@@ -121,9 +132,9 @@ def out_of_time(index: Index, question: str, sentence: int) -> str | None:
     question names a year and the sentence's article was published another year while neither the sentence nor
     the one before it names that year (a 2023 article's "so far this year, down from 45,774 in 2022" does not say
     how many crossed in 2021); nor when it names a month or day and the article was published before it, unless
-    the question asks what was expected (an article of March cannot report the July meeting; a day named without
-    its year is the one nearest the article's date, `nearest_day`: an article of 30 November that expects a
-    decision "by Jan. 6" cannot report what was decided on January 6). An article without a date may answer."""
+    the question asks what was expected (an article of March cannot report the July meeting; nor one of 30
+    November that expects a decision "by Jan. 6" what was decided on January 6: `day_ahead`). An article without
+    a date may answer."""
     record = index.article_record(sentence)
     if not record.published:
         return None
@@ -133,7 +144,7 @@ def out_of_time(index: Index, question: str, sentence: int) -> str | None:
         nearby = index.sentence_text(sentence) + " " + (index.sentence_text(sentence - 1) if sentence > first else "")
         if not years & set(_YEAR.findall(nearby)):
             return f"the closest article ({record.published}) does not report on {' or '.join(sorted(years))}"
-    start = named_start(question) or nearest_day(metadata.month_day(question), record.published)
+    start = named_start(question) or day_ahead(question, index.sentence_text(sentence), record.published)
     if start and record.published < start and not _AHEAD.search(question):
         return f"the closest article ({record.published}) was published before {start}"
     return None
@@ -178,10 +189,10 @@ def unknown_names(index: Index, question: str) -> list[str]:
     return [name for name, _ in names]
 
 
-# Nations and the words for their people that do not begin with the nation's name ("Dutch": the Netherlands), one
-# group a line: a name asked as one of them is mentioned by any other. Those that do ("Zambian", "Sudanese",
-# "Afghans") are matched by their beginning (`_names_term`).
-_NATIONS = """Britain British Briton UK England English Scotland Scottish Wales Welsh
+# Nations and the words for their people, and other names of one thing, that neither begin with the other nor share
+# a root (`_roots`): "Dutch" for the Netherlands, "Tories" for the Conservatives. One group a line: a name asked as
+# one of them is mentioned by any other.
+_ALIASES = """Britain British Briton UK England English Scotland Scottish Wales Welsh
 America American US USA
 Netherlands Dutch Holland
 France French
@@ -198,20 +209,43 @@ China Chinese
 Turkey Turkish Türkiye Turk
 Greece Greek
 Lebanon Lebanese
-Thailand Thai""".splitlines()
-_NATION_OF = {t: group for group in (frozenset(t for w in line.split() for t in tokens(w)) for line in _NATIONS)
-              for t in group}
+Thailand Thai
+Australia Aussie
+Fed Federal
+Tories Tory Conservative
+Kiev Kyiv""".splitlines()
+_ALIAS_OF = {t: group for group in (frozenset(t for w in line.split() for t in tokens(w)) for line in _ALIASES)
+             for t in group}
 _STEM_PREFIX = 4  # a term this long that begins another names the same place or people ("zambia", "zambian")
+# endings of nations' and peoples' names: "Canad-a" and "Canad-ian", "Belgi-um" and "Belgi-an", "Cypr-us" and
+# "Cypr-iot" share a root
+_ENDINGS = ("ians", "ian", "ans", "an", "ese", "ish", "iots", "iot", "ots", "ot", "ar", "ia", "um", "us", "es", "i", "a",
+            "o", "e", "y", "s")
+
+
+def _roots(term: str) -> set[str]:
+    """The term and what is left of it, at least _STEM_PREFIX letters, with one of _ENDINGS taken off."""
+    return {term} | {term[:-len(e)] for e in _ENDINGS if term.endswith(e) and len(term) - len(e) >= _STEM_PREFIX}
 
 
 def _names_term(term: str, terms: frozenset[str]) -> bool:
-    """Whether an article's `terms` name what the name's `term` names: the term, a nation's other word for it, or a
-    term of at least _STEM_PREFIX letters that begins the other ("Zambian" by "Zambia", "Afghans" by
-    "Afghanistan")."""
-    if term in terms or _NATION_OF.get(term, frozenset()) & terms:
+    """Whether an article's `terms` name what the name's `term` names: the term, another name for it (`_ALIASES`),
+    a term of at least _STEM_PREFIX letters that begins the other ("Zambian" by "Zambia", "Afghans" by
+    "Afghanistan"), or one with the same root (`_roots`: "Canadian" by "Canada")."""
+    if term in terms or _ALIAS_OF.get(term, frozenset()) & terms:
         return True
-    return any(len(t) >= _STEM_PREFIX and (t.startswith(term) if len(term) < len(t) else term.startswith(t))
+    roots = _roots(term)
+    return any((t.startswith(term) if len(term) < len(t) else term.startswith(t)) or roots & _roots(t)
                for t in terms if t[:1] == term[:1] and min(len(t), len(term)) >= _STEM_PREFIX)
+
+
+def _slip_of(term: str, terms: frozenset[str]) -> bool:
+    """Whether `terms` hold a long name's term spelt a slip away (as `unknown_names` allows: one edit for 7-9
+    letters, two from 10, the same first letter)."""
+    if len(term) < SLIP_LENGTH:
+        return False
+    near = [t for t in terms if t[:1] == term[:1]]
+    return process.extractOne(term, near, scorer=OSA.distance, score_cutoff=1 if len(term) < 10 else 2) is not None
 
 
 def unnamed_in_article(index: Index, question: str, sentence: int) -> str | None:
@@ -223,30 +257,37 @@ def unnamed_in_article(index: Index, question: str, sentence: int) -> str | None
         return None
     terms = index.article_terms(int(index.article_of(np.array([sentence]))[0]))
     for _, name_terms in names:
-        if any(_names_term(t, terms) or set(_slips(index, t)) & terms for t in name_terms):
+        if any(_names_term(t, terms) or _slip_of(t, terms) for t in name_terms):
             return None
     return f"the closest article does not mention {' or '.join(name for name, _ in names)}"
 
 
 # A name with a number that tells it from others of its kind: "737 MAX 8", "Flight 1282", "Apollo 11", "Season 20";
-# not a score ("Denver 0-4"), a verse ("Psalm 31:5"), a decimal, a year, nor a sentence's opening word ("In 1517")
+# not a score ("Denver 0-4"), a verse ("Psalm 31:5") nor a decimal
 _NUMBERED = re.compile(r"\b([A-Z][\w-]*)\s+(\d+[A-Za-z]?)\b(?![.,:/\-–]?\d)")
+_QUALIFIER = re.compile(rf"(?:{QUALIFIERS})", re.I)  # "Nearly 200 people": a quantity, not a name
+_NUMBER_WORD = r"[IVXL]+\b|(?i:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
 
 
 def other_number(index: Index, question: str, sentence: int) -> str | None:
     """Why `sentence` may not answer: the question names something by a name and a number ("How many Boeing 737
     MAX 8 jets ...?") that its article never writes, while it writes that name with another number ("737 MAX 9"),
-    as a notice. None when it may answer."""
+    as a notice. None when it may answer. Not for the question's first word, a stopword or a qualifier ("Nearly
+    200 ..."), a year, or a name the article also writes with a Roman or spelt-out number ("Phase III", "Formula
+    One": it may be the one asked about)."""
     first, last = index.article_sentences(int(index.article_of(np.array([sentence]))[0]))
     text = None
     for m in _NUMBERED.finditer(question):
         name, number = m.groups()
-        if name.lower() in _CALENDAR or fold(name) in STOPWORDS or _YEAR.fullmatch(number):
+        if (m.start() == 0 or name.lower() in _CALENDAR or fold(name) in STOPWORDS or _QUALIFIER.fullmatch(name)
+                or _YEAR.fullmatch(number)):
             continue
         text = index.span_text(first, last - 1) if text is None else text
-        if re.search(rf"\b{re.escape(name)}\s+{re.escape(number)}\b", text, re.I):
+        named = rf"\b{re.escape(name)}\s+"
+        if re.search(named + rf"{re.escape(number)}\b", text, re.I) or re.search(named + rf"(?:{_NUMBER_WORD})", text):
             continue
-        others = sorted(set(re.findall(rf"\b{re.escape(name)}\s+(\d+[A-Za-z]?)\b(?![.,:/\-–]?\d)", text, re.I)))
+        others = sorted({n for n in re.findall(named + r"(\d+[A-Za-z]?)\b(?![.,:/\-–]?\d)", text, re.I)
+                         if not _YEAR.fullmatch(n)})
         if others:
             return f"the closest article names {name} {' or '.join(others)}, not {name} {number}"
     return None

@@ -276,6 +276,19 @@ def test_a_quote_s_own_opening_said_that_is_not_what_was_said(sentence, said):
     ("How much of the indulgences went to Rome?", False),
     ("How much rain fell in a single day?", False),
     ("How many people were paid compensation?", False),
+    ("How much money did the finance minister allot to the railways?", True),
+    ("What is the price of a ticket?", True),
+    # a reason, a compound, a change, another noun, a share
+    ("What was the fine for?", False),
+    ("What did budget airline Ryanair say about French strikes?", False),
+    ("What is the cost of living crisis forcing families to do?", False),
+    ("What cost-cutting measures did the carmaker announce?", False),
+    ("How much will OPEC+ raise oil output from August?", False),
+    ("How much did the Fed raise interest rates on Wednesday?", False),
+    ("How much food aid entered Gaza on Saturday?", False),
+    ("How much does the battery charge in 10 minutes?", False),
+    ("How much did Derna receive in rainfall?", False),
+    ("How much of the money went to Rome?", False),
 ])
 def test_which_questions_ask_for_a_sum_of_money(question, money):
     assert asks_money(question) is money
@@ -283,8 +296,12 @@ def test_which_questions_ask_for_a_sum_of_money(question, money):
 
 def test_a_sum_is_stated_with_a_currency_or_as_a_share():
     for text in ("It paid $3.8 billion.", "about £9 million", "a R187 million fund", "a 28p rise", "2.3 million euros",
-                 "Sh500 a day", "61% of GDP", "half the cost", "the tests are free", "Tk 1,200"):
+                 "Sh500 a day", "61% of GDP", "half the cost", "the tests are free", "Tk 1,200", "Rs. 2.4 lakh crore",
+                 "USD 500,000", "500,000 rupiah", "20,000 shekels", "300 quid", "5 grand", "billions of dollars",
+                 "There's fifty thousand dollars in it", "a deal worth 2.3 billion", "they paid nothing"):
         assert states_sum(text), text
     for text in ("It paid for two cars and school fees.", "He was jailed for nine years.", "It leased four jets.",
-                 "The charge per unit will fall."):
+                 "The charge per unit will fall.", "a 10-2 verdict", "at 3 p.m.", "Paul Lynch won the Booker Prize",
+                 "Rand Paul said", "in the third quarter", "a 5m wave", "40C heat", "Nothing was decided",
+                 "free of amendments", "in the second half"):
         assert not states_sum(text), text
