@@ -25,6 +25,16 @@ NEWS_SET = ROOT.parent / "shared" / "eval" / "news"
 NO_NEWS_SET = pytest.mark.skipif(not NEWS_SET.is_dir(), reason="the news development set is not checked out beside the project")
 
 
+def one_article(encoder, tmp_path: Path, text: str, name: str = "story.txt") -> QA:
+    """An engine over a corpus of one article (`text` in a file `name`), built."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / name).write_text(text, encoding="utf-8")
+    engine = QA(corpus, tmp_path / "index", encoder=encoder)
+    engine.build()
+    return engine
+
+
 @pytest.fixture(scope="session")
 def encoder() -> Encoder:
     return Encoder(Settings().model, backend=Settings().backend)

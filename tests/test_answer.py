@@ -1,7 +1,8 @@
 """The answer stage: support spans that run over two sentences, evidence without near-duplicates, refusals."""
 
 from qa.answer import byline_answer, dedupe_key, missing_sum, support_rows
-from qa.engine import QA
+
+from conftest import one_article
 
 STORY = """Court backs port expansion
 
@@ -14,10 +15,7 @@ It expects the new berths to handle 40 ships a month.
 
 
 def test_support_covers_the_sentence_a_quote_or_pronoun_continues(tmp_path, encoder):
-    corpus = tmp_path / "news"
-    corpus.mkdir()
-    (corpus / "port.txt").write_text(STORY, encoding="utf-8")
-    engine = QA(corpus, tmp_path / "index", encoder=encoder)
+    engine = one_article(encoder, tmp_path, STORY)
     index = engine.index
     texts = [index.sentence_text(i) for i in range(index.n_sentences)]
     quote = next(i for i, t in enumerate(texts) if t.startswith('"The applicants'))
@@ -45,10 +43,7 @@ The companies did not say how much Nordline will pay for the two new ships Marlo
 
 
 def test_a_question_asking_for_money_is_refused_where_the_passage_states_no_sum(tmp_path, encoder):
-    corpus = tmp_path / "news"
-    corpus.mkdir()
-    (corpus / "sale.txt").write_text(SALE, encoding="utf-8")
-    engine = QA(corpus, tmp_path / "index", encoder=encoder)
+    engine = one_article(encoder, tmp_path, SALE)
     index = engine.index
     texts = [index.sentence_text(i) for i in range(index.n_sentences)]
     untold = next(i for i, t in enumerate(texts) if t.startswith("The companies did not say"))
@@ -96,11 +91,8 @@ def test_a_sentence_asked_about_leads_the_picks_at_its_own_score_without_its_twi
 
 
 def test_a_byline_answers_only_who_wrote_the_report(tmp_path, encoder):
-    corpus = tmp_path / "news"
-    corpus.mkdir()
-    (corpus / "port.txt").write_text(STORY.replace("\n\n", "\n\nBy Tom Reyes in Aberdeen and Ana Silva, Staff\n\n", 1),
-                                     encoding="utf-8")
-    index = QA(corpus, tmp_path / "index", encoder=encoder).index
+    index = one_article(encoder, tmp_path,
+                        STORY.replace("\n\n", "\n\nBy Tom Reyes in Aberdeen and Ana Silva, Staff\n\n", 1)).index
     byline = next(i for i in range(index.n_sentences) if index.sentence_text(i).startswith("By Tom"))
     body = next(i for i in range(index.n_sentences) if index.sentence_text(i).startswith("The port authority"))
     start, end = byline_answer(index, "Who wrote the story on the port ruling?", byline)

@@ -1,4 +1,5 @@
-"""Dates and outlets in answering: filters, the newest article for "latest" questions, named years."""
+"""What the articles cover in answering: filters, the newest article for "latest" questions, named years and days,
+names no article (or not the answering one) mentions, numbered names."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import dataclasses
 
 import pytest
 
-from qa.engine import QA
 from qa.errors import QAError
 from qa.scope import (Scope, TimeChoice, _figures, article_dates, asks_latest, day_ahead, named_start, named_years,
                       other_figure, other_number, prefer_time, unknown_names, unnamed_in_article)
+
+from conftest import one_article
 
 SUDAN = "What's the latest death toll from the fighting in Sudan?"
 
@@ -295,11 +297,7 @@ Nearly 150 homes were destroyed when the river burst its banks in Derna, and alm
 
 @pytest.mark.slow
 def test_a_name_written_with_a_roman_or_spelt_out_number_may_be_the_one_asked_about(tmp_path, encoder):
-    corpus = tmp_path / "news"
-    corpus.mkdir()
-    (corpus / "trials.txt").write_text(TRIALS, encoding="utf-8")
-    engine = QA(corpus, tmp_path / "index", encoder=encoder)
-    index = engine.index
+    index = one_article(encoder, tmp_path, TRIALS).index
     phase = next(i for i in range(index.n_sentences) if index.sentence_text(i).startswith("The Phase III"))
     assert other_number(index, "What did the Phase 3 trial find?", phase) is None
     assert other_number(index, "Who won the Formula 1 world title in Qatar?", phase) is None
@@ -319,10 +317,7 @@ Anna Kowalska, a nurse in Belgium, said the smoke was everywhere.
 
 @pytest.mark.slow
 def test_an_article_mentions_a_name_in_its_other_forms(tmp_path, encoder):
-    corpus = tmp_path / "news"
-    corpus.mkdir()
-    (corpus / "fire.txt").write_text(OTHER_FORMS, encoding="utf-8")
-    index = QA(corpus, tmp_path / "index", encoder=encoder).index
+    index = one_article(encoder, tmp_path, OTHER_FORMS).index
     for question in ("How many Canadian firefighters died?", "How many by-elections did the Tories lose?",
                      "How much did the Fed raise rates?", "What did Anna Kowalksa say?",  # a slip
                      "What did the Belgian nurse say?"):

@@ -10,6 +10,8 @@ from qa import retrieve, select
 from qa.answer_types import CUE_KINDS, quotes_someone
 from qa.engine import QA
 
+from conftest import one_article
+
 
 @pytest.fixture(scope="module")
 def tiny(encoder, tmp_path_factory):
@@ -174,20 +176,10 @@ def test_the_cross_encoder_reads_only_the_candidates_within_the_gap(tiny):
     assert set(ranked[:2]) == set(cands.sentences[rows[:2]].tolist())  # the two read lead, the rest below them
 
 
-def _one_article(encoder, tmp_path, text: str) -> QA:
-    """An engine over a corpus of one article, built."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "story.txt").write_text(text, encoding="utf-8")
-    engine = QA(corpus, tmp_path / "index", encoder=encoder)
-    engine.build()
-    return engine
-
-
 def _read_across(encoder, tmp_path, article: str, question: str):
     """(engine, every sentence id, their texts, the texts as the cross-encoder reads them for `question`) of a
     one-article corpus."""
-    engine = _one_article(encoder, tmp_path, article)
+    engine = one_article(encoder, tmp_path, article)
     rows = np.arange(len(engine.index.sentence_table))
     texts = [engine.index.sentence_text(int(r)) for r in rows]
     return engine, rows, texts, select.cross_texts(engine.index, question, rows, texts)
@@ -247,7 +239,7 @@ def test_the_cross_encoder_reads_a_quote_that_goes_on_as_its_speaker_s(encoder, 
 
 @pytest.mark.slow
 def test_what_someone_the_question_names_said_a_few_sentences_on_is_marked(encoder, tmp_path):
-    engine = _one_article(encoder, tmp_path, "Floods hit the valley\n\n"
+    engine = one_article(encoder, tmp_path, "Floods hit the valley\n\n"
                           "Dairy farmer Greg Pattinson said he had lost about 40 calves.\n\n"
                           '"My dad farmed this land for 40 years," he said. "This was worse. It came up in about three '
                           'hours, and there was nothing you could do."\n\n'
@@ -268,7 +260,7 @@ def test_what_someone_the_question_names_said_a_few_sentences_on_is_marked(encod
 
 @pytest.mark.slow
 def test_a_question_for_someone_s_words_marks_the_sentences_that_quote_someone(encoder, tmp_path):
-    engine = _one_article(encoder, tmp_path, "Court backs port expansion\n\n"
+    engine = one_article(encoder, tmp_path, "Court backs port expansion\n\n"
                           "Justice Linda Chan said the plan met every environmental condition set by the ministry.\n\n"
                           '"The applicants have not shown that the dredging would harm the estuary," she said.\n\n'
                           'The port authority called the ruling a "turning point" and said work would begin in '
