@@ -173,21 +173,25 @@ _CURRENCY_WORDS = (r"dollars?|euros?|pounds?|pence|cents?|yen|yuan|renminbi|rupe
                    r"shillings?|francs?|kron[aeo]r?|krone|rubles?|roubles?|hryvnias?|dinars?|dirhams?|pesos?|reais|"
                    r"rials?|riyals?|shekels?|lira|kwacha|baht|ringgit|taka|zloty|forints?|birr|leones?|won|quid|grand|"
                    r"bitcoins?")
-_CURRENCY_CODES = r"USD|EUR|GBP|CHF|JPY|CNY|RMB|INR|AUD|CAD|NZD|HKD|SGD|ZAR|KES|NGN|GHS|SEK|NOK|DKK|PLN|TRY|BRL|MXN"
+_CURRENCY_CODES = (r"USD|EUR|GBP|CHF|JPY|CNY|RMB|INR|AUD|CAD|NZD|HKD|SGD|ZAR|KES|NGN|GHS|SEK|NOK|DKK|PLN|TRY|BRL|MXN|"
+                   r"AED|UGX|TZS|EGP")
 _SPELLED = (r"a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
             r"sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|few|several")
 _NUMBER_WORDS = r"\d[\d,.]*(?:\s?(?:thousand|million|billion|trillion|bn|lakh|crore)(?!\w))*"
 _SUM = re.compile(
     r"[$€£¥₹₦₵₴₽]|"
-    rf"\b(?:US|A|NZ|C|HK|S)\$|\b(?:R|Rs\.?|Sh|KSh|Ksh|Tk|GH₵|{_CURRENCY_CODES})\s?\d|"  # "R187 million", "USD 500"
-    rf"\b{_NUMBER_WORDS}\s?(?:p|c)(?![\w.])|"  # "28p", "50c", not "3 p.m."
-    rf"\b{_NUMBER_WORDS}\s?(?:(?i:{_CURRENCY_WORDS})|{_CURRENCY_CODES})\b|"
+    rf"\b(?:US|A|NZ|C|HK|S)\$|\b(?:R|Rs\.?|Sh|KSh|Ksh|TSh|USh|Tk|GH₵|GH¢|N|K|RM|Rp|Dh|{_CURRENCY_CODES})\s?\d|"
+    rf"\b{_NUMBER_WORDS}\s?(?:p|c|pc)(?!\w)(?!\.m\b)|"  # "28p", "50c", "5pc"; not "3 p.m."
+    # "2.3 million euros", "500 Canadian dollars", "a 500-euro fine", "USD 500"
+    rf"\b{_NUMBER_WORDS}[\s-]?(?:[A-Z][A-Za-z]*\s){{0,2}}(?:(?i:{_CURRENCY_WORDS})|{_CURRENCY_CODES})\b|"
     rf"\b(?i:(?:thousands|millions|billions|trillions|hundreds) of (?:{_CURRENCY_WORDS}))\b|"
     rf"\b(?i:(?:{_SPELLED})[\s-]+)+(?i:{_CURRENCY_WORDS})\b|"  # "fifty thousand dollars", "a few pounds"
-    r"\b\d[\d,.]*\s?(?i:million|billion|trillion|bn|lakh|crore)\b|"  # the currency said before: "2.3 billion"
-    r"%|(?i:\bper ?cent\b|\bpercentage\b|(?<!first )(?<!second )\bhalf\b|\ba (?:third|quarter|fifth)\b|"
-    r"\btwo-thirds\b|\bthree-quarters\b|\bdouble[ds]?\b|\btripled?\b|\btwice\b|\bfor free\b|\bfree of charge\b|"
-    r"\b(?:is|are|was|were|be) free\b|\b(?:pa(?:y|id|ys|ying)|cost(?:s|ing)?) nothing\b)")
+    r"(?i:\b(?:million|billion|trillion|bn|lakh|crore)\b)|\b\d[\d,.]*\s?m\b|"  # the currency said before: "2.3 billion"
+    r"%|(?i:\bper ?cent\b|\bpercentage\b|(?<!first )(?<!second )\bhalf\b|\btwo-thirds\b|\bthree-quarters\b|"
+    r"\b(?:a|one|two|three|four)[\s-](?:third|quarter|fifth|tenth)s?\b|\bdouble[ds]?\b|\btripled?\b|\btwice\b|"
+    r"\bfree\b(?!\s+(?:of|from|to|and|speech|trade|will|kick|agent|agency|press|fall|zone|market)\b)|"
+    r"\bfree of (?:charge|cost)\b|\bat no (?:cost|charge)\b|\bfor nothing\b|"
+    r"\b(?:pa(?:y|id|ys|ying)|cost(?:s|ing)?) nothing\b)")
 _MONEY_NOUN = (r"money|cash|revenues?|profits?|funding|income|tax(?:es)?|compensation|debts?|pay|wages?|"
                r"salar(?:y|ies)|fees?|damages|bribes?|donations?")
 _MONEY_VERB = (r"pa(?:y|id|ying|ys)|cost(?:s|ing)?|spen[dt]|spending|worth|fined?|damages|fund(?:s|ed|ing)?|"
@@ -198,24 +202,29 @@ _CHANGE = re.compile(r"\b(?:rise|rose|risen|rising|raise[ds]?|raising|fall|fell|
                      r"decrease\w*|drop\w*|cut|cuts|cutting|grow|grew|grown|jump\w*|climb\w*|slump\w*|declin\w*|"
                      r"gain\w*|lose|lost|more|less|higher|lower|up|down)\b", re.I)
 # "how much" with a money noun right after it ("How much money ...?", "How much prize money ...?", not "how much
-# of"), or with a verb after it and a word of money on ("How much did X pay ...?"), not with another noun ("How much
-# spectrum must they sell?") or a comparison ("how much more"); "what price", "what revenue"; "what was its
-# revenue", "what is the price of"; "how much ... in dollars"
+# of"), also of a change ("How much money was raised?"); else, and not of a change, "how much" with a verb after
+# it and a word of money on ("How much did X pay ...?"), not with another noun ("How much spectrum must they
+# sell?") or a comparison ("how much more"); "what price", "what revenue"; "what was its revenue", "what is the
+# price of"; "What was the fine?", "What did the stadium cost?"; "how much ... in dollars"
+_ASKS_MONEY_NOUN = re.compile(rf"\bhow much\s+(?!of\b)(?:[\w’'-]+\s+)?(?:{_MONEY_NOUN})\b", re.I)
 _ASKS_MONEY = re.compile(
-    rf"\bhow much\s+(?!of\b)(?:[\w’'-]+\s+)?(?:{_MONEY_NOUN})\b|"
     rf"\bhow much\s+(?:is|are|was|were|will|would|did|does|do|has|have|had|can|could|should|must|might)\b"
     rf"(?=.*\b(?:{_MONEY_VERB})\b)|"
     rf"\bhow much\b.*\bin (?:{_CURRENCY_WORDS})\b|"
     r"\bwhat (?:price|revenue|profit|salary)\b|"
-    r"\bwhat (?:is|was|were|are|will be)\s+(?:the |its |their |[\w’'-]+(?:'s|’s) )(?:\w+ )?"
-    r"(?:price|revenue|profit|salary|valuation|turnover)s?\b(?![\w-])", re.I)
+    r"\bwhat(?:'s|’s|\s+is|\s+was|\s+were|\s+are|\s+will be)\s+(?:the |its |their |[\w’'-]+(?:'s|’s) )(?:\w+ )?"
+    r"(?:price|revenue|profit|salary|valuation|turnover)s?\b(?![\w-])|"
+    r"\bwhat(?:'s|’s|\s+is|\s+was|\s+will be)\s+the\s+(?:\w+\s+)?(?:fine|fee|ransom|cost|bill)\W*$|"  # "What was the fine?"
+    r"\bwhat (?:did|does|will|would)\b.*\bcost\W*$|\bhow much (?:is|are|was|were)\s+(?:the\s+)?(?:tickets?|ransom)\b",
+    re.I)
 
 
 def asks_money(question: str) -> bool:
     """The question asks for a sum of money ("How much did Westinghouse pay for the patents?", "What was ABC's
     revenue in 1962?"), not for how much something changed ("How much did the cedi fall?", "How much will OPEC+
     raise output?")."""
-    return bool(_ASKS_MONEY.search(question)) and not _CHANGE.search(question)
+    return bool(_ASKS_MONEY_NOUN.search(question)) or (bool(_ASKS_MONEY.search(question))
+                                                       and not _CHANGE.search(question))
 
 
 def states_sum(text: str) -> bool:

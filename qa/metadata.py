@@ -253,22 +253,6 @@ def dateline(text: str, start: int) -> Dateline | None:
                     m.group("agency"), month_day(date) if date else None)
 
 
-def month_days(text: str) -> list[str]:
-    """Every month and day in text as MM-DD, year or not ("Feb 13" -> "02-13", "15 March" -> "03-15"), in text
-    order, leaving out a day its month never has."""
-    found = [(m.start(), MONTHS[m.group(1).lower().rstrip(".")], int(m.group(2))) for m in _MONTH_DAY.finditer(text)]
-    found += [(m.start(), MONTHS[m.group(2).lower().rstrip(".")], int(m.group(1)))
-              for m in _DAY_OF_MONTH.finditer(text)]
-    days = []
-    for _, month, day in sorted(found):
-        try:
-            datetime.date(2000, month, day)  # a leap year: 29 February is a day
-        except ValueError:
-            continue
-        days.append(f"{month:02d}-{day:02d}")
-    return days
-
-
 def month_day(text: str) -> str | None:
     """The first month and day in text as MM-DD, year or not ("Feb 13" -> "02-13"); None when it names none or
     a day its month never has."""

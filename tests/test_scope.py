@@ -55,6 +55,12 @@ def test_a_day_without_its_year_is_one_to_come_only_where_the_sentence_expects_i
     assert day_ahead("How many hostages were taken in the October 7 attack?", past, "2024-06-20") is None
     assert day_ahead("What did the FDA decide on January 7?", expects, "2022-11-30") is None
     assert day_ahead("What did the FDA decide?", expects, "2022-11-30") is None
+    # an expectation word elsewhere in the sentence is not about the day; a day with its year is no such day
+    assert day_ahead("How many were killed in the October 7 attack?", "About 1,200 were killed in the October 7 "
+                     "attack, which Israel said would not go unpunished.", "2024-06-20") is None
+    assert day_ahead("When did the strike begin on September 15?", "The strike, which began on September 15, is "
+                     "expected to last weeks.", "2023-09-20") is None
+    assert day_ahead("What was decided on January 6?", "A decision is expected by Jan. 6, 2023.", "2022-11-30") is None
     # 29 February: the next leap year; dates out of range, as some exports give, are no day at all
     leap = "The vote is expected on 29 February."
     assert day_ahead("How did the vote on 29 February go?", leap, "2097-03-01") == "2104-02-29"  # 2100 is no leap year
