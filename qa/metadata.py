@@ -24,6 +24,7 @@ _NUMERIC = re.compile(r"\b(\d{1,2})([/.])(\d{1,2})\2(\d{4})\b")
 _MONTH_YEAR = re.compile(rf"\b({_MONTH})\s+(\d{{4}})\b", re.I)
 _MONTH_DAY = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.I)
 _DAY_OF_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})(?!\w)", re.I)
+_YEAR_AFTER = re.compile(r",?\s+\d{4}\b")  # what follows a day that has its year: "January 6, 2023"
 _DAY_MONTH = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}", re.I)
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.?m\.?(?!\w)", re.I)
 # What a date line may hold besides dates and times: labels, time zones, weekdays.
@@ -251,6 +252,23 @@ def dateline(text: str, start: int) -> Dateline | None:
         return None  # "NATO - the alliance ...": a bare capitalised word and a hyphen is not enough
     return Dateline(start, start + m.end(), m.group("place"), iso_date(date) if date else None,
                     m.group("agency"), month_day(date) if date else None)
+
+
+def month_days(text: str) -> list[tuple[int, str]]:
+    """The days text names with no year after them ("Jan. 6", "6 January"; not "January 6, 2023"), in text order:
+    (where each starts, MM-DD). A day its month never has is left out."""
+    found = [(m, m.group(1), m.group(2)) for m in _MONTH_DAY.finditer(text)]
+    found += [(m, m.group(2), m.group(1)) for m in _DAY_OF_MONTH.finditer(text)]
+    days = []
+    for m, month, day in sorted(found, key=lambda f: f[0].start()):
+        if _YEAR_AFTER.match(text, m.end()):
+            continue
+        try:
+            datetime.date(2000, MONTHS[month.lower().rstrip(".")], int(day))  # a leap year: 29 February is a day
+        except ValueError:
+            continue
+        days.append((m.start(), f"{MONTHS[month.lower().rstrip('.')]:02d}-{int(day):02d}"))
+    return days
 
 
 def month_day(text: str) -> str | None:

@@ -106,20 +106,7 @@ def named_start(question: str) -> str | None:
     return min(days) if days else None
 
 
-_MONTH_NAMES = "|".join(sorted(metadata.MONTHS, key=len, reverse=True))
-# "Jan. 6" / "6 January", with no year after it
-_DAY = re.compile(rf"\b(?:({_MONTH_NAMES})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?|(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_NAMES})\.?)\b"
-                  r"(?!,?\s+\d{4})", re.I)
 _EXPECTED_BEFORE = 50  # how many characters before a day an expectation word may stand and be about that day
-
-
-def _days(text: str) -> list[tuple[int, str]]:
-    """The days text names without a year: (where each starts, MM-DD)."""
-    found = []
-    for m in _DAY.finditer(text):
-        month, day = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        found.append((m.start(), f"{metadata.MONTHS[month.lower()]:02d}-{int(day):02d}"))
-    return found
 
 
 def day_ahead(question: str, sentence: str, published: str) -> str | None:
@@ -128,13 +115,13 @@ def day_ahead(question: str, sentence: str, published: str) -> str | None:
     day's first occurrence on or after the article's date `published` (YYYY-MM-DD), as YYYY-MM-DD. None otherwise:
     a day the sentence gives as past ("killed in the October 7 attack, which Israel said would not go unpunished")
     or does not give is left to the reader."""
-    asked = _days(question)
+    asked = metadata.month_days(question)
     if not asked:
         return None
     day = asked[0][1]
     if not any(d == day and (_AHEAD.search(sentence, max(0, at - _EXPECTED_BEFORE), at)
                              or re.search(r"\bby\s+$", sentence[max(0, at - 4):at]))
-               for at, d in _days(sentence)):
+               for at, d in metadata.month_days(sentence)):
         return None
     month, number = int(day[:2]), int(day[3:])
     try:
@@ -144,7 +131,7 @@ def day_ahead(question: str, sentence: str, published: str) -> str | None:
                 continue
             if (when := datetime.date(year, month, number)) >= base:
                 return when.isoformat()
-    except ValueError:  # a day its month never has, or a date the article's metadata gives out of range
+    except ValueError:  # a date the article's metadata gives out of range
         return None
     return None
 
