@@ -35,6 +35,11 @@ def one_article(encoder, tmp_path: Path, text: str, name: str = "story.txt") -> 
     return engine
 
 
+def sentence_starting(index, prefix: str) -> int:
+    """The first sentence of the index whose text starts with `prefix`."""
+    return next(i for i in range(index.n_sentences) if index.sentence_text(i).startswith(prefix))
+
+
 @pytest.fixture(scope="session")
 def encoder() -> Encoder:
     return Encoder(Settings().model, backend=Settings().backend)

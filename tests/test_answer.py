@@ -2,7 +2,7 @@
 
 from qa.answer import byline_answer, dedupe_key, missing_sum, support_rows
 
-from conftest import one_article
+from conftest import one_article, sentence_starting
 
 STORY = """Court backs port expansion
 
@@ -17,10 +17,9 @@ It expects the new berths to handle 40 ships a month.
 def test_support_covers_the_sentence_a_quote_or_pronoun_continues(tmp_path, encoder):
     engine = one_article(encoder, tmp_path, STORY)
     index = engine.index
-    texts = [index.sentence_text(i) for i in range(index.n_sentences)]
-    quote = next(i for i, t in enumerate(texts) if t.startswith('"The applicants'))
-    pronoun = next(i for i, t in enumerate(texts) if t.startswith("It expects"))
-    plain = next(i for i, t in enumerate(texts) if t.startswith("The port authority"))
+    quote = sentence_starting(index, '"The applicants')
+    pronoun = sentence_starting(index, "It expects")
+    plain = sentence_starting(index, "The port authority")
     assert support_rows(index, quote) == (quote - 1, quote)
     assert support_rows(index, pronoun) == (pronoun - 1, pronoun)
     assert support_rows(index, plain) == (plain, plain)
@@ -45,9 +44,8 @@ The companies did not say how much Nordline will pay for the two new ships Marlo
 def test_a_question_asking_for_money_is_refused_where_the_passage_states_no_sum(tmp_path, encoder):
     engine = one_article(encoder, tmp_path, SALE)
     index = engine.index
-    texts = [index.sentence_text(i) for i in range(index.n_sentences)]
-    untold = next(i for i, t in enumerate(texts) if t.startswith("The companies did not say"))
-    quote = next(i for i, t in enumerate(texts) if t.startswith('"That is what'))
+    untold = sentence_starting(index, "The companies did not say")
+    quote = sentence_starting(index, '"That is what')
     assert missing_sum(index, "How much will Nordline pay for the two new ships?", untold) == (
         "the closest passage states no sum of money")
     assert missing_sum(index, "Which ships did Marlow order last year?", untold) is None  # not asked for money
@@ -93,8 +91,8 @@ def test_a_sentence_asked_about_leads_the_picks_at_its_own_score_without_its_twi
 def test_a_byline_answers_only_who_wrote_the_report(tmp_path, encoder):
     index = one_article(encoder, tmp_path,
                         STORY.replace("\n\n", "\n\nBy Tom Reyes in Aberdeen and Ana Silva, Staff\n\n", 1)).index
-    byline = next(i for i in range(index.n_sentences) if index.sentence_text(i).startswith("By Tom"))
-    body = next(i for i in range(index.n_sentences) if index.sentence_text(i).startswith("The port authority"))
+    byline = sentence_starting(index, "By Tom")
+    body = sentence_starting(index, "The port authority")
     start, end = byline_answer(index, "Who wrote the story on the port ruling?", byline)
     assert index.sentence_text(byline)[start:end] == "Tom Reyes in Aberdeen and Ana Silva"
     assert byline_answer(index, "Who wrote the story on the port ruling?", body) is None

@@ -7,11 +7,12 @@ import dataclasses
 
 import pytest
 
+from qa import metadata
 from qa.errors import QAError
 from qa.scope import (Scope, TimeChoice, _figures, article_dates, asks_latest, day_ahead, named_start, named_years,
                       other_figure, other_number, prefer_time, unknown_names, unnamed_in_article)
 
-from conftest import one_article
+from conftest import one_article, sentence_starting
 
 SUDAN = "What's the latest death toll from the fighting in Sudan?"
 
@@ -47,6 +48,9 @@ def test_the_month_or_day_a_question_names_with_its_year():
 
 
 def test_a_day_without_its_year_is_one_to_come_only_where_the_sentence_expects_it():
+    # the days a text names without a year, where each starts: no day with its year, none its month never has
+    assert metadata.month_days("By Jan. 6, or 6 January 2024, or Feb 30, or the 7th March and May 3.") == [
+        (3, "01-06"), (48, "03-07"), (62, "05-03")]
     expects = "The FDA is expected to decide by Jan. 6 whether to grant accelerated approval."
     assert day_ahead("What did the FDA decide on January 6?", expects, "2022-11-30") == "2023-01-06"
     assert day_ahead("What did the FDA decide on January 6?", expects, "2023-01-06") == "2023-01-06"
@@ -256,7 +260,7 @@ def test_a_question_about_names_no_article_mentions_is_refused(news_engine):
 def test_a_question_is_refused_where_the_answering_article_mentions_none_of_its_names(news_engine):
     index = news_engine.index
     texts = [index.sentence_text(i) for i in range(index.n_sentences)]
-    quake = next(i for i, t in enumerate(texts) if t.startswith("The first quake, of magnitude 7.8"))
+    quake = sentence_starting(index, "The first quake, of magnitude 7.8")
     sudan = next(i for i, t in enumerate(texts) if "Sudan" in t and "killed" in t)
     # a word of the names stands in some article, so the articles as a whole may answer; the quake's article names
     # neither Storm Daniel nor Greece
@@ -304,7 +308,7 @@ Nearly 150 homes were destroyed when the river burst its banks in Derna, and alm
 @pytest.mark.slow
 def test_a_name_written_with_a_roman_or_spelt_out_number_may_be_the_one_asked_about(tmp_path, encoder):
     index = one_article(encoder, tmp_path, TRIALS).index
-    phase = next(i for i in range(index.n_sentences) if index.sentence_text(i).startswith("The Phase III"))
+    phase = sentence_starting(index, "The Phase III")
     assert other_number(index, "What did the Phase 3 trial find?", phase) is None
     assert other_number(index, "Who won the Formula 1 world title in Qatar?", phase) is None
     assert other_number(index, "Nearly 200 people died in which town?", phase) is None  # a qualifier, first word
