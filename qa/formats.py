@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import hashlib
+import html
 import io
 import json
 import re
@@ -132,8 +133,55 @@ def read_html(name: str, text: str, raw: bytes) -> Source:
     names = [n.strip() for n in (doc.author or "").split(";") if n.strip()]  # trafilatura joins with "; "
     author = (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]) if names else None
     meta = Meta(title=doc.title or None, published=iso_day(doc.date), author=author,
-                outlet=doc.sitename or doc.hostname or None, url=doc.url or None)
+                outlet=page_outlet(text, doc.title, doc.sitename) or doc.hostname or None, url=doc.url or None)
     return Source(name, with_header(body, meta.title, meta.author), hashlib.sha256(raw).hexdigest(), meta)
+
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_SITE_META = re.compile(r"<meta\b[^>]*?\b(?:property|name)\s*=\s*[\"'](?:og:site_name|application-name)[\"'][^>]*>", re.I)
+_CONTENT = re.compile(r"\bcontent\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.I)
+_TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·•]\s+|\s*\|\s*")
+# "© 2026 The Mail Ledger (Pty) Ltd. All rights reserved.": the holder is the capitalised words after the sign and year
+_COPYRIGHT = re.compile(r"(?:©|&copy;|&#169;|(?i:copyright)\s*(?:©|&copy;)?(?=\s*\d{4}))\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?,?\s+)?"
+                        r"((?:[A-Z0-9][\w&'’-]*(?:\.(?=\w)[\w&'’-]*)*\s+){0,6}[A-Z0-9][\w&'’-]*(?:\.(?=\w)[\w&'’-]*)*)")
+_COMPANY = re.compile(r"(?:\s+\(?(?:Ltd|Limited|LLC|L\.L\.C|Inc|Pty|PLC|B\.V|N\.V|GmbH|AG|SA|Co|Corp|Corporation|Company|Media|"
+                      r"Group|Holdings|Publishing|Publications|Enterprises|Registered|All|\d{4})\)?\.?)+$", re.I)
+_MAX_OUTLET_WORDS = 5
+
+
+def page_outlet(page: str, headline: str | None, sitename: str | None) -> str | None:
+    """The outlet a saved page names: its og:site_name; else the end of its <title> after the headline ("Flood toll
+    rises to 12 | Clarence Valley Examiner") when the page names it again (a masthead, a logo, the copyright line);
+    else the copyright line's holder ("© 2026 The Mail Ledger (Pty) Ltd." -> The Mail Ledger); else trafilatura's
+    site name unless it is the headline (it takes the whole title where the separator is unusual). None if none."""
+    def short(name: str | None) -> str | None:
+        name = " ".join(html.unescape(name or "").split()).strip(" .,|")
+        return name if name and len(name.split()) <= _MAX_OUTLET_WORDS and name != (headline or "").strip() else None
+
+    for tag in _SITE_META.findall(page):
+        found = _CONTENT.search(tag)
+        if found and short(found.group(1) or found.group(2)):
+            return short(found.group(1) or found.group(2))
+    holder = None
+    for m in _COPYRIGHT.finditer(page):
+        holder = short(_COMPANY.sub("", m.group(1).strip(" .,")))
+        if holder:
+            break
+    title = _TITLE.search(page)
+    pieces = [p.strip() for p in _TITLE_SEPARATOR.split(html.unescape(title.group(1)))] if title else []
+    if len(pieces) > 1:
+        ends = [p for p in (pieces[-1], pieces[0]) if short(p) and p not in (headline or "")]
+        for end in ends:
+            if holder and (end in holder or holder in end):
+                return end
+        for end in ends:
+            escaped = html.escape(end, quote=False)
+            if page.count(end) + (page.count(escaped) if escaped != end else 0) > 1:  # named outside the title too
+                return end
+    if holder:
+        return holder
+    name = short(sitename)
+    return name if name and name not in (headline or "") else None
 
 
 # --- collections ----------------------------------------------------------------------------------------------

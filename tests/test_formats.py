@@ -9,7 +9,7 @@ import pytest
 
 from qa.corpus import BlockKind, read_corpus
 from qa.engine import QA
-from qa.formats import InputKind, iso_day, kind_of, read_csv, read_jsonl
+from qa.formats import InputKind, iso_day, kind_of, page_outlet, read_csv, read_jsonl
 from qa.sentences import split_article
 
 from conftest import NEWS_SET as NEWS, NO_NEWS_SET
@@ -167,3 +167,30 @@ def test_rows_under_the_field_names_scrapers_use(tmp_path):
     }
     assert "The strike ended on Friday." in by_id["export.jsonl#2"].text
     assert "\nBy Kai Lindgren\n" in by_id["export.jsonl#3"].text  # one "By", as written
+
+
+def test_a_pages_outlet_is_the_name_its_title_masthead_and_copyright_line_give():
+    """The end of the <title> that the page names again, the copyright line's holder, og:site_name; never the
+    headline, a web address's word or a copyright office."""
+    def page(title: str, body: str = "") -> str:
+        return f"<html><head><title>{title}</title></head><body>{body}</body></html>"
+
+    headline = "Flood toll rises to 12 as council waives rates"
+    assert page_outlet(page(f"{headline} | Clarence Valley Examiner",
+                            '<a class="logo">Clarence Valley Examiner</a>'), headline, None) == "Clarence Valley Examiner"
+    # the title's last piece after a section ("World"), with the company words of the copyright line left out
+    assert page_outlet(page(f"{headline} | World | Global Dispatch", "<p>&copy; 2026 Global Dispatch Ltd.</p>"),
+                       headline, None) == "Global Dispatch"
+    assert page_outlet(page(f"Harbour Herald - {headline}", "<p>© Harbour Herald Pty Ltd 2026</p>"), headline,
+                       None) == "Harbour Herald"
+    # a title piece the page does not name again is not taken: a "Page not found" is no outlet
+    assert page_outlet(page("Coastal Herald - Page not found", "<p>© 2024 Coastal Herald Media Ltd.</p>"), None,
+                       None) == "Coastal Herald"
+    assert page_outlet(page(headline, "<p>Copyright 2019-2024 Sportwire Europe B.V. All rights reserved.</p>"),
+                       headline, None) == "Sportwire Europe"
+    site = '<meta property="og:site_name" content="The Mail Ledger">'
+    assert page_outlet(f"<html><head>{site}<title>{headline}</title></head></html>", headline, None) == "The Mail Ledger"
+    # trafilatura's site name where it took the whole title is the headline, not an outlet
+    assert page_outlet(page(f"{headline} | Harbour Herald"), headline, f"{headline} | Harbour Herald") is None
+    assert page_outlet(page(headline, "<p>The Copyright Office ruled on Monday.</p>"), headline, "Valley Post") == (
+        "Valley Post")
