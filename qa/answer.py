@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer_types import PRONOUN_START, asks_money, states_sum
+from qa.answer_types import PRONOUN_START, asks_for_author, asks_money, states_sum
 from qa.corpus import BlockKind
 from qa.index import Index, kind_code
 from qa.metadata import author_span
-from qa.select import Scored, Selector, asks_for_author, dedupe_key, rival, twins
+from qa.select import Scored, Selector, dedupe_key, rival, twins
 
 AGREEMENT = 0.8  # cosine above which a sentence of another article supports the answer
 AGREEMENT_POOL = 30  # how many of the best candidates are checked for agreement
@@ -219,6 +219,16 @@ def byline_answer(index: Index, question: str, sentence: int) -> tuple[int, int]
     if not asks_for_author(question) or index.sentence_kind(sentence) is not BlockKind.BYLINE:
         return None
     return author_span(index.sentence_text(sentence))
+
+
+def unsigned(index: Index, question: str, sentence: int) -> str | None:
+    """For a question about who wrote a report, when the article that answers it names no author (no byline leads,
+    and its page or row gave none): the notice that says so, in place of a body sentence's words as the writer.
+    None for any other question."""
+    if not asks_for_author(question) or index.sentence_kind(sentence) is BlockKind.BYLINE:
+        return None
+    record = index.article_record(sentence)
+    return None if record.author else f"the closest article ({record.title or record.id}) does not say who wrote it"
 
 
 def answers_question(index: Index, selector: Selector, scored: Scored, picked: Picked,

@@ -499,3 +499,17 @@ def cue_spans(sentence: str) -> dict[str, list[tuple[int, int]]]:
 def cue_stems(sentence: str) -> dict[str, list[str]]:
     """The content stems inside each kind of cue span; a cue is new to a question when one of its stems is."""
     return {kind: [t for s, e in spans for t in tokens(sentence[s:e])] for kind, spans in cue_spans(sentence).items()}
+
+
+# "Who wrote the report on ...?", "Which reporter covered ...?": answered by the byline of the article asked about.
+# Both parts must match, so "Who wrote the letter?" or "Who covered the costs?" stay questions about the story.
+AUTHORSHIP = (re.compile(r"\b(?:who|which)\b.*\b(?:wrote|write|written|writes|authored|reported|covered|filed)\b",
+                         re.I),
+              re.compile(r"\b(?:story|article|report|piece|column|byline|reporter|journalist|correspondent|editor|"
+                         r"writer|author|write-?up|obituary|obituaries|obit|profile|explainer|op-?ed|editorial|dispatch|"
+                         r"blog)s?\b",
+                         re.I))
+
+
+def asks_for_author(question: str) -> bool:
+    return all(p.search(question) for p in AUTHORSHIP)

@@ -16,7 +16,7 @@ import numpy as np
 from qa import index as index_mod
 from qa import chat, retrieve, scope, select
 from qa.answer import (Answer, Picked, answers_question, byline_answer, evidence_list, from_evidence, missing_sum,
-                       pick, refusal, support_span, supporting)
+                       pick, refusal, support_span, supporting, unsigned)
 from qa.config import Settings, default_corpus, default_index_dir
 from qa.corpus import SUFFIXES, Skipped, read_corpus, shown_name, unusable_reason
 from qa.corpus import scan as corpus_scan
@@ -372,6 +372,9 @@ class QA:
                     vector: np.ndarray, top_k: int, previous: chat.Turn | None,
                     allowed: np.ndarray | None = None) -> Answer:
         fields = dict(rewritten=asked if asked != question else None, notice=notice)
+        outlet = scope.outlet_named(index, asked, allowed)
+        if outlet is not None:  # who wrote "the Reuters story on ...": the story among that outlet's articles
+            asked, allowed = outlet
         missing = scope.uncovered_years(index, allowed if allowed is not None
                                         else np.ones(len(index.articles), dtype=bool), asked)
         if missing:
@@ -411,10 +414,11 @@ class QA:
         late = f"no article mentions {' or '.join(unknown)}" if unknown else (
             scope.out_of_time(index, asked, picked.sentences[0]) or missing_sum(index, asked, picked.sentences[0])
             or scope.unnamed_in_article(index, asked, picked.sentences[0])
-            or scope.other_number(index, asked, picked.sentences[0]) if picked.sentences else None)
+            or scope.other_number(index, asked, picked.sentences[0])
+            or unsigned(index, asked, picked.sentences[0]) if picked.sentences else None)
         # about something no article names, a year or month the answering article does not report on, a sum of money
         # where the answering passage states none, names the answering article does not mention, or a numbered name
-        # it gives another number ("737 MAX 8" of an article on the MAX 9)
+        # it gives another number ("737 MAX 8" of an article on the MAX 9), or who wrote a report that names no author
         if late:
             return refusal(question, score, items, **{**fields, "notice": "; ".join(
                 x for x in (notice, late) if x)})

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.answer_types import (CUE_KINDS, PRONOUN_START, AnswerType, answer_type, asks_count, asks_said, cue_stems,
-                             entity_spans, quotes_someone)
+from qa.answer_types import (CUE_KINDS, PRONOUN_START, AnswerType, answer_type, asks_count, asks_for_author, asks_said,
+                             cue_stems, entity_spans, quotes_someone)
 from qa.corpus import BlockKind
 from qa.errors import QAError, os_failure
 from qa.index import Index, Ragged, kind_code
@@ -645,20 +645,6 @@ def body_first(kinds: np.ndarray, scores: np.ndarray) -> np.ndarray:
         return scores
     cap = scores[body].max() - BODY_GAP
     return np.where(np.isin(kinds, NOT_ANSWERS), np.minimum(scores, cap), scores).astype(np.float32)
-
-
-# "Who wrote the report on ...?", "Which reporter covered ...?": answered by the byline of the article asked about.
-# Both parts must match, so "Who wrote the letter?" or "Who covered the costs?" stay questions about the story.
-AUTHORSHIP = (re.compile(r"\b(?:who|which)\b.*\b(?:wrote|write|written|writes|authored|reported|covered|filed)\b",
-                         re.I),
-              re.compile(r"\b(?:story|article|report|piece|column|byline|reporter|journalist|correspondent|editor|"
-                         r"writer|author|write-?up|obituary|obituaries|obit|profile|explainer|op-?ed|editorial|dispatch|"
-                         r"blog)s?\b",
-                         re.I))
-
-
-def asks_for_author(question: str) -> bool:
-    return all(p.search(question) for p in AUTHORSHIP)
 
 
 def with_bylines(index: Index, q: Question, cands: Candidates) -> Candidates:

@@ -1,6 +1,6 @@
 """The answer stage: support spans that run over two sentences, evidence without near-duplicates, refusals."""
 
-from qa.answer import byline_answer, dedupe_key, missing_sum, support_rows
+from qa.answer import byline_answer, dedupe_key, missing_sum, support_rows, unsigned
 
 from conftest import one_article, sentence_starting
 
@@ -97,3 +97,20 @@ def test_a_byline_answers_only_who_wrote_the_report(tmp_path, encoder):
     assert index.sentence_text(byline)[start:end] == "Tom Reyes in Aberdeen and Ana Silva"
     assert byline_answer(index, "Who wrote the story on the port ruling?", body) is None
     assert byline_answer(index, "Who approved the port expansion?", byline) is None
+
+
+def test_who_wrote_a_report_that_names_no_author_is_refused_with_the_reason(tmp_path, encoder):
+    engine = one_article(encoder, tmp_path, STORY)
+    body = sentence_starting(engine.index, "The High Court")
+    assert unsigned(engine.index, "Who wrote the story on the port ruling?", body) == (
+        "the closest article (Court backs port expansion) does not say who wrote it")
+    assert unsigned(engine.index, "Who approved the port expansion?", body) is None
+    a = engine.answer("Who wrote the story on the port ruling?")
+    assert not a.found and a.answer is None and "does not say who wrote it" in a.notice
+    assert a.evidence  # the nearest sentences are still shown
+    (tmp_path / "signed").mkdir()
+    signed = one_article(encoder, tmp_path / "signed", STORY.replace("\n\n", "\n\nBy Tom Reyes\n\n", 1))
+    a = signed.answer("Who wrote the story on the port ruling?")
+    assert a.found and a.answer == "Tom Reyes"
+    # an article whose author is known is not refused, whichever of its sentences leads
+    assert unsigned(signed.index, a.question, sentence_starting(signed.index, "The High Court")) is None

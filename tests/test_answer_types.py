@@ -2,8 +2,9 @@
 
 import pytest
 
-from qa.answer_types import (DATE, AnswerType, answer_type, asks_count, asks_money, asks_said, asks_words, asks_yes_no, counted_words,
-                             cue_spans, entity_spans, has_verb, predicates, quotes, quotes_someone, reported, states_sum)
+from qa.answer_types import (DATE, AnswerType, answer_type, asks_count, asks_for_author, asks_money, asks_said,
+                             asks_words, asks_yes_no, counted_words, cue_spans, entity_spans, has_verb, predicates,
+                             quotes, quotes_someone, reported, states_sum)
 from qa.tokens import tokens
 
 
@@ -313,3 +314,15 @@ def test_a_sum_is_stated_with_a_currency_or_as_a_share():
                  "Rand Paul said", "in the third quarter", "40C heat", "Nothing was decided",
                  "free of amendments", "in the second half"):
         assert not states_sum(text), text
+
+
+def test_authorship_questions():
+    """"Who wrote ...?" about the story (any kind of piece) is answered by its byline; about anything else it is
+    a question about the story."""
+    for q in ("Who wrote the obituary of Ingrid Solberg?", "Who wrote the report on the central bank raising rates?",
+              "which reporter covered the PDX blowout", "Who wrote the profile of the new coach?",
+              "Who is the diplomatic editor who wrote up the AU joining the G20?"):
+        assert asks_for_author(q), q
+    for q in ("Who wrote the letter to the council?", "Who covered the costs of the trip?",
+              "Which officer reported the break-in to the post office?", "Who won the 2022 final?"):
+        assert not asks_for_author(q), q

@@ -1,16 +1,19 @@
 """What the articles cover in answering: filters, the newest article for "latest" questions, named years and days,
-names no article (or not the answering one) mentions, numbered names."""
+names no article (or not the answering one) mentions, numbered names, the outlet a report ran in."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 
+import numpy as np
 import pytest
 
 from qa import metadata
+from qa.engine import QA
 from qa.errors import QAError
 from qa.scope import (Scope, TimeChoice, _figures, article_dates, asks_latest, day_ahead, named_start, named_years,
-                      other_figure, other_number, prefer_time, unknown_names, unnamed_in_article)
+                      other_figure, other_number, outlet_named, prefer_time, unknown_names, unnamed_in_article)
 
 from conftest import one_article, sentence_starting
 
@@ -336,3 +339,30 @@ def test_an_article_mentions_a_name_in_its_other_forms(tmp_path, encoder):
         "the closest article does not mention Storm Daniel or Greece")
     assert unnamed_in_article(index, "What did the Greek nurse say?", 0) == (
         "the closest article does not mention Greek")
+
+
+def test_who_wrote_an_outlets_story_is_looked_for_among_that_outlets_articles(tmp_path, encoder):
+    """The outlet's name is no word of the story: it picks the articles, then leaves the question."""
+    rows = [{"id": "wire", "title": "Dock workers strike at northern port", "author": "Ann Lee", "outlet": "Reuters",
+             "text": "Dock workers at the northern port went on strike on Monday over pay, halting all container "
+                     "traffic. The union said 2,000 members had walked out."},
+            {"id": "local", "title": "Port strike halts ferries", "author": "Tom Reyes",
+             "outlet": "The Valley Sentinel",
+             "text": "The strike by dock workers at the port stopped the island ferries on Monday. Shops on the "
+                     "island ran short of milk by the afternoon."}]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "export.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    engine = QA(corpus, tmp_path / "index", encoder=encoder)
+    index = engine.build()
+    asked, allowed = outlet_named(index, "Who wrote the Valley Sentinel story on the dock workers' strike?", None)
+    assert asked == "Who wrote the story on the dock workers' strike?"
+    assert [a.outlet for a, ok in zip(index.articles, allowed) if ok] == ["The Valley Sentinel"]
+    assert outlet_named(index, "who wrote the reuters report on the strike", None)[1].tolist() == [True, False]
+    assert outlet_named(index, "Who wrote the story on the dock workers' strike?", None) is None
+    assert outlet_named(index, "What did Reuters say about the strike?", None) is None  # not who wrote it
+    # a filter that leaves the outlet out still holds
+    assert not outlet_named(index, "Who wrote the Valley Sentinel story?", np.array([True, False]))[1].any()
+    assert engine.answer("Who wrote the story on the dock workers' strike?").answer == "Ann Lee"
+    a = engine.answer("Who wrote the Valley Sentinel story on the dock workers' strike?")
+    assert a.found and a.answer == "Tom Reyes" and a.outlet == "The Valley Sentinel"

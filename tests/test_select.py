@@ -273,15 +273,3 @@ def test_a_question_for_someone_s_words_marks_the_sentences_that_quote_someone(e
     assert said['The port authority called the ruling a "turning point" and said work would begin in March.'] == 0.0
     q, _, x, _ = _features(engine, "When will work on the port begin?")  # not asked for anyone's words
     assert not q.said and not x[:, col("said_q_x_quote")].any()
-
-
-def test_authorship_questions():
-    """"Who wrote ...?" about the story (any kind of piece) is answered by its byline; about anything else it is
-    a question about the story."""
-    for q in ("Who wrote the obituary of Ingrid Solberg?", "Who wrote the report on the central bank raising rates?",
-              "which reporter covered the PDX blowout", "Who wrote the profile of the new coach?",
-              "Who is the diplomatic editor who wrote up the AU joining the G20?"):
-        assert select.asks_for_author(q), q
-    for q in ("Who wrote the letter to the council?", "Who covered the costs of the trip?",
-              "Which officer reported the break-in to the post office?", "Who won the 2022 final?"):
-        assert not select.asks_for_author(q), q
