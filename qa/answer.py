@@ -4,11 +4,12 @@ merged, context and support spans, agreeing articles, the abstention decision)."
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer_types import PRONOUN_START, asks_for_author, asks_money, states_sum
+from qa.answer_types import PIECE, PRONOUN_START, asks_for_author, asks_money, states_sum
 from qa.corpus import BlockKind
 from qa.index import Index, kind_code
 from qa.metadata import author_span
@@ -223,12 +224,19 @@ def byline_answer(index: Index, question: str, sentence: int) -> tuple[int, int]
 
 def unsigned(index: Index, question: str, sentence: int) -> str | None:
     """For a question about who wrote a report, when the article that answers it names no author (no byline leads,
-    and its page or row gave none): the notice that says so, in place of a body sentence's words as the writer.
-    None for any other question."""
+    and its page or row gave none) while others do: the notice that says so, in place of a body sentence's words as
+    the writer. None for any other question, and where no article names its author (an encyclopedia's, whose text
+    may say who wrote a report it describes), or where the answering sentence itself tells of the piece asked about.
+    """
     if not asks_for_author(question) or index.sentence_kind(sentence) is BlockKind.BYLINE:
         return None
     record = index.article_record(sentence)
-    return None if record.author else f"the closest article ({record.title or record.id}) does not say who wrote it"
+    if record.author or not any(a.author for a in index.articles):
+        return None
+    pieces = {m.group(0).lower() for m in re.finditer(rf"\b{PIECE}\b", question, re.I)}
+    if any(re.search(rf"\b{re.escape(p)}\b", index.sentence_text(sentence), re.I) for p in pieces):
+        return None  # the sentence tells of the report asked about: "Maria Lopez filed the police report"
+    return f"the closest article ({record.title or record.id}) does not say who wrote it"
 
 
 def answers_question(index: Index, selector: Selector, scored: Scored, picked: Picked,

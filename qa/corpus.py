@@ -677,7 +677,7 @@ def make_article(article: str, raw: bytes, furniture: frozenset[str] = frozenset
 def from_source(source: Source, furniture: frozenset[str], file_stamp: FileStamp, *, encoding: str,
                 kind: InputKind, path: str, file_sha256: str) -> Article:
     """Classify one article's text; what its page or row says (title, date, author, outlet, address) wins over
-    what its own header lines say, except that a dateline's news agency is the outlet."""
+    what its own header lines say."""
     text, meta = source.text, source.meta
     title, blocks = classify(text, furniture)
     if not blocks:
@@ -698,8 +698,7 @@ def from_source(source: Source, furniture: frozenset[str], file_stamp: FileStamp
         author=(meta.author if meta.author and metadata.authors(meta.author) else None) or author or meta.author,
         published=published,
         dateline=dateline,
-        # wire copy ("KHARTOUM, April 17 (Reuters) -") is the agency's story on whichever site it ran
-        outlet=(dateline.agency if dateline else None) or meta.outlet or outlet,
+        outlet=meta.outlet or outlet or meta.host,
         url=meta.url,
         path=path,
         file_sha256=file_sha256,

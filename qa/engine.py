@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import re
@@ -371,10 +372,22 @@ class QA:
     def _answer_one(self, index: Index, cues: select.SentenceCues, question: str, asked: str, notice: str | None,
                     vector: np.ndarray, top_k: int, previous: chat.Turn | None,
                     allowed: np.ndarray | None = None) -> Answer:
-        fields = dict(rewritten=asked if asked != question else None, notice=notice)
         outlet = scope.outlet_named(index, asked, allowed)
-        if outlet is not None:  # who wrote "the Reuters story on ...": the story among that outlet's articles
-            asked, allowed = outlet
+        if outlet is None:
+            return self._answer_among(index, cues, question, asked, asked, notice, vector, top_k, previous, allowed)
+        # who wrote "the Reuters story on ...": the story among that outlet's articles, matched without its name
+        matched, allowed, shown = outlet
+        vector = self.encoder.encode([matched])[0]  # the outlet's name is no word of the story
+        a = self._answer_among(index, cues, question, asked, matched, notice, vector, top_k, previous, allowed)
+        return a if a.found or a.notice else dataclasses.replace(a, notice=f"only {shown} articles were searched")
+
+    def _answer_among(self, index: Index, cues: select.SentenceCues, question: str, asked: str, matched: str,
+                      notice: str | None, vector: np.ndarray, top_k: int, previous: chat.Turn | None,
+                      allowed: np.ndarray | None) -> Answer:
+        """The answer to `question` (`asked` as the chat rewrote it; `matched` as it is matched against the
+        articles) among the `allowed` articles."""
+        fields = dict(rewritten=asked if asked != question else None, notice=notice)
+        asked = matched
         missing = scope.uncovered_years(index, allowed if allowed is not None
                                         else np.ones(len(index.articles), dtype=bool), asked)
         if missing:

@@ -59,6 +59,7 @@ class Meta:
     outlet: str | None = None
     url: str | None = None
     extra: tuple[tuple[str, str], ...] = ()  # a row's other fields, as text
+    host: str | None = None  # a page's address's host: its outlet when nothing else names one
 
 
 @dataclass(frozen=True)
@@ -133,53 +134,81 @@ def read_html(name: str, text: str, raw: bytes) -> Source:
     names = [n.strip() for n in (doc.author or "").split(";") if n.strip()]  # trafilatura joins with "; "
     author = (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]) if names else None
     meta = Meta(title=doc.title or None, published=iso_day(doc.date), author=author,
-                outlet=page_outlet(text, doc.title, doc.sitename) or doc.hostname or None, url=doc.url or None)
+                outlet=page_outlet(text, doc.title, doc.sitename), url=doc.url or None, host=doc.hostname or None)
     return Source(name, with_header(body, meta.title, meta.author), hashlib.sha256(raw).hexdigest(), meta)
 
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
-_SITE_META = re.compile(r"<meta\b[^>]*?\b(?:property|name)\s*=\s*[\"'](?:og:site_name|application-name)[\"'][^>]*>", re.I)
-_CONTENT = re.compile(r"\bcontent\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.I)
+_META_TAG = re.compile(r"<meta\b[^<>]{0,600}>", re.I)  # bounded: a page of unclosed tags stays linear
+_SITE_NAME = re.compile(r"\b(?:property|name)\s*=\s*[\"']?og:site_name\b", re.I)
+_CONTENT = re.compile(r"\bcontent\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s\"'>]+))", re.I)
+_NOT_TEXT = re.compile(r"<(script|style|noscript)\b.*?</\1\s*>|<!--.*?-->", re.I | re.S)
 _TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·•]\s+|\s*\|\s*")
-# "© 2026 The Mail Ledger (Pty) Ltd. All rights reserved.": the holder is the capitalised words after the sign and year
-_COPYRIGHT = re.compile(r"(?:©|&copy;|&#169;|(?i:copyright)\s*(?:©|&copy;)?(?=\s*\d{4}))\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?,?\s+)?"
-                        r"((?:[A-Z0-9][\w&'’-]*(?:\.(?=\w)[\w&'’-]*)*\s+){0,6}[A-Z0-9][\w&'’-]*(?:\.(?=\w)[\w&'’-]*)*)")
+# an element that holds the site's name: <a class="logo">, <div class="masthead">, <img class="site-logo" alt=...>
+_BRAND = re.compile(r"<(?:a|div|span|h1|h2|p|header|img|strong|b|em|figure|section)\b[^<>]{0,300}?\b(?:class|id)\s*=\s*"
+                    r"[\"']?[^\"'<>]*(?:logo|masthead|brand|site-?name|site-?title)[^<>]{0,300}>", re.I)
+_BRAND_END = re.compile(r"</(?:a|div|span|h1|h2|p|header|strong|b|em|figure|section)\s*>", re.I)
+_LABEL = re.compile(r"\b(?:alt|aria-label)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.I)
+_SIGN = re.compile(r"©|&copy;|&#169;|&#xa9;|\bcopyright\b", re.I)
+_SIGN_PREFIX = re.compile(r"^(?:\s*(?:©|\(c\)|copyright|\d{4}(?:\s*[-–]\s*\d{4})?|by|[,|·•:–—-]))+\s*", re.I)
+_HOLDER = re.compile(r"(?:[Tt]he\s+)?[A-Z0-9][\w&'’-]*(?:\.(?=\w)[\w&'’-]*)*(?:\s+[A-Z0-9][\w&'’-]*(?:\.(?=\w)[\w&'’-]*)*){0,6}")
 _COMPANY = re.compile(r"(?:\s+\(?(?:Ltd|Limited|LLC|L\.L\.C|Inc|Pty|PLC|B\.V|N\.V|GmbH|AG|SA|Co|Corp|Corporation|Company|Media|"
                       r"Group|Holdings|Publishing|Publications|Enterprises|Registered|All|\d{4})\)?\.?)+$", re.I)
 _MAX_OUTLET_WORDS = 5
 
 
+def _plain_name(name: str) -> str:
+    """A name as compared: folded, spaces collapsed, without a leading "The"."""
+    return re.sub(r"^the\s+", "", " ".join(html.unescape(name).split()).casefold())
+
+
+def _copyright_holders(text: str) -> set[str]:
+    """The holders the page's dated copyright lines name ("© 2026 The Mail Ledger (Pty) Ltd. All rights reserved."
+    -> the mail ledger), company words left out, as `_plain_name`s; a credit without a year ("Photo © Jane Doe") is
+    not one."""
+    holders = set()
+    for m in _SIGN.finditer(text):
+        line = html.unescape(text[m.start():m.start() + 200].split("<", 1)[0].split("\n", 1)[0])
+        if not re.search(r"\b(?:19|20)\d\d\b", line):
+            continue
+        found = _HOLDER.match(_SIGN_PREFIX.sub("", line))
+        name = _COMPANY.sub("", found.group(0)).strip(" .,") if found else ""
+        if name and not name.isdigit() and name.split()[0].lower() not in ("all", "copyright"):
+            holders.add(_plain_name(name))
+    return holders
+
+
+def _brand_names(text: str) -> set[str]:
+    """What the page's logo, masthead or site-name elements say: their text, or their image's alt text."""
+    names = set()
+    for m in _BRAND.finditer(text):
+        end = _BRAND_END.search(text, m.end(), m.end() + 300)
+        element = text[m.start():end.start() if end else m.end()]
+        names.add(_plain_name(re.sub(r"<[^>]*>", " ", element)))
+        names.update(_plain_name(next(filter(None, label.groups()), "")) for label in _LABEL.finditer(element))
+    return names - {""}
+
+
 def page_outlet(page: str, headline: str | None, sitename: str | None) -> str | None:
-    """The outlet a saved page names: its og:site_name; else the end of its <title> after the headline ("Flood toll
-    rises to 12 | Clarence Valley Examiner") when the page names it again (a masthead, a logo, the copyright line);
-    else the copyright line's holder ("© 2026 The Mail Ledger (Pty) Ltd." -> The Mail Ledger); else trafilatura's
-    site name unless it is the headline (it takes the whole title where the separator is unusual). None if none."""
+    """The outlet a saved page names: its og:site_name; else the end of its <title> ("Flood toll rises to 12 |
+    Clarence Valley Examiner") that its logo, masthead or a dated copyright line names too ("© 2026 Clarence Valley
+    Examiner Ltd."); else trafilatura's site name unless it is the headline (it takes the whole title where the
+    separator is unusual). None if none: then the page's dateline agency, else its address's host, stands for it."""
     def short(name: str | None) -> str | None:
         name = " ".join(html.unescape(name or "").split()).strip(" .,|")
         return name if name and len(name.split()) <= _MAX_OUTLET_WORDS and name != (headline or "").strip() else None
 
-    for tag in _SITE_META.findall(page):
-        found = _CONTENT.search(tag)
-        if found and short(found.group(1) or found.group(2)):
-            return short(found.group(1) or found.group(2))
-    holder = None
-    for m in _COPYRIGHT.finditer(page):
-        holder = short(_COMPANY.sub("", m.group(1).strip(" .,")))
-        if holder:
-            break
-    title = _TITLE.search(page)
+    for tag in _META_TAG.findall(page):
+        if _SITE_NAME.search(tag) and (found := _CONTENT.search(tag)) and short(next(filter(None, found.groups()), "")):
+            return short(next(filter(None, found.groups())))
+    text = _NOT_TEXT.sub(" ", page)
+    title = _TITLE.search(text)
     pieces = [p.strip() for p in _TITLE_SEPARATOR.split(html.unescape(title.group(1)))] if title else []
     if len(pieces) > 1:
-        ends = [p for p in (pieces[-1], pieces[0]) if short(p) and p not in (headline or "")]
-        for end in ends:
-            if holder and (end in holder or holder in end):
+        named = _copyright_holders(text) | _brand_names(text)
+        for end in (pieces[-1], pieces[0]):
+            if short(end) and end not in (headline or "") and _plain_name(end) in named:
                 return end
-        for end in ends:
-            escaped = html.escape(end, quote=False)
-            if page.count(end) + (page.count(escaped) if escaped != end else 0) > 1:  # named outside the title too
-                return end
-    if holder:
-        return holder
     name = short(sitename)
     return name if name and name not in (headline or "") else None
 

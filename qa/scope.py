@@ -14,7 +14,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from qa import metadata
-from qa.answer_types import DATE, QUALIFIERS, asks_for_author, entity_spans
+from qa.answer_types import DATE, PIECE, QUALIFIERS, WRITER, asks_for_author, entity_spans
 from qa.errors import QAError
 from qa.index import Index
 from qa.tokens import STOPWORDS, fold, tokens
@@ -302,30 +302,39 @@ def other_number(index: Index, question: str, sentence: int) -> str | None:
     return None
 
 
-def _outlet_pattern(outlet: str | None) -> re.Pattern | None:
-    """How a question names an outlet: its name without a leading "The", in any case from four letters on ("reuters
-    story"), as written below that ("AP", "AFP"); None for a web address or a name too short to tell."""
+def _outlet_pattern(outlet: str | None, lowercase: bool) -> re.Pattern | None:
+    """How a question names an outlet as where a report ran: its name as written (without a leading "The"; in any
+    case in a question typed all in lower case) before the piece or its writer ("the Reuters story", "the Mekong
+    Herald's match report", "Which Reuters reporter ..."), or after "for", "in" or "from" where no other capitalised
+    word follows ("the blowout for KPNW", "the story in the Valley Sentinel about ..."); never as part of another
+    name ("the Washington Post strike", "the Guardian Angels", "the Reuters Institute report"). None for a web
+    address or a name too short to tell."""
     core = re.sub(r"^the\s+", "", " ".join((outlet or "").split()), flags=re.I)
     if len(core) < 2 or not core[0].isupper() or re.search(r"\.[a-z]{2,}$", core):
         return None
-    return re.compile(rf"(?<![\w-]){re.escape(core)}(?:['’]s)?(?![\w-])", 0 if len(core) < 4 else re.I)
+    name = f"(?i:{re.escape(core)})" if lowercase else re.escape(core)
+    return re.compile(rf"(?<![\w-]){name}(?:['’]s)?(?=\s+(?:[a-z][\w-]*\s+){{0,2}}(?:{PIECE}|{WRITER})\b)"
+                      rf"|\b(?i:for|in|from)\s+(?i:the\s+)?{name}(?![\w-])(?!\s+[A-Z])")
 
 
-def outlet_named(index: Index, question: str, allowed: np.ndarray | None) -> tuple[str, np.ndarray] | None:
+def outlet_named(index: Index, question: str, allowed: np.ndarray | None) -> tuple[str, np.ndarray, str] | None:
     """For a question about who wrote a report that names the outlet it ran in ("Who wrote the Great Lakes Courier
-    piece on the walkout?"): the question without the outlet's name ("Who wrote the piece on the walkout?") and the
-    (allowed) articles of that outlet, among which the report is looked for. An outlet's name is not a word of the
-    story, so left in it would count against every sentence. None for any other question."""
+    piece on the walkout?"): the question without the outlet's name ("Who wrote the piece on the walkout?"), the
+    (allowed) articles of that outlet, among which the report is looked for, and the outlet's name without "The".
+    An outlet's name is not a word of the story, so left in it would count against every sentence. None for any
+    other question."""
     if not asks_for_author(question):
         return None
-    patterns = {o: _outlet_pattern(o) for o in {a.outlet for a in index.articles if a.outlet}}
+    lowercase = not any(c.isupper() for c in question[1:])  # "who wrote the reuters story on ..."
+    patterns = {o: _outlet_pattern(o, lowercase) for o in {a.outlet for a in index.articles if a.outlet}}
     named = {o for o, p in patterns.items() if p is not None and p.search(question)}
     if not named:
         return None
     mask = Scope(sources=tuple(named)).allowed(index)
     for outlet in named:
         question = patterns[outlet].sub(" ", question)
-    return " ".join(question.split()), mask if allowed is None else mask & allowed
+    shown = " or ".join(sorted(re.sub(r"^the\s+", "", o, flags=re.I) for o in named))
+    return " ".join(question.split()), mask if allowed is None else mask & allowed, shown
 
 
 def uncovered_years(index: Index, allowed: np.ndarray, question: str) -> list[str]:

@@ -1,6 +1,7 @@
 """The answer stage: support spans that run over two sentences, evidence without near-duplicates, refusals."""
 
 from qa.answer import byline_answer, dedupe_key, missing_sum, support_rows, unsigned
+from qa.engine import QA
 
 from conftest import one_article, sentence_starting
 
@@ -100,14 +101,32 @@ def test_a_byline_answers_only_who_wrote_the_report(tmp_path, encoder):
 
 
 def test_who_wrote_a_report_that_names_no_author_is_refused_with_the_reason(tmp_path, encoder):
-    engine = one_article(encoder, tmp_path, STORY)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "port.txt").write_text(STORY + "Inspector Maria Lopez filed the police report on the break-in at the "
+                                             "port office.\n", encoding="utf-8")
+    (corpus / "floods.txt").write_text("River floods farmland\n\nBy Kai Lindgren\n\nThe river rose two metres on "
+                                       "Sunday and flooded farmland near the town.\n", encoding="utf-8")
+    engine = QA(corpus, tmp_path / "index", encoder=encoder)
+    engine.build()
     body = sentence_starting(engine.index, "The High Court")
     assert unsigned(engine.index, "Who wrote the story on the port ruling?", body) == (
         "the closest article (Court backs port expansion) does not say who wrote it")
-    assert unsigned(engine.index, "Who approved the port expansion?", body) is None
+    for question in ("Who approved the port expansion?", "Who filed the appeal described in the story on the port?",
+                     "Which judge reported the ruling, according to the article?"):
+        assert unsigned(engine.index, question, body) is None, question  # not about who wrote the story
+    # a report the answering sentence tells of is what is asked about, not the story
+    filed = sentence_starting(engine.index, "Inspector Maria Lopez")
+    assert unsigned(engine.index, "Who filed the police report on the port break-in?", filed) is None
+    assert unsigned(engine.index, "Who filed the story on the port break-in?", filed) is not None
     a = engine.answer("Who wrote the story on the port ruling?")
     assert not a.found and a.answer is None and "does not say who wrote it" in a.notice
     assert a.evidence  # the nearest sentences are still shown
+    # where no article names its author (an encyclopedia), who wrote a report is a question about the text
+    (tmp_path / "lone").mkdir()
+    lone = one_article(encoder, tmp_path / "lone", STORY)
+    assert unsigned(lone.index, "Who wrote the story on the port ruling?",
+                    sentence_starting(lone.index, "The High Court")) is None
     (tmp_path / "signed").mkdir()
     signed = one_article(encoder, tmp_path / "signed", STORY.replace("\n\n", "\n\nBy Tom Reyes\n\n", 1))
     a = signed.answer("Who wrote the story on the port ruling?")

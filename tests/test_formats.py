@@ -170,26 +170,47 @@ def test_rows_under_the_field_names_scrapers_use(tmp_path):
 
 
 def test_a_pages_outlet_is_the_name_its_title_masthead_and_copyright_line_give():
-    """The end of the <title> that the page names again, the copyright line's holder, og:site_name; never the
-    headline, a web address's word or a copyright office."""
+    """The end of the <title> that a logo, masthead or dated copyright line names too, or og:site_name; never the
+    headline, a person or section the title also names, an image credit or a script's copyright."""
     def page(title: str, body: str = "") -> str:
         return f"<html><head><title>{title}</title></head><body>{body}</body></html>"
 
     headline = "Flood toll rises to 12 as council waives rates"
     assert page_outlet(page(f"{headline} | Clarence Valley Examiner",
                             '<a class="logo">Clarence Valley Examiner</a>'), headline, None) == "Clarence Valley Examiner"
-    # the title's last piece after a section ("World"), with the company words of the copyright line left out
+    # the title's last piece after a section ("World"), confirmed by the copyright line without its company words
     assert page_outlet(page(f"{headline} | World | Global Dispatch", "<p>&copy; 2026 Global Dispatch Ltd.</p>"),
                        headline, None) == "Global Dispatch"
     assert page_outlet(page(f"Harbour Herald - {headline}", "<p>© Harbour Herald Pty Ltd 2026</p>"), headline,
                        None) == "Harbour Herald"
-    # a title piece the page does not name again is not taken: a "Page not found" is no outlet
+    for line in ("© 2024 by The Daily Planet", "© 2024 the Daily Planet", "© 2024 - The Daily Planet",
+                 "© Copyright 2024 The Daily Planet Media", "&#xA9; Copyright The Daily Planet 2024"):
+        assert page_outlet(page(f"{headline} | The Daily Planet", f"<footer>{line}</footer>"), headline, None) == (
+            "The Daily Planet"), line
+    # a "Page not found" is no outlet; an image credit, a script or a year alone confirms nothing
     assert page_outlet(page("Coastal Herald - Page not found", "<p>© 2024 Coastal Herald Media Ltd.</p>"), None,
                        None) == "Coastal Herald"
-    assert page_outlet(page(headline, "<p>Copyright 2019-2024 Sportwire Europe B.V. All rights reserved.</p>"),
-                       headline, None) == "Sportwire Europe"
-    site = '<meta property="og:site_name" content="The Mail Ledger">'
-    assert page_outlet(f"<html><head>{site}<title>{headline}</title></head></html>", headline, None) == "The Mail Ledger"
+    assert page_outlet(page(f"{headline} | Valley Post", "<p>Photo © Jane Doe</p><footer>© 2024 Valley Post</footer>"),
+                       headline, None) == "Valley Post"
+    for body in ("<p>Photo © Valley Post</p>", "<script>var c = '© 2024 Valley Post';</script>",
+                 "<footer>© 2024 All rights reserved.</footer>"):
+        assert page_outlet(page(f"{headline} | Valley Post", body), headline, None) is None, body
+    # a person or a section the title names first is not taken because the story or the menu names it again
+    assert page_outlet(page("Biden - Trump debate: what we learned | Valley Post", "<p>Biden said</p>"),
+                       "Five takeaways from the debate", None) is None
+    assert page_outlet(page(f"Politics - {headline}", '<a class="logo">Valley Post</a><nav><a>Politics</a></nav>'),
+                       headline, None) is None
+    assert page_outlet(page(f"Japan - {headline}", "<footer>© 2024 AP</footer>"), headline, None) is None
+    # a logo that is an image names the site by its alt text; a theme's credit in a comment confirms nothing
+    assert page_outlet(page(f"{headline} | Valley Post", '<a class="logo" href="/"><img src="l.png" alt="Valley Post">'
+                            '</a>'), headline, None) == "Valley Post"
+    assert page_outlet(page(f"{headline} | Valley Post", "<footer>© 2024 Valley Post</footer><!-- Theme © 2019 Acme -->"
+                            "<p>Photo © 2024 Getty Images</p>"), headline, None) == "Valley Post"
+    for site in ('<meta property="og:site_name" content="The Mail Ledger">',
+                 "<meta content='The Mail Ledger' property='og:site_name'>",
+                 "<meta property=og:site_name content=\"The Mail Ledger\">"):
+        assert page_outlet(f"<html><head>{site}<title>{headline}</title></head></html>", headline, None) == (
+            "The Mail Ledger"), site
     # trafilatura's site name where it took the whole title is the headline, not an outlet
     assert page_outlet(page(f"{headline} | Harbour Herald"), headline, f"{headline} | Harbour Herald") is None
     assert page_outlet(page(headline, "<p>The Copyright Office ruled on Monday.</p>"), headline, "Valley Post") == (
