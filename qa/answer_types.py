@@ -513,8 +513,12 @@ _NOT_IN_A_NAME = r"(?:in|on|of|about|at|for|from|with|by|to|that|which|who|whom|
 AUTHORSHIP = (
     re.compile(rf"\bwho\b[^?.;]*?\b{_WROTE}\s+(?:up\s+)?(?:the|this|that|a|an|their|its)?\s*"
                rf"(?:(?!{_NOT_IN_A_NAME}\s)[\w'’\"“”&.:-]+\s+){{0,6}}?{PIECE}\b", re.I),
-    re.compile(rf"\b(?:which|what|the)\s+(?:[\w'’&.-]+\s+){{0,3}}?{WRITER}\s+(?:(?:who|that)\s+)?"
-               rf"(?:had\s+|has\s+)?{_WROTE}\b", re.I),
+    # "Which reporter covered ...?", "Which BBC correspondent reported ...?", not "What did the columnist write ...?"
+    re.compile(rf"\b(?:which|what)\s+(?:(?!(?:did|does|do|is|was|were|are|the|a|an)\b)[\w'’&.-]+\s+){{0,2}}?"
+               rf"{WRITER}\s+(?:wrote|writes|authored|reported|covered|filed)\b", re.I),
+    # "the legal affairs editor that reported on ...", "the journalist who wrote about ..."
+    re.compile(rf"\b{WRITER}\s+(?:who|that)\s+(?:had\s+|has\s+)?(?:wrote|writes|authored|reported|covered|filed)\b",
+               re.I),
 )
 
 

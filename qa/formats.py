@@ -207,10 +207,10 @@ def page_outlet(page: str, headline: str | None, sitename: str | None) -> str | 
     if len(pieces) > 1:
         named = _copyright_holders(text) | _brand_names(text)
         for end in (pieces[-1], pieces[0]):
-            if short(end) and end not in (headline or "") and _plain_name(end) in named:
+            if short(end) and _plain_name(end) != _plain_name(headline or "") and _plain_name(end) in named:
                 return end
     name = short(sitename)
-    return name if name and name not in (headline or "") else None
+    return name if name and _plain_name(name) != _plain_name(headline or "") else None
 
 
 # --- collections ----------------------------------------------------------------------------------------------

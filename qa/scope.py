@@ -314,7 +314,15 @@ def _outlet_pattern(outlet: str | None, lowercase: bool) -> re.Pattern | None:
         return None
     name = f"(?i:{re.escape(core)})" if lowercase else re.escape(core)
     return re.compile(rf"(?<![\w-]){name}(?:['’]s)?(?=\s+(?:[a-z][\w-]*\s+){{0,2}}(?:{PIECE}|{WRITER})\b)"
-                      rf"|\b(?i:for|in|from)\s+(?i:the\s+)?{name}(?![\w-])(?!\s+[A-Z])")
+                      rf"|\b(?i:for)\s+(?i:the\s+)?{name}(?![\w-])(?!\s+[A-Z])")
+
+
+def _within_a_name(question: str, at: int) -> bool:
+    """Whether the word before `at` is a capitalised word of the same name ("the New York Times story" for "The
+    Times"), not the question's first word or an article."""
+    before = re.search(r"([\w'’-]+)\s+$", question[:at])
+    return bool(before) and before.group(1)[0].isupper() and before.start() > 0 and (
+        before.group(1).lower() not in ("the", "for"))
 
 
 def outlet_named(index: Index, question: str, allowed: np.ndarray | None) -> tuple[str, np.ndarray, str] | None:
@@ -327,12 +335,16 @@ def outlet_named(index: Index, question: str, allowed: np.ndarray | None) -> tup
         return None
     lowercase = not any(c.isupper() for c in question[1:])  # "who wrote the reuters story on ..."
     patterns = {o: _outlet_pattern(o, lowercase) for o in {a.outlet for a in index.articles if a.outlet}}
-    named = {o for o, p in patterns.items() if p is not None and p.search(question)}
+    found = {o: [m.span() for m in p.finditer(question)
+                 if m.group(0)[:3].lower() == "for" or not _within_a_name(question, m.start())]
+             for o, p in patterns.items() if p is not None}
+    named = {o for o, spans in found.items() if spans}
     if not named:
         return None
     mask = Scope(sources=tuple(named)).allowed(index)
-    for outlet in named:
-        question = patterns[outlet].sub(" ", question)
+    for start, end in sorted((span for o in named for span in found[o]), reverse=True):
+        question = question[:start] + " " + question[end:]
+    question = re.sub(r"\s+([?.!,;])", r"\1", question)
     shown = " or ".join(sorted(re.sub(r"^the\s+", "", o, flags=re.I) for o in named))
     return " ".join(question.split()), mask if allowed is None else mask & allowed, shown
 

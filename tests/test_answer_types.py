@@ -329,5 +329,6 @@ def test_authorship_questions():
     for q in ("Who wrote the letter to the council?", "Who covered the costs of the trip?",
               "Which officer reported the break-in to the post office?", "Who won the 2022 final?",
               "Who filed the lawsuit described in the article about the bridge?",
-              "Which sheriff reported the bridge collapse, according to the story?", "Who is the editor of Vogue?"):
+              "Which sheriff reported the bridge collapse, according to the story?", "Who is the editor of Vogue?",
+              "What did the columnist write about the mayor?", "What did the reporter write about the review?"):
         assert not asks_for_author(q), q

@@ -211,6 +211,9 @@ def test_a_pages_outlet_is_the_name_its_title_masthead_and_copyright_line_give()
                  "<meta property=og:site_name content=\"The Mail Ledger\">"):
         assert page_outlet(f"<html><head>{site}<title>{headline}</title></head></html>", headline, None) == (
             "The Mail Ledger"), site
+    # an outlet its own headline names is still the outlet
+    assert page_outlet(page("Reuters journalist wins Pulitzer | Reuters", "<footer>© 2024 Reuters</footer>"),
+                       "Reuters journalist wins Pulitzer", None) == "Reuters"
     # trafilatura's site name where it took the whole title is the headline, not an outlet
     assert page_outlet(page(f"{headline} | Harbour Herald"), headline, f"{headline} | Harbour Herald") is None
     assert page_outlet(page(headline, "<p>The Copyright Office ruled on Monday.</p>"), headline, "Valley Post") == (

@@ -361,18 +361,20 @@ def test_who_wrote_an_outlets_story_is_looked_for_among_that_outlets_articles(tm
     assert [a.outlet for a, ok in zip(index.articles, allowed) if ok] == ["The Valley Sentinel"]
     assert outlet_named(index, "who wrote the reuters report on the strike", None)[1].tolist() == [True, False]
     assert outlet_named(index, "Which reporter covered the strike for Reuters?", None)[0] == (
-        "Which reporter covered the strike ?")
+        "Which reporter covered the strike?")
     assert outlet_named(index, "Who wrote the story on the dock workers' strike?", None) is None
     assert outlet_named(index, "What did Reuters say about the strike?", None) is None  # not who wrote it
     assert outlet_named(index, "Which reporter covered the strike for Reuters on Monday?", None)[0] == (
         "Which reporter covered the strike on Monday?")
+    assert outlet_named(index, "Which reporter covered Dockside Ltd for Reuters?", None)[0] == (
+        "Which reporter covered Dockside Ltd?")
     assert outlet_named(index, "Which Reuters reporter wrote about the strike?", None)[2] == "Reuters"
-    assert outlet_named(index, "Who wrote the story in the Valley Sentinel about the ferries?", None)[2] == (
-        "Valley Sentinel")
     # a name the outlet's is part of is not the outlet, nor the outlet's name as an ordinary word
     for question in ("Who wrote the story on the Valley Sentinel strike?", "Who wrote the Reuters Institute report?",
                      "Who wrote the story on the strike in Reuters Square?",
-                     "Who wrote the story about the valley sentinel report on the Strike?"):
+                     "Who wrote the story about the valley sentinel report on the Strike?",
+                     "Who wrote the Highland Valley Sentinel story on the strike?",  # another outlet's longer name
+                     "Who wrote the story on the strike in the Valley Sentinel?"):  # "in" may name a place
         assert outlet_named(index, question, None) is None, question
     # a filter that leaves the outlet out still holds
     assert not outlet_named(index, "Who wrote the Valley Sentinel story?", np.array([True, False]))[1].any()
