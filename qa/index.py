@@ -257,6 +257,11 @@ class Index:
         terms = self._terms
         return frozenset(terms[i] for i in np.unique(self.article_token_ids(article)).tolist())
 
+    @functools.cached_property
+    def outlets(self) -> frozenset[str]:
+        """The outlets the articles name (a page's site, a row's source, a dateline's agency)."""
+        return frozenset(a.outlet for a in self.articles if a.outlet)
+
     def article_number(self, article_id: str) -> int | None:
         """Row of an article id in `articles`, or None."""
         return self._article_numbers.get(article_id)

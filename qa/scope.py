@@ -302,14 +302,18 @@ def other_number(index: Index, question: str, sentence: int) -> str | None:
     return None
 
 
-def _outlet_pattern(outlet: str | None, lowercase: bool) -> re.Pattern | None:
-    """How a question names an outlet as where a report ran: its name as written (without a leading "The"; in any
-    case in a question typed all in lower case) before the piece or its writer ("the Reuters story", "the Mekong
-    Herald's match report", "Which Reuters reporter ..."), or after "for", "in" or "from" where no other capitalised
-    word follows ("the blowout for KPNW", "the story in the Valley Sentinel about ..."); never as part of another
-    name ("the Washington Post strike", "the Guardian Angels", "the Reuters Institute report"). None for a web
-    address or a name too short to tell."""
-    core = re.sub(r"^the\s+", "", " ".join((outlet or "").split()), flags=re.I)
+def _outlet_core(outlet: str) -> str:
+    """An outlet's name as a question gives it: without a leading "The" ("The Times" -> "Times")."""
+    return re.sub(r"^the\s+", "", " ".join(outlet.split()), flags=re.I)
+
+
+def _outlet_pattern(core: str, lowercase: bool) -> re.Pattern | None:
+    """How a question names an outlet (by its `_outlet_core`) as where a report ran: as written (in any case in a
+    question typed all in lower case) before the piece or its writer ("the Reuters story", "the Mekong Herald's
+    match report", "Which Reuters reporter ..."), or after "for" where no other capitalised word follows ("the
+    blowout for KPNW"); never as a word of another name ("the Washington Post strike", "the Guardian Angels", "the
+    Reuters Institute report"; "the New York Times story" for The Times: `_within_a_name`). None for a web address
+    or a name too short to tell."""
     if len(core) < 2 or not core[0].isupper() or re.search(r"\.[a-z]{2,}$", core):
         return None
     name = f"(?i:{re.escape(core)})" if lowercase else re.escape(core)
@@ -334,7 +338,9 @@ def outlet_named(index: Index, question: str, allowed: np.ndarray | None) -> tup
     if not asks_for_author(question):
         return None
     lowercase = not any(c.isupper() for c in question[1:])  # "who wrote the reuters story on ..."
-    patterns = {o: _outlet_pattern(o, lowercase) for o in {a.outlet for a in index.articles if a.outlet}}
+    folded = question.casefold()
+    cores = {o: core for o in index.outlets if (core := _outlet_core(o)).casefold() in folded}  # only those it holds
+    patterns = {o: _outlet_pattern(core, lowercase) for o, core in cores.items()}
     found = {o: [m.span() for m in p.finditer(question)
                  if m.group(0)[:3].lower() == "for" or not _within_a_name(question, m.start())]
              for o, p in patterns.items() if p is not None}
@@ -345,7 +351,7 @@ def outlet_named(index: Index, question: str, allowed: np.ndarray | None) -> tup
     for start, end in sorted((span for o in named for span in found[o]), reverse=True):
         question = question[:start] + " " + question[end:]
     question = re.sub(r"\s+([?.!,;])", r"\1", question)
-    shown = " or ".join(sorted(re.sub(r"^the\s+", "", o, flags=re.I) for o in named))
+    shown = " or ".join(sorted(cores[o] for o in named))
     return " ".join(question.split()), mask if allowed is None else mask & allowed, shown
 
 
