@@ -476,6 +476,14 @@ def entity_spans(sentence: str) -> list[tuple[int, int]]:
     return spans
 
 
+def asked_names(question: str, *, lone_first: bool = True) -> list[str]:
+    """The names a question holds (`entity_spans`), a possessive's "'s" left off ("Greg Pattinson's farm": "Greg
+    Pattinson"); without a one-word name that opens the question when not `lone_first` (it may be an ordinary word:
+    "Boycotting, ...")."""
+    return [re.sub(r"['’]s$", "", question[s:e]) for s, e in entity_spans(question)
+            if lone_first or s > 0 or " " in question[s:e]]
+
+
 _COMMON_OPENERS = STOPWORDS | frozenset("""according after although because before despite during however
 meanwhile moreover since speaking then therefore thus today yesterday""".split())
 

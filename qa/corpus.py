@@ -193,8 +193,6 @@ _LIST_MARKER = re.compile(r"^(?:[-*•▪►·]|\d{1,3}[.)])\s")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 _STATEMENT_END = re.compile(r"[.!][\"'”’)\]]*$")
 _INNER_END = re.compile(r"[.!?…][\"'”’)\]]*\s+[\"'“‘]?[A-Z]")  # a sentence ends inside the line
-_BYLINE = re.compile(r"^(?:by|author|authors|(?:written|reporting|posted|edited|story|words|interview) by)\b\s*[:\-]?\s*\S",
-                     re.I)
 # Credits: "(Reporting by X; Editing by Y)", the same without brackets, "AP writer X contributed to this report."
 _CREDIT_LINE = re.compile(
     r"^\((?:additional\s+)?(?:reporting|writing|written|editing|compiled)\s+by\b.*\)$"
@@ -348,7 +346,8 @@ def _is_nav_bar(plain: str) -> bool:
 def _is_byline(line: str) -> bool:
     """A "By ..." line of twelve words at most; one that ends like a sentence only when it holds nothing but names
     and a role ("By Tuesday, 3,000 people had left." and "By Christmas Day, 40 people had died." are news)."""
-    return (bool(_BYLINE.match(line)) and len(_words(line)) <= 12
+    opening = metadata.BYLINE_OPENING.match(line)
+    return (opening is not None and opening.end() < len(line) and len(_words(line)) <= 12
             and (not _SENTENCE_END.search(line) or metadata.names_only(line)))
 
 

@@ -15,6 +15,7 @@ MONTHS = {
 _MONTH = r"(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri "
                      "sat sun".split())
+CALENDAR = frozenset(MONTHS) | WEEKDAYS  # months and weekdays, as words and abbreviations
 _DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH}),?\s+(\d{{4}})\b", re.I)
 _MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.I)
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
@@ -34,7 +35,9 @@ pdt ct cst cdt jst aest eat cat wat sast hkt sgt today yesterday
 """.split())
 _WORD = re.compile(r"[\w.]+")
 
-_BY = re.compile(r"^(?:(?:written|reporting|posted|words|story|text|interview) by|by|authors?\s*:)\s*", re.I)
+# What opens a byline: "By", "Written by", "Reporting by", "Author:" (and what comes before its names)
+BYLINE_OPENING = re.compile(r"^(?:(?:written|reporting|posted|edited|words|story|text|interview)\s+by|by|authors?)\b"
+                            r"\s*[:\-]?\s*", re.I)
 _ROLE = re.compile(
     r"\b(?:editor|correspondent|reporter|writer|journalist|columnist|critic|staff|contributor|producer|"
     r"analyst|news|desk|bureau|team|agency|media|press|reuters|ap|afp)\b", re.I)
@@ -172,7 +175,7 @@ def outlet(lines: list[str]) -> str | None:
     a piece of a few capitalised words that ends in a newspaper's or broadcaster's word (`_OUTLET`)."""
     for line in lines:
         for piece in parts(_MARKUP.sub("", line)):
-            if names_outlet(piece) and not _BY.match(piece):
+            if names_outlet(piece) and not BYLINE_OPENING.match(piece):
                 return piece
     return None
 
@@ -180,7 +183,7 @@ def outlet(lines: list[str]) -> str | None:
 def _names(byline: str) -> list[str]:
     """The persons' names in a byline, in order."""
     text = _MARKUP.sub("", byline).strip(" ()")
-    text = _CREDIT.sub("", text) if _CREDIT.match(text) else _BY.sub("", text)
+    text = _CREDIT.sub("", text) if _CREDIT.match(text) else BYLINE_OPENING.sub("", text)
     role_first = _ROLE_FIRST.match(text)
     if role_first and _NAME.match(role_first.group(2)):  # "Court reporter Jamie McKinnell"
         text = role_first.group(2)

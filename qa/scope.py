@@ -14,7 +14,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from qa import metadata
-from qa.answer_types import DATE, PIECE, QUALIFIERS, WRITER, asks_for_author, entity_spans
+from qa.answer_types import DATE, PIECE, QUALIFIERS, WRITER, asked_names, asks_for_author
 from qa.errors import QAError
 from qa.index import Index
 from qa.tokens import STOPWORDS, fold, tokens
@@ -162,23 +162,19 @@ def out_of_time(index: Index, question: str, sentence: int) -> str | None:
 # Words of a name that say nothing of what the articles cover: an acronym ("the FDA" may be spelt out in them),
 # a month or a weekday.
 _ACRONYM = re.compile(r"^[A-Z0-9&.\-]+(?:s|['’]s)?$")
-_CALENDAR = frozenset(metadata.MONTHS) | metadata.WEEKDAYS
 SLIP_LENGTH = 7  # a name's term this long or longer may be asked with a slip: one edit, two from 10 letters
 
 
-def _asked_names(question: str) -> list[tuple[str, list[str]]]:
+def _name_terms(question: str) -> list[tuple[str, list[str]]]:
     """The names the question gives (runs of capitalised words past its first word), each with its terms (tokens).
     Acronyms ("the FDA" may be spelt out), months and weekdays are not counted, and a capitalised first word that
     stands alone may be an ordinary one ("Boycotting, ...")."""
     names = []
-    for s, e in entity_spans(question):
-        name = question[s:e]
-        if s == 0 and " " not in name:
-            continue
-        words = [w for w in name.split() if not _ACRONYM.match(w) and w.lower().strip(".") not in _CALENDAR]
+    for name in asked_names(question, lone_first=False):
+        words = [w for w in name.split() if not _ACRONYM.match(w) and w.lower().strip(".") not in metadata.CALENDAR]
         terms = [t for w in words for t in tokens(w)]
         if terms:
-            names.append((re.sub(r"['’]s$", "", name), terms))
+            names.append((name, terms))
     return names
 
 
@@ -188,10 +184,10 @@ def _slips(index: Index, term: str) -> list[str]:
 
 
 def unknown_names(index: Index, question: str) -> list[str]:
-    """The names the question gives (`_asked_names`), when it gives some and no article mentions any of them, not
+    """The names the question gives (`_name_terms`), when it gives some and no article mentions any of them, not
     even spelt a slip away ("How many Airbus jets did IndiGo order?" over articles that never name either: they
     cannot be about it); else []. A name is mentioned when one of its terms is."""
-    names = _asked_names(question)
+    names = _name_terms(question)
     for _, terms in names:
         if index.term_ids(terms) or any(_slips(index, t) for t in terms):
             return []
@@ -258,10 +254,10 @@ def _slip_of(term: str, terms: frozenset[str]) -> bool:
 
 
 def unnamed_in_article(index: Index, question: str, sentence: int) -> str | None:
-    """Why `sentence` may not answer: the question gives names (`_asked_names`) and its article mentions none of
+    """Why `sentence` may not answer: the question gives names (`_name_terms`) and its article mentions none of
     them (`_names_term`, or spelt a slip away), as a notice ("How many people did Storm Daniel kill in Greece?" of
     an article on the earthquake in Turkey, which names neither). None when it may answer."""
-    names = _asked_names(question)
+    names = _name_terms(question)
     if not names:
         return None
     terms = index.article_terms(int(index.article_of(np.array([sentence]))[0]))
@@ -288,7 +284,7 @@ def other_number(index: Index, question: str, sentence: int) -> str | None:
     text = None
     for m in _NUMBERED.finditer(question):
         name, number = m.groups()
-        if (m.start() == 0 or name.lower() in _CALENDAR or fold(name) in STOPWORDS or _QUALIFIER.fullmatch(name)
+        if (m.start() == 0 or name.lower() in metadata.CALENDAR or fold(name) in STOPWORDS or _QUALIFIER.fullmatch(name)
                 or _YEAR.fullmatch(number)):
             continue
         text = index.span_text(first, last - 1) if text is None else text

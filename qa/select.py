@@ -13,8 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.answer_types import (CUE_KINDS, PRONOUN_START, AnswerType, answer_type, asks_count, asks_for_author, asks_said,
-                             cue_stems, entity_spans, quotes_someone)
+from qa import metadata
+from qa.answer_types import (CUE_KINDS, PRONOUN_START, AnswerType, answer_type, asked_names, asks_count, asks_for_author,
+                             asks_said, cue_stems, quotes_someone)
 from qa.corpus import BlockKind
 from qa.errors import QAError, os_failure
 from qa.index import Index, Ragged, kind_code
@@ -593,11 +594,6 @@ def _named_in(text: str, names: list[str]) -> str | None:
     return next((n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text)), None)
 
 
-def asked_names(question: str) -> list[str]:
-    """The names a question holds, a possessive's "'s" left off ("Greg Pattinson's farm": "Greg Pattinson")."""
-    return [re.sub(r"['’]s$", "", question[a:b]) for a, b in entity_spans(question)]
-
-
 def cross_texts(index: Index, question: str, sentences: np.ndarray, texts: list[str]) -> list[str]:
     """The sentences (`texts`, their own text) as the cross-encoder reads them: one that opens with "He" or "She",
     or opens a quote that "he said" or "she said" attributes, reads the pronoun as the person the question names
@@ -719,8 +715,7 @@ def rank(index: Index, cues: SentenceCues, q: Question, cands: Candidates, selec
     return Scored(cands.sentences[order], scores[order].astype(np.float32), x[order])
 
 
-_CALENDAR = set(query_tokens("Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April "
-                             "May June July August September October November December"))
+_CALENDAR = frozenset(query_tokens(" ".join(metadata.CALENDAR)))
 
 
 def make_question(index: Index, text: str, vector: np.ndarray) -> Question:
