@@ -527,8 +527,30 @@ AUTHORSHIP = (
     # "the legal affairs editor that reported on ...", "the journalist who wrote about ..."
     re.compile(rf"\b{WRITER}\s+(?:who|that)\s+(?:had\s+|has\s+)?(?:wrote|writes|authored|reported|covered|filed)\b",
                re.I),
+    # "Who is the author of the HS2 article?", "Who was the reporter behind the Reuters story?"
+    re.compile(rf"\bwho(?:['’]s|\s+(?:is|was|are|were))\s+the\s+(?:[\w'’&.-]+\s+){{0,2}}?{WRITER}\s+(?:of|behind)\s+"
+               rf"(?:the|this|that|a|an|their|its)\s+(?:(?!{_NOT_IN_A_NAME}\s)[\w'’\"“”&.:-]+\s+){{0,6}}?{PIECE}\b", re.I),
 )
 
 
 def asks_for_author(question: str) -> bool:
     return any(p.search(question) for p in AUTHORSHIP)
+
+
+# "the writer of the Paris SUV piece", "the author of the HS2 article": a person the question names by the piece they
+# wrote, to be asked about once that piece's byline names them
+_REFERENT = re.compile(rf"\bthe\s+{WRITER}\s+(?:of|behind)\s+(?P<piece>(?:the|this|that|their|its)\s+"
+                       rf"(?:(?!{_NOT_IN_A_NAME}\s)[\w'’\"“”&.:-]+\s+){{0,6}}?{PIECE})\b", re.I)
+
+
+_TOPIC_AFTER = re.compile(r"\s+(?:on|about|over|covering|into|of|from|in|for|by|with|that|which)\b", re.I)
+
+
+def writer_referent(question: str) -> tuple[int, int, str] | None:
+    """Where a question that is not itself about who wrote a piece names someone as that piece's writer ("What does
+    the writer of the Paris SUV piece normally cover?"): (start, end) of "the writer of the Paris SUV piece" in it,
+    and the question that asks who wrote the piece ("Who wrote the Paris SUV piece?"); else None."""
+    m = _REFERENT.search(question)
+    if m is None or asks_for_author(question) or _TOPIC_AFTER.match(question, m.end()):
+        return None  # where a topic that follows the piece ends is not told ("... the piece on the moon landing cover?")
+    return m.start(), m.end(), f"Who wrote {m.group('piece')}?"

@@ -18,6 +18,7 @@ from qa import index as index_mod
 from qa import chat, retrieve, scope, select
 from qa.answer import (Answer, Picked, answers_question, byline_answer, evidence_list, from_evidence, missing_sum,
                        pick, refusal, support_span, supporting, unsigned)
+from qa.answer_types import writer_referent
 from qa.config import Settings, default_corpus, default_index_dir
 from qa.corpus import SUFFIXES, Skipped, read_corpus, shown_name, unusable_reason
 from qa.corpus import scan as corpus_scan
@@ -372,6 +373,16 @@ class QA:
     def _answer_one(self, index: Index, cues: select.SentenceCues, question: str, asked: str, notice: str | None,
                     vector: np.ndarray, top_k: int, previous: chat.Turn | None,
                     allowed: np.ndarray | None = None) -> Answer:
+        referent = writer_referent(asked)
+        if referent is not None:  # "the writer of the Paris SUV piece": asked about by name, once its byline gives it
+            start, end, who = referent
+            writer = self._answer_one(index, cues, who, who, None, self.encoder.encode([who])[0], 1, None, allowed)
+            if not writer.found or not writer.answer:
+                why = writer.notice or f"no article says {who[0].lower()}{who[1:-1]}"
+                return refusal(question, writer.score, list(writer.evidence), notice="; ".join(
+                    x for x in (notice, why) if x), rewritten=asked if asked != question else None)
+            asked = asked[:start] + writer.answer + asked[end:]
+            vector = self.encoder.encode([asked])[0]
         outlet = scope.outlet_named(index, asked, allowed)
         if outlet is None:
             return self._answer_among(index, cues, question, asked, asked, notice, vector, top_k, previous, allowed)

@@ -4,7 +4,7 @@ import pytest
 
 from qa.answer_types import (DATE, AnswerType, answer_type, asks_count, asks_for_author, asks_money, asks_said,
                              asks_words, asks_yes_no, counted_words, cue_spans, entity_spans, has_verb, predicates,
-                             quotes, quotes_someone, reported, states_sum)
+                             quotes, quotes_someone, reported, states_sum, writer_referent)
 from qa.tokens import tokens
 
 
@@ -324,11 +324,28 @@ def test_authorship_questions():
               "Who is the diplomatic editor who wrote up the AU joining the G20?",
               'who wrote the "Rwanda asylum plan unlawful" story that was updated at 14:05 GMT',
               "Who reported the AFP story on the Sagaing monastery airstrike?",
-              "who wrote the Leicester care home fraud sentencing article"):
+              "who wrote the Leicester care home fraud sentencing article",
+              "Who is the author of the HS2 article?", "Who was the reporter behind the Reuters story on the strike?",
+              "Who's the legal affairs writer of the column?"):
         assert asks_for_author(q), q
     for q in ("Who wrote the letter to the council?", "Who covered the costs of the trip?",
               "Which officer reported the break-in to the post office?", "Who won the 2022 final?",
               "Who filed the lawsuit described in the article about the bridge?",
               "Which sheriff reported the bridge collapse, according to the story?", "Who is the editor of Vogue?",
-              "What did the columnist write about the mayor?", "What did the reporter write about the review?"):
+              "What did the columnist write about the mayor?", "What did the reporter write about the review?",
+              "Who is the author of the novel?", "Who was the writer of the letter?"):
         assert not asks_for_author(q), q
+
+
+def test_writer_referent():
+    """A person named by the piece they wrote is asked about by name once the piece's byline gives it; not where the
+    question asks who wrote the piece, and not where a topic follows the piece (where it ends is not told)."""
+    q = "What does the writer of the Paris SUV piece normally cover?"
+    start, end, who = writer_referent(q)
+    assert q[start:end] == "the writer of the Paris SUV piece" and who == "Who wrote the Paris SUV piece?"
+    start, end, who = writer_referent("How long has the author of the HS2 article been reporting on rail?")
+    assert who == "Who wrote the HS2 article?"
+    for q in ("Who is the author of the HS2 article?", "What does the writer of the piece on the moon landing cover?",
+              "What did the author of the novel say?", "Where is the correspondent of the BBC based?",
+              "What did the writer of the letter ask for?"):
+        assert writer_referent(q) is None, q

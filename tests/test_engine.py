@@ -145,6 +145,8 @@ Updated 14:05 GMT, 3 March 2024
 Rivers burst their banks in three towns on Sunday, forcing about 2,000 people from their homes.
 
 Firefighters rescued 40 residents by boat, the regional fire service said.
+
+Kelsey Brandt has reported on weather and emergencies for KPNW 8 News since 2015.
 """,
 }
 
@@ -169,6 +171,17 @@ def test_byline_and_date_are_article_metadata(news_engine):
     assert all((e.author, e.published) == records[e.source] for e in a.evidence)
     data = json.loads(json.dumps(a.to_dict()))
     assert data["author"] == "Maria Lopez" and data["evidence"][0]["published"] == "2024-02-05"
+
+
+def test_a_writer_named_by_their_piece_is_asked_about_by_name(news_engine):
+    a = news_engine.answer("Since when has the writer of the river flooding story reported on weather?")
+    assert a.rewritten == "Since when has Kelsey Brandt reported on weather?"
+    assert a.found and a.source == "floods.txt" and a.answer == "2015", (a.answer, a.sentence)
+    # no article is the piece named: refused, and said why, not answered about someone else
+    a = news_engine.answer("Since when has the writer of the Mars rover story reported on weather?")
+    assert not a.found and a.notice == "no article mentions Mars", a.notice
+    a = news_engine.answer("Since when has the writer of the hurricane story reported on weather?")
+    assert not a.found and a.notice == "no article says who wrote the hurricane story", a.notice
 
 
 def test_furniture_never_wins_over_a_body_sentence(news_engine):
