@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer_types import PIECE, PRONOUN_START, asks_for_author, asks_money, states_sum
+from qa.answer_types import (PIECE, PRONOUN_START, asks_for_author, asks_money, counted_noun, counts_others,
+                             states_sum)
 from qa.corpus import BlockKind
 from qa.index import Index, kind_code
 from qa.metadata import author_span
@@ -175,6 +176,16 @@ def missing_sum(index: Index, question: str, sid: int) -> str | None:
     if not asks_money(question) or states_sum(index.span_text(*support_rows(index, sid))):
         return None
     return "the closest passage states no sum of money"
+
+
+def other_count(index: Index, question: str, sid: int) -> str | None:
+    """Why sentence `sid` cannot answer: the question counts things ("How many SUVs are registered in Paris?") and
+    its supporting span (`support_rows`) never names them and counts only persons (`answer_types.counts_others`:
+    "1.3 million Parisians registered to vote"), as a notice. None when it may answer."""
+    persons = counts_others(question, index.span_text(*support_rows(index, sid)))
+    if not persons:
+        return None
+    return f"the closest passage counts {' and '.join(persons)}, not {counted_noun(question)}"
 
 
 def evidence_list(index: Index, scored: Scored, picked: Picked, top_k: int, selector: Selector,

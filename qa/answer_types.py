@@ -6,7 +6,7 @@ import re
 import unicodedata
 from enum import Enum
 
-from qa.tokens import QUESTION_WORDS, STOPWORDS, fold, tokens, visible
+from qa.tokens import QUESTION_WORDS, STOPWORDS, fold, stem_words, tokens, visible
 
 
 class AnswerType(str, Enum):
@@ -82,6 +82,48 @@ def counted_words(question: str) -> tuple[str, ...]:
     plural = [i for i, w in enumerate(found) if w.endswith("s") and not w.endswith(("ss", "'s", "’s"))]
     found = found[:plural[-1] + 1] if plural else []
     return () if not found or found[-1] in _GENERIC_COUNTED else tuple(found)
+
+
+# Nouns that count persons ("78,121 people", "1.3 million Parisians": a people's name in -ans or -ese counts too)
+PERSON_NOUNS = frozenset("""people persons residents voters citizens workers employees staff passengers migrants
+refugees children kids adults students patients fans members officers soldiers troops civilians visitors tourists
+customers users players spectators protesters demonstrators inhabitants men women individuals teenagers pupils nurses
+doctors teachers volunteers delegates lawmakers legislators mps meps senators survivors victims travellers travelers
+""".split())
+_PEOPLES = re.compile(r"^[A-Z][a-z]+(?:ians|eans|ans|ese)$")
+_SHARE_OR_MONEY = re.compile(r"[%$€£¥]|\bper ?cent\b|\bpercent\b|\beuros?\b|\bdollars?\b|\bpounds?\b", re.I)
+_COUNT_FILLER = frozenset("million billion thousand hundred more than other of the additional extra".split())
+
+
+def counts_persons(word: str) -> bool:
+    return fold(word) in PERSON_NOUNS or bool(_PEOPLES.match(word))
+
+
+def counted_nouns(text: str) -> list[str | None]:
+    """The noun each count in the text counts, the word after it ("1.3 million Parisians": Parisians), None where
+    none follows; shares, sums of money and years are no counts."""
+    nouns = []
+    for m in NUMBER.finditer(text):
+        if DATE.fullmatch(m.group()) or _SHARE_OR_MONEY.search(m.group()):
+            continue
+        after = [w.group() for w in word_matches(text[m.end():m.end() + 60])][:4]
+        while after and fold(after[0]) in _COUNT_FILLER:
+            after.pop(0)
+        nouns.append(after[0] if after else None)
+    return nouns
+
+
+def counts_others(question: str, text: str) -> list[str]:
+    """Where a question counts things that are not persons ("How many SUVs are registered in Paris?") and the text
+    never names them and counts nothing but persons ("... of the roughly 1.3 million Parisians registered to vote"):
+    the persons it counts, which are not what was asked; else []."""
+    counted = counted_words(question)
+    if not counted or counts_persons(counted[-1]):
+        return []
+    if stem_words([counted[-1]])[0] in set(tokens(text)):
+        return []
+    nouns = counted_nouns(text)
+    return list(dict.fromkeys(nouns)) if nouns and all(n and counts_persons(n) for n in nouns) else []
 
 
 # Casualty figures: news gives "At least 413 people have been killed and 3,551 injured" in one breath, and a

@@ -17,7 +17,7 @@ import numpy as np
 from qa import index as index_mod
 from qa import chat, retrieve, scope, select
 from qa.answer import (Answer, Picked, answers_question, byline_answer, evidence_list, from_evidence, missing_sum,
-                       pick, refusal, support_span, supporting, unsigned)
+                       other_count, pick, refusal, support_span, supporting, unsigned)
 from qa.answer_types import writer_referent
 from qa.config import Settings, default_corpus, default_index_dir
 from qa.corpus import SUFFIXES, Skipped, read_corpus, shown_name, unusable_reason
@@ -437,12 +437,14 @@ class QA:
         unknown = scope.unknown_names(index, asked)
         late = f"no article mentions {' or '.join(unknown)}" if unknown else (
             scope.out_of_time(index, asked, picked.sentences[0]) or missing_sum(index, asked, picked.sentences[0])
+            or other_count(index, asked, picked.sentences[0])
             or scope.unnamed_in_article(index, asked, picked.sentences[0])
             or scope.other_number(index, asked, picked.sentences[0])
             or unsigned(index, asked, picked.sentences[0]) if picked.sentences else None)
         # about something no article names, a year or month the answering article does not report on, a sum of money
-        # where the answering passage states none, names the answering article does not mention, or a numbered name
-        # it gives another number ("737 MAX 8" of an article on the MAX 9), or who wrote a report that names no author
+        # where the answering passage states none, things it neither names nor counts (it counts only persons), names
+        # the answering article does not mention, or a numbered name it gives another number ("737 MAX 8" of an
+        # article on the MAX 9), or who wrote a report that names no author
         if late:
             return refusal(question, score, items, **{**fields, "notice": "; ".join(
                 x for x in (notice, late) if x)})

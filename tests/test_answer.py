@@ -1,6 +1,6 @@
 """The answer stage: support spans that run over two sentences, evidence without near-duplicates, refusals."""
 
-from qa.answer import byline_answer, dedupe_key, missing_sum, support_rows, unsigned
+from qa.answer import byline_answer, dedupe_key, missing_sum, other_count, support_rows, unsigned
 from qa.engine import QA
 
 from conftest import one_article, sentence_starting
@@ -58,6 +58,32 @@ def test_a_question_asking_for_money_is_refused_where_the_passage_states_no_sum(
     assert untold_answer.evidence and untold_answer.evidence[0].sentence.startswith("The companies did not say")
     sold = engine.answer("How much did Nordline agree to pay for Marlow Shipping's ferry business?")
     assert sold.found and sold.notice is None and "£48 million" in sold.answer
+
+
+VOTE = """Paris votes to triple parking fees for SUVs
+
+Only 78,121 people took part, or 5.68% of the roughly 1.3 million Parisians registered to vote.
+The new rate applies to visiting cars weighing more than 1.6 tonnes and starts in September.
+City Hall said 14 car parks would be reserved for residents.
+"""
+
+
+def test_a_count_of_things_is_refused_where_the_passage_counts_only_persons(tmp_path, encoder):
+    engine = one_article(encoder, tmp_path, VOTE)
+    index = engine.index
+    voters = sentence_starting(index, "Only 78,121")
+    assert other_count(index, "How many SUVs are registered in Paris?", voters) == (
+        "the closest passage counts people and Parisians, not SUVs")
+    assert other_count(index, "How many people took part in the vote?", voters) is None  # persons asked
+    assert other_count(index, "How much did turnout fall?", voters) is None  # no count of things
+    parks = sentence_starting(index, "City Hall said")
+    assert other_count(index, "How many car parks will be reserved?", parks) is None  # it names them
+
+    a = engine.answer("How many SUVs are registered in Paris?")
+    assert not a.found and a.notice == "the closest passage counts people and Parisians, not SUVs"
+    assert a.evidence and a.evidence[0].sentence.startswith("Only 78,121")
+    a = engine.answer("How many Parisians were registered to vote?")
+    assert a.found and a.notice is None and "1.3 million" in a.answer
 
 
 def test_refusal_has_no_sentence_but_keeps_the_nearest_evidence(seed_engine):

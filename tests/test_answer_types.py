@@ -3,8 +3,9 @@
 import pytest
 
 from qa.answer_types import (DATE, AnswerType, answer_type, asks_count, asks_for_author, asks_money, asks_said,
-                             asks_words, asks_yes_no, counted_words, cue_spans, entity_spans, has_verb, predicates,
-                             quotes, quotes_someone, reported, states_sum, writer_referent)
+                             asks_words, asks_yes_no, counted_nouns, counted_words, counts_others, cue_spans,
+                             entity_spans, has_verb, predicates, quotes, quotes_someone, reported, states_sum,
+                             writer_referent)
 from qa.tokens import tokens
 
 
@@ -335,6 +336,24 @@ def test_authorship_questions():
               "What did the columnist write about the mayor?", "What did the reporter write about the review?",
               "Who is the author of the novel?", "Who was the writer of the letter?"):
         assert not asks_for_author(q), q
+
+
+def test_counts_others():
+    """A count of things is not answered by a passage that never names them and counts only persons."""
+    voters = "Only 78,121 people took part, or 5.68% of the roughly 1.3 million Parisians registered to vote."
+    assert counted_nouns(voters) == ["people", "Parisians"]  # the share is no count
+    assert counted_nouns("It cost $5 million in 2019 and 3 euros a head for 20 teachers.") == ["teachers"]
+    assert counts_others("How many SUVs are registered in Paris?", voters) == ["people", "Parisians"]
+    assert counts_others("How many homes were flooded?", "About 2,000 residents and 40 kids left.") == [
+        "residents", "kids"]
+    for question, text in (
+            ("How many people voted?", voters),  # persons asked
+            ("How many voters took part?", voters),
+            ("How many SUVs are registered?", "Some 40,000 SUVs and 1.3 million Parisians are registered."),
+            ("How many homes were flooded?", "About 2,000 residents and 300 homes were hit."),  # a count of things
+            ("How many homes were flooded?", "About 2,000 were flooded, officials told 300 residents."),  # unnamed
+            ("How much did it cost?", voters)):  # not a count
+        assert counts_others(question, text) == [], (question, text)
 
 
 def test_writer_referent():
