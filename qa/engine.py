@@ -26,7 +26,7 @@ from qa.encoder import Encoder, one_blas_thread
 from qa.errors import QAError, os_failure
 from qa.index import Index, IndexUnusable
 from qa.reader import Reader, Span, reading
-from qa.span import short_answer
+from qa.span import counted_span, short_answer
 
 if TYPE_CHECKING:
     from qa.rerank import Reranker
@@ -488,7 +488,7 @@ class QA:
         likely enough (`answer_threshold`) or the whole quote or clause the question's form asks for
         (`Span.whole`), else the answer-type rules' span when `rule_answers` is on, else None."""
         if read is not None and read.shown(self.settings.answer_threshold):
-            return (read.start, read.end), round(read.answer_probability, 4)
+            return counted_span(asked, sentence, (read.start, read.end)), round(read.answer_probability, 4)
         if self.settings.rule_answers:
             return short_answer(asked, q.kind, sentence, set(q.stems)), None
         return None, None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from qa.answer_types import DATE, MONTHS, NUMBER, AnswerType, entity_spans
+from qa.answer_types import DATE, MONTHS, NUMBER, AnswerType, counted_words, entity_spans
 from qa.tokens import STOPWORDS, fold, stem_words, visible
 
 _WORD = re.compile(r"[^\W_]+(?:[’'\-.][^\W_]+)*")
@@ -134,6 +134,27 @@ def short_answer(question: str, kind: AnswerType, sentence: str, question_stems:
     if not candidates:
         return None
     return min(candidates, key=lambda span: _distance(sentence, span, question_stems))
+
+
+def counted_span(question: str, sentence: str, span: tuple[int, int]) -> tuple[int, int]:
+    """For "How many X ...?", the count the sentence gives X ("to 38 GM and Stellantis parts distribution centers")
+    in place of `span` when `span` counts something else (it ends in another noun after a figure: "about 5,600 more
+    workers") and the sentence gives X exactly one count: a figure followed, within six words and no punctuation, by
+    X's head noun. Else `span`."""
+    counted = counted_words(question)
+    words = _WORD.findall(sentence[span[0]:span[1]])
+    if not counted or not NUMBER.search(sentence, span[0], span[1]) or not words or NUMBER.fullmatch(words[-1]):
+        return span
+    head = _stem(counted[-1])
+
+    def counts_head(m: re.Match[str]) -> bool:
+        after = re.match(r"[^,.;:!?()]{0,80}", sentence[m.end():]).group()
+        return head in [_stem(w) for w in _WORD.findall(after)[:6]]
+
+    of_head = [m for m in NUMBER.finditer(sentence) if not DATE.fullmatch(m.group()) and counts_head(m)]
+    if len(of_head) != 1 or any(span[0] <= m.start() < span[1] for m in of_head):
+        return span
+    return of_head[0].span()
 
 
 def _tidy(sentence: str, start: int, end: int) -> tuple[int, int] | None:

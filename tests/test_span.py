@@ -3,7 +3,7 @@
 import pytest
 
 from qa.answer_types import answer_type
-from qa.span import short_answer
+from qa.span import counted_span, short_answer
 from qa.tokens import query_tokens
 
 
@@ -52,3 +52,25 @@ def test_entity_extends_to_the_asked_for_noun():
     got = span("Which systems were called national decisions?",
                "Decisions on sending Patriot air defense systems to Ukraine are national decisions.")
     assert got == "Patriot air defense systems"
+
+
+def test_a_count_of_something_else_gives_way_to_the_count_of_what_was_asked():
+    s = ("It was expanded on Sept. 22 to 38 GM and Stellantis parts distribution centers in 20 states, adding about "
+         "5,600 more workers.")
+    q = "How many parts distribution centers were pulled into the strike on Sept. 22?"
+
+    def span_of(question, sentence, text):
+        at = sentence.index(text)
+        a, b = counted_span(question, sentence, (at, at + len(text)))
+        return sentence[a:b]
+
+    assert span_of(q, s, "about 5,600 more workers") == "38"
+    assert span_of(q, s, "38") == "38"
+    assert span_of("How many workers joined the strike?", s, "about 5,600 more workers") == "about 5,600 more workers"
+    assert span_of("How much did the strike cost?", s, "about 5,600 more workers") == "about 5,600 more workers"
+    # a span that ends in a bare figure may be the answer, whatever the sentence counts elsewhere
+    s = "The BJP won 240 seats in the 543-member Lok Sabha, falling well short of the 272 needed for a majority."
+    assert span_of("How many seats did the BJP need for a majority?", s, "the 272") == "the 272"
+    # two counts of what was asked: no guess between them
+    s = "Police said 12 protesters were arrested and 40 protesters were hurt, while 3 officers were injured."
+    assert span_of("How many protesters were arrested?", s, "3 officers") == "3 officers"
