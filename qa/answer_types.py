@@ -84,13 +84,14 @@ def counted_words(question: str) -> tuple[str, ...]:
     return () if not found or found[-1] in _GENERIC_COUNTED else tuple(found)
 
 
-# Nouns that count persons ("78,121 people", "1.3 million Parisians": a people's name in -ans or -ese counts too)
+# Nouns that count persons ("78,121 people", "1.3 million Parisians": a people's plural name in -ans counts too, not
+# one in -ese, which is as often an adjective: "200 Japanese cars")
 PERSON_NOUNS = frozenset("""people persons residents voters citizens workers employees staff passengers migrants
 refugees children kids adults students patients fans members officers soldiers troops civilians visitors tourists
 customers users players spectators protesters demonstrators inhabitants men women individuals teenagers pupils nurses
 doctors teachers volunteers delegates lawmakers legislators mps meps senators survivors victims travellers travelers
 """.split())
-_PEOPLES = re.compile(r"^[A-Z][a-z]+(?:ians|eans|ans|ese)$")
+_PEOPLES = re.compile(r"^[A-Z][a-z]+(?:ians|eans|ans)$")
 _SHARE_OR_MONEY = re.compile(r"[%$€£¥]|\bper ?cent\b|\bpercent\b|\beuros?\b|\bdollars?\b|\bpounds?\b", re.I)
 _COUNT_FILLER = frozenset("million billion thousand hundred more than other of the additional extra".split())
 

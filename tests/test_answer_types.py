@@ -352,6 +352,7 @@ def test_counts_others():
             ("How many SUVs are registered?", "Some 40,000 SUVs and 1.3 million Parisians are registered."),
             ("How many homes were flooded?", "About 2,000 residents and 300 homes were hit."),  # a count of things
             ("How many homes were flooded?", "About 2,000 were flooded, officials told 300 residents."),  # unnamed
+            ("How many SUVs were sold?", "Some 200 Japanese cars were sold."),  # a people's name as an adjective
             ("How much did it cost?", voters)):  # not a count
         assert counts_others(question, text) == [], (question, text)
 
