@@ -114,17 +114,27 @@ def counted_nouns(text: str) -> list[str | None]:
     return nouns
 
 
+# Things counted in persons: "413 people were killed" answers "How many deaths ...?", "5,600 workers" "How many
+# jobs ...?", "90,000 fans" "How many tickets ...?"
+_COUNTED_IN_PERSONS = frozenset(stem_words("""deaths casualties fatalities injuries victims jobs cases infections votes
+seats signatures arrests tickets admissions births applications visas claims crossings arrivals departures evacuations
+hospitalisations hospitalizations lives places spots""".split()))
+
+
 def counts_others(question: str, text: str) -> list[str]:
-    """Where a question counts things that are not persons ("How many SUVs are registered in Paris?") and the text
-    never names them and counts nothing but persons ("... of the roughly 1.3 million Parisians registered to vote"):
-    the persons it counts, which are not what was asked; else []."""
+    """Where a question counts things ("How many SUVs are registered in Paris?") and the text never names them and
+    counts nothing but persons, a people among them ("... of the roughly 1.3 million Parisians registered to vote"):
+    the persons it counts, which are not what was asked; else []. Not for things that are counted in persons
+    ("How many deaths ...?" over "413 people were killed", "How many jobs ...?" over "5,600 workers")."""
     counted = counted_words(question)
-    if not counted or counts_persons(counted[-1]):
+    if not counted or counts_persons(counted[-1]) or stem_words([counted[-1]])[0] in _COUNTED_IN_PERSONS:
         return []
     if stem_words([counted[-1]])[0] in set(tokens(text)):
         return []
     nouns = counted_nouns(text)
-    return list(dict.fromkeys(nouns)) if nouns and all(n and counts_persons(n) for n in nouns) else []
+    if not nouns or not all(n and counts_persons(n) for n in nouns) or not any(_PEOPLES.match(n) for n in nouns):
+        return []
+    return list(dict.fromkeys(nouns))
 
 
 # Casualty figures: news gives "At least 413 people have been killed and 3,551 injured" in one breath, and a
@@ -561,6 +571,10 @@ PIECE = (r"(?:story|stories|article|report|piece|column|byline|write-?up|obituar
 WRITER = r"(?:reporter|journalist|correspondent|writer|author|editor|columnist|critic)s?"
 _WROTE = r"(?:wrote|write|written|writes|authored|reported|covered|filed)"
 _NOT_IN_A_NAME = r"(?:in|on|of|about|at|for|from|with|by|to|that|which|who|whom|and|or|as|than)"
+# Who writes a news piece, and a piece that is news (a "report" may be a panel's, a "feature" a film)
+_REFERENT_WRITER = r"(?:reporter|journalist|correspondent|writer|author|columnist)s?"
+_NEWS_PIECE = (r"(?:story|article|piece|column|write-?up|obituary|obit|profile|explainer|op-?ed|editorial|dispatch|"
+               r"blog\s+post)")
 AUTHORSHIP = (
     re.compile(rf"\bwho\b[^?.;]*?\b{_WROTE}\s+(?:up\s+)?(?:the|this|that|a|an|their|its)?\s*"
                rf"(?:(?!{_NOT_IN_A_NAME}\s)[\w'’\"“”&.:-]+\s+){{0,6}}?{PIECE}\b", re.I),
@@ -570,9 +584,11 @@ AUTHORSHIP = (
     # "the legal affairs editor that reported on ...", "the journalist who wrote about ..."
     re.compile(rf"\b{WRITER}\s+(?:who|that)\s+(?:had\s+|has\s+)?(?:wrote|writes|authored|reported|covered|filed)\b",
                re.I),
-    # "Who is the author of the HS2 article?", "Who was the reporter behind the Reuters story?"
-    re.compile(rf"\bwho(?:['’]s|\s+(?:is|was|are|were))\s+the\s+(?:[\w'’&.-]+\s+){{0,2}}?{WRITER}\s+(?:of|behind)\s+"
-               rf"(?:the|this|that|a|an|their|its)\s+(?:(?!{_NOT_IN_A_NAME}\s)[\w'’\"“”&.:-]+\s+){{0,6}}?{PIECE}\b", re.I),
+    # "Who is the author of the HS2 article?", "Who was the reporter behind the Reuters story?" (not "the author of
+    # the UN report", a panel's)
+    re.compile(rf"\bwho(?:['’]s|\s+(?:is|was|are|were))\s+the\s+(?:[\w'’&.-]+\s+){{0,2}}?{_REFERENT_WRITER}\s+"
+               rf"(?:of|behind)\s+(?:the|this|that|a|an|their|its)\s+(?:(?!{_NOT_IN_A_NAME}\s)[\w'’\"“”&.:-]+\s+){{0,6}}?"
+               rf"{_NEWS_PIECE}s?\b(?![\w-])", re.I),
 )
 
 
@@ -582,8 +598,11 @@ def asks_for_author(question: str) -> bool:
 
 # "the writer of the Paris SUV piece", "the author of the HS2 article": a person the question names by the piece they
 # wrote, to be asked about once that piece's byline names them
-_REFERENT = re.compile(rf"\bthe\s+{WRITER}\s+(?:of|behind)\s+(?P<piece>(?:the|this|that|their|its)\s+"
-                       rf"(?:(?!{_NOT_IN_A_NAME}\s)[\w'’\"“”&.:-]+\s+){{0,6}}?{PIECE})\b", re.I)
+# The piece must be a news piece (`_NEWS_PIECE`: not "the authors of the UN report", "the writer of the feature
+# film") named by a topic or outlet word ("the writer of the piece" in a chat leans on the previous turn, which
+# chat.py reads); a critic or editor is no writer of it.
+_REFERENT = re.compile(rf"\bthe\s+{_REFERENT_WRITER}\s+(?:of|behind)\s+(?P<piece>(?:the|this|that|their|its)\s+"
+                       rf"(?:(?!{_NOT_IN_A_NAME}\s)[\w'’\"“”&.:-]+\s+){{1,6}}?{_NEWS_PIECE})\b(?![\w-])", re.I)
 
 
 _TOPIC_AFTER = re.compile(r"\s+(?:on|about|over|covering|into|of|from|in|for|by|with|that|which)\b", re.I)

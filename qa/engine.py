@@ -377,12 +377,9 @@ class QA:
         if referent is not None:  # "the writer of the Paris SUV piece": asked about by name, once its byline gives it
             start, end, who = referent
             writer = self._answer_one(index, cues, who, who, None, self.encoder.encode([who])[0], 1, None, allowed)
-            if not writer.found or not writer.answer:
-                why = writer.notice or f"no article says {who[0].lower()}{who[1:-1]}"
-                return refusal(question, writer.score, list(writer.evidence), notice="; ".join(
-                    x for x in (notice, why) if x), rewritten=asked if asked != question else None)
-            asked = asked[:start] + writer.answer + asked[end:]
-            vector = self.encoder.encode([asked])[0]
+            if writer.found and writer.answer:  # else the question is answered as asked
+                asked = asked[:start] + writer.answer + asked[end:]
+                vector = self.encoder.encode([asked])[0]
         outlet = scope.outlet_named(index, asked, allowed)
         if outlet is None:
             return self._answer_among(index, cues, question, asked, asked, notice, vector, top_k, previous, allowed)

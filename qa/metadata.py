@@ -36,7 +36,7 @@ pdt ct cst cdt jst aest eat cat wat sast hkt sgt today yesterday
 _WORD = re.compile(r"[\w.]+")
 
 # What opens a byline: "By", "Written by", "Reporting by", "Author:" (and what comes before its names)
-BYLINE_OPENING = re.compile(r"^(?:(?:written|reporting|posted|edited|words|story|text|interview)\s+by|by|authors?)\b"
+BYLINE_OPENING = re.compile(r"^(?:(?:written|reporting|posted|edited|words|story|interview)\s+by|by|authors?)\b"
                             r"\s*[:\-]?\s*", re.I)
 _ROLE = re.compile(
     r"\b(?:editor|correspondent|reporter|writer|journalist|columnist|critic|staff|contributor|producer|"
@@ -183,6 +183,8 @@ def outlet(lines: list[str]) -> str | None:
 def _names(byline: str) -> list[str]:
     """The persons' names in a byline, in order."""
     text = _MARKUP.sub("", byline).strip(" ()")
+    if re.match(r"edited\s+by\b", text, re.I):
+        return []  # an editor is no author
     text = _CREDIT.sub("", text) if _CREDIT.match(text) else BYLINE_OPENING.sub("", text)
     role_first = _ROLE_FIRST.match(text)
     if role_first and _NAME.match(role_first.group(2)):  # "Court reporter Jamie McKinnell"

@@ -715,7 +715,9 @@ def rank(index: Index, cues: SentenceCues, q: Question, cands: Candidates, selec
     return Scored(cands.sentences[order], scores[order].astype(np.float32), x[order])
 
 
-_CALENDAR = frozenset(query_tokens(" ".join(metadata.CALENDAR)))
+# months' and weekdays' full names (not "mar" or "sun": "Bruno Mars", "Phoenix Suns" keep their surnames)
+_CALENDAR = frozenset(query_tokens(" ".join(w for w in metadata.CALENDAR
+                                            if not any(o != w and o.startswith(w) for o in metadata.CALENDAR))))
 
 
 def make_question(index: Index, text: str, vector: np.ndarray) -> Question:

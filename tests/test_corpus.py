@@ -326,8 +326,7 @@ def test_byline_without_by_and_credit_line(tmp_path):
     ("Court reporter Jamie McKinnell", "Jamie McKinnell"),
     ("Senior Political Correspondent Ann Lee", "Ann Lee"),
     ("Author Liliana Oleniak", "Liliana Oleniak"),
-    ("Edited by Tom Hale", "Tom Hale"),
-    ("Text by Ann Reid", "Ann Reid"),
+    ("Edited by Tom Hale", None),  # an editor is no author
     ("Byron Smith", "Byron Smith"),  # a name that opens with "By" keeps it
 ])
 def test_author_names_from_bylines(byline, names):

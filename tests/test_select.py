@@ -247,6 +247,11 @@ def test_what_someone_the_question_names_said_a_few_sentences_on_is_marked(encod
                           "She said the vote was unanimous.\n")
     q, _, x, texts = _features(engine, "How quickly did the water rise on Greg Pattinson's farm?")
     assert set(q.name_ids) == set(engine.index.term_ids(["pattinson"]))
+    # a month or weekday is no surname; a name that only begins like one ("Mars", "Suns") is
+    vector = engine.encoder.encode(["x"])[0]
+    assert select.make_question(engine.index, "What did Pattinson say on Wednesday?", vector).name_ids == \
+        select.make_question(engine.index, "What did Pattinson say?", vector).name_ids
+    assert select._CALENDAR.isdisjoint({"mar", "sun", "jun", "sat"}) and {"march", "sunday"} <= select._CALENDAR
     asked = dict(zip(texts, x[:, col("speaker_asked")]))
     assert asked['"This was worse.'] == 1.0 and asked['"My dad farmed this land for 40 years," he said.'] == 1.0
     assert asked["It came up in about three hours, and there was nothing you could do.\""] == 1.0
