@@ -485,7 +485,9 @@ class QA:
         likely enough (`answer_threshold`) or the whole quote or clause the question's form asks for
         (`Span.whole`), else the answer-type rules' span when `rule_answers` is on, else None."""
         if read is not None and read.shown(self.settings.answer_threshold):
-            return counted_span(asked, sentence, (read.start, read.end)), round(read.answer_probability, 4)
+            span = counted_span(asked, sentence, (read.start, read.end))
+            # the count put in place of the reader's span is the rules', with no probability of the reader's
+            return span, round(read.answer_probability, 4) if span == (read.start, read.end) else None
         if self.settings.rule_answers:
             return short_answer(asked, q.kind, sentence, set(q.stems)), None
         return None, None

@@ -8,6 +8,7 @@ import pytest
 from qa import Answer, QAError
 from qa.config import Settings
 from qa.engine import QA
+from qa.reader import Span
 
 
 def _contains(sentence: str | None, answers: list[str]) -> bool:
@@ -271,3 +272,15 @@ def test_a_yes_no_question_is_answered_with_what_the_sentence_states(news_engine
     assert a.found and a.answer == "voted 19 to 6 for the increase" and a.answer_score < 0.95
     a = strict.answer("How many residents did firefighters rescue?")  # another question keeps to the threshold
     assert a.found and "rescued 40 residents" in a.sentence and a.answer is None
+
+
+def test_a_count_put_in_place_of_the_readers_span_carries_no_reader_probability(news_engine):
+    s = ("It was expanded on Sept. 22 to 38 GM and Stellantis parts distribution centers in 20 states, adding about "
+         "5,600 more workers.")
+    q = "How many parts distribution centers were pulled into the strike?"
+    at = s.index("about 5,600")
+    wrong = Span(at, at + len("about 5,600 more workers"), 0.6, 0.1, 0.6)
+    (a, b), score = news_engine._short_answer(q, None, s, wrong)
+    assert s[a:b] == "38" and score is None
+    right = Span(s.index("38"), s.index("38") + 2, 0.7, 0.1, 0.7)
+    assert news_engine._short_answer(q, None, s, right) == ((right.start, right.end), 0.7)
