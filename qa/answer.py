@@ -242,7 +242,7 @@ def unsigned(index: Index, question: str, sentence: int) -> str | None:
     if not asks_for_author(question) or index.sentence_kind(sentence) is BlockKind.BYLINE:
         return None
     record = index.article_record(sentence)
-    if record.author or not any(a.author for a in index.articles):
+    if record.author or not index.names_authors:
         return None
     pieces = {m.group(0).lower() for m in re.finditer(rf"\b{PIECE}\b", question, re.I)}
     if any(re.search(rf"\b{re.escape(p)}\b", index.sentence_text(sentence), re.I) for p in pieces):

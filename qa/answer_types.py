@@ -127,9 +127,8 @@ def counts_others(question: str, text: str) -> list[str]:
     the persons it counts, which are not what was asked; else []. Not for things that are counted in persons
     ("How many deaths ...?" over "413 people were killed", "How many jobs ...?" over "5,600 workers")."""
     counted = counted_words(question)
-    if not counted or counts_persons(counted[-1]) or stem_words([counted[-1]])[0] in _COUNTED_IN_PERSONS:
-        return []
-    if stem_words([counted[-1]])[0] in set(tokens(text)):
+    head = stem_words([counted[-1]])[0] if counted else None
+    if not counted or counts_persons(counted[-1]) or head in _COUNTED_IN_PERSONS or head in set(tokens(text)):
         return []
     nouns = counted_nouns(text)
     if not nouns or not all(n and counts_persons(n) for n in nouns) or not any(_PEOPLES.match(n) for n in nouns):
@@ -570,25 +569,27 @@ PIECE = (r"(?:story|stories|article|report|piece|column|byline|write-?up|obituar
          r"explainer|op-?ed|editorial|dispatch|blog(?:\s+post)?|feature|coverage)s?")
 WRITER = r"(?:reporter|journalist|correspondent|writer|author|editor|columnist|critic)s?"
 _WROTE = r"(?:wrote|write|written|writes|authored|reported|covered|filed)"
+_HAS_WRITTEN = r"(?:wrote|writes|authored|reported|covered|filed)"  # what a writer asked for did ("reporter covered")
 _NOT_IN_A_NAME = r"(?:in|on|of|about|at|for|from|with|by|to|that|which|who|whom|and|or|as|than)"
+# a word that names the piece ("the Mekong Herald article"), not one that starts what it is about
+_PIECE_WORD = rf"(?:(?!{_NOT_IN_A_NAME}\s)[\w'’\"“”&.:-]+\s+)"
 # Who writes a news piece, and a piece that is news (a "report" may be a panel's, a "feature" a film)
 _REFERENT_WRITER = r"(?:reporter|journalist|correspondent|writer|author|columnist)s?"
 _NEWS_PIECE = (r"(?:story|article|piece|column|write-?up|obituary|obit|profile|explainer|op-?ed|editorial|dispatch|"
                r"blog\s+post)")
 AUTHORSHIP = (
     re.compile(rf"\bwho\b[^?.;]*?\b{_WROTE}\s+(?:up\s+)?(?:the|this|that|a|an|their|its)?\s*"
-               rf"(?:(?!{_NOT_IN_A_NAME}\s)[\w'’\"“”&.:-]+\s+){{0,6}}?{PIECE}\b", re.I),
+               rf"{_PIECE_WORD}{{0,6}}?{PIECE}\b", re.I),
     # "Which reporter covered ...?", "Which BBC correspondent reported ...?", not "What did the columnist write ...?"
     re.compile(rf"\b(?:which|what)\s+(?:(?!(?:did|does|do|is|was|were|are|the|a|an)\b)[\w'’&.-]+\s+){{0,2}}?"
-               rf"{WRITER}\s+(?:wrote|writes|authored|reported|covered|filed)\b", re.I),
+               rf"{WRITER}\s+{_HAS_WRITTEN}\b", re.I),
     # "the legal affairs editor that reported on ...", "the journalist who wrote about ..."
-    re.compile(rf"\b{WRITER}\s+(?:who|that)\s+(?:had\s+|has\s+)?(?:wrote|writes|authored|reported|covered|filed)\b",
-               re.I),
+    re.compile(rf"\b{WRITER}\s+(?:who|that)\s+(?:had\s+|has\s+)?{_HAS_WRITTEN}\b", re.I),
     # "Who is the author of the HS2 article?", "Who was the reporter behind the Reuters story?" (not "the author of
     # the UN report", a panel's)
     re.compile(rf"\bwho(?:['’]s|\s+(?:is|was|are|were))\s+the\s+(?:[\w'’&.-]+\s+){{0,2}}?{_REFERENT_WRITER}\s+"
-               rf"(?:of|behind)\s+(?:the|this|that|a|an|their|its)\s+(?:(?!{_NOT_IN_A_NAME}\s)[\w'’\"“”&.:-]+\s+){{0,6}}?"
-               rf"{_NEWS_PIECE}s?\b(?![\w-])", re.I),
+               rf"(?:of|behind)\s+(?:the|this|that|a|an|their|its)\s+{_PIECE_WORD}{{0,6}}?{_NEWS_PIECE}s?\b(?![\w-])",
+               re.I),
 )
 
 
@@ -597,14 +598,11 @@ def asks_for_author(question: str) -> bool:
 
 
 # "the writer of the Paris SUV piece", "the author of the HS2 article": a person the question names by the piece they
-# wrote, to be asked about once that piece's byline names them
-# The piece must be a news piece (`_NEWS_PIECE`: not "the authors of the UN report", "the writer of the feature
-# film") named by a topic or outlet word ("the writer of the piece" in a chat leans on the previous turn, which
-# chat.py reads); a critic or editor is no writer of it.
+# wrote, to be asked about once that piece's byline names them. The piece must be a news piece (`_NEWS_PIECE`: not
+# "the authors of the UN report", "the writer of the feature film") named by a topic or outlet word ("the writer of
+# the piece" in a chat leans on the previous turn, which chat.py reads); a critic or editor is no writer of it.
 _REFERENT = re.compile(rf"\bthe\s+{_REFERENT_WRITER}\s+(?:of|behind)\s+(?P<piece>(?:the|this|that|their|its)\s+"
-                       rf"(?:(?!{_NOT_IN_A_NAME}\s)[\w'’\"“”&.:-]+\s+){{1,6}}?{_NEWS_PIECE})\b(?![\w-])", re.I)
-
-
+                       rf"{_PIECE_WORD}{{1,6}}?{_NEWS_PIECE})\b(?![\w-])", re.I)
 _TOPIC_AFTER = re.compile(r"\s+(?:on|about|over|covering|into|of|from|in|for|by|with|that|which)\b", re.I)
 
 

@@ -262,6 +262,11 @@ class Index:
         """The outlets the articles name (a page's site, a row's source, a dateline's agency)."""
         return frozenset(a.outlet for a in self.articles if a.outlet)
 
+    @functools.cached_property
+    def names_authors(self) -> bool:
+        """Whether any article names its author (news does; an encyclopedia does not)."""
+        return any(a.author for a in self.articles)
+
     def article_number(self, article_id: str) -> int | None:
         """Row of an article id in `articles`, or None."""
         return self._article_numbers.get(article_id)

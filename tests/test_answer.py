@@ -151,6 +151,7 @@ def test_who_wrote_a_report_that_names_no_author_is_refused_with_the_reason(tmp_
     # where no article names its author (an encyclopedia), who wrote a report is a question about the text
     (tmp_path / "lone").mkdir()
     lone = one_article(encoder, tmp_path / "lone", STORY)
+    assert not lone.index.names_authors and engine.index.names_authors
     assert unsigned(lone.index, "Who wrote the story on the port ruling?",
                     sentence_starting(lone.index, "The High Court")) is None
     (tmp_path / "signed").mkdir()
