@@ -74,13 +74,16 @@ _DATELINE = re.compile(
     r"(?:\s+[-–—]+\s+|(?<=\)):\s+)(?=\S)")  # "NEW DELHI, Nov 21 (PTI): " as well
 
 
-# The same with the place in title case, when a news agency names itself: "Berlin (dpa) - ", "Mumbai, Nov 21 (PTI) - "
+# The same with the place in title case, when a news agency names itself: "Berlin (dpa) - ", "Mumbai, Nov 21 (PTI) - ";
+# Indian agencies also write it with no dash ("New Delhi, May 16 (PTI) The monsoon ...") and ANI with the country in
+# square brackets ("New Delhi [India], May 16 (ANI): ").
 _AGENCIES = r"Reuters|AP|AFP|dpa|DPA|PTI|ANI|IANS|Xinhua|EFE|ANSA|Kyodo|Yonhap|AAP|CP|UPI|Bernama|Anadolu|TASS|AA"
 _AGENCY_DATELINE = re.compile(
     rf"^(?P<place>[{_CAPITAL}][a-zà-ÿ'’.\-]+(?:\s+[{_CAPITAL}][a-zà-ÿ'’.\-]+){{0,2}})"
+    r"(?:\s+\[(?P<country>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\])?"
     r"(?:,\s+(?P<region>[A-Z][a-z]+\.?(?:\s+[A-Z][a-z]+\.?)?))?"
     rf"(?:,\s+(?P<date>(?i:{_MONTH})\s+\d{{1,2}}(?:,\s+\d{{4}})?|\d{{1,2}}\s+(?i:{_MONTH})(?:\s+\d{{4}})?))?"
-    rf"\s+\((?P<agency>{_AGENCIES})\)(?:\s+[-–—]+\s+|:\s+)(?=\S)")
+    rf"\s+\((?P<agency>{_AGENCIES})\)(?:\s+[-–—]+\s+|:\s+|\s+(?=[\"“‘]?[{_CAPITAL}]))(?=\S)")
 
 
 @dataclass(frozen=True)

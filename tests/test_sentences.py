@@ -117,6 +117,8 @@ def test_local_titles_currencies_and_state_abbreviations():
     ("NEW DELHI, Nov 21 (PTI): ", "NEW DELHI", "11-21"),
     ("Berlin (dpa) - ", "Berlin", None),  # in title case when an agency names itself
     ("Mumbai, Nov 21 (PTI) - ", "Mumbai", "11-21"),
+    ("New Delhi, May 16 (PTI) ", "New Delhi", "05-16"),  # PTI writes no dash
+    ("New Delhi [India], May 16 (ANI): ", "New Delhi", "05-16"),
 ])
 def test_datelines_with_initials_accents_or_the_day_first(tmp_path, dateline, place, day):
     from qa.corpus import read_corpus
