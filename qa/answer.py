@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.answer_types import (PIECE, PRONOUN_START, asks_for_author, asks_money, counted_noun, counts_others,
-                             states_sum)
+                             leaves_quote_open, states_sum)
 from qa.corpus import BlockKind
 from qa.index import Index, kind_code
 from qa.metadata import author_span
@@ -18,6 +18,7 @@ from qa.select import Scored, Selector, dedupe_key, rival, twins
 
 AGREEMENT = 0.8  # cosine above which a sentence of another article supports the answer
 AGREEMENT_POOL = 30  # how many of the best candidates are checked for agreement
+QUOTE_RUN = 2  # a quote left open is followed over this many sentences at most
 
 
 @dataclass(frozen=True)
@@ -154,14 +155,25 @@ def context_rows(index: Index, sid: int, neighbours: int) -> tuple[int, int]:
 
 
 def support_rows(index: Index, sid: int) -> tuple[int, int]:
-    """The sentences that support an answer found in sentence `sid`: it alone, or it with the sentence before
-    when it continues that one (opens with a pronoun or a quote mark, or follows a sentence ending in ':')."""
-    if (sid == 0 or index.article_of(sid - 1) != index.article_of(sid)
-            or index.sentence_kind(sid - 1) is not BlockKind.BODY):
-        return sid, sid
-    text, before = index.sentence_text(sid), index.sentence_text(sid - 1)
-    continues = PRONOUN_START.match(text) or text[:1] in "\"“‘'" or before.rstrip().endswith(":")
-    return (sid - 1, sid) if continues else (sid, sid)
+    """The sentences that support an answer found in sentence `sid`: it, with the sentence before when it continues
+    that one (opens with a pronoun or a quote mark, follows a sentence ending in ':', or goes on with a quote the
+    one before left open), and with the QUOTE_RUN sentences after it at most that go on with a quote it leaves open
+    ('Cullen said: ‘Nurses don’t want to strike.' / 'Ministers have left them no choice.’')."""
+    lo = hi = sid
+    if _goes_on(index, sid):
+        text, before = index.sentence_text(sid), index.sentence_text(sid - 1)
+        if (PRONOUN_START.match(text) or text[:1] in "\"“‘'" or before.rstrip().endswith(":")
+                or leaves_quote_open(before)):
+            lo = sid - 1
+    while hi - sid < QUOTE_RUN and _goes_on(index, hi + 1) and leaves_quote_open(index.span_text(lo, hi)):
+        hi += 1
+    return lo, hi
+
+
+def _goes_on(index: Index, sid: int) -> bool:
+    """Whether body sentence `sid` follows a body sentence of its own article."""
+    return (0 < sid < index.n_sentences and index.article_of(sid - 1) == index.article_of(sid)
+            and index.sentence_kind(sid - 1) is BlockKind.BODY and index.sentence_kind(sid) is BlockKind.BODY)
 
 
 def support_span(index: Index, sid: int) -> tuple[int, int]:

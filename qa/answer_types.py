@@ -6,7 +6,7 @@ import re
 import unicodedata
 from enum import Enum
 
-from qa.tokens import QUESTION_WORDS, STOPWORDS, fold, stem_words, tokens, visible
+from qa.tokens import QUESTION_WORDS, STOPWORDS, double_quotes, fold, stem_words, tokens, visible
 
 
 class AnswerType(str, Enum):
@@ -354,20 +354,37 @@ def asks_words(question: str) -> bool:
 
 def quotes_someone(sentence: str) -> bool:
     """The sentence quotes someone: it opens with a quote mark, or holds four words or more between quote marks
-    ("a very serious event"; not a "turning point")."""
+    ("a very serious event"; not a "turning point"). Single curly marks count as double ones (`double_quotes`)."""
+    sentence = double_quotes(sentence)
     return sentence.lstrip()[:1] in ('"', "“") or any(m.group(1).count(" ") >= 3 for m in _QUOTE.finditer(sentence))
 
 
 def quotes(sentence: str) -> list[tuple[int, int]]:
     """Where the sentence quotes someone's words: the (start, end) inside each pair of quote marks holding four
     words or more, and the rest of the sentence when it opens with a quote mark that no later mark closes (a quote
-    that runs on into the next sentence)."""
+    that runs on into the next sentence). Single curly marks count as double ones (`double_quotes`)."""
+    sentence = double_quotes(sentence)
     found = [m.span(1) for m in _QUOTE.finditer(sentence) if len(m.group(1).split()) >= 4]
     lead = len(sentence) - len(sentence.lstrip())
     rest = sentence[lead + 1:]
     if sentence[lead:lead + 1] in ('"', "“") and rest.strip() and '"' not in rest and "”" not in rest:
         found.insert(0, (lead + 1, len(sentence)))
     return found
+
+
+def leaves_quote_open(text: str) -> bool:
+    """Whether a sentence's last quote mark opens a quote (that the next sentence goes on with): '“' (or '‘',
+    `double_quotes`) does, and a straight '"' at the start or after a space with a word after it ('"This was
+    worse.')."""
+    text = double_quotes(text)
+    marks = list(re.finditer(r'["“”]', text))
+    if not marks:
+        return False
+    last = marks[-1]
+    if last.group() != '"':
+        return last.group() == "“"
+    at = last.start()
+    return (at == 0 or text[at - 1] in " ([—–-") and text[at + 1:at + 2].strip() != ""
 
 
 # "Did the G20 declaration condemn Russia?", "Is Messi retiring ...?": answered by what the sentence states about it

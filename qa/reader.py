@@ -23,7 +23,7 @@ from qa.config import DEFAULT_BACKEND
 from qa.encoder import threads_for, torch_threads
 from qa.metadata import dateline
 from qa.span import TITLES
-from qa.tokens import fold, query_tokens, tokens
+from qa.tokens import double_quotes, fold, query_tokens, tokens
 
 
 def dateline_end(text: str) -> int:
@@ -171,16 +171,17 @@ def tidy_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     while start < end and (text[start] in " ,;:([“\"'‘"
                            or text[start] in "-–—" and text[start + 1:start + 2].isspace()):
         start += 1
-    if _unbalanced(text[start:end]):
+    marked = double_quotes(text)  # single curly quotes are weighed as double ones
+    if _unbalanced(marked[start:end]):
         # Cut at the quote mark left open: keep the balanced side with words that say something, the longer on a
         # tie ('a "sham' -> 'sham', not 'a'; 'the "Rwanda plan" would "fail' -> 'the "Rwanda plan" would')
-        marks = [start + i for i, ch in enumerate(text[start:end]) if ch in '"“”']
+        marks = [start + i for i, ch in enumerate(marked[start:end]) if ch in '"“”']
         sides = []
-        for cut in _open_marks(text, marks) or dict.fromkeys((marks[0], marks[-1])):
+        for cut in _open_marks(marked, marks) or dict.fromkeys((marks[0], marks[-1])):
             for a, b in ((start, cut), (cut + 1, end)):
                 b = a + len(text[a:b].rstrip(" ,;:"))
                 a = b - len(text[a:b].lstrip(" "))
-                if b > a and not _unbalanced(text[a:b]) and any(ch.isalnum() for ch in text[a:b]):
+                if b > a and not _unbalanced(marked[a:b]) and any(ch.isalnum() for ch in text[a:b]):
                     sides.append((a, b))
         if not sides:
             return None

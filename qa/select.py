@@ -15,12 +15,12 @@ import numpy as np
 
 from qa import metadata
 from qa.answer_types import (CUE_KINDS, PRONOUN_START, AnswerType, answer_type, asked_names, asks_count, asks_for_author,
-                             asks_said, cue_stems, quotes_someone)
+                             asks_said, cue_stems, leaves_quote_open, quotes_someone)
 from qa.corpus import BlockKind
 from qa.errors import QAError, os_failure
 from qa.index import Index, Ragged, kind_code
 from qa.retrieve import Candidates, with_sentences
-from qa.tokens import query_tokens, tokens, words
+from qa.tokens import double_quotes, query_tokens, tokens, words
 
 SELECTOR_FILE = "selector.json"
 DEFAULT_SELECTOR = Path(__file__).resolve().parent / SELECTOR_FILE
@@ -257,7 +257,7 @@ def load_selector(index_dir: Path | None) -> Selector:
 # --- what selection derives from an index once --------------------------------------------------------------
 
 # Bump when what `prepare` computes changes: only this cache is remade, never the index (its vectors stay).
-PREPARED_VERSION = 5  # 4: speaker_before; 5: more speech verbs
+PREPARED_VERSION = 6  # 4: speaker_before; 5: more speech verbs; 6: single curly quotes
 
 
 @dataclass(frozen=True)
@@ -540,7 +540,8 @@ _QUOTED_BY = re.compile(r"[\"”]\s+(he|she)\s+(?:said|says|added|adds|continued
 
 def _person_pronoun(text: str) -> re.Match[str] | None:
     """The "He" or "She" that stands for a person a sentence is about: opening it, or naming the speaker of the
-    quote it opens with; group 1 is the pronoun."""
+    quote it opens with; group 1 is the pronoun. Single curly marks count as double ones (`double_quotes`)."""
+    text = double_quotes(text)
     opening = _LEADING_PERSON.match(text)
     if opening or text.lstrip()[:1] not in ('"', "“"):
         return opening
@@ -554,26 +555,13 @@ _SPEECH = re.compile(r"\b(?:said|says|say|saying|added|adds|told|tells|asked|ask
                      r"described|called)\b", re.I)
 
 
-def _ends_in_quote(text: str) -> bool:
-    """Whether a sentence's last quote mark opens a quote (that the next sentence goes on with): '“' does, and a
-    straight '"' at the start or after a space with a word after it ('"This was worse.')."""
-    marks = list(re.finditer(r'["“”]', text))
-    if not marks:
-        return False
-    last = marks[-1]
-    if last.group() != '"':
-        return last.group() == "“"
-    at = last.start()
-    return (at == 0 or text[at - 1] in " ([—–-") and text[at + 1:at + 2].strip() != ""
-
-
 def _speaker_elsewhere(index: Index, s: int, first: int, text: str) -> bool:
     """Whether sentence s is someone's words whose speaker another sentence names: it goes on with a quote the
     sentence before left open ('"This was worse.' / 'It came up in about three hours, ..."'), or it is a quote that
     names no speaker ('"This was worse.' after '"My dad farmed this land ...," he said.')."""
-    if s - 1 >= first and _ends_in_quote(index.sentence_text(s - 1)):
+    if s - 1 >= first and leaves_quote_open(index.sentence_text(s - 1)):
         return True
-    return text.lstrip()[:1] in ('"', "“") and not _SPEECH.search(text)
+    return double_quotes(text).lstrip()[:1] in ('"', "“") and not _SPEECH.search(text)
 
 
 def _quote_speaker(index: Index, s: int, first: int, names: list[str]) -> str | None:
@@ -584,7 +572,7 @@ def _quote_speaker(index: Index, s: int, first: int, names: list[str]) -> str | 
         before = index.sentence_text(r)
         if named := _named_in(before, names):
             return named
-        if _SPEECH.search(before) and not _person_pronoun(before) and not _QUOTED_BY.search(before):
+        if _SPEECH.search(before) and not _person_pronoun(before) and not _QUOTED_BY.search(double_quotes(before)):
             return None  # someone else's words
     return None
 

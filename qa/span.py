@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from qa.answer_types import DATE, MONTHS, NUMBER, AnswerType, counted_words, entity_spans
-from qa.tokens import STOPWORDS, fold, stem_words, visible
+from qa.tokens import STOPWORDS, double_quotes, fold, stem_words, visible
 
 _WORD = re.compile(r"[^\W_]+(?:[’'\-.][^\W_]+)*")
 _QUOTE = re.compile(r"[“\"]([^”\"]{3,200})[”\"]")
@@ -126,7 +126,7 @@ def short_answer(question: str, kind: AnswerType, sentence: str, question_stems:
             candidates = [x for x, c in zip(extended, candidates) if x != c] or extended
     else:
         if re.search(r"\b(?:say|said|says|tell|told|call|called|describe|warn|warned)\b", question, re.I):
-            candidates = [m.span(1) for m in _QUOTE.finditer(sentence)]
+            candidates = [m.span(1) for m in _QUOTE.finditer(double_quotes(sentence))]
         if not candidates:
             gap = _gap_phrase(sentence, question_stems)
             candidates = [gap] if gap else []

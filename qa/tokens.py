@@ -1,4 +1,4 @@
-"""Tokenisation for lexical matching of news text: case, accents, hyphens, numbers, currency, stemming."""
+"""Tokenisation for lexical matching of news text: case, accents, hyphens, numbers, currency, stemming, quote marks."""
 
 from __future__ import annotations
 
@@ -89,3 +89,22 @@ def query_tokens(text: str) -> list[str]:
     """Stemmed content tokens of a question: stopwords and question words dropped, order kept, no repeats."""
     kept = [w for w in words(text) if w not in STOPWORDS and w not in QUESTION_WORDS]
     return list(dict.fromkeys(stem_words(kept)))
+
+
+def double_quotes(text: str) -> str:
+    """The text with its single curly quotation marks written as double ones, character for character (the same
+    length, so offsets into it are offsets into `text`), for the rules that read quotes: British papers quote in
+    single marks ("‘Nurses don’t want to strike.’" -> "“Nurses don’t want to strike.”"). A ’ between two letters,
+    or with no ‘ open before it, is an apostrophe ("don’t", "the workers’ pay") and stays; a ‘ that nothing closes
+    opens a quote that goes on in the next sentence."""
+    if "‘" not in text:
+        return text
+    chars, opened = list(text), []
+    for i, ch in enumerate(text):
+        if ch == "‘":
+            opened.append(i)
+        elif ch == "’" and opened and not (text[i - 1:i].isalpha() and text[i + 1:i + 2].isalpha()):
+            chars[opened.pop()], chars[i] = "“", "”"
+    for i in opened:
+        chars[i] = "“"
+    return "".join(chars)

@@ -33,6 +33,29 @@ def test_support_covers_the_sentence_a_quote_or_pronoun_continues(tmp_path, enco
     assert text[a.support_start:a.support_end].endswith("40 ships a month.")
 
 
+STRIKE = """Nurses to strike again
+
+Pat Cullen, the union's general secretary, said: ‘Nurses don’t want to strike. Ministers have left them no choice.
+We will be back on the picket line on October 2.’
+The health department said talks had stalled.
+Officials said the strike would cost £300 million. "It is a huge sum.
+Hospitals will struggle."
+"""
+
+
+def test_support_runs_on_over_a_quote_left_open_in_single_or_double_marks(tmp_path, encoder):
+    index = one_article(encoder, tmp_path, STRIKE).index
+    opened = sentence_starting(index, "Pat Cullen")
+    middle, last = opened + 1, opened + 2
+    assert index.sentence_text(middle).startswith("Ministers") and index.sentence_text(last).startswith("We will")
+    assert support_rows(index, opened) == (opened, last)  # the quote closes two sentences on
+    assert support_rows(index, middle) == (opened, last)  # the words before it say whose they are
+    after = sentence_starting(index, "The health department")
+    assert support_rows(index, after) == (after, after)  # the quote has closed: nothing runs on
+    huge = sentence_starting(index, '"It is a huge sum.')
+    assert support_rows(index, huge) == (huge - 1, huge + 1)  # a straight mark left open runs on too
+
+
 SALE = """Ferry business sold
 
 Marlow Shipping has agreed to sell its ferry business to Nordline for £48 million, the companies said on Monday.

@@ -4,8 +4,8 @@ import pytest
 
 from qa.answer_types import (DATE, AnswerType, answer_type, asks_count, asks_for_author, asks_money, asks_said,
                              asks_words, asks_yes_no, counted_nouns, counted_words, counts_others, cue_spans,
-                             entity_spans, has_verb, predicates, quotes, quotes_someone, reported, states_sum,
-                             writer_referent)
+                             entity_spans, has_verb, leaves_quote_open, predicates, quotes, quotes_someone, reported,
+                             states_sum, writer_referent)
 from qa.tokens import tokens
 
 
@@ -163,6 +163,18 @@ def test_questions_for_someone_s_words_and_sentences_that_quote_someone():
     # a quote inside a quote: the inner one is found, the outer one is closed later and is no run-on quote
     s = '"She said “we will win this fight” today," he said.'
     assert [s[a:b] for a, b in quotes(s)] == ["we will win this fight"]
+    # British papers quote in single curly marks; an apostrophe is no quote mark
+    assert quotes_someone("‘It feels like the North is being treated as second-class citizens,’ he said.")
+    s = "Cullen said: ‘Nurses don’t want to strike and never did.’"
+    assert [s[a:b] for a, b in quotes(s)] == ["Nurses don’t want to strike and never did."]
+    assert not quotes_someone("The workers’ pay rose and the bosses’ pay rose more.")
+
+
+def test_a_sentence_leaves_a_quote_open_for_the_next_one():
+    assert leaves_quote_open("Cullen said: ‘Nurses don’t want to strike.")
+    assert leaves_quote_open('"It is a huge sum.') and leaves_quote_open("He said: “It is a huge sum.")
+    assert not leaves_quote_open("Cullen said: ‘Nurses don’t want to strike.’")
+    assert not leaves_quote_open('"It is a huge sum," he said.') and not leaves_quote_open("The workers’ pay rose.")
     assert quotes('"   " and "a b"') == []  # words, not spaces, are counted
     assert not quotes_someone("We have so far failed the people in north-west Syria.")
     assert not quotes_someone('He said "' + "a b " * 5000)  # an unclosed quote: no answer, and no slow one

@@ -54,6 +54,11 @@ def test_spans_are_tidy():
     quote = text.index('"we')
     tidy = reader.tidy_span(text, quote, quote + 8)  # '"we will' opens a quote it does not close
     assert tidy is None or text[slice(*tidy)].count('"') % 2 == 0
+    single = "The minister said the government’s ‘door remains open’ to talks."
+    door = single.index("‘door")
+    tidy = reader.tidy_span(single, door, door + 15)  # '‘door remains' opens a single-marked quote
+    assert tidy is not None and "‘" not in single[slice(*tidy)]
+    assert single[slice(*reader.tidy_span(single, door, door + 20))] == "door remains open"  # marks stripped
     assert text[slice(*reader.tidy_span(text, text.index("Monday"), len(text)))] == "Monday"  # no full stop
     us = "Aid from the U.S. arrived."
     assert us[slice(*reader.tidy_span(us, us.index("U.S."), us.index("U.S.") + 4))] == "U.S."

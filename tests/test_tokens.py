@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from qa.tokens import fold, query_tokens, stem_words, tokens, visible, words
+from qa.tokens import double_quotes, fold, query_tokens, stem_words, tokens, visible, words
 
 
 def test_fold_lowers_and_strips_accents_and_invisible_characters():
@@ -54,3 +54,13 @@ def test_stemming_is_safe_from_many_threads():
     for t in threads:
         t.join()
     assert results == [expected] * 8
+
+
+@pytest.mark.parametrize("text,marked", [
+    ("He said: ‘Nurses don’t want to strike.’", "He said: “Nurses don’t want to strike.”"),
+    ("the workers’ pay ‘was low’ today", "the workers’ pay “was low” today"),  # an apostrophe with none open
+    ("‘It goes on", "“It goes on"),  # a quote that the next sentence closes
+    ("Nobody’s here and no quote is", "Nobody’s here and no quote is"),
+])
+def test_double_quotes_writes_single_curly_quotation_marks_as_double_ones(text, marked):
+    assert double_quotes(text) == marked and len(double_quotes(text)) == len(text)
