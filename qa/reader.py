@@ -300,6 +300,23 @@ def with_counted(text: str, start: int, end: int, counted: tuple[str, ...]) -> i
     return best
 
 
+# the rate a figure is given at: "$500 a week", "about 6 trillion yen a month", "four to eight hours per aircraft"
+_RATE = re.compile(r"\s+(?:(?:a|an|per|each|every)\s+(?:day|week|month|year|hour|night|season|quarter|share|head|person|"
+                   r"barrel|gallon|litre|liter)|per\s+(?!cent\b)[^\W\d_]+)\b"
+                   r"(?!\s+(?:later|earlier|before|after|ago|on|off|into|since)\b)", re.I)
+
+
+def with_rate(text: str, start: int, end: int) -> int:
+    """The end of an amount's span taken on over the rate it is given at (`_RATE`): "$500" -> "$500 a week" when
+    the sentence goes on so; an amount per day or per person is another figure than a total ("a day later" is no
+    rate). Unchanged unless one of the span's last three words is a figure (not a year)."""
+    tail = word_matches(text[start:end])[-3:]
+    if not any(NUMBER.fullmatch(w.group()) and not DATE.fullmatch(w.group()) for w in tail):
+        return end
+    rate = _RATE.match(text, end)
+    return rate.end() if rate else end
+
+
 # A connective or time word that opens a quote links it to what came before or to when it was said; it is not what
 # was said about the question: "However, we do take issue with the ruling" -> "we do take issue with the ruling".
 _QUOTE_OPENER = re.compile(r"(?:however|but|and|so|still|now|well|tonight|today|sadly|frankly|honestly|indeed|yet|"
@@ -308,8 +325,8 @@ _QUOTE_OPENER = re.compile(r"(?:however|but|and|so|still|now|well|tonight|today|
 
 def shown_span(text: str, start: int, end: int, qualifiers: bool = True,
                wholes: tuple[tuple[int, int], ...] = (), counted: tuple[str, ...] = ()) -> tuple[int, int] | None:
-    """The answer a span of `text` shows: tidied (`tidy_span`), a quantity with its qualifier (`with_qualifier`)
-    and the noun the question counts (`with_counted`); a span inside one of the `wholes` ((start, end) in `text`)
+    """The answer a span of `text` shows: tidied (`tidy_span`), a quantity with its qualifier (`with_qualifier`),
+    the noun the question counts (`with_counted`) and its rate (`with_rate`); a span inside one of the `wholes` ((start, end) in `text`)
     shows all of it. The wholes are the quotes when the question asks what someone said: someone's words are
     answered as they said them (without a connective that opens the quote, `_QUOTE_OPENER`); they are what each
     clause states (`answer_types.predicates`) when it asks whether something is so: "Did the G20 declaration
@@ -325,11 +342,11 @@ def shown_span(text: str, start: int, end: int, qualifiers: bool = True,
 def qualified(text: str, tidy: tuple[int, int] | None, qualifiers: bool = True,
               counted: tuple[str, ...] = ()) -> tuple[int, int] | None:
     """A tidied span, taken back over the words that qualify its quantity when `qualifiers` (`with_qualifier`),
-    and on over the noun the question counts (`with_counted`)."""
+    and on over the noun the question counts (`with_counted`) and the rate its amount is given at (`with_rate`)."""
     if tidy is None:
         return None
     start = with_qualifier(text, *tidy) if qualifiers else tidy[0]
-    return start, with_counted(text, *tidy, counted)
+    return start, with_rate(text, start, with_counted(text, *tidy, counted))
 
 
 def answer_probability(text: str, spans: list[tuple[int, int, float]], shown: tuple[int, int],

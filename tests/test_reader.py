@@ -345,3 +345,16 @@ def test_a_yes_no_question_is_answered_by_the_clause_about_what_it_asks():
     assert text[chosen[0]:chosen[1]] == "declined to say whether a Labour government would revive the northern leg"
     # sharing as many words with the question, the clause most spans show
     assert reader.about("Is it so?", text, clauses, {second: 0.6}) == second
+
+
+def test_an_amount_keeps_the_rate_it_is_given_at():
+    for text, amount, shown in [
+        ("Strikers get $500 a week from the union's fund.", "$500", "$500 a week"),
+        ("The bank will buy about 6 trillion yen a month of bonds.", "about 6 trillion yen", "about 6 trillion yen a month"),
+        ("Each check takes four to eight hours per aircraft.", "four to eight hours", "four to eight hours per aircraft"),
+        ("Prices rose 5 per cent in May.", "5", "5"),  # a share, not a rate
+        ("The toll reached 185 a day later.", "185", "185"),  # a time, not a rate
+        ("In 2019 a year of talks began.", "2019", "2019"),  # a year is no amount
+    ]:
+        at = text.index(amount)
+        assert text[slice(*reader.qualified(text, (at, at + len(amount))))] == shown
