@@ -156,15 +156,18 @@ def context_rows(index: Index, sid: int, neighbours: int) -> tuple[int, int]:
 
 def support_rows(index: Index, sid: int) -> tuple[int, int]:
     """The sentences that support an answer found in sentence `sid`: it, with the sentence before when it continues
-    that one (opens with a pronoun or a quote mark, follows a sentence ending in ':', or goes on with a quote the
-    one before left open), and with the QUOTE_RUN sentences after it at most that go on with a quote it leaves open
-    ('Cullen said: ‘Nurses don’t want to strike.' / 'Ministers have left them no choice.’')."""
+    that one (opens with a pronoun or a quote mark, or follows a sentence ending in ':'), or back to the one that
+    opened the quote it goes on with (QUOTE_RUN sentences back at most), and with the QUOTE_RUN sentences after it
+    at most that go on with a quote left open ('Cullen said: ‘Nurses don’t want to strike.' / 'Ministers have left
+    them no choice.’')."""
     lo = hi = sid
     if _goes_on(index, sid):
         text, before = index.sentence_text(sid), index.sentence_text(sid - 1)
-        if (PRONOUN_START.match(text) or text[:1] in "\"“‘'" or before.rstrip().endswith(":")
-                or leaves_quote_open(before)):
+        if PRONOUN_START.match(text) or text[:1] in "\"“‘'" or before.rstrip().endswith(":"):
             lo = sid - 1
+        else:  # the nearest sentence before it that opened a quote still open when it starts, QUOTE_RUN back at most
+            lo = next((sid - k for k in range(1, QUOTE_RUN + 1) if all(_goes_on(index, sid - j) for j in range(k))
+                       and leaves_quote_open(index.span_text(sid - k, sid - 1))), sid)
     while hi - sid < QUOTE_RUN and _goes_on(index, hi + 1) and leaves_quote_open(index.span_text(lo, hi)):
         hi += 1
     return lo, hi

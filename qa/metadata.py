@@ -75,8 +75,8 @@ _DATELINE = re.compile(
 
 
 # The same with the place in title case, when a news agency names itself: "Berlin (dpa) - ", "Mumbai, Nov 21 (PTI) - ";
-# Indian agencies also write it with no dash ("New Delhi, May 16 (PTI) The monsoon ...") and ANI with the country in
-# square brackets ("New Delhi [India], May 16 (ANI): ").
+# Indian agencies also write it with no dash ("New Delhi, May 16 (PTI) The monsoon ...", only with a date: see
+# `dateline`) and ANI with the country in square brackets ("New Delhi [India], May 16 (ANI): ").
 _AGENCIES = r"Reuters|AP|AFP|dpa|DPA|PTI|ANI|IANS|Xinhua|EFE|ANSA|Kyodo|Yonhap|AAP|CP|UPI|Bernama|Anadolu|TASS|AA"
 _AGENCY_DATELINE = re.compile(
     rf"^(?P<place>[{_CAPITAL}][a-zà-ÿ'’.\-]+(?:\s+[{_CAPITAL}][a-zà-ÿ'’.\-]+){{0,2}})"
@@ -258,6 +258,8 @@ def dateline(text: str, start: int) -> Dateline | None:
     date = m.group("date")
     if not (date or m.group("region") or m.group("agency")) and "-" in m.group().rstrip()[-1:]:
         return None  # "NATO - the alliance ...": a bare capitalised word and a hyphen is not enough
+    if not date and m.group().rstrip().endswith(")"):
+        return None  # with no dash, only a date makes it one: not "Andhra Pradesh (AP) Chief Minister ..."
     return Dateline(start, start + m.end(), m.group("place"), iso_date(date) if date else None,
                     m.group("agency"), month_day(date) if date else None)
 

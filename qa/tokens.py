@@ -94,17 +94,24 @@ def query_tokens(text: str) -> list[str]:
 def double_quotes(text: str) -> str:
     """The text with its single curly quotation marks written as double ones, character for character (the same
     length, so offsets into it are offsets into `text`), for the rules that read quotes: British papers quote in
-    single marks ("‘Nurses don’t want to strike.’" -> "“Nurses don’t want to strike.”"). A ’ between two letters,
-    or with no ‘ open before it, is an apostrophe ("don’t", "the workers’ pay") and stays; a ‘ that nothing closes
-    opens a quote that goes on in the next sentence."""
+    single marks ("‘Nurses don’t want to strike.’" -> "“Nurses don’t want to strike.”"). A ‘ opens a quote unless it
+    stands inside a double-marked quote (a quote within a quote stays as written) or elides ("the ‘90s", "rock ‘n’
+    roll"); the ’ that closes it is the first after it and before the next ‘ that follows punctuation ("pay,’"), else
+    the last that no letter or digit follows (not "don’t" nor "the ’90s"; "the nurses’ union" only when nothing
+    better closes it). A ‘ that nothing closes opens a quote that goes on in the next sentence."""
     if "‘" not in text:
         return text
-    chars, opened = list(text), []
+    chars, inside, openers = list(text), False, []
     for i, ch in enumerate(text):
-        if ch == "‘":
-            opened.append(i)
-        elif ch == "’" and opened and not (text[i - 1:i].isalpha() and text[i + 1:i + 2].isalpha()):
-            chars[opened.pop()], chars[i] = "“", "”"
-    for i in opened:
-        chars[i] = "“"
+        if ch in "“”\"":
+            inside = ch == "“" or (ch == '"' and not inside)
+        elif ch == "‘" and not inside and not text[i + 1:i + 2].isdigit() and text[i + 1:i + 3] != "n’":
+            openers.append(i)
+    for k, opener in enumerate(openers):
+        until = openers[k + 1] if k + 1 < len(openers) else len(text)
+        closers = [j for j in range(opener + 1, until) if text[j] == "’" and not text[j + 1:j + 2].isalnum()]
+        after_stop = [j for j in closers if text[j - 1] in ",.!?;:…—–-"]
+        chars[opener] = "“"
+        if closers:
+            chars[(after_stop or closers[-1:])[0]] = "”"
     return "".join(chars)

@@ -50,6 +50,7 @@ def test_support_runs_on_over_a_quote_left_open_in_single_or_double_marks(tmp_pa
     assert index.sentence_text(middle).startswith("Ministers") and index.sentence_text(last).startswith("We will")
     assert support_rows(index, opened) == (opened, last)  # the quote closes two sentences on
     assert support_rows(index, middle) == (opened, last)  # the words before it say whose they are
+    assert support_rows(index, last) == (opened, last)  # back to the sentence that opened the quote
     after = sentence_starting(index, "The health department")
     assert support_rows(index, after) == (after, after)  # the quote has closed: nothing runs on
     huge = sentence_starting(index, '"It is a huge sum.')

@@ -168,6 +168,8 @@ def test_questions_for_someone_s_words_and_sentences_that_quote_someone():
     s = "Cullen said: ‘Nurses don’t want to strike and never did.’"
     assert [s[a:b] for a, b in quotes(s)] == ["Nurses don’t want to strike and never did."]
     assert not quotes_someone("The workers’ pay rose and the bosses’ pay rose more.")
+    s = "“He called it ‘a sham’ and walked out of the room,” she said."  # a quote within a quote
+    assert [s[a:b] for a, b in quotes(s)] == ["He called it ‘a sham’ and walked out of the room,"]
 
 
 def test_a_sentence_leaves_a_quote_open_for_the_next_one():
@@ -175,6 +177,7 @@ def test_a_sentence_leaves_a_quote_open_for_the_next_one():
     assert leaves_quote_open('"It is a huge sum.') and leaves_quote_open("He said: “It is a huge sum.")
     assert not leaves_quote_open("Cullen said: ‘Nurses don’t want to strike.’")
     assert not leaves_quote_open('"It is a huge sum," he said.') and not leaves_quote_open("The workers’ pay rose.")
+    assert not leaves_quote_open("Sales of the records peaked in the ‘90s.")
     assert quotes('"   " and "a b"') == []  # words, not spaces, are counted
     assert not quotes_someone("We have so far failed the people in north-west Syria.")
     assert not quotes_someone('He said "' + "a b " * 5000)  # an unclosed quote: no answer, and no slow one

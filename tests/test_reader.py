@@ -355,6 +355,10 @@ def test_an_amount_keeps_the_rate_it_is_given_at():
         ("Prices rose 5 per cent in May.", "5", "5"),  # a share, not a rate
         ("The toll reached 185 a day later.", "185", "185"),  # a time, not a rate
         ("In 2019 a year of talks began.", "2019", "2019"),  # a year is no amount
+        ("He was fined $5,000 per the terms of the deal.", "$5,000", "$5,000"),  # "per" as "according to"
+        ("It is worth $80 million per ESPN.", "$80 million", "$80 million"),
+        ("Profit fell from $5 billion a year-earlier.", "$5 billion", "$5 billion"),
+        ("Shares hit $5 a share price not seen since 2009.", "$5", "$5"),
     ]:
         at = text.index(amount)
         assert text[slice(*reader.qualified(text, (at, at + len(amount))))] == shown

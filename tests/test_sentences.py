@@ -132,6 +132,16 @@ def test_datelines_with_initials_accents_or_the_day_first(tmp_path, dateline, pl
     assert (article.dateline.place, article.dateline.day) == (place, day)
 
 
+@pytest.mark.parametrize("opening", [
+    "Andhra Pradesh (AP) Chief Minister N Chandrababu Naidu on Monday announced relief. ",  # a name's abbreviation
+    "Aam Aadmi Party (AAP) National Convenor Arvind Kejriwal said the party would fight. ",
+])
+def test_an_agency_s_initials_without_a_date_or_dash_open_no_dateline(opening):
+    from qa.metadata import dateline
+
+    assert dateline(opening, 0) is None
+
+
 def test_a_bracket_after_an_abbreviation_goes_on_with_the_sentence():
     assert pieces("It sank at 3:24 a.m. (1924 GMT Friday), about 75 miles out. Crews searched.") == [
         "It sank at 3:24 a.m. (1924 GMT Friday), about 75 miles out.", "Crews searched."]

@@ -61,6 +61,11 @@ def test_stemming_is_safe_from_many_threads():
     ("the workers’ pay ‘was low’ today", "the workers’ pay “was low” today"),  # an apostrophe with none open
     ("‘It goes on", "“It goes on"),  # a quote that the next sentence closes
     ("Nobody’s here and no quote is", "Nobody’s here and no quote is"),
+    ("‘The nurses’ union will not back down on pay,’ she said.",  # the mark after punctuation closes it
+     "“The nurses’ union will not back down on pay,” she said."),
+    ("‘We loved the ’90s bands,’ he said.", "“We loved the ’90s bands,” he said."),
+    ("“He called it ‘a sham’ and left,” she said.", "“He called it ‘a sham’ and left,” she said."),  # within a quote
+    ("Sales peaked in the ‘90s with rock ‘n’ roll.", "Sales peaked in the ‘90s with rock ‘n’ roll."),  # elisions
 ])
 def test_double_quotes_writes_single_curly_quotation_marks_as_double_ones(text, marked):
     assert double_quotes(text) == marked and len(double_quotes(text)) == len(text)
