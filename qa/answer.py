@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer_types import (PIECE, PRONOUN_START, asks_for_author, asks_money, counted_noun, counts_others,
-                             leaves_quote_open, states_sum)
+from qa.answer_types import (PIECE, PRONOUN_START, asks_for_author, asks_money, asks_when_updated, counted_noun,
+                             counts_others, leaves_quote_open, states_sum)
 from qa.corpus import BlockKind
 from qa.index import Index, kind_code
-from qa.metadata import author_span
-from qa.select import Scored, Selector, dedupe_key, rival, twins
+from qa.metadata import author_span, date_span, dateline
+from qa.select import Scored, Selector, asked_header, dedupe_key, header_lines, rival, twins
 
 AGREEMENT = 0.8  # cosine above which a sentence of another article supports the answer
 AGREEMENT_POOL = 30  # how many of the best candidates are checked for agreement
@@ -240,12 +240,21 @@ def supporting(index: Index, scored: Scored, top: int, answer: str | None) -> tu
     return tuple(articles)
 
 
-def byline_answer(index: Index, question: str, sentence: int) -> tuple[int, int] | None:
-    """For a question about who wrote a report, answered by a byline (`select.bylines_first`), where the byline's
-    names stand in it (`metadata.author_span`): the short answer. None for any other question or sentence."""
-    if not asks_for_author(question) or index.sentence_kind(sentence) is not BlockKind.BYLINE:
+def header_answer(index: Index, question: str, sentence: int) -> tuple[int, int] | None:
+    """For a question about a news piece itself answered by its header line (`select.asked_header`,
+    `select.headers_first`): the short answer, the byline's names (`metadata.author_span`) for who wrote it, the
+    date line's date (`metadata.date_span`: the last update's when asked when it was updated) or the day of the
+    dateline that opens wire copy for when it came out. None for any other question or sentence."""
+    kind = asked_header(question)
+    if kind is None or sentence not in header_lines(index, int(index.article_of(sentence)), kind):
         return None
-    return author_span(index.sentence_text(sentence))
+    text = index.sentence_text(sentence)
+    if kind is BlockKind.BYLINE:
+        return author_span(text)
+    if index.sentence_kind(sentence) is BlockKind.DATE:
+        return date_span(text, asks_when_updated(question))
+    opening = dateline(text, 0)
+    return date_span(text[:opening.end]) if opening else None
 
 
 def unsigned(index: Index, question: str, sentence: int) -> str | None:
@@ -265,6 +274,21 @@ def unsigned(index: Index, question: str, sentence: int) -> str | None:
     return f"the closest article ({record.title or record.id}) does not say who wrote it"
 
 
+def undated(index: Index, question: str, sentence: int) -> str | None:
+    """For a question about when a news piece came out, when the article that answers it says nowhere (no date
+    line, no dateline with the day, `select.header_lines`): the notice that says so (with the date its page or row
+    gave, if any), in place of a date its story tells. None for any other question, or when a date leads."""
+    if asked_header(question) is not BlockKind.DATE:
+        return None
+    article = int(index.article_of(sentence))
+    if len(header_lines(index, article, BlockKind.DATE)):
+        return None
+    record = index.articles[article]
+    if record.published:  # its page or row gave the date, which no line of its text states
+        return f"the closest article ({record.title or record.id}) gives its date only as data: {record.published}"
+    return f"the closest article ({record.title or record.id}) does not say when it came out"
+
+
 def answers_question(index: Index, selector: Selector, scored: Scored, picked: Picked,
                      threshold: float, reading: tuple[float, float]) -> bool:
     """Whether the articles answer the question: P(answerable) of the best sentence (with the reader's
@@ -275,7 +299,7 @@ def answers_question(index: Index, selector: Selector, scored: Scored, picked: P
         return False
     row = picked.rows[0]
     best, runner_up = picked.scores[0], picked.runner_up(scored, 0)
-    if index.sentence_kind(picked.sentences[0]) is BlockKind.BYLINE:
+    if index.sentence_kind(picked.sentences[0]) in (BlockKind.BYLINE, BlockKind.DATE):
         body = index.kind_of(scored.sentences) == kind_code(BlockKind.BODY)
         if body.any():
             row = int(np.flatnonzero(body)[0])

@@ -614,6 +614,29 @@ def asks_for_author(question: str) -> bool:
     return any(p.search(question) for p in AUTHORSHIP)
 
 
+# "When was the HS2 article published?", "What date did the Courier run its story on the walkout?", "When was the
+# Paris SUV piece last updated?": answered by the piece's date line. The piece must be news (`_NEWS_PIECE`): "When
+# was the UN report published?" asks about what the story tells.
+_PUBLISHED = (r"(?:published|posted|put\s+(?:out|online|up)|updated|dated|filed|written|run|ran|printed|"
+              r"(?:came|come|went|go)\s+(?:out|online|live)|appear(?:ed|s)?)")
+_PUBLISH = r"(?:publish(?:ed)?|post(?:ed)?|run|ran|print(?:ed)?|file[ds]?)"
+_WHEN = r"\b(?:when|what\s+(?:date|day|time)|which\s+(?:date|day)|on\s+what\s+(?:date|day))\b"
+PUBLICATION = (
+    re.compile(rf"{_WHEN}[^?.;]*?\b{_NEWS_PIECE}s?\b(?![\w-])[^?.;]*?\b{_PUBLISHED}\b", re.I),
+    re.compile(rf"{_WHEN}[^?.;]*?\b{_PUBLISH}\s+(?:the|this|that|its|their|a|an)\s+{_PIECE_WORD}{{0,6}}?"
+               rf"{_NEWS_PIECE}s?\b(?![\w-])", re.I),
+)
+
+
+def asks_when_published(question: str) -> bool:
+    """The question asks when a news piece came out (or was last updated, `asks_when_updated`)."""
+    return any(p.search(question) for p in PUBLICATION)
+
+
+def asks_when_updated(question: str) -> bool:
+    return asks_when_published(question) and re.search(r"\bupdated\b", question, re.I) is not None
+
+
 # "the writer of the Paris SUV piece", "the author of the HS2 article": a person the question names by the piece they
 # wrote, to be asked about once that piece's byline names them. The piece must be a news piece (`_NEWS_PIECE`: not
 # "the authors of the UN report", "the writer of the feature film") named by a topic or outlet word ("the writer of

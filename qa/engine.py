@@ -16,8 +16,8 @@ import numpy as np
 
 from qa import index as index_mod
 from qa import chat, retrieve, scope, select
-from qa.answer import (Answer, Picked, answers_question, byline_answer, evidence_list, from_evidence, missing_sum,
-                       other_count, pick, refusal, support_span, supporting, unsigned)
+from qa.answer import (Answer, Picked, answers_question, evidence_list, from_evidence, header_answer, missing_sum,
+                       other_count, pick, refusal, support_span, supporting, undated, unsigned)
 from qa.answer_types import writer_referent
 from qa.config import Settings, default_corpus, default_index_dir
 from qa.corpus import SUFFIXES, Skipped, read_corpus, shown_name, unusable_reason
@@ -437,19 +437,20 @@ class QA:
             or other_count(index, asked, picked.sentences[0])
             or scope.unnamed_in_article(index, asked, picked.sentences[0])
             or scope.other_number(index, asked, picked.sentences[0])
-            or unsigned(index, asked, picked.sentences[0]) if picked.sentences else None)
+            or unsigned(index, asked, picked.sentences[0]) or undated(index, asked, picked.sentences[0])
+            if picked.sentences else None)
         # about something no article names, a year or month the answering article does not report on, a sum of money
         # where the answering passage states none, things it neither names nor counts (it counts only persons), names
         # the answering article does not mention, or a numbered name it gives another number ("737 MAX 8" of an
-        # article on the MAX 9), or who wrote a report that names no author
+        # article on the MAX 9), or who wrote a report that names no author, or when a piece came out that says nowhere
         if late:
             return refusal(question, score, items, **{**fields, "notice": "; ".join(
                 x for x in (notice, late) if x)})
         threshold = self.settings.abstain_threshold
         threshold = self.selector.threshold if threshold is None else threshold
-        # a byline answers who wrote the report with certainty, unread; whether the articles hold that report is the
-        # body's to say (answers_question)
-        names = byline_answer(index, asked, int(picked.sentences[0])) if items else None
+        # a byline (a date line) answers who wrote the report (when it came out) with certainty, unread; whether the
+        # articles hold that report is the body's to say (answers_question)
+        names = header_answer(index, asked, int(picked.sentences[0])) if items else None
         read = self.reader.read(asked, [items[0].sentence])[0] if items and not names else None
         # whether the articles answer is judged on the best-scored sentence, whichever article answers, unless the
         # sentence that goes first is the update of what the previous turn answered (not when the sentence asked

@@ -167,6 +167,20 @@ def published(lines: list[str]) -> str | None:
     return first[0] if first else None
 
 
+def date_span(line: str, updated: bool = False) -> tuple[int, int] | None:
+    """Where a date line gives the publication date, as `published` reads it (the first date not marked as an
+    update), or with `updated` the last update's date (the publication date when none is marked): (start, end) in
+    `line`; a day without its year ("April 17", a dateline's) when it gives no full date; None when it gives none."""
+    found = sorted(_full_dates(line)) or sorted((m.start(), m.end(), "") for m in _DAY_MONTH.finditer(line))
+    if not found:
+        return None
+    marked = [bool(_UPDATE.search(_PART_SEPARATOR.split(line[:start])[-1])) for start, _, _ in found]
+    update = [d for d, m in zip(found, marked) if m]
+    first = [d for d, m in zip(found, marked) if not m] or found
+    start, end, _ = update[-1] if updated and update else first[0]
+    return start, end
+
+
 def names_outlet(line: str) -> bool:
     """Whether a line is an outlet's name alone ("The Valley Sentinel Daily", a masthead)."""
     plain = " ".join(_MARKUP.sub("", line).split())

@@ -14,7 +14,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from qa import metadata
-from qa.answer_types import DATE, PIECE, QUALIFIERS, WRITER, asked_names, asks_for_author
+from qa.answer_types import DATE, PIECE, QUALIFIERS, WRITER, asked_names, asks_for_author, asks_when_published
 from qa.errors import QAError
 from qa.index import Index
 from qa.tokens import STOPWORDS, fold, tokens
@@ -329,9 +329,10 @@ def outlet_named(index: Index, question: str, allowed: np.ndarray | None) -> tup
     """For a question about who wrote a report that names the outlet it ran in ("Who wrote the Great Lakes Courier
     piece on the walkout?"): the question without the outlet's name ("Who wrote the piece on the walkout?"), the
     (allowed) articles of that outlet, among which the report is looked for, and the outlet's name without "The".
-    An outlet's name is not a word of the story, so left in it would count against every sentence. None for any
-    other question."""
-    if not asks_for_author(question):
+    An outlet's name is not a word of the story, so left in it would count against every sentence. The same for a
+    question about when a piece came out ("When did the Courier run its story on the walkout?"). None for any other
+    question."""
+    if not (asks_for_author(question) or asks_when_published(question)):
         return None
     lowercase = not any(c.isupper() for c in question[1:])  # "who wrote the reuters story on ..."
     folded = question.casefold()

@@ -15,7 +15,7 @@ import numpy as np
 
 from qa import metadata
 from qa.answer_types import (CUE_KINDS, PRONOUN_START, AnswerType, answer_type, asked_names, asks_count, asks_for_author,
-                             asks_said, cue_stems, leaves_quote_open, quotes_someone)
+                             asks_said, asks_when_published, cue_stems, leaves_quote_open, quotes_someone)
 from qa.corpus import BlockKind
 from qa.errors import QAError, os_failure
 from qa.index import Index, Ragged, kind_code
@@ -631,32 +631,61 @@ def body_first(kinds: np.ndarray, scores: np.ndarray) -> np.ndarray:
     return np.where(np.isin(kinds, NOT_ANSWERS), np.minimum(scores, cap), scores).astype(np.float32)
 
 
-def with_bylines(index: Index, q: Question, cands: Candidates) -> Candidates:
-    """For an authorship question, the candidates plus the bylines of their articles (a byline shares no words
-    with a question about the story, so retrieval alone rarely finds it)."""
-    if not asks_for_author(q.text) or not len(cands.sentences):
+def asked_header(question: str) -> BlockKind | None:
+    """The page line that answers a question about a news piece itself: its byline for who wrote it
+    (`answer_types.asks_for_author`), its date line for when it came out (`answer_types.asks_when_published`)."""
+    if asks_for_author(question):
+        return BlockKind.BYLINE
+    return BlockKind.DATE if asks_when_published(question) else None
+
+
+def dated_by_dateline(index: Index, sentence: int) -> bool:
+    """Whether a body sentence opens with a dateline that gives the day ("KHARTOUM, April 17 (Reuters) - ")."""
+    found = metadata.dateline(index.sentence_text(sentence), 0)
+    return found is not None and found.day is not None
+
+
+def header_lines(index: Index, article: int, kind: BlockKind) -> np.ndarray:
+    """An article's lines of the header `kind`, in order; for the date, where it has no date line, its first body
+    sentence when a dateline that gives the day opens it (wire copy says when it was filed there)."""
+    first, last = index.article_sentences(article)
+    rows = np.arange(first, last)
+    kinds = index.kind_of(rows)
+    found = rows[kinds == kind_code(kind)]
+    if kind is BlockKind.DATE and not len(found):
+        body = rows[kinds == kind_code(BlockKind.BODY)]
+        found = body[:1] if len(body) and dated_by_dateline(index, int(body[0])) else found
+    return found
+
+
+def with_headers(index: Index, q: Question, cands: Candidates) -> Candidates:
+    """For a question about a news piece itself (`asked_header`: who wrote it, when it came out), the candidates
+    plus the bylines or date lines of their articles (such a line shares no words with a question about the story,
+    so retrieval alone rarely finds it)."""
+    kind = asked_header(q.text)
+    if kind is None or not len(cands.sentences):
         return cands
-    bylines = []
-    for a in np.unique(index.article_of(cands.sentences)).tolist():  # only the candidates' articles are read
-        first, last = index.article_sentences(a)
-        rows = np.arange(first, last)
-        bylines.append(rows[index.kind_of(rows) == kind_code(BlockKind.BYLINE)])
-    return with_sentences(index, cands, np.concatenate(bylines), q.vector)
+    lines = [header_lines(index, a, kind)  # only the candidates' articles are read
+             for a in np.unique(index.article_of(cands.sentences)).tolist()]
+    return with_sentences(index, cands, np.concatenate(lines), q.vector)
 
 
-def bylines_first(index: Index, q: Question, sentences: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """For an authorship question, a byline goes to the top: the best-scoring one if a byline outscores every body
-    sentence ("Who's the legal affairs editor ...?"), else the first byline of the best body sentence's article."""
-    if not asks_for_author(q.text) or not len(scores):
+def headers_first(index: Index, q: Question, sentences: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """For a question about a news piece itself (`asked_header`), its byline or date line goes to the top: the
+    best-scoring one if such a line outscores every body sentence ("Who's the legal affairs editor ...?"), else the
+    first of the best body sentence's article (`header_lines`)."""
+    kind = asked_header(q.text)
+    if kind is None or not len(scores):
         return scores
     kinds, articles = index.kind_of(sentences), index.article_of(sentences)
-    is_byline = kinds == kind_code(BlockKind.BYLINE)
-    eligible = np.flatnonzero(is_byline | (kinds == kind_code(BlockKind.BODY)))
-    if not len(eligible) or not is_byline.any():
+    is_header = np.isin(sentences, np.concatenate([header_lines(index, a, kind)
+                                                   for a in np.unique(articles).tolist()]))
+    eligible = np.flatnonzero(is_header | (kinds == kind_code(BlockKind.BODY)))
+    if not len(eligible) or not is_header.any():
         return scores
     top = eligible[np.argmax(scores[eligible])]
-    if not is_byline[top]:
-        own = np.flatnonzero(is_byline & (articles == articles[top]))
+    if not is_header[top]:
+        own = np.flatnonzero(is_header & (articles == articles[top]))
         if not len(own):
             return scores
         top = own[np.argmin(sentences[own])]
@@ -675,7 +704,7 @@ def rank(index: Index, cues: SentenceCues, q: Question, cands: Candidates, selec
     that answered the previous question: it already matches the names the question took from that turn, and
     the bonus is there to bring in the article's other sentences. With `demote_spent` (the question replaced
     the part of the previous one that sentence answered, which it does not hold) it goes last."""
-    cands = with_bylines(index, q, cands)
+    cands = with_headers(index, q, cands)
     x = features(index, cues, q, cands)
     scores = selector.score(x) if len(x) else np.zeros(0, dtype=np.float32)
     bonus = np.zeros_like(scores)
@@ -696,7 +725,7 @@ def rank(index: Index, cues: SentenceCues, q: Question, cands: Candidates, selec
         a, b = selector.plain_scale
         scores = (a * scores + b).astype(np.float32)
     scores = body_first(index.kind_of(cands.sentences), scores + bonus)
-    scores = bylines_first(index, q, cands.sentences, scores)
+    scores = headers_first(index, q, cands.sentences, scores)
     if demote_spent and spent is not None and len(x) > 1:
         scores = np.where(cands.sentences == spent, scores.min() - 1.0, scores).astype(np.float32)
     order = np.argsort(-scores, kind="stable")

@@ -1,6 +1,6 @@
 """The answer stage: support spans that run over two sentences, evidence without near-duplicates, refusals."""
 
-from qa.answer import byline_answer, dedupe_key, missing_sum, other_count, support_rows, unsigned
+from qa.answer import dedupe_key, header_answer, missing_sum, other_count, support_rows, undated, unsigned
 from qa.engine import QA
 
 from conftest import one_article, sentence_starting
@@ -144,10 +144,10 @@ def test_a_byline_answers_only_who_wrote_the_report(tmp_path, encoder):
                         STORY.replace("\n\n", "\n\nBy Tom Reyes in Aberdeen and Ana Silva, Staff\n\n", 1)).index
     byline = sentence_starting(index, "By Tom")
     body = sentence_starting(index, "The port authority")
-    start, end = byline_answer(index, "Who wrote the story on the port ruling?", byline)
+    start, end = header_answer(index, "Who wrote the story on the port ruling?", byline)
     assert index.sentence_text(byline)[start:end] == "Tom Reyes in Aberdeen and Ana Silva"
-    assert byline_answer(index, "Who wrote the story on the port ruling?", body) is None
-    assert byline_answer(index, "Who approved the port expansion?", byline) is None
+    assert header_answer(index, "Who wrote the story on the port ruling?", body) is None
+    assert header_answer(index, "Who approved the port expansion?", byline) is None
 
 
 def test_who_wrote_a_report_that_names_no_author_is_refused_with_the_reason(tmp_path, encoder):
@@ -184,3 +184,49 @@ def test_who_wrote_a_report_that_names_no_author_is_refused_with_the_reason(tmp_
     assert a.found and a.answer == "Tom Reyes"
     # an article whose author is known is not refused, whichever of its sentences leads
     assert unsigned(signed.index, a.question, sentence_starting(signed.index, "The High Court")) is None
+
+
+DATED = """Port strike ends after nine days
+
+By Tom Reyes
+
+Published 10:02 GMT, 14 September 2023 | Updated 12:15 GMT, 15 September 2023
+
+Dock workers in Aberdeen voted on Wednesday to end a nine-day strike after the port offered a 6% pay rise.
+"""
+WIRE = """Ferry capsizes off Lesbos
+
+MYTILENE, Greece, March 3 (Reuters) - A ferry carrying 40 passengers capsized off the island of Lesbos on Sunday.
+"""
+UNDATED = """Harbour wall to be rebuilt
+
+The council approved a plan to rebuild the harbour wall in Stonehaven before the winter storms.
+"""
+
+
+def test_a_date_line_or_a_dated_dateline_answers_when_a_piece_came_out(tmp_path, encoder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in (("strike.txt", DATED), ("ferry.txt", WIRE), ("wall.txt", UNDATED)):
+        (corpus / name).write_text(text, encoding="utf-8")
+    (corpus / "rows.jsonl").write_text('{"id": "dam", "title": "Dam opens", "date": "2024-05-02", "text": "The new '
+                                       'dam on the River Dee in Braemar opened to visitors on Thursday."}\n',
+                                       encoding="utf-8")
+    engine = QA(corpus, tmp_path / "index", encoder=encoder)
+    engine.build()
+    a = engine.answer("When was the story on the Aberdeen dock strike published?")
+    assert a.found and a.sentence.startswith("Published") and a.answer == "14 September 2023"
+    a = engine.answer("When was the article on the dock strike last updated?")
+    assert a.found and a.answer == "15 September 2023"
+    a = engine.answer("When did Reuters run its story on the Lesbos ferry?")  # wire copy dated by its dateline
+    assert a.found and a.sentence.startswith("MYTILENE") and a.answer == "March 3"
+    a = engine.answer("When was the story on the harbour wall in Stonehaven published?")
+    assert not a.found and "does not say when it came out" in a.notice and a.evidence
+    a = engine.answer("When was the story on the River Dee dam in Braemar published?")  # a row's date: data only
+    assert not a.found and a.notice == "the closest article (Dam opens) gives its date only as data: 2024-05-02"
+    # a question about the story itself is not one about when the piece came out
+    a = engine.answer("When did the dock workers vote to end the strike?")
+    assert a.found and a.sentence.startswith("Dock workers") and "Wednesday" in a.answer
+    body = sentence_starting(engine.index, "Dock workers")
+    assert undated(engine.index, "When did the dock workers vote?", body) is None
+    assert header_answer(engine.index, "When did the dock workers vote?", body) is None

@@ -3,6 +3,7 @@
 import pytest
 
 from qa.answer_types import (DATE, AnswerType, answer_type, asks_count, asks_for_author, asks_money, asks_said,
+                             asks_when_published, asks_when_updated,
                              asks_words, asks_yes_no, counted_nouns, counted_words, counts_others, cue_spans,
                              entity_spans, has_verb, leaves_quote_open, predicates, quotes, quotes_someone, reported,
                              states_sum, writer_referent)
@@ -391,3 +392,19 @@ def test_writer_referent():
               "What did the critics of the report say?", "What else did the writer of the feature film direct?",
               "What does the writer of the piece normally cover?"):  # a chat's follow-up: chat.py reads it
         assert writer_referent(q) is None, q
+
+
+@pytest.mark.parametrize("question, published, updated", [
+    ("When was the HS2 article published?", True, False),
+    ("What date did the Courier run its story on the walkout?", True, False),
+    ("When was the Paris SUV piece last updated?", True, True),
+    ("When did Reuters publish the story on Sudan?", True, False),
+    ("What day was the Sudan story filed?", True, False),
+    ("When did the Reuters story on the quake come out?", True, False),
+    ("When was the UN report published?", False, False),  # a report the story tells of, not a news piece
+    ("When did the story happen?", False, False),
+    ("When was the film released?", False, False),
+    ("When did the strike begin, according to the article?", False, False),
+])
+def test_questions_about_when_a_news_piece_came_out(question, published, updated):
+    assert (asks_when_published(question), asks_when_updated(question)) == (published, updated)

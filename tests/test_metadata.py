@@ -1,0 +1,18 @@
+"""Article metadata from page furniture: where a date line gives the publication or update date."""
+
+import pytest
+
+from qa.metadata import date_span
+
+
+@pytest.mark.parametrize("line, updated, shown", [
+    ("Published: 10:02 GMT, 14 September 2023 | Updated: 12:15 GMT, 15 September 2023", False, "14 September 2023"),
+    ("Published: 10:02 GMT, 14 September 2023 | Updated: 12:15 GMT, 15 September 2023", True, "15 September 2023"),
+    ("Updated Dec. 1, 2022", False, "Dec. 1, 2022"),  # only an update: it is the date
+    ("March 19, 2024 at 5:02 a.m. ET", True, "March 19, 2024"),  # never updated: the publication date
+    ("MYTILENE, Greece, March 3 (Reuters) - ", False, "March 3"),  # a dateline's day without its year
+    ("Posted 5 min ago", False, None),
+])
+def test_date_span_finds_the_publication_or_the_last_update(line, updated, shown):
+    span = date_span(line, updated)
+    assert (line[slice(*span)] if span else None) == shown
