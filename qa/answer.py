@@ -143,7 +143,8 @@ def pick(index: Index, scored: Scored, n: int) -> Picked:
 
 def context_rows(index: Index, sid: int, neighbours: int) -> tuple[int, int]:
     """First and last sentence of the context: the sentence with up to `neighbours` sentences each side from
-    the same article, leaving out the headline."""
+    the same article, leaving out the headline, and at least its supporting span (`support_rows`: a quote that
+    runs on), so that all of the support shows highlighted in it."""
     first, last = index.article_sentences(int(index.article_of(sid)))
     lo = hi = sid
     for _ in range(neighbours):
@@ -151,7 +152,8 @@ def context_rows(index: Index, sid: int, neighbours: int) -> tuple[int, int]:
             lo -= 1
         if hi + 1 < last:
             hi += 1
-    return lo, hi
+    support = support_rows(index, sid)
+    return min(lo, support[0]), max(hi, support[1])
 
 
 def support_rows(index: Index, sid: int) -> tuple[int, int]:

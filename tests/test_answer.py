@@ -1,6 +1,6 @@
 """The answer stage: support spans that run over two sentences, evidence without near-duplicates, refusals."""
 
-from qa.answer import dedupe_key, header_answer, missing_sum, other_count, support_rows, undated, unsigned
+from qa.answer import context_rows, dedupe_key, header_answer, missing_sum, other_count, support_rows, undated, unsigned
 from qa.engine import QA
 
 from conftest import one_article, sentence_starting
@@ -55,6 +55,9 @@ def test_support_runs_on_over_a_quote_left_open_in_single_or_double_marks(tmp_pa
     assert support_rows(index, after) == (after, after)  # the quote has closed: nothing runs on
     huge = sentence_starting(index, '"It is a huge sum.')
     assert support_rows(index, huge) == (huge - 1, huge + 1)  # a straight mark left open runs on too
+    assert context_rows(index, opened, 1) == (opened, last)  # the context shows all of the support (no headline)
+    assert context_rows(index, middle, 0) == (opened, last)
+    assert context_rows(index, after, 1) == (after - 1, after + 1)
 
 
 SALE = """Ferry business sold
