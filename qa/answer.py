@@ -143,8 +143,8 @@ def pick(index: Index, scored: Scored, n: int) -> Picked:
 
 def context_rows(index: Index, sid: int, neighbours: int) -> tuple[int, int]:
     """First and last sentence of the context: the sentence with up to `neighbours` sentences each side from
-    the same article, leaving out the headline, and at least its supporting span (`support_rows`: a quote that
-    runs on), so that all of the support shows highlighted in it."""
+    the same article, leaving out the headline; with neighbours, at least its supporting span (`support_rows`: a
+    quote that runs on), so that all of the support shows highlighted in it (with none, the sentence alone)."""
     first, last = index.article_sentences(int(index.article_of(sid)))
     lo = hi = sid
     for _ in range(neighbours):
@@ -152,6 +152,8 @@ def context_rows(index: Index, sid: int, neighbours: int) -> tuple[int, int]:
             lo -= 1
         if hi + 1 < last:
             hi += 1
+    if not neighbours:
+        return lo, hi
     support = support_rows(index, sid)
     return min(lo, support[0]), max(hi, support[1])
 
@@ -245,15 +247,16 @@ def supporting(index: Index, scored: Scored, top: int, answer: str | None) -> tu
 def header_answer(index: Index, question: str, sentence: int) -> tuple[int, int] | None:
     """For a question about a news piece itself answered by its header line (`select.asked_header`,
     `select.headers_first`): the short answer, the byline's names (`metadata.author_span`) for who wrote it, the
-    date line's date (`metadata.date_span`: the last update's when asked when it was updated) or the day of the
-    dateline that opens wire copy for when it came out. None for any other question or sentence."""
+    date line's (or dated byline's) date (`metadata.date_span`: the last update's when asked when it was updated)
+    or the day of the dateline that opens wire copy for when it came out. None for any other question or
+    sentence."""
     kind = asked_header(question)
     if kind is None or sentence not in header_lines(index, int(index.article_of(sentence)), kind):
         return None
     text = index.sentence_text(sentence)
     if kind is BlockKind.BYLINE:
         return author_span(text)
-    if index.sentence_kind(sentence) is BlockKind.DATE:
+    if index.sentence_kind(sentence) is not BlockKind.BODY:
         return date_span(text, asks_when_updated(question))
     opening = dateline(text, 0)
     return date_span(text[:opening.end]) if opening else None
@@ -286,17 +289,19 @@ def undated(index: Index, question: str, sentence: int) -> str | None:
     if len(header_lines(index, article, BlockKind.DATE)):
         return None
     record = index.articles[article]
-    if record.published:  # its page or row gave the date, which no line of its text states
-        return f"the closest article ({record.title or record.id}) gives its date only as data: {record.published}"
+    if record.published:  # its page or row gave the date (no header line of its text gives a day)
+        return f"the closest article ({record.title or record.id}) states no date in its text; its file dates it " \
+               f"{record.published}"
     return f"the closest article ({record.title or record.id}) does not say when it came out"
 
 
 def answers_question(index: Index, selector: Selector, scored: Scored, picked: Picked,
                      threshold: float, reading: tuple[float, float]) -> bool:
     """Whether the articles answer the question: P(answerable) of the best sentence (with the reader's
-    `reading` of it, or (1.0, 0.0) for a byline that names who wrote the report asked about) at least `threshold`.
-    When a byline leads ("Who wrote the report on ...?"), the question is answerable if the articles hold the
-    report, so the best body sentence is judged instead, against its best body rival."""
+    `reading` of it, or (1.0, 0.0) for a byline or date line that says who wrote the report asked about or when it
+    came out) at least `threshold`. When such a line leads ("Who wrote the report on ...?"), the question is
+    answerable if the articles hold the report, so the best body sentence is judged instead, against its best body
+    rival."""
     if not picked.rows:
         return False
     row = picked.rows[0]

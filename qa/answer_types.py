@@ -615,26 +615,50 @@ def asks_for_author(question: str) -> bool:
 
 
 # "When was the HS2 article published?", "What date did the Courier run its story on the walkout?", "When was the
-# Paris SUV piece last updated?": answered by the piece's date line. The piece must be news (`_NEWS_PIECE`): "When
-# was the UN report published?" asks about what the story tells.
-_PUBLISHED = (r"(?:published|posted|put\s+(?:out|online|up)|updated|dated|filed|written|run|ran|printed|"
-              r"(?:came|come|went|go)\s+(?:out|online|live)|appear(?:ed|s)?)")
-_PUBLISH = r"(?:publish(?:ed)?|post(?:ed)?|run|ran|print(?:ed)?|file[ds]?)"
-_WHEN = r"\b(?:when|what\s+(?:date|day|time)|which\s+(?:date|day)|on\s+what\s+(?:date|day))\b"
+# Paris SUV piece last updated?", "When did the Reuters story on the quake come out?": answered by the piece's date
+# line. The piece must be news (`_NEWS_PIECE`; "When was the UN report published?" asks what the story tells) and what
+# the question asks about (the subject of "was ... published" or "did ... come out", the object of "did the Courier
+# run"), not a source it cites ("When does the article say the ship ran aground?", "..., according to the story
+# published by the Courier?") nor "a piece of debris" that "came out of the engine".
+_PIECE_NAMED = rf"(?:the|this|that|its|their|a|an)\s+{_PIECE_WORD}{{0,6}}?{_NEWS_PIECE}s?\b(?![\w-])(?!\s+of\b)"
+_WHEN = (r"^\W*(?:(?:and|but|so|then)\s+)?(?:when|what\s+(?:date|day|time)|which\s+(?:date|day)|on\s+what\s+"
+         r"(?:date|day))\b")
+_PARTICIPLE = (r"(?P<verb>published|posted|put\s+(?:out|online|up)|updated|modified|dated|filed|written|run|printed|"
+               r"released)")
+_CAME_OUT = r"(?P<verb>(?:come|go)\s+(?:out|online|live)|run|appear)(?!\s+(?:of|from|onto|into|on|in)\b)"
+_PUBLISH = r"(?P<verb>publish|post|run|print|file|put\s+out|release)"
 PUBLICATION = (
-    re.compile(rf"{_WHEN}[^?.;]*?\b{_NEWS_PIECE}s?\b(?![\w-])[^?.;]*?\b{_PUBLISHED}\b", re.I),
-    re.compile(rf"{_WHEN}[^?.;]*?\b{_PUBLISH}\s+(?:the|this|that|its|their|a|an)\s+{_PIECE_WORD}{{0,6}}?"
-               rf"{_NEWS_PIECE}s?\b(?![\w-])", re.I),
+    re.compile(rf"{_WHEN}\s+(?:was|were|is|are|has|had)\s+{_PIECE_NAMED}(?P<between>[^?.;]*)"
+               rf"\b(?:(?:first|last|originally|actually)\s+)?(?:been\s+)?{_PARTICIPLE}\b", re.I),
+    re.compile(rf"{_WHEN}\s+(?:did|does|do)\s+{_PIECE_NAMED}(?P<between>[^?.;]*)\b(?:first\s+)?{_CAME_OUT}\b", re.I),
+    re.compile(rf"{_WHEN}\s+(?:did|does|do)\s+(?P<between>[^?.;]*?)\b{_PUBLISH}\s+{_PIECE_NAMED}", re.I),
 )
+# (the last such verb is the one asked about: "the article on the updated tax guidance published")
+# words between that make the piece a source of what is asked, not what is asked about
+_SOURCE = re.compile(r"\b(?:say|says|said|report|reports|reported|describe|describes|state|states|mention|mentions|"
+                     r"according|claim|claims|tell|tells|told|write|writes|wrote)\b", re.I)
+
+
+def _publication(question: str) -> re.Match[str] | None:
+    if re.search(r"\baccording\s+to\b", question, re.I):
+        return None
+    for pattern in PUBLICATION:
+        m = pattern.search(question)
+        if m and not _SOURCE.search(m.group("between")):
+            return m
+    return None
 
 
 def asks_when_published(question: str) -> bool:
     """The question asks when a news piece came out (or was last updated, `asks_when_updated`)."""
-    return any(p.search(question) for p in PUBLICATION)
+    return _publication(question) is not None
 
 
 def asks_when_updated(question: str) -> bool:
-    return asks_when_published(question) and re.search(r"\bupdated\b", question, re.I) is not None
+    """The question asks when a news piece was last updated or modified (its verb, not a word of its topic: "the
+    article on the updated tax guidance")."""
+    m = _publication(question)
+    return m is not None and m.group("verb").lower() in ("updated", "modified")
 
 
 # "the writer of the Paris SUV piece", "the author of the HS2 article": a person the question names by the piece they

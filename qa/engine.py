@@ -18,7 +18,7 @@ from qa import index as index_mod
 from qa import chat, retrieve, scope, select
 from qa.answer import (Answer, Picked, answers_question, evidence_list, from_evidence, header_answer, missing_sum,
                        other_count, pick, refusal, support_span, supporting, undated, unsigned)
-from qa.answer_types import writer_referent
+from qa.answer_types import asks_when_updated, writer_referent
 from qa.config import Settings, default_corpus, default_index_dir
 from qa.corpus import SUFFIXES, Skipped, read_corpus, shown_name, unusable_reason
 from qa.corpus import scan as corpus_scan
@@ -423,6 +423,11 @@ class QA:
                                   previous=previous_sentence)
         if timed.at:  # a newer (or the named year's) article's sentence answers: it goes first
             picked = picked.first(timed.at)
+            header = select.asked_header(asked)  # or its byline or date line, asked for ("the latest story on ...")
+            lines = select.header_lines(index, int(index.article_of(picked.sentences[0])), header,
+                                        asks_when_updated(asked)) if header else []
+            if len(lines) and int(lines[0]) in scored.sentences:
+                picked = picked.led_by(scored, int(lines[0]))
         elif about_previous:
             picked = picked.led_by(scored, previous_sentence)
         items = evidence_list(index, scored, picked, top_k, self.selector, self.settings.context_sentences)

@@ -167,18 +167,30 @@ def published(lines: list[str]) -> str | None:
     return first[0] if first else None
 
 
+def marks_update(line: str) -> bool:
+    """Whether a header line speaks of an update ("Updated 12:15 GMT", "Last modified ...")."""
+    return _UPDATE.search(line) is not None
+
+
+_DATE_MARK = re.compile(r"\b(?:updated|modified|published|posted|created)\b", re.I)
+
+
 def date_span(line: str, updated: bool = False) -> tuple[int, int] | None:
-    """Where a date line gives the publication date, as `published` reads it (the first date not marked as an
-    update), or with `updated` the last update's date (the publication date when none is marked): (start, end) in
-    `line`; a day without its year ("April 17", a dateline's) when it gives no full date; None when it gives none."""
-    found = sorted(_full_dates(line)) or sorted((m.start(), m.end(), "") for m in _DAY_MONTH.finditer(line))
+    """Where a date line gives the publication date (the first date not marked as an update, as `published` reads
+    it), or with `updated` the last update's date (the publication date when none is marked): (start, end) in
+    `line`, None when it gives no day. A date is an update's when the nearest of "updated", "modified", "published",
+    "posted" before it is one of the first two ("Updated 15 September 2023, first published 14 September 2023");
+    a day without its year counts ("Published Sept. 14 | Updated Sept. 15, 2023", a dateline's "March 3")."""
+    full = [(start, end) for start, end, _ in _full_dates(line)]
+    days = [m.span() for m in _DAY_MONTH.finditer(line) if not any(a <= m.start() < b for a, b in full)]
+    found = sorted(full + days)
     if not found:
         return None
-    marked = [bool(_UPDATE.search(_PART_SEPARATOR.split(line[:start])[-1])) for start, _, _ in found]
+    marks = [(m.start(), bool(_UPDATE.fullmatch(m.group()))) for m in _DATE_MARK.finditer(line)]
+    marked = [next((update for at, update in reversed(marks) if at < start), False) for start, _ in found]
     update = [d for d, m in zip(found, marked) if m]
     first = [d for d, m in zip(found, marked) if not m] or found
-    start, end, _ = update[-1] if updated and update else first[0]
-    return start, end
+    return update[-1] if updated and update else first[0]
 
 
 def names_outlet(line: str) -> bool:

@@ -15,7 +15,8 @@ import numpy as np
 
 from qa import metadata
 from qa.answer_types import (CUE_KINDS, PRONOUN_START, AnswerType, answer_type, asked_names, asks_count, asks_for_author,
-                             asks_said, asks_when_published, cue_stems, leaves_quote_open, quotes_someone)
+                             asks_said, asks_when_published, asks_when_updated, cue_stems, leaves_quote_open,
+                             quotes_someone)
 from qa.corpus import BlockKind
 from qa.errors import QAError, os_failure
 from qa.index import Index, Ragged, kind_code
@@ -639,23 +640,35 @@ def asked_header(question: str) -> BlockKind | None:
     return BlockKind.DATE if asks_when_published(question) else None
 
 
+DATELINE_REACH = 3  # how many body sentences from the top a dateline is looked for in (under a standfirst)
+
+
 def dated_by_dateline(index: Index, sentence: int) -> bool:
     """Whether a body sentence opens with a dateline that gives the day ("KHARTOUM, April 17 (Reuters) - ")."""
     found = metadata.dateline(index.sentence_text(sentence), 0)
     return found is not None and found.day is not None
 
 
-def header_lines(index: Index, article: int, kind: BlockKind) -> np.ndarray:
-    """An article's lines of the header `kind`, in order; for the date, where it has no date line, its first body
-    sentence when a dateline that gives the day opens it (wire copy says when it was filed there)."""
+def header_lines(index: Index, article: int, kind: BlockKind, updated: bool = False) -> np.ndarray:
+    """An article's lines of the header `kind` that answer, the one to show first first: its bylines, in order; or
+    for the date its date lines and bylines that give a day (`metadata.date_span`; not a time alone), the last one
+    that marks an update first when `updated`, else, for wire copy, the first of its first DATELINE_REACH body
+    sentences that opens with a dateline giving the day (under a standfirst too)."""
     first, last = index.article_sentences(article)
     rows = np.arange(first, last)
     kinds = index.kind_of(rows)
-    found = rows[kinds == kind_code(kind)]
-    if kind is BlockKind.DATE and not len(found):
-        body = rows[kinds == kind_code(BlockKind.BODY)]
-        found = body[:1] if len(body) and dated_by_dateline(index, int(body[0])) else found
-    return found
+    if kind is not BlockKind.DATE:
+        return rows[kinds == kind_code(kind)]
+    lines = [int(r) for r in rows[np.isin(kinds, [kind_code(BlockKind.DATE), kind_code(BlockKind.BYLINE)])]
+             if metadata.date_span(index.sentence_text(int(r))) is not None]
+    if updated:
+        marked = [r for r in lines if metadata.marks_update(index.sentence_text(r))]
+        lines = marked[::-1] + [r for r in lines if r not in marked]
+    if not lines:
+        body = rows[kinds == kind_code(BlockKind.BODY)][:DATELINE_REACH]
+        lines = [next((int(r) for r in body if dated_by_dateline(index, int(r))), -1)][:1]
+        lines = [r for r in lines if r >= 0]
+    return np.array(lines, dtype=np.int64)
 
 
 def with_headers(index: Index, q: Question, cands: Candidates) -> Candidates:
@@ -672,23 +685,25 @@ def with_headers(index: Index, q: Question, cands: Candidates) -> Candidates:
 
 def headers_first(index: Index, q: Question, sentences: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """For a question about a news piece itself (`asked_header`), its byline or date line goes to the top: the
-    best-scoring one if such a line outscores every body sentence ("Who's the legal affairs editor ...?"), else the
-    first of the best body sentence's article (`header_lines`)."""
+    best-scoring byline if one outscores every body sentence ("Who's the legal affairs editor ...?"), else the
+    first (`header_lines`: for "When was ... last updated?" the last update's) of the article of the best body
+    sentence, or of the best-scoring date line."""
     kind = asked_header(q.text)
     if kind is None or not len(scores):
         return scores
     kinds, articles = index.kind_of(sentences), index.article_of(sentences)
-    is_header = np.isin(sentences, np.concatenate([header_lines(index, a, kind)
-                                                   for a in np.unique(articles).tolist()]))
+    lines = {a: header_lines(index, a, kind, asks_when_updated(q.text)) for a in np.unique(articles).tolist()}
+    is_header = np.isin(sentences, np.concatenate(list(lines.values())))
     eligible = np.flatnonzero(is_header | (kinds == kind_code(BlockKind.BODY)))
     if not len(eligible) or not is_header.any():
         return scores
     top = eligible[np.argmax(scores[eligible])]
-    if not is_header[top]:
-        own = np.flatnonzero(is_header & (articles == articles[top]))
-        if not len(own):
+    if kind is BlockKind.DATE or not is_header[top]:
+        row = {int(s): r for r, s in enumerate(sentences.tolist())}
+        own = [row[int(s)] for s in lines[int(articles[top])] if int(s) in row]
+        if not own:
             return scores
-        top = own[np.argmin(sentences[own])]
+        top = own[0]
     out = scores.astype(np.float32)
     out[top] = max(float(out[top]), float(scores.max()) + BODY_GAP)
     return out

@@ -56,7 +56,7 @@ def test_support_runs_on_over_a_quote_left_open_in_single_or_double_marks(tmp_pa
     huge = sentence_starting(index, '"It is a huge sum.')
     assert support_rows(index, huge) == (huge - 1, huge + 1)  # a straight mark left open runs on too
     assert context_rows(index, opened, 1) == (opened, last)  # the context shows all of the support (no headline)
-    assert context_rows(index, middle, 0) == (opened, last)
+    assert context_rows(index, middle, 1) == (opened, last) and context_rows(index, middle, 0) == (middle, middle)
     assert context_rows(index, after, 1) == (after - 1, after + 1)
 
 
@@ -225,11 +225,47 @@ def test_a_date_line_or_a_dated_dateline_answers_when_a_piece_came_out(tmp_path,
     assert a.found and a.sentence.startswith("MYTILENE") and a.answer == "March 3"
     a = engine.answer("When was the story on the harbour wall in Stonehaven published?")
     assert not a.found and "does not say when it came out" in a.notice and a.evidence
-    a = engine.answer("When was the story on the River Dee dam in Braemar published?")  # a row's date: data only
-    assert not a.found and a.notice == "the closest article (Dam opens) gives its date only as data: 2024-05-02"
+    a = engine.answer("When was the story on the River Dee dam in Braemar published?")  # a row's date only
+    assert not a.found and a.notice == (
+        "the closest article (Dam opens) states no date in its text; its file dates it 2024-05-02")
     # a question about the story itself is not one about when the piece came out
     a = engine.answer("When did the dock workers vote to end the strike?")
     assert a.found and a.sentence.startswith("Dock workers") and "Wednesday" in a.answer
     body = sentence_starting(engine.index, "Dock workers")
     assert undated(engine.index, "When did the dock workers vote?", body) is None
     assert header_answer(engine.index, "When did the dock workers vote?", body) is None
+
+
+def test_the_date_asked_for_comes_from_the_right_line_of_the_right_article(tmp_path, encoder):
+    stories = {
+        "strike-1.txt": "Dock strike begins in Aberdeen\n\nPublished 5 September 2023\n\nDock workers in Aberdeen walked "
+                        "out on Tuesday over pay.\n",
+        "strike-2.txt": "Dock strike in Aberdeen ends\n\nPublished 14 September 2023\n\nUpdated 15 September 2023\n\n"
+                        "Dock workers in Aberdeen voted on Wednesday to end their strike after a 6% pay offer.\n",
+        "ferry.txt": "Ferry capsizes off Lesbos\n\nBy Ana Silva · 5 February 2024 · 5 min read\n\nA ferry carrying 40 "
+                     "passengers capsized off the island of Lesbos on Sunday.\n",
+        "quake.txt": "Quake shakes Tokyo\n\nBuildings swayed across the capital for almost a minute.\n\nTOKYO, March 19, "
+                     "2024 (Reuters) - A magnitude 6.1 earthquake struck near Tokyo on Tuesday, officials said.\n",
+        "dam.txt": "Dam opens in Braemar\n\nPublished 10:02 GMT\n\nThe new dam on the River Dee near Braemar opened to "
+                   "visitors on Thursday.\n",
+    }
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in stories.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    engine = QA(corpus, tmp_path / "index", encoder=encoder)
+    engine.build()
+    a = engine.answer("When was the article on the end of the Aberdeen dock strike last updated?")
+    assert a.answer == "15 September 2023"  # the update's own line, below the publication's
+    a = engine.answer("When was the article on the end of the Aberdeen dock strike published?")
+    assert a.answer == "14 September 2023"
+    a = engine.answer("When was the story on the ferry that capsized off Lesbos published?")
+    assert a.answer == "5 February 2024"  # a byline that gives the day
+    a = engine.answer("When was the story on the Tokyo earthquake published?")
+    assert a.answer == "March 19, 2024"  # a dateline under a standfirst
+    a = engine.answer("When was the story on the dam near Braemar published?")
+    assert not a.found and "does not say when it came out" in a.notice  # a time is no day
+    a = engine.answer("When was the latest story on the Aberdeen dock strike published?")
+    assert a.answer == "14 September 2023"  # the newest article's date line, not a day its story tells
+    a = engine.answer("When does the article say the dock workers walked out?")  # the story's content
+    assert a.found and "Tuesday" in (a.answer or "") and a.sentence.startswith("Dock workers")

@@ -12,6 +12,10 @@ from qa.metadata import date_span
     ("March 19, 2024 at 5:02 a.m. ET", True, "March 19, 2024"),  # never updated: the publication date
     ("MYTILENE, Greece, March 3 (Reuters) - ", False, "March 3"),  # a dateline's day without its year
     ("Posted 5 min ago", False, None),
+    ("Updated 15 September 2023, first published 14 September 2023", False, "14 September 2023"),
+    ("Updated 15 September 2023, first published 14 September 2023", True, "15 September 2023"),
+    ("Published Sept. 14, 2023 at 10:02 a.m. | Updated Sept. 15 at 9:15 a.m.", True, "Sept. 15"),
+    ("Published Sept. 14 | Updated Sept. 15, 2023", False, "Sept. 14"),
 ])
 def test_date_span_finds_the_publication_or_the_last_update(line, updated, shown):
     span = date_span(line, updated)
