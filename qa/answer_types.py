@@ -620,31 +620,33 @@ def asks_for_author(question: str) -> bool:
 # the question asks about (the subject of "was ... published" or "did ... come out", the object of "did the Courier
 # run"), not a source it cites ("When does the article say the ship ran aground?", "..., according to the story
 # published by the Courier?") nor "a piece of debris" that "came out of the engine".
-_PIECE_NAMED = rf"(?:the|this|that|its|their|a|an)\s+{_PIECE_WORD}{{0,6}}?{_NEWS_PIECE}s?\b(?![\w-])(?!\s+of\b)"
-_WHEN = (r"^\W*(?:(?:and|but|so|then)\s+)?(?:when|what\s+(?:date|day|time)|which\s+(?:date|day)|on\s+what\s+"
-         r"(?:date|day))\b")
-_PARTICIPLE = (r"(?P<verb>published|posted|put\s+(?:out|online|up)|updated|modified|dated|filed|written|run|printed|"
+_PIECE_NAMED = (rf"(?:the|this|that|its|their|a|an|[A-Z][\w&.-]*(?:['’]s|s['’]|['’]))\s+{_PIECE_WORD}{{0,6}}?"
+                rf"{_NEWS_PIECE}s?\b(?![\w-])(?!(?<=piece)\s+of\b)(?!(?<=column)\s+of\b)")
+_WHEN = r"\b(?:when|(?:on\s+)?(?:what|which)\s+(?:date|day)|what\s+time)\b"
+_PARTICIPLE = (r"(?:published|posted|put\s+(?:out|online|up)|updated|modified|dated|filed|written|run|printed|"
                r"released)")
-_CAME_OUT = r"(?P<verb>(?:come|go)\s+(?:out|online|live)|run|appear)(?!\s+(?:of|from|onto|into|on|in)\b)"
+_CAME_OUT = r"(?:(?:come|came|go|went)\s+(?:out|online|live)|run|ran|appear(?:ed)?)(?!\s+(?:of|from|onto|into)\b)"
 _PUBLISH = r"(?P<verb>publish|post|run|print|file|put\s+out|release)"
 PUBLICATION = (
-    re.compile(rf"{_WHEN}\s+(?:was|were|is|are|has|had)\s+{_PIECE_NAMED}(?P<between>[^?.;]*)"
-               rf"\b(?:(?:first|last|originally|actually)\s+)?(?:been\s+)?{_PARTICIPLE}\b", re.I),
-    re.compile(rf"{_WHEN}\s+(?:did|does|do)\s+{_PIECE_NAMED}(?P<between>[^?.;]*)\b(?:first\s+)?{_CAME_OUT}\b", re.I),
+    # "When was the story on X published?", "when the story on X came out", "When did the BBC story on X run?"
+    re.compile(rf"{_WHEN}\s+(?:(?:was|were|is|are|has|had|did|does|do)\s+)?{_PIECE_NAMED}(?P<between>[^?.;]*)"
+               rf"\b(?:(?:was|were|is|has|had)\s+)?(?:(?:first|last|originally|actually)\s+)?(?:been\s+)?"
+               rf"(?P<verb>{_PARTICIPLE}|{_CAME_OUT})\b", re.I),
+    # "When did the Courier run its story on X?"
     re.compile(rf"{_WHEN}\s+(?:did|does|do)\s+(?P<between>[^?.;]*?)\b{_PUBLISH}\s+{_PIECE_NAMED}", re.I),
 )
-# (the last such verb is the one asked about: "the article on the updated tax guidance published")
-# words between that make the piece a source of what is asked, not what is asked about
-_SOURCE = re.compile(r"\b(?:say|says|said|report|reports|reported|describe|describes|state|states|mention|mentions|"
-                     r"according|claim|claims|tell|tells|told|write|writes|wrote)\b", re.I)
+# (the last such verb is the one asked about: "the article on the updated tax guidance published"); a piece followed
+# by a verb of saying cites a source of what is asked ("When does the article say the ship ran aground?"), as does
+# "according to" before it
+_SOURCE = re.compile(r"^\s*(?:(?:first|also|only)\s+)?(?:say|says|said|report|reports|reported|describe|describes|"
+                     r"state|states|mention|mentions|claim|claims|tell|tells|told|suggest|suggests|show|shows)\b", re.I)
 
 
 def _publication(question: str) -> re.Match[str] | None:
-    if re.search(r"\baccording\s+to\b", question, re.I):
-        return None
     for pattern in PUBLICATION:
         m = pattern.search(question)
-        if m and not _SOURCE.search(m.group("between")):
+        if m and not _SOURCE.match(m.group("between")) and not re.search(r"\baccording\s+to\b",
+                                                                           question[:m.start("verb")], re.I):
             return m
     return None
 

@@ -175,22 +175,31 @@ def marks_update(line: str) -> bool:
 _DATE_MARK = re.compile(r"\b(?:updated|modified|published|posted|created)\b", re.I)
 
 
-def date_span(line: str, updated: bool = False) -> tuple[int, int] | None:
-    """Where a date line gives the publication date (the first date not marked as an update, as `published` reads
-    it), or with `updated` the last update's date (the publication date when none is marked): (start, end) in
-    `line`, None when it gives no day. A date is an update's when the nearest of "updated", "modified", "published",
-    "posted" before it is one of the first two ("Updated 15 September 2023, first published 14 September 2023");
-    a day without its year counts ("Published Sept. 14 | Updated Sept. 15, 2023", a dateline's "March 3")."""
+def _dated(line: str) -> list[tuple[tuple[int, int], bool]]:
+    """The days a date line gives, in order, each with whether it is an update's: the nearest of "updated",
+    "modified", "published", "posted" before it is one of the first two ("Updated 15 September 2023, first
+    published 14 September 2023"). A day without its year counts ("Published Sept. 14 | Updated Sept. 15, 2023")."""
     full = [(start, end) for start, end, _ in _full_dates(line)]
     days = [m.span() for m in _DAY_MONTH.finditer(line) if not any(a <= m.start() < b for a, b in full)]
-    found = sorted(full + days)
+    marks = [(m.start(), bool(_UPDATE.fullmatch(m.group()))) for m in _DATE_MARK.finditer(line)]
+    return [(d, next((update for at, update in reversed(marks) if at < d[0]), False)) for d in sorted(full + days)]
+
+
+def date_span(line: str, updated: bool = False) -> tuple[int, int] | None:
+    """Where a date line gives the publication date (the first day not marked as an update's, `_dated`, as
+    `published` reads it), or with `updated` the last update's (the publication date when none is marked):
+    (start, end) in `line`, None when it gives no day (a time alone)."""
+    found = _dated(line)
     if not found:
         return None
-    marks = [(m.start(), bool(_UPDATE.fullmatch(m.group()))) for m in _DATE_MARK.finditer(line)]
-    marked = [next((update for at, update in reversed(marks) if at < start), False) for start, _ in found]
-    update = [d for d, m in zip(found, marked) if m]
-    first = [d for d, m in zip(found, marked) if not m] or found
+    update = [d for d, marked in found if marked]
+    first = [d for d, marked in found if not marked] or [d for d, _ in found]
     return update[-1] if updated and update else first[0]
+
+
+def gives_publication(line: str) -> bool:
+    """Whether a date line gives a day that is not an update's ("Published 14 September 2023 | Updated ...")."""
+    return any(not marked for _, marked in _dated(line))
 
 
 def names_outlet(line: str) -> bool:

@@ -652,8 +652,9 @@ def dated_by_dateline(index: Index, sentence: int) -> bool:
 def header_lines(index: Index, article: int, kind: BlockKind, updated: bool = False) -> np.ndarray:
     """An article's lines of the header `kind` that answer, the one to show first first: its bylines, in order; or
     for the date its date lines and bylines that give a day (`metadata.date_span`; not a time alone), the last one
-    that marks an update first when `updated`, else, for wire copy, the first of its first DATELINE_REACH body
-    sentences that opens with a dateline giving the day (under a standfirst too)."""
+    that marks an update first when `updated`, else one that gives the publication day; without any, for wire
+    copy, the first of its first DATELINE_REACH body sentences that opens with a dateline giving the day (under a
+    standfirst too)."""
     first, last = index.article_sentences(article)
     rows = np.arange(first, last)
     kinds = index.kind_of(rows)
@@ -661,9 +662,11 @@ def header_lines(index: Index, article: int, kind: BlockKind, updated: bool = Fa
         return rows[kinds == kind_code(kind)]
     lines = [int(r) for r in rows[np.isin(kinds, [kind_code(BlockKind.DATE), kind_code(BlockKind.BYLINE)])]
              if metadata.date_span(index.sentence_text(int(r))) is not None]
-    if updated:
+    if updated:  # the last line that marks an update first
         marked = [r for r in lines if metadata.marks_update(index.sentence_text(r))]
         lines = marked[::-1] + [r for r in lines if r not in marked]
+    else:  # a line that gives the publication day before one that gives only an update's ("Last updated ...")
+        lines = sorted(lines, key=lambda r: not metadata.gives_publication(index.sentence_text(r)))
     if not lines:
         body = rows[kinds == kind_code(BlockKind.BODY)][:DATELINE_REACH]
         lines = [next((int(r) for r in body if dated_by_dateline(index, int(r))), -1)][:1]

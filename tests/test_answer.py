@@ -269,3 +269,11 @@ def test_the_date_asked_for_comes_from_the_right_line_of_the_right_article(tmp_p
     assert a.answer == "14 September 2023"  # the newest article's date line, not a day its story tells
     a = engine.answer("When does the article say the dock workers walked out?")  # the story's content
     assert a.found and "Tuesday" in (a.answer or "") and a.sentence.startswith("Dock workers")
+
+
+def test_the_publication_line_answers_when_the_update_s_line_comes_first(tmp_path, encoder):
+    engine = one_article(encoder, tmp_path, "Storm damages Stonehaven harbour wall\n\nLast updated 18 October 2023\n\n"
+                                            "First published 16 October 2023\n\nPart of the harbour wall in Stonehaven "
+                                            "collapsed during the storm on Sunday night.\n")
+    assert engine.answer("When was the story on the Stonehaven harbour wall published?").answer == "16 October 2023"
+    assert engine.answer("When was the story on the Stonehaven harbour wall last updated?").answer == "18 October 2023"

@@ -405,6 +405,18 @@ def test_writer_referent():
     ("When did the story happen?", False, False),
     ("When was the film released?", False, False),
     ("When did the strike begin, according to the article?", False, False),
+    ("When was the story on the state budget published?", True, False),  # "state" is a word of the topic
+    ("Can you tell me when the story about the dock strike came out?", True, False),
+    ("On which date was the article on the dock strike published?", True, False),
+    ("When was Reuters' story on the quake published?", True, False),
+    ("When did the story appear on the website?", True, False),
+    ("When was the obituary of the former provost published?", True, False),
+    ("When was the article on the updated tax guidance published?", True, False),  # "updated" of the topic
+    ("When was the article on the port expansion last modified?", True, True),
+    ("When does the article say the cargo ship ran aground?", False, False),  # the piece is a source
+    ("When was the ship refloated, according to the Courier article published on the grounding?", False, False),
+    ("When did the piece of debris come out of the engine?", False, False),
+    ("What day did the column of protesters go out onto the streets?", False, False),
 ])
 def test_questions_about_when_a_news_piece_came_out(question, published, updated):
     assert (asks_when_published(question), asks_when_updated(question)) == (published, updated)
