@@ -504,6 +504,31 @@ def follows(question: str) -> bool:
     return bool(_CONJUNCTION.match(question)) and not _names(question)
 
 
+# "Who wrote that story?", "Who's the reporter?", "When was the article published?", "And when was that piece last
+# updated?": a question about the piece that answered the previous turn, with nothing of its own to look for. Not "it"
+# (the book or letter the previous turn told of may be what was written), nor "the author" (a novel's).
+_PIECE_REF = r"(?:the|that|this)\s+(?:story|article|piece|report|one)"
+_START = r"^\W*(?:(?:and|so|but|ok|okay)\W+)?"
+_ABOUT_PIECE = (
+    (re.compile(rf"{_START}who\s+(?:wrote|writes|reported|filed|authored)\s+{_PIECE_REF}\W*$", re.I),
+     "Who wrote the story?"),
+    (re.compile(rf"{_START}who(?:['’]s|\s+is|\s+was)\s+the\s+(?:reporter|journalist|correspondent)"
+                rf"(?:\s+(?:of|on|behind)\s+{_PIECE_REF})?\W*$", re.I), "Who wrote the story?"),
+    (re.compile(rf"{_START}when\s+(?:was|is)\s+{_PIECE_REF}\s+(?:last\s+)?(?:updated|modified)\W*$", re.I),
+     "When was the story last updated?"),
+    (re.compile(rf"{_START}when\s+(?:was|is)\s+{_PIECE_REF}\s+(?:first\s+)?(?:published|posted|written|filed|"
+                rf"put\s+out)\W*$", re.I), "When was the story published?"),
+    (re.compile(rf"{_START}when\s+did\s+{_PIECE_REF}\s+(?:come\s+out|run|appear|go\s+(?:out|live|online))\W*$",
+                re.I), "When was the story published?"),
+)
+
+
+def about_piece(question: str) -> str | None:
+    """For a question about the piece that answered the previous turn (`_ABOUT_PIECE`), the question it asks of
+    that piece: "Who wrote the story?", "When was the story published?" or "When was the story last updated?"."""
+    return next((asked for pattern, asked in _ABOUT_PIECE if pattern.match(question)), None)
+
+
 def keeps_topic(question: str) -> bool:
     """Does the question stay with what the previous turn was about, so its article is the likely place of the
     answer? An ellipsis ("And the Netherlands?", "And a week later?") moves to a new slot, so it does not."""

@@ -373,6 +373,9 @@ class QA:
     def _answer_one(self, index: Index, cues: select.SentenceCues, question: str, asked: str, notice: str | None,
                     vector: np.ndarray, top_k: int, previous: chat.Turn | None,
                     allowed: np.ndarray | None = None) -> Answer:
+        piece = chat.about_piece(question) if previous is not None and previous.source is not None else None
+        if piece is not None:  # "Who wrote that story?": the previous answer's article, by its byline or date line
+            return self._answer_piece(index, cues, question, piece, notice, top_k, previous, allowed)
         referent = writer_referent(asked)
         if referent is not None:  # "the writer of the Paris SUV piece": asked about by name, once its byline gives it
             start, end, who = referent
@@ -389,11 +392,25 @@ class QA:
         a = self._answer_among(index, cues, question, asked, matched, notice, vector, top_k, previous, allowed)
         return a if a.found or a.notice else dataclasses.replace(a, notice=f"only {shown} articles were searched")
 
+    def _answer_piece(self, index: Index, cues: select.SentenceCues, question: str, piece: str, notice: str | None,
+                      top_k: int, previous: chat.Turn, allowed: np.ndarray | None) -> Answer:
+        """A question about the piece that answered the previous turn ("Who wrote that story?", `chat.about_piece`
+        gives it as `piece`, "Who wrote the story?"): answered by that article's byline or date line, shown as asked
+        of it by its headline; the articles hold the piece, so it is refused only where the article does not say."""
+        article = index.article_number(previous.source)
+        only = np.zeros(len(index.articles), dtype=bool)
+        only[article] = True
+        record = index.articles[article]
+        shown = piece.replace("the story", f"the story “{record.title or shown_name(record.id)}”", 1)
+        return self._answer_among(index, cues, question, shown, piece, notice, self.encoder.encode([piece])[0], top_k,
+                                  None, only if allowed is None else only & allowed, sure=True)
+
     def _answer_among(self, index: Index, cues: select.SentenceCues, question: str, asked: str, matched: str,
                       notice: str | None, vector: np.ndarray, top_k: int, previous: chat.Turn | None,
-                      allowed: np.ndarray | None) -> Answer:
+                      allowed: np.ndarray | None, sure: bool = False) -> Answer:
         """The answer to `question` (`asked` as the chat rewrote it; `matched` as it is matched against the
-        articles) among the `allowed` articles."""
+        articles) among the `allowed` articles; with `sure`, answered wherever a sentence is found (the articles
+        are known to hold what is asked about)."""
         fields = dict(rewritten=asked if asked != question else None, notice=notice)
         asked = matched
         missing = scope.uncovered_years(index, allowed if allowed is not None
@@ -461,7 +478,7 @@ class QA:
         # sentence that goes first is the update of what the previous turn answered (not when the sentence asked
         # about was led first instead)
         update = timed.update and picked.sentences[0] == ranked.sentences[timed.at]
-        if not update and not answers_question(index, self.selector, scored, ranked, threshold,
+        if not (sure or update) and not answers_question(index, self.selector, scored, ranked, threshold,
                                                (1.0, 0.0) if names else reading(read)):
             return refusal(question, score, items, **fields)
         top = items[0]

@@ -3,9 +3,11 @@
 import json
 import random
 
+import pytest
+
 from conftest import NEWS_SET, NO_NEWS_SET, ROOT
 
-from qa.chat import Turn, points_at_figure, rewrite
+from qa.chat import Turn, about_piece, points_at_figure, rewrite
 
 NEWS = NEWS_SET / "questions.jsonl"
 
@@ -183,3 +185,18 @@ def test_the_chat_trash_icon_forgets_the_follow_up_memory(seed_engine):
     assert answers == [] and not replies
     messages, answers, _, replies = respond("Which meeting will she attend?", messages, answers, replies, 3)
     assert answers[-1].rewritten is None and "Read as" not in messages[-1]["content"]
+
+
+@pytest.mark.parametrize("question, asked", [
+    ("Who wrote that story?", "Who wrote the story?"),
+    ("and who's the reporter behind this article?", "Who wrote the story?"),
+    ("When was the article published?", "When was the story published?"),
+    ("And when was that piece last updated?", "When was the story last updated?"),
+    ("When did this story come out?", "When was the story published?"),
+    ("Who wrote it?", None),  # "it" may be the letter or book the story told of
+    ("Who is the author?", None),  # a novel's, maybe
+    ("Who wrote the story on the port strike?", None),  # names its own piece
+    ("When was the letter published?", None),
+])
+def test_a_question_about_the_previous_answer_s_piece_itself(question, asked):
+    assert about_piece(question) == asked

@@ -284,3 +284,28 @@ def test_a_count_put_in_place_of_the_readers_span_carries_no_reader_probability(
     assert s[a:b] == "38" and score is None
     right = Span(s.index("38"), s.index("38") + 2, 0.7, 0.1, 0.7)
     assert news_engine._short_answer(q, None, s, right) == ((right.start, right.end), 0.7)
+
+
+def test_a_follow_up_about_the_piece_itself_is_answered_from_the_previous_answer_s_article(tmp_path, encoder):
+    from qa.engine import QA
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "strike.txt").write_text(
+        "Dock strike in Aberdeen ends\n\nBy Tom Reyes\n\nPublished 14 September 2023 | Updated 15 September 2023\n\n"
+        "Dock workers in Aberdeen voted on Wednesday to end their strike after the port offered a 6% pay rise.\n",
+        encoding="utf-8")
+    (corpus / "ferry.txt").write_text(
+        "Ferry capsizes off Lesbos\n\nBy Ana Silva\n\nPublished 2 March 2024\n\nA ferry carrying 40 passengers "
+        "capsized off the island of Lesbos on Sunday.\n", encoding="utf-8")
+    engine = QA(corpus, tmp_path / "index", encoder=encoder)
+    engine.build()
+    first = engine.answer("What pay rise did the port offer the dock workers?")
+    assert first.found and first.source == "strike.txt"
+    a = engine.answer("Who wrote that story?", history=[first])
+    assert a.found and a.answer == "Tom Reyes" and a.rewritten == "Who wrote the story “Dock strike in Aberdeen ends”?"
+    a = engine.answer("And when was the article last updated?", history=[first])
+    assert a.found and a.answer == "15 September 2023"
+    a = engine.answer("When was that story published?", history=[first])
+    assert a.found and a.answer == "14 September 2023" and a.source == "strike.txt"
+    assert not engine.answer("Who wrote that story?").found  # with no previous answer, no piece to ask about
