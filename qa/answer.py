@@ -4,17 +4,16 @@ merged, context and support spans, agreeing articles, the abstention decision)."
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer_types import (PIECE, PRONOUN_START, asks_for_author, asks_money, asks_when_updated, counted_noun,
+from qa.answer_types import (PRONOUN_START, asks_for_author, asks_money, asks_when_updated, counted_noun,
                              counts_others, leaves_quote_open, states_sum)
 from qa.corpus import BlockKind
 from qa.index import Index, kind_code
 from qa.metadata import author_span, date_span, dateline
-from qa.select import Scored, Selector, asked_header, dedupe_key, header_lines, rival, twins
+from qa.select import Scored, Selector, asked_header, dedupe_key, header_lines, rival, tells_of_piece, twins
 
 AGREEMENT = 0.8  # cosine above which a sentence of another article supports the answer
 AGREEMENT_POOL = 30  # how many of the best candidates are checked for agreement
@@ -273,8 +272,7 @@ def unsigned(index: Index, question: str, sentence: int) -> str | None:
     record = index.article_record(sentence)
     if record.author or not index.names_authors:
         return None
-    pieces = {m.group(0).lower() for m in re.finditer(rf"\b{PIECE}\b", question, re.I)}
-    if any(re.search(rf"\b{re.escape(p)}\b", index.sentence_text(sentence), re.I) for p in pieces):
+    if tells_of_piece(question, index.sentence_text(sentence)):
         return None  # the sentence tells of the report asked about: "Maria Lopez filed the police report"
     return f"the closest article ({record.title or record.id}) does not say who wrote it"
 
@@ -282,11 +280,13 @@ def unsigned(index: Index, question: str, sentence: int) -> str | None:
 def undated(index: Index, question: str, sentence: int) -> str | None:
     """For a question about when a news piece came out, when the article that answers it says nowhere (no date
     line, no dateline with the day, `select.header_lines`): the notice that says so (with the date its page or row
-    gave, if any), in place of a date its story tells. None for any other question, or when a date leads."""
-    if asked_header(question) is not BlockKind.DATE:
+    gave, if any), in place of a date its story tells. None for any other question, when a date leads, where no
+    article is dated (an encyclopedia's, whose text may say when a piece it describes came out: "When did the
+    Herald Tribune publish its Tesla article?"), or where the answering sentence tells of the piece asked about."""
+    if asked_header(question) is not BlockKind.DATE or not index.dates_articles:
         return None
     article = int(index.article_of(sentence))
-    if len(header_lines(index, article, BlockKind.DATE)):
+    if len(header_lines(index, article, BlockKind.DATE)) or tells_of_piece(question, index.sentence_text(sentence)):
         return None
     record = index.articles[article]
     if record.published:  # its page or row gave the date (no header line of its text gives a day)

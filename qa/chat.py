@@ -504,21 +504,28 @@ def follows(question: str) -> bool:
     return bool(_CONJUNCTION.match(question)) and not _names(question)
 
 
-# "Who wrote that story?", "Who's the reporter?", "When was the article published?", "And when was that piece last
-# updated?": a question about the piece that answered the previous turn, with nothing of its own to look for. Not "it"
-# (the book or letter the previous turn told of may be what was written), nor "the author" (a novel's).
-_PIECE_REF = r"(?:the|that|this)\s+(?:story|article|piece|report|one)"
-_START = r"^\W*(?:(?:and|so|but|ok|okay)\W+)?"
+# "Who wrote that story?", "Who was the article written by?", "When was this piece published?", "And when was that
+# story last updated?": a question about the piece that answered the previous turn, with nothing of its own to look
+# for. The piece is named as a news piece: not "it" nor "that one" (the book or letter the previous turn told of may
+# be what was written), nor "the report" (one the story tells of), nor a bare "the reporter" (the story may be about
+# one).
+_PIECE_REF = r"(?:the|that|this)\s+(?:news\s+)?(?:story|article|piece)"
+_START = (r"^(?:.*?[.!?]\s+)?\W*(?:(?:and|so|but|ok|okay|thanks|please|can\s+you\s+tell\s+me|could\s+you\s+tell\s+me|"
+          r"do\s+you\s+know|tell\s+me)\W+)*")
+_END = r"(?:\W+please)?\W*$"
+_WRITER = r"(?:reporter|journalist|correspondent|author|writer)"
 _ABOUT_PIECE = (
-    (re.compile(rf"{_START}who\s+(?:wrote|writes|reported|filed|authored)\s+{_PIECE_REF}\W*$", re.I),
+    (re.compile(rf"{_START}(?:who|which\s+{_WRITER})\s+(?:wrote|writes|reported|filed|authored)\s+{_PIECE_REF}{_END}",
+                re.I), "Who wrote the story?"),
+    (re.compile(rf"{_START}who\s+(?:was|is)\s+{_PIECE_REF}\s+(?:written|filed|reported)\s+by{_END}", re.I),
      "Who wrote the story?"),
-    (re.compile(rf"{_START}who(?:['’]s|\s+is|\s+was)\s+the\s+(?:reporter|journalist|correspondent)"
-                rf"(?:\s+(?:of|on|behind)\s+{_PIECE_REF})?\W*$", re.I), "Who wrote the story?"),
-    (re.compile(rf"{_START}when\s+(?:was|is)\s+{_PIECE_REF}\s+(?:last\s+)?(?:updated|modified)\W*$", re.I),
-     "When was the story last updated?"),
-    (re.compile(rf"{_START}when\s+(?:was|is)\s+{_PIECE_REF}\s+(?:first\s+)?(?:published|posted|written|filed|"
-                rf"put\s+out)\W*$", re.I), "When was the story published?"),
-    (re.compile(rf"{_START}when\s+did\s+{_PIECE_REF}\s+(?:come\s+out|run|appear|go\s+(?:out|live|online))\W*$",
+    (re.compile(rf"{_START}who(?:['’]s|\s+is|\s+was)\s+the\s+{_WRITER}\s+(?:of|on|behind|for)\s+{_PIECE_REF}{_END}",
+                re.I), "Who wrote the story?"),
+    (re.compile(rf"{_START}(?:when|what\s+(?:date|day))\s+(?:was|is)\s+{_PIECE_REF}\s+(?:last\s+)?"
+                rf"(?:updated|modified){_END}", re.I), "When was the story last updated?"),
+    (re.compile(rf"{_START}(?:when|what\s+(?:date|day))\s+(?:was|is)\s+{_PIECE_REF}\s+(?:first\s+)?"
+                rf"(?:published|posted|written|filed|put\s+out){_END}", re.I), "When was the story published?"),
+    (re.compile(rf"{_START}when\s+did\s+{_PIECE_REF}\s+(?:come\s+out|run|appear|go\s+(?:out|live|online)){_END}",
                 re.I), "When was the story published?"),
 )
 

@@ -20,7 +20,7 @@ from qa.answer import (Answer, Picked, answers_question, evidence_list, from_evi
                        other_count, pick, refusal, support_span, supporting, undated, unsigned)
 from qa.answer_types import asks_when_updated, writer_referent
 from qa.config import Settings, default_corpus, default_index_dir
-from qa.corpus import SUFFIXES, Skipped, read_corpus, shown_name, unusable_reason
+from qa.corpus import SUFFIXES, BlockKind, Skipped, read_corpus, shown_name, unusable_reason
 from qa.corpus import scan as corpus_scan
 from qa.encoder import Encoder, one_blas_thread
 from qa.errors import QAError, os_failure
@@ -373,9 +373,11 @@ class QA:
     def _answer_one(self, index: Index, cues: select.SentenceCues, question: str, asked: str, notice: str | None,
                     vector: np.ndarray, top_k: int, previous: chat.Turn | None,
                     allowed: np.ndarray | None = None) -> Answer:
-        piece = chat.about_piece(question) if previous is not None and previous.source is not None else None
-        if piece is not None:  # "Who wrote that story?": the previous answer's article, by its byline or date line
-            return self._answer_piece(index, cues, question, piece, notice, top_k, previous, allowed)
+        article = index.article_number(previous.source) if previous is not None and previous.source else None
+        piece = chat.about_piece(question) if article is not None else None
+        if piece is not None and (allowed is None or allowed[article]):
+            # "Who wrote that story?": the previous answer's article, by its byline or date line
+            return self._answer_piece(index, cues, question, piece, notice, top_k, article, allowed)
         referent = writer_referent(asked)
         if referent is not None:  # "the writer of the Paris SUV piece": asked about by name, once its byline gives it
             start, end, who = referent
@@ -393,15 +395,22 @@ class QA:
         return a if a.found or a.notice else dataclasses.replace(a, notice=f"only {shown} articles were searched")
 
     def _answer_piece(self, index: Index, cues: select.SentenceCues, question: str, piece: str, notice: str | None,
-                      top_k: int, previous: chat.Turn, allowed: np.ndarray | None) -> Answer:
-        """A question about the piece that answered the previous turn ("Who wrote that story?", `chat.about_piece`
-        gives it as `piece`, "Who wrote the story?"): answered by that article's byline or date line, shown as asked
-        of it by its headline; the articles hold the piece, so it is refused only where the article does not say."""
-        article = index.article_number(previous.source)
+                      top_k: int, article: int, allowed: np.ndarray | None) -> Answer:
+        """A question about the piece that answered the previous turn (`article`; "Who wrote that story?",
+        `chat.about_piece` gives it as `piece`, "Who wrote the story?"): answered by that article's byline or date
+        line, shown as asked of it by its headline; the articles hold the piece, so it is answered whenever such a
+        line is there, and refused with the reason where it is not."""
+        record = index.articles[article]
+        title = record.title or shown_name(record.id)
+        shown = piece.replace("the story", f"the story “{title}”", 1)
+        kind = select.asked_header(piece)
+        if not len(select.header_lines(index, article, kind, asks_when_updated(piece))):
+            said = "who wrote it" if kind is BlockKind.BYLINE else "when it came out"
+            dated = f"; its file dates it {record.published}" if kind is BlockKind.DATE and record.published else ""
+            return refusal(question, 0.0, [], rewritten=shown,
+                           notice="; ".join(x for x in (notice, f"the story “{title}” does not say {said}{dated}") if x))
         only = np.zeros(len(index.articles), dtype=bool)
         only[article] = True
-        record = index.articles[article]
-        shown = piece.replace("the story", f"the story “{record.title or shown_name(record.id)}”", 1)
         return self._answer_among(index, cues, question, shown, piece, notice, self.encoder.encode([piece])[0], top_k,
                                   None, only if allowed is None else only & allowed, sure=True)
 
@@ -478,7 +487,7 @@ class QA:
         # sentence that goes first is the update of what the previous turn answered (not when the sentence asked
         # about was led first instead)
         update = timed.update and picked.sentences[0] == ranked.sentences[timed.at]
-        if not (sure or update) and not answers_question(index, self.selector, scored, ranked, threshold,
+        if not items or not (sure or update) and not answers_question(index, self.selector, scored, ranked, threshold,
                                                (1.0, 0.0) if names else reading(read)):
             return refusal(question, score, items, **fields)
         top = items[0]

@@ -263,6 +263,11 @@ class Index:
         return frozenset(a.outlet for a in self.articles if a.outlet)
 
     @functools.cached_property
+    def dates_articles(self) -> bool:
+        """Whether any article gives its date (news does; an encyclopedia does not)."""
+        return any(a.published or a.published_day for a in self.articles)
+
+    @functools.cached_property
     def names_authors(self) -> bool:
         """Whether any article names its author (news does; an encyclopedia does not)."""
         return any(a.author for a in self.articles)

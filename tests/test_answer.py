@@ -277,3 +277,13 @@ def test_the_publication_line_answers_when_the_update_s_line_comes_first(tmp_pat
                                             "collapsed during the storm on Sunday night.\n")
     assert engine.answer("When was the story on the Stonehaven harbour wall published?").answer == "16 October 2023"
     assert engine.answer("When was the story on the Stonehaven harbour wall last updated?").answer == "18 October 2023"
+
+
+def test_a_piece_the_story_tells_of_is_dated_by_the_story_not_by_the_date_line(tmp_path, encoder):
+    text = ("Nikola Tesla\n\n{header}The Herald Tribune published an article on Tesla's death ray on 11 July 1934. "
+            "Tesla claimed the weapon could bring down planes from 250 miles away.\n")
+    for header in ("", "Published 3 May 2024\n\n"):  # an encyclopedia's article, and a dated news story
+        (tmp_path / str(len(header))).mkdir()
+        engine = one_article(encoder, tmp_path / str(len(header)), text.format(header=header))
+        a = engine.answer("When did the Herald Tribune publish its article on Tesla's death ray?")
+        assert a.found and a.sentence.startswith("The Herald Tribune") and "1934" in (a.answer or ""), header

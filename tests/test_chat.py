@@ -190,6 +190,14 @@ def test_the_chat_trash_icon_forgets_the_follow_up_memory(seed_engine):
 @pytest.mark.parametrize("question, asked", [
     ("Who wrote that story?", "Who wrote the story?"),
     ("and who's the reporter behind this article?", "Who wrote the story?"),
+    ("Who was the story written by?", "Who wrote the story?"),
+    ("Thanks! Can you tell me who wrote that news story?", "Who wrote the story?"),
+    ("Which reporter wrote that story?", "Who wrote the story?"),
+    ("Who is the author of that article?", "Who wrote the story?"),
+    ("What date was the story published, please?", "When was the story published?"),
+    ("Who's the reporter?", None),  # the story may be about a reporter
+    ("When was the report published?", None),  # a report the story tells of, maybe
+    ("When was that one published?", None),
     ("When was the article published?", "When was the story published?"),
     ("And when was that piece last updated?", "When was the story last updated?"),
     ("When did this story come out?", "When was the story published?"),

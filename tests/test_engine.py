@@ -309,3 +309,32 @@ def test_a_follow_up_about_the_piece_itself_is_answered_from_the_previous_answer
     a = engine.answer("When was that story published?", history=[first])
     assert a.found and a.answer == "14 September 2023" and a.source == "strike.txt"
     assert not engine.answer("Who wrote that story?").found  # with no previous answer, no piece to ask about
+
+
+def test_a_follow_up_about_the_piece_outside_the_filters_or_the_index_or_with_no_byline(tmp_path, encoder):
+    import dataclasses
+
+    from qa.engine import QA
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "strike.txt").write_text(
+        "Dock strike in Aberdeen ends\n\nBy Tom Reyes\n\nPublished 14 September 2023\n\nDock workers in Aberdeen voted "
+        "on Wednesday to end their strike after the port offered a 6% pay rise.\n", encoding="utf-8")
+    (corpus / "bridge.txt").write_text(
+        "Council approves new bridge\n\nPublished 3 May 2024\n\nThe city council approved a new footbridge over the "
+        "river Dee that will cost 12 million pounds. Council leader Ann Grey said the bridge would open in 2026.\n",
+        encoding="utf-8")
+    engine = QA(corpus, tmp_path / "index", encoder=encoder)
+    engine.build()
+    strike = engine.answer("What pay rise did the port offer the dock workers?")
+    a = engine.answer("Who wrote that story?", history=[strike], sources=["bridge.txt"])  # the filter leaves it out
+    assert not a.found or a.source == "bridge.txt"
+    gone = dataclasses.replace(strike, source="gone.txt")  # an article no longer in the index
+    assert not engine.answer("Who wrote that story?", history=[gone]).found
+    bridge = engine.answer("How much will the new footbridge over the Dee cost?")
+    a = engine.answer("Who wrote that story?", history=[bridge])  # no byline: no body sentence's name
+    assert not a.found and a.answer is None
+    assert a.notice == "the story “Council approves new bridge” does not say who wrote it"
+    a = engine.answer("When was that story published?", history=[bridge])
+    assert a.found and a.answer == "3 May 2024"
