@@ -418,8 +418,8 @@ class QA:
                       notice: str | None, vector: np.ndarray, top_k: int, previous: chat.Turn | None,
                       allowed: np.ndarray | None, sure: bool = False) -> Answer:
         """The answer to `question` (`asked` as the chat rewrote it; `matched` as it is matched against the
-        articles) among the `allowed` articles; with `sure`, answered wherever a sentence is found (the articles
-        are known to hold what is asked about)."""
+        articles) among the `allowed` articles; with `sure` (the articles are known to hold the piece asked about),
+        answered whenever a byline or date line that says what is asked leads, and else refused."""
         fields = dict(rewritten=asked if asked != question else None, notice=notice)
         asked = matched
         missing = scope.uncovered_years(index, allowed if allowed is not None
@@ -487,8 +487,12 @@ class QA:
         # sentence that goes first is the update of what the previous turn answered (not when the sentence asked
         # about was led first instead)
         update = timed.update and picked.sentences[0] == ranked.sentences[timed.at]
-        if not items or not (sure or update) and not answers_question(index, self.selector, scored, ranked, threshold,
-                                               (1.0, 0.0) if names else reading(read)):
+        if sure:  # known to be held: answered by its byline or date line, if that leads
+            answered = names is not None
+        else:
+            answered = update or answers_question(index, self.selector, scored, ranked, threshold,
+                                                  (1.0, 0.0) if names else reading(read))
+        if not items or not answered:
             return refusal(question, score, items, **fields)
         top = items[0]
         span, answer_score = (names, None) if names else self._short_answer(asked, q, top.sentence, read)
