@@ -30,8 +30,8 @@ _DAY_MONTH = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}", re.
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.?m\.?(?!\w)", re.I)
 # What a date line may hold besides dates and times: labels, time zones, weekdays.
 _DATE_WORDS = WEEKDAYS | frozenset("""
-posted published updated last first modified on at and am pm a.m p.m gmt bst utc cet cest ist et est edt pt pst
-pdt ct cst cdt jst aest eat cat wat sast hkt sgt today yesterday
+posted published updated last first modified revised originally created date dated on at and am pm a.m p.m gmt bst
+utc cet cest ist et est edt pt pst pdt ct cst cdt jst aest eat cat wat sast hkt sgt today yesterday
 """.split())
 _WORD = re.compile(r"[\w.]+")
 
@@ -62,7 +62,7 @@ _CREDIT = re.compile(r"^\(?\s*(?:additional\s+)?(?:reporting|writing|written|com
 _MARKUP = re.compile(r"[*_`]+")
 _PART_SEPARATOR = re.compile(r"\s+[|·•/]\s+|\s+[—–]\s+|\s*\|\s*")
 _ICON = re.compile(r"^[^\w\"'“‘(\[*_`]+\s*")
-_UPDATE = re.compile(r"\b(?:updated|modified)\b", re.I)
+_UPDATE = re.compile(r"\b(?:updated|modified|revised)\b", re.I)
 
 # A dateline opens the first paragraph of wire copy: "KHARTOUM, April 17 (Reuters) - ", "PORTLAND, Ore. (KPNW) — ",
 # "TOKYO, March 19, 2024 — ", "NEW DELHI — ".
@@ -172,7 +172,7 @@ def marks_update(line: str) -> bool:
     return _UPDATE.search(line) is not None
 
 
-_DATE_MARK = re.compile(r"\b(?:updated|modified|published|posted|created)\b", re.I)
+_DATE_MARK = re.compile(r"\b(?:updated|modified|revised|published|posted|created|originally)\b", re.I)
 
 
 def _dated(line: str) -> list[tuple[tuple[int, int], bool]]:

@@ -411,6 +411,7 @@ def test_writer_referent():
     ("When was Reuters' story on the quake published?", True, False),
     ("When did the story appear on the website?", True, False),
     ("When was the obituary of the former provost published?", True, False),
+    ("When were the stories on the port strike published?", True, False),
     ("When was the article on the updated tax guidance published?", True, False),  # "updated" of the topic
     ("When was the article on the port expansion last modified?", True, True),
     ("When does the article say the cargo ship ran aground?", False, False),  # the piece is a source

@@ -16,7 +16,18 @@ from qa.metadata import date_span
     ("Updated 15 September 2023, first published 14 September 2023", True, "15 September 2023"),
     ("Published Sept. 14, 2023 at 10:02 a.m. | Updated Sept. 15 at 9:15 a.m.", True, "Sept. 15"),
     ("Published Sept. 14 | Updated Sept. 15, 2023", False, "Sept. 14"),
+    ("Originally posted 3 May 2023, last revised 4 May 2023", True, "4 May 2023"),
 ])
 def test_date_span_finds_the_publication_or_the_last_update(line, updated, shown):
     span = date_span(line, updated)
     assert (line[slice(*span)] if span else None) == shown
+
+
+@pytest.mark.parametrize("line", ["Originally posted: 3 May 2023", "Last revised 4 May 2023", "Date: 3 May 2023"])
+def test_date_lines_with_their_labels_are_date_lines_not_the_headline(line):
+    from qa.corpus import BlockKind, classify
+
+    text = f"Storm hits the town\n\n{line}\n\nThe storm hit the town on Sunday and flooded forty homes.\n"
+    title, blocks = classify(text)
+    assert title == "Storm hits the town"
+    assert [b.kind for b in blocks] == [BlockKind.HEADLINE, BlockKind.DATE, BlockKind.BODY]
