@@ -160,9 +160,11 @@ def parts(line: str) -> list[str]:
 
 
 def published(lines: list[str]) -> str | None:
-    """The publication date of an article from its header's date lines: the first date not marked as an
-    update ("Published Nov. 30, 2022 | Updated Dec. 1, 2022" -> 2022-11-30), else the first update's date."""
-    dated = [(bool(_UPDATE.search(p)), d) for line in lines for p in parts(line) if (d := iso_date(p))]
+    """The publication date of an article from its header's date lines: the first full date not marked as an
+    update (`_dated`: "Published Nov. 30, 2022 | Updated Dec. 1, 2022" -> 2022-11-30, "Updated 15 September 2023,
+    first published 14 September 2023" -> 2023-09-14), else the first update's date."""
+    dated = [(update, day) for line in lines for (start, end), update in _dated(line)
+             if (day := iso_date(line[start:end]))]
     first = [d for update, d in dated if not update] or [d for _, d in dated]
     return first[0] if first else None
 

@@ -31,3 +31,12 @@ def test_date_lines_with_their_labels_are_date_lines_not_the_headline(line):
     title, blocks = classify(text)
     assert title == "Storm hits the town"
     assert [b.kind for b in blocks] == [BlockKind.HEADLINE, BlockKind.DATE, BlockKind.BODY]
+
+
+def test_the_stored_publication_date_reads_a_line_as_date_span_does():
+    from qa.metadata import published
+
+    line = "Updated 15 September 2023, first published 14 September 2023"
+    assert published([line]) == "2023-09-14" and line[slice(*date_span(line))] == "14 September 2023"
+    assert published(["Published Nov. 30, 2022 | Updated Dec. 1, 2022"]) == "2022-11-30"
+    assert published(["Updated Dec. 1, 2022"]) == "2022-12-01"  # only an update: its date
