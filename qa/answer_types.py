@@ -621,7 +621,7 @@ def asks_for_author(question: str) -> bool:
 # run"), not a source it cites ("When does the article say the ship ran aground?", "..., according to the story
 # published by the Courier?") nor "a piece of debris" that "came out of the engine".
 _PIECE_NAMED = (rf"(?:the|this|that|its|their|a|an|[A-Z][\w&.-]*(?:['’]s|s['’]|['’]))\s+{_PIECE_WORD}{{0,6}}?"
-                rf"(?:{_NEWS_PIECE}s?|stories)\b(?![\w-])(?!(?<=piece)\s+of\b)(?!(?<=column)\s+of\b)")
+                rf"(?P<piece>{_NEWS_PIECE}s?|stories)\b(?![\w-])(?!(?<=piece)\s+of\b)(?!(?<=column)\s+of\b)")
 _WHEN = r"\b(?:when|(?:on\s+)?(?:what|which)\s+(?:date|day)|what\s+time)\b"
 _PARTICIPLE = (r"(?:published|posted|put\s+(?:out|online|up)|updated|modified|dated|filed|written|run|printed|"
                r"released)")
@@ -654,6 +654,12 @@ def _publication(question: str) -> re.Match[str] | None:
 def asks_when_published(question: str) -> bool:
     """The question asks when a news piece came out (or was last updated, `asks_when_updated`)."""
     return _publication(question) is not None
+
+
+def published_piece(question: str) -> str | None:
+    """The news piece a question asks when came out ("When was the story on the UN report published?": "story")."""
+    m = _publication(question)
+    return m.group("piece") if m else None
 
 
 def asks_when_updated(question: str) -> bool:

@@ -16,7 +16,7 @@ import numpy as np
 from qa import metadata
 from qa.answer_types import (CUE_KINDS, PIECE, PRONOUN_START, AnswerType, answer_type, asked_names, asks_count,
                              asks_for_author, asks_said, asks_when_published, asks_when_updated, cue_stems,
-                             leaves_quote_open, quotes_someone)
+                             leaves_quote_open, published_piece, quotes_someone)
 from qa.corpus import BlockKind
 from qa.errors import QAError, os_failure
 from qa.index import Index, Ragged, kind_code
@@ -677,8 +677,10 @@ def header_lines(index: Index, article: int, kind: BlockKind, updated: bool = Fa
 def tells_of_piece(question: str, text: str) -> bool:
     """Whether a sentence tells of the piece a question asks about (it names it as the question does: "Maria Lopez
     filed the police report", "The Herald Tribune published the article on 11 July 1934"), so that it, not the
-    article's own byline or date line, answers who wrote or when came out that piece."""
-    pieces = {m.group(0).lower() for m in re.finditer(rf"\b{PIECE}\b", question, re.I)}
+    article's own byline or date line, answers who wrote or when came out that piece. For when it came out, only
+    the piece asked about counts ("the story", not "the UN report" of "the story on the UN report")."""
+    piece = published_piece(question)
+    pieces = {piece.lower()} if piece else {m.group(0).lower() for m in re.finditer(rf"\b{PIECE}\b", question, re.I)}
     return any(re.search(rf"\b{re.escape(p)}\b", text, re.I) for p in pieces)
 
 
@@ -709,7 +711,8 @@ def headers_first(index: Index, q: Question, sentences: np.ndarray, scores: np.n
     if not len(eligible) or not is_header.any():
         return scores
     top = eligible[np.argmax(scores[eligible])]
-    if kind is BlockKind.DATE and not is_header[top] and tells_of_piece(q.text, index.sentence_text(int(sentences[top]))):
+    if kind is BlockKind.DATE and not is_header[top] and tells_of_piece(q.text,
+                                                                        index.sentence_text(int(sentences[top]))):
         return scores  # the story tells when the piece asked about came out
     if kind is BlockKind.DATE or not is_header[top]:
         row = {int(s): r for r, s in enumerate(sentences.tolist())}

@@ -287,3 +287,13 @@ def test_a_piece_the_story_tells_of_is_dated_by_the_story_not_by_the_date_line(t
         engine = one_article(encoder, tmp_path / str(len(header)), text.format(header=header))
         a = engine.answer("When did the Herald Tribune publish its article on Tesla's death ray?")
         assert a.found and a.sentence.startswith("The Herald Tribune") and "1934" in (a.answer or ""), header
+
+
+def test_a_report_the_story_is_about_does_not_stand_for_the_story(tmp_path, encoder):
+    engine = one_article(encoder, tmp_path, "Watchdog criticises rail project\n\nPublished 8 February 2024\n\nThe "
+                                            "National Audit Office report on the rail project, published on Tuesday, "
+                                            "found that it was 3 billion pounds over budget.\n")
+    a = engine.answer("When was the story on the audit office report on the rail project published?")
+    assert a.answer == "8 February 2024"
+    a = engine.answer("When was the National Audit Office report on the rail project published?")  # not a news piece
+    assert a.sentence.startswith("The National Audit Office") and "Tuesday" in (a.answer or "")
