@@ -407,8 +407,8 @@ class QA:
         if not len(select.header_lines(index, article, kind, asks_when_updated(piece))):
             said = "who wrote it" if kind is BlockKind.BYLINE else "when it came out"
             dated = f"; its file dates it {record.published}" if kind is BlockKind.DATE and record.published else ""
-            return refusal(question, 0.0, [], rewritten=shown,
-                           notice="; ".join(x for x in (notice, f"the story “{title}” does not say {said}{dated}") if x))
+            unsaid = f"the story “{title}” does not say {said}{dated}"
+            return refusal(question, 0.0, [], rewritten=shown, notice="; ".join(x for x in (notice, unsaid) if x))
         only = np.zeros(len(index.articles), dtype=bool)
         only[article] = True
         return self._answer_among(index, cues, question, shown, piece, notice, self.encoder.encode([piece])[0], top_k,

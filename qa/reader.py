@@ -301,9 +301,10 @@ def with_counted(text: str, start: int, end: int, counted: tuple[str, ...]) -> i
 
 
 # the rate a figure is given at: "$500 a week", "about 6 trillion yen a month", "four to eight hours per aircraft"
-_RATE = re.compile(r"\s+(?:(?:a|an|per|each|every)\s+(?:day|week|month|year|hour|night|season|quarter|share|head|person|"
-                   r"barrel|gallon|litre|liter)|per\s+(?!(?:cent|se|the|a|an|my|his|her|its|our|your|their|this|that)\b)"
-                   r"[a-z]+)(?![\w-])(?!\s+(?:later|earlier|before|after|ago|into|since|previously|prior|price|prices)\b)")
+_RATE = re.compile(r"\s+(?:(?:a|an|per|each|every)\s+(?:day|week|month|year|hour|night|season|quarter|share|head|"
+                   r"person|barrel|gallon|litre|liter)|per\s+(?!(?:cent|se|the|a|an|my|his|her|its|our|your|their|"
+                   r"this|that)\b)[a-z]+)(?![\w-])(?!\s+(?:later|earlier|before|after|ago|into|since|previously|prior|"
+                   r"price|prices)\b)")
 
 
 def with_rate(text: str, start: int, end: int) -> int:
