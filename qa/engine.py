@@ -487,8 +487,10 @@ class QA:
         # sentence that goes first is the update of what the previous turn answered (not when the sentence asked
         # about was led first instead)
         update = timed.update and picked.sentences[0] == ranked.sentences[timed.at]
-        if sure:  # known to be held: answered by its byline or date line, if that leads
-            answered = names is not None
+        if sure:  # known to be held: answered by its byline or date line, if that leads ("By Reuters" names no one)
+            header = select.asked_header(asked)
+            answered = header is not None and int(picked.sentences[0]) in select.header_lines(
+                index, int(index.article_of(picked.sentences[0])), header, asks_when_updated(asked))
         else:
             answered = update or answers_question(index, self.selector, scored, ranked, threshold,
                                                   (1.0, 0.0) if names else reading(read))

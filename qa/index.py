@@ -32,7 +32,8 @@ from qa.passages import embedding_text, make_passages
 from qa.sentences import split_article
 from qa.tokens import tokens
 
-FORMAT_VERSION = 13  # 13: a one-line question above the story is its headline; a masthead is not the headline
+FORMAT_VERSION = 14  # 14: "Originally posted", "Last revised" date lines; a line's dates read by their nearest label
+# 13: a one-line question above the story is its headline; a masthead is not the headline
 # 12: a bracket after "a.m." goes on with the sentence; "Name | Outlet | date" is a byline
 # 11: ingest reads furniture-like news, bylines, notes, credits, datelines and abbreviations anew
 # 10: published_day, the month and day of a dateline without a year

@@ -30,8 +30,8 @@ _DAY_MONTH = re.compile(rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}", re.
 _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:\s*[ap]\.?m\.?)?|\b\d{1,2}\s*[ap]\.?m\.?(?!\w)", re.I)
 # What a date line may hold besides dates and times: labels, time zones, weekdays.
 _DATE_WORDS = WEEKDAYS | frozenset("""
-posted published updated last first modified revised originally created date dated on at and am pm a.m p.m gmt bst
-utc cet cest ist et est edt pt pst pdt ct cst cdt jst aest eat cat wat sast hkt sgt today yesterday
+posted published updated last first modified revised originally created on at and am pm a.m p.m gmt bst utc cet
+cest ist et est edt pt pst pdt ct cst cdt jst aest eat cat wat sast hkt sgt today yesterday
 """.split())
 _WORD = re.compile(r"[\w.]+")
 

@@ -338,3 +338,14 @@ def test_a_follow_up_about_the_piece_outside_the_filters_or_the_index_or_with_no
     assert a.notice == "the story “Council approves new bridge” does not say who wrote it"
     a = engine.answer("When was that story published?", history=[bridge])
     assert a.found and a.answer == "3 May 2024"
+
+
+def test_a_follow_up_about_the_piece_answers_with_a_byline_that_names_an_agency(tmp_path, encoder):
+    from conftest import one_article
+
+    engine = one_article(encoder, tmp_path, "Wildfire forces evacuations near Athens\n\nBy Reuters\n\nPublished 12 "
+                                            "August 2024\n\nFirefighters evacuated 12 villages near Athens on Sunday "
+                                            "as a wildfire spread.\n")
+    first = engine.answer("How many villages were evacuated near Athens?")
+    a = engine.answer("Who wrote that story?", history=[first])
+    assert a.found and a.sentence == "By Reuters"
