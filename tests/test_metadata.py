@@ -49,3 +49,4 @@ def test_the_stored_publication_date_reads_a_line_as_date_span_does():
     assert published([line]) == "2023-09-14" and line[slice(*date_span(line))] == "14 September 2023"
     assert published(["Published Nov. 30, 2022 | Updated Dec. 1, 2022"]) == "2022-11-30"
     assert published(["Updated Dec. 1, 2022"]) == "2022-12-01"  # only an update: its date
+    assert published(["Updated 15 Nov 2023 | 14 Nov 2023"]) == "2023-11-14"  # a label marks its own part only
