@@ -482,7 +482,8 @@ class QA:
         # a byline (a date line) answers who wrote the report (when it came out) with certainty, unread; whether the
         # articles hold that report is the body's to say (answers_question)
         names = header_answer(index, asked, int(picked.sentences[0])) if items else None
-        read = self.reader.read(asked, [items[0].sentence])[0] if items and not names else None
+        # (a follow-up about the piece is answered by its header line alone: "Edited by Mark Vos" names no writer)
+        read = self.reader.read(asked, [items[0].sentence])[0] if items and not names and not sure else None
         # whether the articles answer is judged on the best-scored sentence, whichever article answers, unless the
         # sentence that goes first is the update of what the previous turn answered (not when the sentence asked
         # about was led first instead)
@@ -497,7 +498,7 @@ class QA:
         if not items or not answered:
             return refusal(question, score, items, **fields)
         top = items[0]
-        span, answer_score = (names, None) if names else self._short_answer(asked, q, top.sentence, read)
+        span, answer_score = (names, None) if names or sure else self._short_answer(asked, q, top.sentence, read)
         support = support_span(index, picked.sentences[0])
         agreeing = supporting(index, scored, picked.sentences[0], top.sentence[span[0]:span[1]] if span else None)
         return from_evidence(question, top, items, span, support, score=score, answer_score=answer_score,

@@ -178,21 +178,21 @@ _DATE_MARK = re.compile(r"\b(?:updated|modified|revised|published|posted|created
 
 
 def _dated(line: str) -> list[tuple[tuple[int, int], bool]]:
-    """The days a date line gives, in order, each with whether it is an update's: the nearest label before it in
-    its part of the line (`parts`' separators), "updated", "modified" or "revised" rather than "published",
-    "posted", "created" or "originally" ("Updated 15 September 2023, first published 14 September 2023"; in
+    """The days a date line gives, in order, each with whether it is an update's: a label marks the first day after
+    it, "updated", "modified" or "revised" an update's rather than "published", "posted", "created" or "originally"
+    ("Updated 15 September 2023, first published 14 September 2023"; "Updated 12:15 GMT · 15 Nov 2023"; in
     "Updated 15 Nov 2023 | 14 Nov 2023" the second has none). A day without its year counts ("Published Sept. 14 |
     Updated Sept. 15, 2023")."""
     full = [(start, end) for start, end, _ in _full_dates(line)]
     days = [m.span() for m in _DAY_MONTH.finditer(line) if not any(a <= m.start() < b for a, b in full)]
+    found = sorted(full + days)
     marks = [(m.start(), bool(_UPDATE.fullmatch(m.group()))) for m in _DATE_MARK.finditer(line)]
-    cuts = [m.end() for m in _PART_SEPARATOR.finditer(line)]
 
-    def update(start: int) -> bool:
-        part = max((c for c in cuts if c <= start), default=0)
-        return next((marked for at, marked in reversed(marks) if part <= at < start), False)
+    def update(i: int) -> bool:
+        since = found[i - 1][1] if i else 0  # a label after the day before
+        return next((marked for at, marked in reversed(marks) if since <= at < found[i][0]), False)
 
-    return [(d, update(d[0])) for d in sorted(full + days)]
+    return [(d, update(i)) for i, d in enumerate(found)]
 
 
 def date_span(line: str, updated: bool = False) -> tuple[int, int] | None:

@@ -349,3 +349,14 @@ def test_a_follow_up_about_the_piece_answers_with_a_byline_that_names_an_agency(
     first = engine.answer("How many villages were evacuated near Athens?")
     a = engine.answer("Who wrote that story?", history=[first])
     assert a.found and a.sentence == "By Reuters"
+
+
+def test_a_follow_up_about_the_piece_names_no_editor_as_its_writer(tmp_path, encoder):
+    from conftest import one_article
+
+    engine = one_article(encoder, tmp_path, "Port strike talks resume in Rotterdam\n\nEdited by Mark Vos\n\nPublished "
+                                            "3 June 2024\n\nUnion leaders and port operators resumed talks in "
+                                            "Rotterdam on Monday.\n")
+    first = engine.answer("When did the Rotterdam port strike talks resume?")
+    a = engine.answer("Who wrote that story?", history=[first])
+    assert a.answer is None  # an editor is no writer: the line is shown, no name is given

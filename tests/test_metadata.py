@@ -49,4 +49,7 @@ def test_the_stored_publication_date_reads_a_line_as_date_span_does():
     assert published([line]) == "2023-09-14" and line[slice(*date_span(line))] == "14 September 2023"
     assert published(["Published Nov. 30, 2022 | Updated Dec. 1, 2022"]) == "2022-11-30"
     assert published(["Updated Dec. 1, 2022"]) == "2022-12-01"  # only an update: its date
-    assert published(["Updated 15 Nov 2023 | 14 Nov 2023"]) == "2023-11-14"  # a label marks its own part only
+    assert published(["Updated 15 Nov 2023 | 14 Nov 2023"]) == "2023-11-14"  # a label marks the next day only
+    line = "Published 10:02 GMT · 14 Nov 2023 | Updated 12:15 GMT · 15 Nov 2023"  # a time between label and day
+    assert line[slice(*date_span(line, True))] == "15 Nov 2023" and published([line]) == "2023-11-14"
+    assert published(["Last updated 12:15 GMT · 15 Nov 2023", "First published 14 Nov 2023"]) == "2023-11-14"
