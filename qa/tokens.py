@@ -94,11 +94,13 @@ def query_tokens(text: str) -> list[str]:
 def double_quotes(text: str) -> str:
     """The text with its single curly quotation marks written as double ones, character for character (the same
     length, so offsets into it are offsets into `text`), for the rules that read quotes: British papers quote in
-    single marks ("‘Nurses don’t want to strike.’" -> "“Nurses don’t want to strike.”"). A ‘ opens a quote unless it
-    stands inside a double-marked quote (a quote within a quote stays as written) or elides ("the ‘90s", "rock ‘n’
-    roll"); the ’ that closes it is the first after it and before the next ‘ that follows punctuation ("pay,’"), else
-    the last that no letter or digit follows (not "don’t" nor "the ’90s"; "the nurses’ union" only when nothing
-    better closes it). A ‘ that nothing closes opens a quote that goes on in the next sentence."""
+    single marks (‘Nurses don’t want to strike.’ -> “Nurses don’t want to strike.”).
+
+    A ‘ opens a quote unless it stands inside a double-marked quote (a quote within a quote stays as written) or
+    elides ("the ‘90s", "rock ‘n’ roll"). The ’ that closes it is the first after it, and before the next ‘, that
+    follows punctuation ("pay,’"), else the last that no letter or digit follows (not "don’t" nor "the ’90s"; "the
+    nurses’ union" only when nothing better closes it). A ‘ that nothing closes opens a quote that goes on in the
+    next sentence."""
     if "‘" not in text:
         return text
     chars, inside, openers = list(text), False, []
