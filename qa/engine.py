@@ -449,10 +449,8 @@ class QA:
                                   previous=previous_sentence)
         if timed.at:  # a newer (or the named year's) article's sentence answers: it goes first
             picked = picked.first(timed.at)
-            header = select.asked_header(asked)  # or its byline or date line, asked for ("the latest story on ...")
-            lines = select.header_lines(index, int(index.article_of(picked.sentences[0])), header,
-                                        asks_when_updated(asked)) if header else []
-            if len(lines) and int(lines[0]) in scored.sentences:
+            lines = select.asked_lines(index, q, int(picked.sentences[0]))  # or its byline or date line, asked for
+            if len(lines) and int(lines[0]) in scored.sentences:  # ("the latest story on ...")
                 picked = picked.led_by(scored, int(lines[0]))
         elif about_previous:
             picked = picked.led_by(scored, previous_sentence)
@@ -489,9 +487,7 @@ class QA:
         # about was led first instead)
         update = timed.update and picked.sentences[0] == ranked.sentences[timed.at]
         if sure:  # known to be held: answered by its byline or date line, if that leads ("By Reuters" names no one)
-            header = select.asked_header(asked)
-            answered = header is not None and int(picked.sentences[0]) in select.header_lines(
-                index, int(index.article_of(picked.sentences[0])), header, asks_when_updated(asked))
+            answered = int(picked.sentences[0]) in select.asked_lines(index, q, int(picked.sentences[0]))
         else:
             answered = update or answers_question(index, self.selector, scored, ranked, threshold,
                                                   (1.0, 0.0) if names else reading(read))

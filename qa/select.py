@@ -56,6 +56,8 @@ class Question:
     count: bool = False  # it asks how many ("How many are on strike?", "the death toll"): answer_types.asks_count
     said: bool = False  # it asks for someone's words ("How did Blinken describe ...?"): answer_types.asks_said
     name_ids: tuple[int, ...] = ()  # the last word of each name it holds ("Greg Pattinson's farm": pattinson)
+    header: BlockKind | None = None  # it asks who wrote the piece or when it came out: `asked_header`
+    updated: bool = False  # it asks when the piece was last updated: answer_types.asks_when_updated
 
 
 # --- the margin: how far the best sentence leads its rival ------------------------------------------------------
@@ -674,6 +676,14 @@ def header_lines(index: Index, article: int, kind: BlockKind, updated: bool = Fa
     return np.array(lines, dtype=np.int64)
 
 
+def asked_lines(index: Index, q: Question, sentence: int) -> np.ndarray:
+    """The lines of the header the question asks for (`Question.header`) in the article of `sentence`, the one to
+    show first first (`header_lines`); none for any other question."""
+    if q.header is None:
+        return np.zeros(0, dtype=np.int64)
+    return header_lines(index, int(index.article_of(sentence)), q.header, q.updated)
+
+
 def tells_of_piece(question: str, text: str) -> bool:
     """Whether a sentence tells of the piece a question asks about (it names it as the question does: "Maria Lopez
     filed the police report", "The Herald Tribune published the article on 11 July 1934"), so that it, not the
@@ -688,10 +698,9 @@ def with_headers(index: Index, q: Question, cands: Candidates) -> Candidates:
     """For a question about a news piece itself (`asked_header`: who wrote it, when it came out), the candidates
     plus the bylines or date lines of their articles (such a line shares no words with a question about the story,
     so retrieval alone rarely finds it)."""
-    kind = asked_header(q.text)
-    if kind is None or not len(cands.sentences):
+    if q.header is None or not len(cands.sentences):
         return cands
-    lines = [header_lines(index, a, kind)  # only the candidates' articles are read
+    lines = [header_lines(index, a, q.header, q.updated)  # only the candidates' articles are read
              for a in np.unique(index.article_of(cands.sentences)).tolist()]
     return with_sentences(index, cands, np.concatenate(lines), q.vector)
 
@@ -701,11 +710,11 @@ def headers_first(index: Index, q: Question, sentences: np.ndarray, scores: np.n
     best-scoring byline if one outscores every body sentence ("Who's the legal affairs editor ...?"), else the
     first (`header_lines`: for "When was ... last updated?" the last update's) of the article of the best body
     sentence, or of the best-scoring date line."""
-    kind = asked_header(q.text)
+    kind = q.header
     if kind is None or not len(scores):
         return scores
     kinds, articles = index.kind_of(sentences), index.article_of(sentences)
-    lines = {a: header_lines(index, a, kind, asks_when_updated(q.text)) for a in np.unique(articles).tolist()}
+    lines = {a: header_lines(index, a, kind, q.updated) for a in np.unique(articles).tolist()}
     is_header = np.isin(sentences, np.concatenate(list(lines.values())))
     eligible = np.flatnonzero(is_header | (kinds == kind_code(BlockKind.BODY)))
     if not len(eligible) or not is_header.any():
@@ -774,4 +783,5 @@ def make_question(index: Index, text: str, vector: np.ndarray) -> Question:
                 if tokens and tokens[-1] not in _CALENDAR]  # "President Biden": biden; "Monday": none
     return Question(text=text, vector=vector, token_ids=index.term_ids(stems), n_tokens=len(stems),
                     stems=stems, kind=answer_type(text), count=asks_count(text), said=asks_said(text),
-                    name_ids=tuple(dict.fromkeys(index.term_ids(surnames))))
+                    name_ids=tuple(dict.fromkeys(index.term_ids(surnames))), header=asked_header(text),
+                    updated=asks_when_updated(text))
