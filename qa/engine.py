@@ -43,6 +43,11 @@ def _turn(a: Answer) -> chat.Turn:
     return chat.Turn(a.rewritten or a.question, a.answer, a.source, a.sentence, a.start)
 
 
+def _with_reason(notice: str | None, reason: str) -> str:
+    """The question's own notice (it was cut short, ...), if any, and why it is refused, as one notice."""
+    return "; ".join(x for x in (notice, reason) if x)
+
+
 def _same_file(a: Path, b: Path) -> bool:
     """The same file (a link to it counts) or the same bytes."""
     try:
@@ -408,7 +413,7 @@ class QA:
             said = "who wrote it" if kind is BlockKind.BYLINE else "when it came out"
             dated = f"; its file dates it {record.published}" if kind is BlockKind.DATE and record.published else ""
             unsaid = f"the story “{title}” does not say {said}{dated}"
-            return refusal(question, 0.0, [], rewritten=shown, notice="; ".join(x for x in (notice, unsaid) if x))
+            return refusal(question, 0.0, [], rewritten=shown, notice=_with_reason(notice, unsaid))
         only = np.zeros(len(index.articles), dtype=bool)
         only[article] = True
         return self._answer_among(index, cues, question, shown, piece, notice, self.encoder.encode([piece])[0], top_k,
@@ -426,7 +431,7 @@ class QA:
                                         else np.ones(len(index.articles), dtype=bool), asked)
         if missing:
             note = f"no article covers {' or '.join(missing)}"
-            return refusal(question, 0.0, [], **{**fields, "notice": "; ".join(x for x in (notice, note) if x)})
+            return refusal(question, 0.0, [], **{**fields, "notice": _with_reason(notice, note)})
         q, cands = self.candidates(index, asked, vector, allowed)
         # the previous turn's article (when the question keeps to it) and its sentence
         prefer = previous_sentence = None
@@ -473,8 +478,7 @@ class QA:
         # the answering article does not mention, or a numbered name it gives another number ("737 MAX 8" of an
         # article on the MAX 9), or who wrote a report that names no author, or when a piece came out that says nowhere
         if late:
-            return refusal(question, score, items, **{**fields, "notice": "; ".join(
-                x for x in (notice, late) if x)})
+            return refusal(question, score, items, **{**fields, "notice": _with_reason(notice, late)})
         threshold = self.settings.abstain_threshold
         threshold = self.selector.threshold if threshold is None else threshold
         # a byline (a date line) answers who wrote the report (when it came out) with certainty, unread; whether the

@@ -327,11 +327,11 @@ _QUOTE_OPENER = re.compile(r"(?:however|but|and|so|still|now|well|tonight|today|
 def shown_span(text: str, start: int, end: int, qualifiers: bool = True,
                wholes: tuple[tuple[int, int], ...] = (), counted: tuple[str, ...] = ()) -> tuple[int, int] | None:
     """The answer a span of `text` shows: tidied (`tidy_span`), a quantity with its qualifier (`with_qualifier`),
-    the noun the question counts (`with_counted`) and its rate (`with_rate`); a span inside one of the `wholes` ((start, end) in `text`)
-    shows all of it. The wholes are the quotes when the question asks what someone said: someone's words are
-    answered as they said them (without a connective that opens the quote, `_QUOTE_OPENER`); they are what each
-    clause states (`answer_types.predicates`) when it asks whether something is so: "Did the G20 declaration
-    condemn Russia?" is answered "stopped short of condemning Russia", not "Russia"."""
+    the noun the question counts (`with_counted`) and its rate (`with_rate`); a span inside one of the `wholes`
+    ((start, end) in `text`) shows all of it. The wholes are the quotes when the question asks what someone said:
+    someone's words are answered as they said them (without a connective that opens the quote, `_QUOTE_OPENER`);
+    they are what each clause states (`answer_types.predicates`) when it asks whether something is so: "Did the G20
+    declaration condemn Russia?" is answered "stopped short of condemning Russia", not "Russia"."""
     tidy = tidy_span(text, start, end)
     for a, b in wholes:
         if tidy and a <= tidy[0] and tidy[1] <= b:
