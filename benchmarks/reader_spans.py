@@ -6,6 +6,10 @@ rules of `shown_span`, the counted noun and whole quotes, apply in both), in one
 Spans under Settings.answer_threshold count as no answer unless they are a whole quote or clause the question's
 form asks for (qa/reader.py `Span.shown`), as in answering.
 
+--reader PATH (once or more) reads with those adapters instead of the shipped one, each on the same rows, to compare
+fits (a SQuAD-only reader such as benchmarks/reader_squad.npz never saw the news questions, so its news figures are
+held out too); --threshold 0 shows what the readers' spans score when every one is shown.
+
 With --cv, the news figures that count: the shipped reader is fitted on the news questions too
 (benchmarks/fit_reader.py --news), so each fold of articles is read by the reader fitted without it (the same
 per-fold readers benchmarks/news.py --cv fits and caches), beside the SQuAD-only reader it started from
@@ -115,9 +119,15 @@ def main() -> None:
                         help="with --cv: the fold readers' news epochs (default: the shipped recipe's)")
     parser.add_argument("--reader-seed", type=int, default=None,
                         help="with --cv: the fold readers' seed (default: the shipped recipe's)")
+    parser.add_argument("--reader", type=Path, action="append",
+                        help="without --cv: a reader adapter to score instead of the shipped one (repeatable)")
+    parser.add_argument("--threshold", type=float, default=Settings().answer_threshold,
+                        help="the reader's probability under which a span counts as no answer")
     add_extra_argument(parser)
     args = parser.parse_args()
-    threshold = Settings().answer_threshold
+    if args.cv and args.reader:
+        parser.error("--reader is for the comparison without --cv (--cv reads with the per-fold readers)")
+    threshold = args.threshold
     print(f"date: {time.strftime('%Y-%m-%d')}  machine: {platform.machine()}, {__import__('os').cpu_count()} cores; "
           f"reader on the sentence that holds the answer; spans under {threshold} count as none")
     if args.cv:
@@ -130,13 +140,15 @@ def main() -> None:
             print(f"SQuAD dev test split ({len(squad)} questions)  {name:<34} EM {em:.4f}  F1 {f1:.4f}  "
                   f"answered {answered:.4f}", flush=True)
         return
-    reader = Reader()
     sets = {"SQuAD dev test split": squad_rows(DEFAULT_ZIP, args.sample, args.seed), "news dev set": news_rows(NEWS)}
-    for name, rows in sets.items():
-        for qualifiers in (False, True):
-            em, f1, answered = score(reader, rows, qualifiers, threshold)
-            print(f"{name:<22} ({len(rows)} questions)  qualifiers {'on ' if qualifiers else 'off'}  "
-                  f"EM {em:.4f}  F1 {f1:.4f}  answered {answered:.4f}", flush=True)
+    for path in args.reader or [None]:
+        reader = Reader() if path is None else Reader(path)
+        print(f"reader: {path or 'shipped'}", flush=True)
+        for name, rows in sets.items():
+            for qualifiers in (False, True):
+                em, f1, answered = score(reader, rows, qualifiers, threshold)
+                print(f"{name:<22} ({len(rows)} questions)  qualifiers {'on ' if qualifiers else 'off'}  "
+                      f"EM {em:.4f}  F1 {f1:.4f}  answered {answered:.4f}", flush=True)
 
 
 if __name__ == "__main__":
