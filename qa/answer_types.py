@@ -374,8 +374,8 @@ def quotes(sentence: str) -> list[tuple[int, int]]:
 
 def leaves_quote_open(text: str) -> bool:
     """Whether a sentence's last quote mark opens a quote (that the next sentence goes on with): '“' (or '‘',
-    `double_quotes`) does, and a straight '"' at the start or after a space with a word after it ('"This was
-    worse.')."""
+    `double_quotes`) does, and a straight '"' at the start or after a space or line break with a word after it
+    ('"This was worse.')."""
     text = double_quotes(text)
     marks = list(re.finditer(r'["“”]', text))
     if not marks:
@@ -384,7 +384,7 @@ def leaves_quote_open(text: str) -> bool:
     if last.group() != '"':
         return last.group() == "“"
     at = last.start()
-    return (at == 0 or text[at - 1] in " ([—–-") and text[at + 1:at + 2].strip() != ""
+    return (at == 0 or text[at - 1].isspace() or text[at - 1] in "([—–-") and text[at + 1:at + 2].strip() != ""
 
 
 # "Did the G20 declaration condemn Russia?", "Is Messi retiring ...?": answered by what the sentence states about it

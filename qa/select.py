@@ -260,7 +260,7 @@ def load_selector(index_dir: Path | None) -> Selector:
 # --- what selection derives from an index once --------------------------------------------------------------
 
 # Bump when what `prepare` computes changes: only this cache is remade, never the index (its vectors stay).
-PREPARED_VERSION = 6  # 4: speaker_before; 5: more speech verbs; 6: single curly quotes
+PREPARED_VERSION = 7  # 4: speaker_before; 5: more speech verbs; 6: single curly quotes; 7: a quote opened on a new line
 
 
 @dataclass(frozen=True)

@@ -179,6 +179,7 @@ def test_a_sentence_leaves_a_quote_open_for_the_next_one():
     assert not leaves_quote_open("Cullen said: ‘Nurses don’t want to strike.’")
     assert not leaves_quote_open('"It is a huge sum," he said.') and not leaves_quote_open("The workers’ pay rose.")
     assert not leaves_quote_open("Sales of the records peaked in the ‘90s.")
+    assert leaves_quote_open('away.\n"We offered to meet them halfway.')  # a quote opened on a new line
     assert quotes('"   " and "a b"') == []  # words, not spaces, are counted
     assert not quotes_someone("We have so far failed the people in north-west Syria.")
     assert not quotes_someone('He said "' + "a b " * 5000)  # an unclosed quote: no answer, and no slow one
