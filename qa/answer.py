@@ -4,16 +4,19 @@ merged, context and support spans, agreeing articles, the abstention decision)."
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from qa.answer_types import (PRONOUN_START, asks_for_author, asks_money, asks_when_updated, counted_noun,
-                             counts_others, leaves_quote_open, states_sum)
+                             counts_others, entity_spans, leaves_quote_open, states_sum)
 from qa.corpus import BlockKind
 from qa.index import Index, kind_code
 from qa.metadata import author_span, date_span, dateline
-from qa.select import Scored, Selector, asked_header, dedupe_key, header_lines, rival, tells_of_piece, twins
+from qa.select import (QUOTE_LOOKBACK, Scored, Selector, asked_header, dedupe_key, header_lines, rival,
+                       tells_of_piece, twins)
+from qa.tokens import double_quotes
 
 AGREEMENT = 0.8  # cosine above which a sentence of another article supports the answer
 AGREEMENT_POOL = 30  # how many of the best candidates are checked for agreement
@@ -185,6 +188,64 @@ def _goes_on(index: Index, sid: int) -> bool:
 def support_span(index: Index, sid: int) -> tuple[int, int]:
     """The supporting span of an answer found in sentence `sid`, as character offsets in its article."""
     return index.char_span(*support_rows(index, sid))
+
+
+# Who says the words of a sentence: a name right before a verb of saying ("Mr Stoltenberg said", "Sarah Cardell, the
+# CMA's chief executive, said", "its chief executive, Tom Hale, told", "Ireland's foreign ministry said"), right after
+# one ("said passenger Evan Sato"), or after "according to"; a "he said" stands for the speaker named last before it.
+_SAYS = (r"(?:said|says|added|adds|told|tells|wrote|writes|warned|warns|argued|argues|insisted|explained|stressed|"
+         r"noted|declared|announced|continued|recalled|replied)")
+_SAYS_AFTER = re.compile(rf"^(?P<own>(?:['’]s)?(?:\s+[a-z][\w-]*){{1,4}})?\s*(?:,[^,\"“”]{{1,80}},)?\s*,?\s*"
+                         rf"(?:also\s+|later\s+|then\s+)?{_SAYS}\b")
+_SAYS_BEFORE = re.compile(rf"(?:\b{_SAYS}|\baccording\s+to)\s+(?:(?:the|a|an|passenger|resident)\s+)?$", re.I)
+_HE_SAYS = re.compile(rf"\b(?:he|she)\s+(?:also\s+)?{_SAYS}\b", re.I)
+
+
+def _named_speaker(text: str) -> tuple[int, int] | None:
+    """The span of the one a sentence names as saying something (`_SAYS_AFTER`, `_SAYS_BEFORE`), not inside a quote
+    (`leaves_quote_open` up to the name's first letter: a straight mark opens a quote when a word follows it); the
+    words a possessive name owns go with it ("Ireland's foreign ministry")."""
+    for s, e in entity_spans(text):
+        if leaves_quote_open(text[:s + 1]):
+            continue
+        after = _SAYS_AFTER.match(text[e:])
+        own = after.group("own") if after else None
+        if after and (not own or re.search(r"['’]s$", text[s:e]) or re.match(r"['’]s\b", own)):
+            return s, e + (after.end("own") if own else 0)
+        if _SAYS_BEFORE.search(text[:s]):
+            return s, e
+    return None
+
+
+@dataclass(frozen=True)
+class Said:
+    """Who said the words of a sentence: the name at `start`:`end` of sentence `sentence`'s text, and the supporting
+    span (character offsets in the article) that runs from the words to the name."""
+
+    sentence: int
+    start: int
+    end: int
+    support: tuple[int, int]
+
+
+def speaker_span(index: Index, sid: int) -> Said | None:
+    """Who said the words of sentence `sid`: named in the sentence or in the quote it belongs to (`support_rows`),
+    or, where that quote says only "he said", in the nearest of the QUOTE_LOOKBACK sentences before it that names a
+    speaker. None when no sentence says who: a sentence of the reporter's own, or a speaker the article names only
+    in passing."""
+    lo, hi = support_rows(index, sid)
+    rows = [sid] + list(range(sid + 1, hi + 1)) + list(range(sid - 1, lo - 1, -1))
+    first, _ = index.article_sentences(int(index.article_of(sid)))
+    pronoun = False
+    for r in rows:
+        text = index.sentence_text(r)
+        if (span := _named_speaker(text)) is not None:
+            return Said(r, span[0], span[1], index.char_span(min(lo, r), max(hi, r)))
+        pronoun = pronoun or any(not leaves_quote_open(text[:m.start()]) for m in _HE_SAYS.finditer(text))
+    for r in range(lo - 1, max(first, lo - QUOTE_LOOKBACK) - 1, -1) if pronoun else ():
+        if index.sentence_kind(r) is BlockKind.BODY and (span := _named_speaker(index.sentence_text(r))) is not None:
+            return Said(r, span[0], span[1], index.char_span(r, hi))
+    return None
 
 
 def missing_sum(index: Index, question: str, sid: int) -> str | None:

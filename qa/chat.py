@@ -506,34 +506,69 @@ def follows(question: str) -> bool:
 
 # "Who wrote that story?", "Who was the article written by?", "When was this piece published?", "And when was that
 # story last updated?": a question about the piece that answered the previous turn, with nothing of its own to look
-# for. The piece is named as a news piece: not "it" nor "that one" (the book or letter the previous turn told of may
-# be what was written), nor "the report" (one the story tells of), nor a bare "the reporter" (the story may be about
-# one).
+# for. The piece is named as a news piece, or as "it" where the previous turn tells of nothing else written
+# (`about_piece`); not "that one", nor "the report" (one the story tells of), nor a bare "the reporter" (the story
+# may be about one).
 _PIECE_REF = r"(?:the|that|this)\s+(?:news\s+)?(?:story|article|piece)"
 _START = (r"^(?:.*?[.!?]\s+)?\W*(?:(?:and|so|but|ok|okay|thanks|please|can\s+you\s+tell\s+me|could\s+you\s+tell\s+me|"
           r"do\s+you\s+know|tell\s+me)\W+)*")
 _END = r"(?:\W+please)?\W*$"
 _WRITER = r"(?:reporter|journalist|correspondent|author|writer)"
-_ABOUT_PIECE = (
-    (re.compile(rf"{_START}(?:who|which\s+{_WRITER})\s+(?:wrote|writes|reported|filed|authored)\s+{_PIECE_REF}{_END}",
-                re.I), "Who wrote the story?"),
-    (re.compile(rf"{_START}who\s+(?:was|is)\s+{_PIECE_REF}\s+(?:written|filed|reported)\s+by{_END}", re.I),
-     "Who wrote the story?"),
-    (re.compile(rf"{_START}who(?:['’]s|\s+is|\s+was)\s+the\s+{_WRITER}\s+(?:of|on|behind|for)\s+{_PIECE_REF}{_END}",
-                re.I), "Who wrote the story?"),
-    (re.compile(rf"{_START}(?:when|what\s+(?:date|day))\s+(?:was|is)\s+{_PIECE_REF}\s+(?:last\s+)?"
-                rf"(?:updated|modified){_END}", re.I), "When was the story last updated?"),
-    (re.compile(rf"{_START}(?:when|what\s+(?:date|day))\s+(?:was|is)\s+{_PIECE_REF}\s+(?:first\s+)?"
-                rf"(?:published|posted|written|filed|put\s+out){_END}", re.I), "When was the story published?"),
-    (re.compile(rf"{_START}when\s+did\s+{_PIECE_REF}\s+(?:come\s+out|run|appear|go\s+(?:out|live|online)){_END}",
-                re.I), "When was the story published?"),
+
+
+def _about_piece(ref: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The questions about a piece named by `ref` (a pattern), each with the question it asks of it."""
+    return (
+        (re.compile(rf"{_START}(?:who|which\s+{_WRITER})\s+(?:wrote|writes|reported|filed|authored)\s+{ref}{_END}",
+                    re.I), "Who wrote the story?"),
+        (re.compile(rf"{_START}who\s+(?:was|is)\s+{ref}\s+(?:written|filed|reported)\s+by{_END}", re.I),
+         "Who wrote the story?"),
+        (re.compile(rf"{_START}who(?:['’]s|\s+is|\s+was)\s+the\s+{_WRITER}\s+(?:of|on|behind|for)\s+{ref}{_END}",
+                    re.I), "Who wrote the story?"),
+        (re.compile(rf"{_START}(?:when|what\s+(?:date|day))\s+(?:was|is)\s+{ref}\s+(?:last\s+)?"
+                    rf"(?:updated|modified){_END}", re.I), "When was the story last updated?"),
+        (re.compile(rf"{_START}(?:when|what\s+(?:date|day))\s+(?:was|is)\s+{ref}\s+(?:first\s+)?"
+                    rf"(?:published|posted|written|filed|put\s+out){_END}", re.I), "When was the story published?"),
+        (re.compile(rf"{_START}when\s+did\s+{ref}\s+(?:come\s+out|run|appear|go\s+(?:out|live|online)){_END}",
+                    re.I), "When was the story published?"),
+    )
+
+
+_ABOUT_PIECE = _about_piece(_PIECE_REF)
+_ABOUT_IT = _about_piece(r"it")
+# what else "it" may be that is written or published: the previous turn told of one
+_WRITTEN = re.compile(r"\b(?:book|novel|memoir|biography|report|letter|study|paper|journal|album|song|film|movie|poem|"
+                      r"essay|column|op-ed|statement|thesis|declaration|manifesto|budget|results?|survey|poll|"
+                      r"guidance|guidelines|rules?|law|bill|treaty|plan|map|data|figures?|list|index)s?\b", re.I)
+
+
+def about_piece(question: str, previous: Turn | None = None) -> str | None:
+    """For a question about the piece that answered the previous turn (`_ABOUT_PIECE`), the question it asks of
+    that piece: "Who wrote the story?", "When was the story published?" or "When was the story last updated?".
+    "When was it published?" and "Who wrote it?" ask it too when the `previous` turn (its question and sentence)
+    tells of nothing else that is written or published (`_WRITTEN`: a book, letter or report may be what "it" is)."""
+    patterns = _ABOUT_PIECE
+    if previous is not None and not _WRITTEN.search(f"{previous.question} {previous.sentence or ''}"):
+        patterns += _ABOUT_IT
+    return next((asked for pattern, asked in patterns if pattern.match(question)), None)
+
+
+# "Who said that?", "And who made that claim?", "According to whom?", "Whose words are those?": who said what the
+# previous answer came from, with nothing of its own to look for ("Who wrote that?" may ask about the piece).
+_THAT = r"(?:that|this|it|so|those\s+words|these\s+words)"
+_REMARK = r"(?:statement|comment|remark|claim|quote|promise|warning|pledge)"
+_ASKS_SPEAKER = (
+    re.compile(rf"{_START}who\s+(?:said|says|stated|told\s+(?:them|us|him|her|reporters))\s+{_THAT}{_END}", re.I),
+    re.compile(rf"{_START}who\s+(?:made|gave|issued)\s+(?:that|this|the)\s+{_REMARK}{_END}", re.I),
+    re.compile(rf"{_START}who\s+(?:was|is)\s+(?:that|this|it)\s+(?:said|stated)\s+by{_END}", re.I),
+    re.compile(rf"{_START}(?:who(?:['’]s|\s+is|\s+was)\s+(?:being\s+)?quoted|according\s+to\s+whom|"
+               rf"whose\s+(?:words|quote|statement)\s+(?:is|are|was|were)\s+(?:that|this|those|these)){_END}", re.I),
 )
 
 
-def about_piece(question: str) -> str | None:
-    """For a question about the piece that answered the previous turn (`_ABOUT_PIECE`), the question it asks of
-    that piece: "Who wrote the story?", "When was the story published?" or "When was the story last updated?"."""
-    return next((asked for pattern, asked in _ABOUT_PIECE if pattern.match(question)), None)
+def asks_speaker(question: str) -> bool:
+    """Does the question ask who said the words the previous answer came from (`_ASKS_SPEAKER`)?"""
+    return any(pattern.match(question) for pattern in _ASKS_SPEAKER)
 
 
 def keeps_topic(question: str) -> bool:

@@ -16,8 +16,9 @@ import numpy as np
 
 from qa import index as index_mod
 from qa import chat, retrieve, scope, select
-from qa.answer import (Answer, Picked, answers_question, evidence_list, from_evidence, header_answer, missing_sum,
-                       other_count, pick, refusal, support_span, supporting, undated, unsigned)
+from qa.answer import (Answer, Picked, Said, answers_question, evidence_list, from_evidence, header_answer,
+                       missing_sum, other_count, pick, refusal, speaker_span, support_span, supporting, undated,
+                       unsigned)
 from qa.answer_types import asks_when_updated, writer_referent
 from qa.config import Settings, default_corpus, default_index_dir
 from qa.corpus import SUFFIXES, BlockKind, Skipped, read_corpus, shown_name, unusable_reason
@@ -379,10 +380,15 @@ class QA:
                     vector: np.ndarray, top_k: int, previous: chat.Turn | None,
                     allowed: np.ndarray | None = None) -> Answer:
         article = index.article_number(previous.source) if previous is not None and previous.source else None
-        piece = chat.about_piece(question) if article is not None else None
+        piece = chat.about_piece(question, previous) if article is not None else None
         if piece is not None and (allowed is None or allowed[article]):
             # "Who wrote that story?": the previous answer's article, by its byline or date line
             return self._answer_piece(index, cues, question, piece, notice, top_k, article, allowed)
+        said = index.sentence_at(article, previous.start) if article is not None and chat.asks_speaker(question) \
+            else None
+        if said is not None and (allowed is None or allowed[article]):
+            # "Who said that?": whoever the previous answer's passage says said it
+            return self._answer_speaker(index, cues, question, notice, top_k, previous, said, allowed)
         referent = writer_referent(asked)
         if referent is not None:  # "the writer of the Paris SUV piece": asked about by name, once its byline gives it
             start, end, who = referent
@@ -419,17 +425,36 @@ class QA:
         return self._answer_among(index, cues, question, shown, piece, notice, self.encoder.encode([piece])[0], top_k,
                                   None, only if allowed is None else only & allowed, sure=True)
 
+    def _answer_speaker(self, index: Index, cues: select.SentenceCues, question: str, notice: str | None,
+                        top_k: int, previous: chat.Turn, sentence: int, allowed: np.ndarray | None) -> Answer:
+        """Who said the words the previous answer came from (`sentence`; "Who said that?"): the name the passage
+        gives (`answer.speaker_span`), shown as asked of the previous answer ('Who said “10 billion euros”?');
+        refused with the reason where the passage names no one."""
+        quoted = previous.answer or " ".join(index.sentence_text(sentence).split()[:8]) + " …"
+        shown = f"Who said “{quoted}”?"
+        said = speaker_span(index, sentence)
+        if said is None:
+            title = index.articles[int(index.article_of(sentence))].title or previous.source
+            unsaid = f"the passage of “{title}” that answered does not say who said it"
+            return refusal(question, 0.0, [], rewritten=shown, notice=_with_reason(notice, unsaid))
+        only = np.zeros(len(index.articles), dtype=bool)
+        only[int(index.article_of(sentence))] = True
+        return self._answer_among(index, cues, question, shown, shown, notice, self.encoder.encode([shown])[0], top_k,
+                                  None, only if allowed is None else only & allowed, speaker=said)
+
     def _answer_among(self, index: Index, cues: select.SentenceCues, question: str, asked: str, matched: str,
                       notice: str | None, vector: np.ndarray, top_k: int, previous: chat.Turn | None,
-                      allowed: np.ndarray | None, sure: bool = False) -> Answer:
+                      allowed: np.ndarray | None, sure: bool = False,
+                      speaker: Said | None = None) -> Answer:
         """The answer to `question` (`asked` as the chat rewrote it; `matched` as it is matched against the
         articles) among the `allowed` articles; with `sure` (the articles are known to hold the piece asked about),
-        answered whenever a byline or date line that says what is asked leads, and else refused."""
+        answered whenever a byline or date line that says what is asked leads, and else refused; with `speaker`
+        (who said what the previous answer came from, `answer.speaker_span`), answered by that name."""
         fields = dict(rewritten=asked if asked != question else None, notice=notice)
         asked = matched
         missing = scope.uncovered_years(index, allowed if allowed is not None
                                         else np.ones(len(index.articles), dtype=bool), asked)
-        if missing:
+        if missing and speaker is None:  # (the words quoted of the previous answer may hold a year)
             note = f"no article covers {' or '.join(missing)}"
             return refusal(question, 0.0, [], **{**fields, "notice": _with_reason(notice, note)})
         q, cands = self.candidates(index, asked, vector, allowed)
@@ -445,6 +470,8 @@ class QA:
             allowed is None or allowed[int(index.article_of(previous_sentence))])
         if about_previous:
             cands = retrieve.with_sentences(index, cands, np.array([previous_sentence]), vector)
+        if speaker is not None:
+            cands = retrieve.with_sentences(index, cands, np.array([speaker.sentence]), vector)
         reranker = self.reranker if self.selector.reranks else None
         scored = select.rank(index, cues, q, cands, self.selector, reranker=reranker,
                              rerank_top=self.settings.rerank_top, prefer_article=prefer, spent=previous_sentence,
@@ -452,7 +479,9 @@ class QA:
         ranked = picked = pick(index, scored, top_k + 1)
         timed = scope.prefer_time(index, asked, picked.sentences, picked.scores, scored.sentences,
                                   previous=previous_sentence)
-        if timed.at:  # a newer (or the named year's) article's sentence answers: it goes first
+        if speaker is not None:  # the sentence that names who said it
+            picked = picked.led_by(scored, speaker.sentence)
+        elif timed.at:  # a newer (or the named year's) article's sentence answers: it goes first
             picked = picked.first(timed.at)
             lines = select.asked_lines(index, q, int(picked.sentences[0]))  # or its byline or date line, asked for
             if len(lines) and int(lines[0]) in scored.sentences:  # ("the latest story on ...")
@@ -465,8 +494,8 @@ class QA:
         # ranked it against the question's words alone (and stays on its Evidence).
         moved = bool(items) and picked.rows[0] != ranked.rows[0]
         score = ranked.confidence(scored, self.selector, 0) if moved else items[0].score if items else 0.0
-        unknown = scope.unknown_names(index, asked)
-        late = f"no article mentions {' or '.join(unknown)}" if unknown else (
+        unknown = scope.unknown_names(index, asked) if speaker is None else []
+        late = None if speaker is not None else f"no article mentions {' or '.join(unknown)}" if unknown else (
             scope.out_of_time(index, asked, picked.sentences[0]) or missing_sum(index, asked, picked.sentences[0])
             or other_count(index, asked, picked.sentences[0])
             or scope.unnamed_in_article(index, asked, picked.sentences[0])
@@ -483,7 +512,8 @@ class QA:
         threshold = self.selector.threshold if threshold is None else threshold
         # a byline (a date line) answers who wrote the report (when it came out) with certainty, unread; whether the
         # articles hold that report is the body's to say (answers_question)
-        names = header_answer(index, asked, int(picked.sentences[0])) if items else None
+        names = (speaker.start, speaker.end) if speaker is not None else (
+            header_answer(index, asked, int(picked.sentences[0])) if items else None)
         # (a follow-up about the piece is answered by its header line alone: "Edited by Mark Vos" names no writer)
         read = self.reader.read(asked, [items[0].sentence])[0] if items and not names and not sure else None
         # whether the articles answer is judged on the best-scored sentence, whichever article answers, unless the
@@ -492,6 +522,8 @@ class QA:
         update = timed.update and picked.sentences[0] == ranked.sentences[timed.at]
         if sure:  # known to be held: answered by its byline or date line, if that leads ("By Reuters" names no one)
             answered = int(picked.sentences[0]) in select.asked_lines(index, q, int(picked.sentences[0]))
+        elif speaker is not None:  # the passage names who said it
+            answered = True
         else:
             answered = update or answers_question(index, self.selector, scored, ranked, threshold,
                                                   (1.0, 0.0) if names else reading(read))
@@ -499,7 +531,7 @@ class QA:
             return refusal(question, score, items, **fields)
         top = items[0]
         span, answer_score = (names, None) if names or sure else self._short_answer(asked, q, top.sentence, read)
-        support = support_span(index, picked.sentences[0])
+        support = speaker.support if speaker is not None else support_span(index, picked.sentences[0])
         agreeing = supporting(index, scored, picked.sentences[0], top.sentence[span[0]:span[1]] if span else None)
         return from_evidence(question, top, items, span, support, score=score, answer_score=answer_score,
                              supporting_sources=agreeing, earlier=self._earlier(index, asked, picked), **fields)

@@ -297,3 +297,45 @@ def test_a_report_the_story_is_about_does_not_stand_for_the_story(tmp_path, enco
     assert a.answer == "8 February 2024"
     a = engine.answer("When was the National Audit Office report on the rail project published?")  # not a news piece
     assert a.sentence.startswith("The National Audit Office") and "Tuesday" in (a.answer or "")
+
+
+SPEECH = """Port strike talks collapse
+
+Talks between the dockers' union and the port operator collapsed on Friday, the union said.
+Union leader Maria Costa, who has led the dockers since 2019, said the operator had walked away.
+"We offered to meet them halfway.
+They refused even to discuss the night shifts," she said.
+The operator's chief executive, Tom Hale, told reporters the union's demands were unaffordable.
+"There was a loud bang," said passenger Evan Sato, who was on the last ferry out.
+Ireland's foreign ministry said no Irish citizens were among the injured.
+The port handles 40 ships a month.
+"""
+
+
+def test_who_said_a_sentence_s_words_is_read_from_it_its_quote_or_the_speaker_named_before_a_he_said(
+        tmp_path, encoder):
+    from qa.answer import speaker_span
+
+    index = one_article(encoder, tmp_path, SPEECH).index
+
+    def said(prefix: str) -> str | None:
+        found = speaker_span(index, sentence_starting(index, prefix))
+        return None if found is None else index.sentence_text(found.sentence)[found.start:found.end]
+
+    assert said("Union leader Maria Costa") == "Maria Costa"  # the appositive does not hide the verb
+    assert said("The operator's chief executive") == "Tom Hale"
+    assert said('"There was a loud bang') == "Evan Sato"  # "said passenger Evan Sato"
+    assert said("Ireland's foreign ministry") == "Ireland's foreign ministry"  # a possessive's words go with it
+    assert said("The port handles") is None  # the reporter's own words: no one said them
+    # "... she said" of a quote over two sentences: the speaker named in the sentence before the quote
+    opened = sentence_starting(index, '"We offered')
+    found = speaker_span(index, opened)
+    assert found.sentence == opened - 1 and index.sentence_text(found.sentence)[found.start:found.end] == (
+        "Maria Costa")
+    # the support runs from the speaker's name to the end of the quote
+    assert index.char_span(opened - 1, opened + 1) == found.support
+    assert said("They refused") == "Maria Costa"
+    # a name inside the quote is not its speaker
+    (tmp_path / "b").mkdir()
+    index = one_article(encoder, tmp_path / "b", 'Talks collapsed.\n\n"Maria Costa said no," Tom Hale said.\n').index
+    assert said('"Maria Costa said no') == "Tom Hale"

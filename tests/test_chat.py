@@ -7,7 +7,7 @@ import pytest
 
 from conftest import NEWS_SET, NO_NEWS_SET, ROOT
 
-from qa.chat import Turn, about_piece, points_at_figure, rewrite
+from qa.chat import Turn, about_piece, asks_speaker, points_at_figure, rewrite
 
 NEWS = NEWS_SET / "questions.jsonl"
 
@@ -208,3 +208,25 @@ def test_the_chat_trash_icon_forgets_the_follow_up_memory(seed_engine):
 ])
 def test_a_question_about_the_previous_answer_s_piece_itself(question, asked):
     assert about_piece(question) == asked
+
+
+def test_it_asks_about_the_piece_when_the_previous_turn_tells_of_nothing_else_written():
+    strike = Turn("What pay rise did the port offer?", "6%", "strike.txt", "The port offered a 6% pay rise.", 0)
+    letter = Turn("What did the union's letter demand?", "a 10% rise", "strike.txt",
+                  "The union's letter to the port demanded a 10% rise.", 0)
+    assert about_piece("When was it published?", strike) == "When was the story published?"
+    assert about_piece("Who wrote it?", strike) == "Who wrote the story?"
+    assert about_piece("And when was it last updated?", strike) == "When was the story last updated?"
+    assert about_piece("When was it published?", letter) is None  # the letter, maybe
+    assert about_piece("When was it published?") is None  # no previous turn
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("Who said that?", True), ("And who said that?", True), ("who said this", True), ("Who said so?", True),
+    ("Who made that claim?", True), ("According to whom?", True), ("Whose words are those?", True),
+    ("Who is quoted?", True), ("Who was that said by?", True), ("Ok, who said that, please?", True),
+    ("Who said that the strike would end?", False),  # a question of its own
+    ("Who said Russia would attack?", False), ("Who wrote that?", False),  # the piece, maybe
+])
+def test_a_question_for_who_said_what_the_previous_answer_came_from(question, asks):
+    assert asks_speaker(question) is asks

@@ -351,3 +351,35 @@ def test_a_follow_up_about_the_piece_shows_a_byline_that_names_no_writer_and_no_
     a = engine.answer("Who wrote that story?", history=[first])
     # the line is shown; an agency or an editor is no writer's name (the reader is not asked for one)
     assert a.found and a.sentence == byline and a.answer is None
+
+
+def test_who_said_that_is_answered_from_the_previous_answer_s_passage(tmp_path, encoder):
+    from qa.engine import QA
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "strike.txt").write_text(
+        "Port strike talks collapse\n\nBy Tom Reyes\n\nPublished 14 September 2023\n\n"
+        "Talks between the dockers' union and the port operator collapsed on Friday.\n"
+        "Union leader Maria Costa, who has led the dockers since 2019, said the operator had walked away.\n"
+        "\"We offered a 6% pay rise in the first year.\nThey refused even to discuss the night shifts,\" she said.\n"
+        "The port handles 40 ships a month.\n", encoding="utf-8")
+    (corpus / "ferry.txt").write_text(
+        "Ferry capsizes off Lesbos\n\nA ferry carrying 40 passengers capsized off the island of Lesbos on Sunday, "
+        "the coastguard said.\n", encoding="utf-8")
+    engine = QA(corpus, tmp_path / "index", encoder=encoder)
+    engine.build()
+    first = engine.answer("What pay rise did the union offer in the first year?")
+    assert first.found and first.source == "strike.txt" and first.sentence.startswith('"We offered')
+    for asked in ("Who said that?", "And according to whom?"):
+        a = engine.answer(asked, history=[first])
+        assert a.found and a.answer == "Maria Costa" and a.source == "strike.txt"
+        assert a.rewritten == f"Who said “{first.answer}”?"
+        support = (corpus / "strike.txt").read_text(encoding="utf-8")[a.support_start:a.support_end]
+        assert support.startswith("Union leader Maria Costa") and support.endswith('she said.')
+    ships = engine.answer("How many ships a month does the port handle?")
+    assert ships.found and ships.source == "strike.txt"
+    a = engine.answer("Who said that?", history=[ships])  # the reporter's own words
+    assert not a.found and a.notice == "the passage of “Port strike talks collapse” that answered does not say who said it"
+    a = engine.answer("When was it published?", history=[ships])  # "it": the story, as nothing else written was told of
+    assert a.found and a.answer == "14 September 2023"
