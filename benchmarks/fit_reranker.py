@@ -159,6 +159,8 @@ def main() -> None:
     parser.add_argument("--rank", type=int, default=8)
     parser.add_argument("--lr", type=float, default=None, help="1e-3 from scratch, 3e-4 with --news")
     parser.add_argument("--batch", type=int, default=4, help="questions per step")
+    parser.add_argument("--splits", nargs="+", choices=("rerank", "fit"), default=["rerank"],
+                        help="the SQuAD dev quarters to fit on (default: 'rerank'; the selector is fitted on 'fit')")
     add_news_arguments(parser, rerank.DEFAULT_RERANKER, "cross-encoder")
     args = parser.parse_args()
 
@@ -172,17 +174,18 @@ def main() -> None:
         fit_on_news(news_data(args.news, questions), squad_fit, args.out or NEWS_OUT, note, start=args.start,
                     top=args.top, epochs=args.epochs or 3.0, lr=args.lr or 3e-4, batch=args.batch, zip_path=args.zip)
         return
-    questions = [q for q in make_corpus(args.zip, args.work / "corpus") if split(q.id) == "rerank"]
+    questions = [q for q in make_corpus(args.zip, args.work / "corpus") if split(q.id) in args.splits]
     engine = QA(args.work / "corpus", args.work / "index", progress=True)
     engine.build()
     groups = training_groups(engine, questions, args.top)
-    print(f"'rerank' split: {len(questions)} questions, {len(groups)} with right and wrong candidates in the "
+    shown = " + ".join(f"'{s}'" for s in args.splits)
+    print(f"{shown} split: {len(questions)} questions, {len(groups)} with right and wrong candidates in the "
           f"top {args.top}", flush=True)
     epochs = args.epochs or 2.0
     started = time.perf_counter()
     adapters, head, rank = train(groups, epochs=epochs, rank=args.rank, lr=args.lr or 1e-3, batch=args.batch)
     out = args.out or rerank.DEFAULT_RERANKER
-    save(out, adapters, head, rank, f"SQuAD v1.1 dev 'rerank' split: {len(groups)} questions, top {args.top} "
+    save(out, adapters, head, rank, f"SQuAD v1.1 dev {shown} split: {len(groups)} questions, top {args.top} "
                                     f"candidates each, {epochs:g} epoch(s)")
     print(f"wrote {out} ({out.stat().st_size / 1e6:.2f} MB) in {time.perf_counter() - started:.0f} s")
 
