@@ -241,6 +241,9 @@ def main() -> None:
     parser.add_argument("--rerank-top", type=int, default=Settings().rerank_top)
     parser.add_argument("--answer-threshold", type=float, default=Settings().answer_threshold,
                         help="the reader's probability under which there is no short answer")
+    parser.add_argument("--reranker", type=Path, default=None,
+                        help="without --cv: another cross-encoder adapter to re-rank with (the selector stays the "
+                             "shipped one, fitted on these questions: in-sample)")
     parser.add_argument("--dump", type=Path, help="write the cross-validated per-question records here (JSONL)")
     add_extra_argument(parser)
     args = parser.parse_args()
@@ -249,9 +252,11 @@ def main() -> None:
                      "or more")
 
     questions = load_questions(args.news / "questions.jsonl")
-    engine = QA(args.news / "articles", args.work / "index", Settings(rerank_top=args.rerank_top, backend=args.backend,
-                                                                    answer_threshold=args.answer_threshold),
-                progress=True)
+    if args.reranker and args.cv:
+        parser.error("--reranker is for the shipped models' run: --cv refits the selector with the shipped one")
+    settings = Settings(rerank_top=args.rerank_top, backend=args.backend, answer_threshold=args.answer_threshold)
+    reranker = rerank.Reranker(args.reranker, backend=settings.backend) if args.reranker else None
+    engine = QA(args.news / "articles", args.work / "index", settings, reranker=reranker, progress=True)
     engine.build()
     started = time.perf_counter()
     shipped = evaluate(questions, engine, progress=True)
@@ -264,7 +269,9 @@ def main() -> None:
           f"({len(answerable)} answerable, {sum(1 for q in questions if q.history)} follow-ups); "
           f"answered in {shipped_s:.0f} s")
     on_news = ", the reader" if fitted_on_news(DEFAULT_READER) else ""
-    print_metrics(f"shipped models (fitted on SQuAD + these questions: the selector{on_news}; in-sample, not a result)",
+    with_reranker = f", the cross-encoder {args.reranker}" if args.reranker else ""
+    print_metrics(f"shipped models{with_reranker} (fitted on SQuAD + these questions: the selector{on_news}; in-sample, "
+                  f"not a result)",
                   summary(questions, shipped.per_question, [shipped.metrics["latency_ms_p50"]] * len(questions)))
     print(f"[plain BM25 over the same sentences, answerable questions] sentence_hit@1 {baseline['sentence_hit@1']}"
           f"  hit@3 {baseline['sentence_hit@3']}  source_hit@1 {baseline['source_hit@1']}")

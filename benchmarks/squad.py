@@ -29,6 +29,7 @@ import numpy as np  # noqa: E402
 from qa.config import Backend, Settings  # noqa: E402
 from qa.engine import QA  # noqa: E402
 from qa.evaluate import Question, contains_answer, evaluate, write_report  # noqa: E402
+from qa.rerank import Reranker  # noqa: E402
 
 DEFAULT_ZIP = ROOT.parent / "shared" / "eval" / "squad-dev-v1.1.json.zip"
 
@@ -131,6 +132,8 @@ def main() -> None:
                         help="what runs the models (qa/onnx_backend.py for onnx)")
     parser.add_argument("--rerank-top", type=int, default=Settings().rerank_top,
                         help="sentences the cross-encoder re-scores per question (0 = off; default %(default)s)")
+    parser.add_argument("--reranker", type=Path, default=None,
+                        help="another cross-encoder adapter to re-rank with, to compare fits (default: the shipped one)")
     args = parser.parse_args()
 
     corpus = args.work / "corpus"
@@ -138,7 +141,9 @@ def main() -> None:
     pool = len(questions)
     if not args.all:
         questions = random.Random(args.seed).sample(questions, min(args.sample, pool))
-    engine = QA(corpus, args.work / "index", Settings(rerank_top=args.rerank_top, backend=args.backend), progress=True)
+    settings = Settings(rerank_top=args.rerank_top, backend=args.backend)
+    reranker = Reranker(args.reranker, backend=settings.backend) if args.reranker else None
+    engine = QA(corpus, args.work / "index", settings, reranker=reranker, progress=True)
     started = time.perf_counter()
     engine.build(force=args.rebuild)
     build_s = time.perf_counter() - started
@@ -152,7 +157,7 @@ def main() -> None:
     print(f"date: {time.strftime('%Y-%m-%d')}  machine: {platform.machine()}, {__import__('os').cpu_count()} cores")
     print(f"corpus: {counts['articles']} articles, {counts['passages']} passages, {counts['sentences']} sentences; "
           f"questions: {len(questions)} of the {pool} in the test split (seed {args.seed}{', all' if args.all else ''})")
-    print(f"the cross-encoder re-scores the best {args.rerank_top} sentences per question")
+    print(f"the cross-encoder ({args.reranker or 'shipped'}) re-scores the best {args.rerank_top} sentences per question")
     print(f"index build (this run, incl. model load; 0 if it was current): {build_s:.1f} s "
           f"(manifest: {engine.index.manifest.build_seconds:.1f} s)")
     for key in ("sentence_hit@1", "sentence_hit@3", "mrr", "source_hit@1", "source_recall@5", "exact_match", "f1",
