@@ -13,7 +13,7 @@ from qa.answer_types import (PRONOUN_START, asks_for_author, asks_money, asks_wh
                              counts_others, entity_spans, leaves_quote_open, states_sum)
 from qa.corpus import BlockKind
 from qa.index import Index, kind_code
-from qa.metadata import author_span, date_span, dateline
+from qa.metadata import CALENDAR, author_span, date_span, dateline
 from qa.select import (QUOTE_LOOKBACK, Scored, Selector, asked_header, dedupe_key, header_lines, rival,
                        tells_of_piece, twins)
 from qa.tokens import double_quotes
@@ -190,31 +190,59 @@ def support_span(index: Index, sid: int) -> tuple[int, int]:
     return index.char_span(*support_rows(index, sid))
 
 
-# Who says the words of a sentence: a name right before a verb of saying ("Mr Stoltenberg said", "Sarah Cardell, the
-# CMA's chief executive, said", "its chief executive, Tom Hale, told", "Ireland's foreign ministry said"), right after
-# one ("said passenger Evan Sato"), or after "according to"; a "he said" stands for the speaker named last before it.
+# Who says the words of a sentence. A name right before a verb of saying ("Mr Stoltenberg said", "Ireland's foreign
+# ministry said"), or with an appositive between ("Sarah Cardell, the CMA's chief executive, said", "its chief
+# executive, Tom Hale, told"), but not one a preposition governs ("the envoy to Sudan said"); a name after the verb
+# where the words come first ('"...," said passenger Evan Sato'; not "said Monday" nor "told Reuters"), or after
+# "according to". Else an unnamed one ("..., the coastguard said", "officials said").
 _SAYS = (r"(?:said|says|added|adds|told|tells|wrote|writes|warned|warns|argued|argues|insisted|explained|stressed|"
          r"noted|declared|announced|continued|recalled|replied)")
-_SAYS_AFTER = re.compile(rf"^(?P<own>(?:['’]s)?(?:\s+[a-z][\w-]*){{1,4}})?\s*(?:,[^,\"“”]{{1,80}},)?\s*,?\s*"
-                         rf"(?:also\s+|later\s+|then\s+)?{_SAYS}\b")
-_SAYS_BEFORE = re.compile(rf"(?:\b{_SAYS}|\baccording\s+to)\s+(?:(?:the|a|an|passenger|resident)\s+)?$", re.I)
+_INVERTED = re.compile(r"[,\"”’]\s*(?:said|says|added|adds|warned|insisted|explained|noted|continued|replied)\s+"
+                       r"(?:(?:the|a|an|passenger|resident|local|spokesman|spokeswoman)\s+)?$", re.I)
+_ACCORDING = re.compile(r"\baccording\s+to\s+(?:the\s+)?$", re.I)
+_SAYS_AFTER = re.compile(rf"^(?P<own>(?:['’]s)?(?:\s+[a-z][\w-]*){{1,4}})?(?P<appos>\s*,[^,\"“”]{{1,80}},)?"
+                         rf"(?P<comma>\s*,)?\s*(?:also\s+|later\s+|then\s+)?{_SAYS}\b")
+_GOVERNED = re.compile(r"\b(?:to|of|in|for|from|at|with|on|by|about|against|into|over|than|between|among)\s+$", re.I)
+_OPENS_CLAUSE = re.compile(r"(?:^|[,;:\"“”‘’(—–]\s*)$")
+_TITLE = re.compile(r"(?:Dr|Mr|Mrs|Ms|Prof|St|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Rev)$")
+_UNNAMED = re.compile(r"(?:^|[,;]\s*|\b(?:and|but|as)\s+)(?P<who>(?i:the)\s+(?:[a-z][\w'’-]*\s+){0,2}[a-z][\w'’-]*|"
+                      r"officials|police|authorities|analysts|experts|witnesses|residents|doctors|officers|aides)"
+                      r"\s+(?:also\s+)?(?:said|says|added|told)\b")
 _HE_SAYS = re.compile(rf"\b(?:he|she)\s+(?:also\s+)?{_SAYS}\b", re.I)
 
 
-def _named_speaker(text: str) -> tuple[int, int] | None:
-    """The span of the one a sentence names as saying something (`_SAYS_AFTER`, `_SAYS_BEFORE`), not inside a quote
-    (`leaves_quote_open` up to the name's first letter: a straight mark opens a quote when a word follows it); the
-    words a possessive name owns go with it ("Ireland's foreign ministry")."""
+def _names(text: str) -> list[tuple[int, int]]:
+    """The text's names (`entity_spans`), a title's abbreviation joined to the name after it ("Dr. Martin Feld")."""
+    spans: list[tuple[int, int]] = []
     for s, e in entity_spans(text):
-        if leaves_quote_open(text[:s + 1]):
+        if spans and _TITLE.search(text[spans[-1][0]:spans[-1][1]]) and text[spans[-1][1]:s] == ". ":
+            s = spans.pop()[0]
+        spans.append((s, e))
+    return spans
+
+
+def _speakers(text: str, before: str = "") -> list[tuple[int, int]]:
+    """The spans of those the sentence `text` names as saying something, in order; none inside a quote, judged with
+    `before`, the words of its quote that earlier sentences opened (`leaves_quote_open` up to the name's first
+    letter: a straight mark opens a quote when a word follows it). A possessive's words go with the name
+    ("Ireland's foreign ministry")."""
+    found = []
+    for s, e in _names(text):
+        if leaves_quote_open(before + text[:s + 1]) or text[s:e].lower() in CALENDAR:
+            continue
+        if _INVERTED.search(text[:s]) or _ACCORDING.search(text[:s]):
+            found.append((s, e))
             continue
         after = _SAYS_AFTER.match(text[e:])
-        own = after.group("own") if after else None
-        if after and (not own or re.search(r"['’]s$", text[s:e]) or re.match(r"['’]s\b", own)):
-            return s, e + (after.end("own") if own else 0)
-        if _SAYS_BEFORE.search(text[:s]):
-            return s, e
-    return None
+        if not after or _GOVERNED.search(text[:s]) or (after.group("comma") and not after.group("appos")
+                                                       and not _OPENS_CLAUSE.search(text[:s])):
+            continue
+        own = after.group("own")
+        if not own:
+            found.append((s, e))
+        elif re.search(r"['’]s$", text[s:e]) or re.match(r"['’]s\b", own):
+            found.append((s, e + after.end("own")))
+    return found
 
 
 @dataclass(frozen=True)
@@ -228,24 +256,40 @@ class Said:
     support: tuple[int, int]
 
 
-def speaker_span(index: Index, sid: int) -> Said | None:
-    """Who said the words of sentence `sid`: named in the sentence or in the quote it belongs to (`support_rows`),
-    or, where that quote says only "he said", in the nearest of the QUOTE_LOOKBACK sentences before it that names a
-    speaker. None when no sentence says who: a sentence of the reporter's own, or a speaker the article names only
-    in passing."""
+def speaker_span(index: Index, sid: int, at: int | None = None) -> Said | None:
+    """Who said the words of sentence `sid` (those at offset `at` in it, where given: the speaker of their clause,
+    the last one named before them or else the first after): named in the sentence, or in the quote it belongs to
+    (the sentences before it only when it goes on with a quote they opened or follows a colon; `support_rows`);
+    where the quote says only "he said" or "she said", the one speaker named in the QUOTE_LOOKBACK sentences before
+    it (two different ones, told apart by their last names: None, it could be either). Else an unnamed one ("the coastguard said"). None when no
+    sentence says who: a sentence of the reporter's own."""
     lo, hi = support_rows(index, sid)
-    rows = [sid] + list(range(sid + 1, hi + 1)) + list(range(sid - 1, lo - 1, -1))
+    if lo < sid and not (leaves_quote_open(index.span_text(lo, sid - 1))
+                         or index.sentence_text(sid - 1).rstrip().endswith(":")):
+        lo = sid  # a sentence before that a pronoun goes on from, not words of the same quote
     first, _ = index.article_sentences(int(index.article_of(sid)))
-    pronoun = False
+    rows = [sid] + list(range(sid + 1, hi + 1)) + list(range(sid - 1, lo - 1, -1))
+    pronoun, unnamed = False, None
     for r in rows:
         text = index.sentence_text(r)
-        if (span := _named_speaker(text)) is not None:
-            return Said(r, span[0], span[1], index.char_span(min(lo, r), max(hi, r)))
-        pronoun = pronoun or any(not leaves_quote_open(text[:m.start()]) for m in _HE_SAYS.finditer(text))
-    for r in range(lo - 1, max(first, lo - QUOTE_LOOKBACK) - 1, -1) if pronoun else ():
-        if index.sentence_kind(r) is BlockKind.BODY and (span := _named_speaker(index.sentence_text(r))) is not None:
-            return Said(r, span[0], span[1], index.char_span(r, hi))
-    return None
+        before = index.span_text(lo, r - 1) + "\n" if r > lo else ""
+        if names := _speakers(text, before):
+            if r == sid and at is not None:
+                s, e = next((n for n in reversed(names) if n[0] < at), names[0])
+            else:
+                s, e = names[0]
+            return Said(r, s, e, index.char_span(min(lo, r), max(hi, r)))
+        pronoun = pronoun or any(not leaves_quote_open(before + text[:m.start()]) for m in _HE_SAYS.finditer(text))
+        if unnamed is None and (m := _UNNAMED.search(text)) and not leaves_quote_open(before + text[:m.start("who")]):
+            unnamed = Said(r, m.start("who"), m.end("who"), index.char_span(min(lo, r), max(hi, r)))
+    if pronoun:
+        named = {}
+        for r in range(lo - 1, max(first, lo - QUOTE_LOOKBACK) - 1, -1):
+            text = index.sentence_text(r)
+            for s, e in _speakers(text) if index.sentence_kind(r) is BlockKind.BODY else []:
+                named.setdefault(re.sub(r"['’]s$", "", text[s:e]).split()[-1], Said(r, s, e, index.char_span(r, hi)))
+        return next(iter(named.values())) if len(named) == 1 else None
+    return unnamed
 
 
 def missing_sum(index: Index, question: str, sid: int) -> str | None:

@@ -535,11 +535,21 @@ def _about_piece(ref: str) -> tuple[tuple[re.Pattern[str], str], ...]:
 
 
 _ABOUT_PIECE = _about_piece(_PIECE_REF)
-_ABOUT_IT = _about_piece(r"it")
-# what else "it" may be that is written or published: the previous turn told of one
+# "Who wrote it?", "When was it published?", "When was it last updated?": no other form ("When was it filed?" may be a
+# lawsuit, "When did it come out?" a phone)
+_ABOUT_IT = (
+    (re.compile(rf"{_START}who\s+wrote\s+it{_END}", re.I), "Who wrote the story?"),
+    (re.compile(rf"{_START}(?:when|what\s+(?:date|day))\s+was\s+it\s+last\s+updated{_END}", re.I),
+     "When was the story last updated?"),
+    (re.compile(rf"{_START}(?:when|what\s+(?:date|day))\s+was\s+it\s+(?:first\s+)?published{_END}", re.I),
+     "When was the story published?"),
+)
+# what else "it" may be that is written, published or updated: the previous turn told of one
 _WRITTEN = re.compile(r"\b(?:book|novel|memoir|biography|report|letter|study|paper|journal|album|song|film|movie|poem|"
                       r"essay|column|op-ed|statement|thesis|declaration|manifesto|budget|results?|survey|poll|"
-                      r"guidance|guidelines|rules?|law|bill|treaty|plan|map|data|figures?|list|index)s?\b", re.I)
+                      r"guidance|guidelines|rules?|law|bill|treaty|plan|map|data|figures?|list|index|lawsuit|suit|"
+                      r"case|speech|tweet|post|message|interview|ruling|judgment|judgement|verdict|order|video|"
+                      r"podcast|episode|app|software|website|forecast|estimate|outlook|rankings?|score)s?\b", re.I)
 
 
 def about_piece(question: str, previous: Turn | None = None) -> str | None:

@@ -384,11 +384,13 @@ class QA:
         if piece is not None and (allowed is None or allowed[article]):
             # "Who wrote that story?": the previous answer's article, by its byline or date line
             return self._answer_piece(index, cues, question, piece, notice, top_k, article, allowed)
-        said = index.sentence_at(article, previous.start) if article is not None and chat.asks_speaker(question) \
-            else None
-        if said is not None and (allowed is None or allowed[article]):
-            # "Who said that?": whoever the previous answer's passage says said it
-            return self._answer_speaker(index, cues, question, notice, top_k, previous, said, allowed)
+        if chat.asks_speaker(question):  # "Who said that?": whoever the previous answer's passage says said it
+            said = index.sentence_at(article, previous.start) if article is not None else None
+            if said is not None and (allowed is None or allowed[article]):
+                return self._answer_speaker(index, cues, question, notice, top_k, previous, said, allowed)
+            why = ("the passage that answered last is outside the articles searched" if said is not None
+                   else "there is no earlier answer to say who said")
+            return refusal(question, 0.0, [], notice=_with_reason(notice, why))
         referent = writer_referent(asked)
         if referent is not None:  # "the writer of the Paris SUV piece": asked about by name, once its byline gives it
             start, end, who = referent
@@ -430,12 +432,14 @@ class QA:
         """Who said the words the previous answer came from (`sentence`; "Who said that?"): the name the passage
         gives (`answer.speaker_span`), shown as asked of the previous answer ('Who said “10 billion euros”?');
         refused with the reason where the passage names no one."""
-        quoted = previous.answer or " ".join(index.sentence_text(sentence).split()[:8]) + " …"
+        text = index.sentence_text(sentence)
+        quoted = previous.answer or " ".join(text.split()[:8]) + " …"
         shown = f"Who said “{quoted}”?"
-        said = speaker_span(index, sentence)
+        at = text.find(previous.answer) if previous.answer else -1
+        said = speaker_span(index, sentence, at if at >= 0 else None)
         if said is None:
             title = index.articles[int(index.article_of(sentence))].title or previous.source
-            unsaid = f"the passage of “{title}” that answered does not say who said it"
+            unsaid = f"the passage of “{title}” that answered does not name who said it"
             return refusal(question, 0.0, [], rewritten=shown, notice=_with_reason(notice, unsaid))
         only = np.zeros(len(index.articles), dtype=bool)
         only[int(index.article_of(sentence))] = True

@@ -162,28 +162,48 @@ def out_of_time(index: Index, question: str, sentence: int) -> str | None:
 # Words of a name that say nothing of what the articles cover: an acronym ("the FDA" may be spelt out in them),
 # a month or a weekday.
 _ACRONYM = re.compile(r"^[A-Z0-9&.\-]+(?:s|['’]s)?$")
-SLIP_LENGTH = 7  # a name's word this long or longer may be asked with a slip: one edit, two from 10 letters
+SLIP_LENGTH = 7  # a name's term this long or longer may be asked with a slip: one edit, two from 10 letters
 
 
-def _slip_budget(word: str) -> int:
-    """How many edits a name's word may be asked away from the articles' spelling: one for 7-9 letters as asked,
-    two from 10, none for shorter words (the count is the word's, not its stem's: "Ukriane" is "ukrian")."""
-    n = len(word.strip(".’'"))
-    return 0 if n < SLIP_LENGTH else 1 if n < 10 else 2
-
-
-def _name_terms(question: str) -> list[tuple[str, list[tuple[str, int]]]]:
-    """The names the question gives (runs of capitalised words past its first word), each with its terms (tokens)
-    and the edits each may be asked with (`_slip_budget`). Acronyms ("the FDA" may be spelt out), months and
-    weekdays are not counted, and a capitalised first word that stands alone may be an ordinary one ("Boycotting,
-    ...")."""
+def _name_terms(question: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The names the question gives (runs of capitalised words past its first word), each with its terms (tokens),
+    each with the word it came from. Acronyms ("the FDA" may be spelt out), months and weekdays are not counted, and
+    a capitalised first word that stands alone may be an ordinary one ("Boycotting, ...")."""
     names = []
     for name in asked_names(question, lone_first=False):
         words = [w for w in name.split() if not _ACRONYM.match(w) and w.lower().strip(".") not in metadata.CALENDAR]
-        terms = [(t, _slip_budget(w)) for w in words for t in tokens(w)]
+        terms = [(t, w) for w in words for t in tokens(w)]
         if terms:
             names.append((name, terms))
     return names
+
+
+def _swapped(a: str, b: str) -> bool:
+    """Whether b is a with two neighbouring letters swapped."""
+    diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+    return len(a) == len(b) and len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and (
+        a[diff[1]] == b[diff[0]])
+
+
+def _is_slip(term: str, word: str, other: str) -> bool:
+    """Whether `other`, a term within `_slip_edits(term)` edits of `term` (the stem of the asked `word`), is that name
+    spelt with a slip: any such for a term of SLIP_LENGTH letters or more; for a shorter stem of a word that long
+    ("Ukriane" -> "ukrian"), only two neighbouring letters swapped ("ukrain")."""
+    return len(term) >= SLIP_LENGTH or (len(word) >= SLIP_LENGTH and _swapped(term, other))
+
+
+def _slip_edits(term: str, word: str) -> int:
+    """How many edits away a name's term may be asked (`_is_slip`): one under 10 letters, two from 10; none for a
+    term under SLIP_LENGTH - 1 letters, or under SLIP_LENGTH from a word under SLIP_LENGTH."""
+    if len(term) < SLIP_LENGTH and not (len(term) == SLIP_LENGTH - 1 and len(word) >= SLIP_LENGTH):
+        return 0
+    return 1 if len(term) < 10 else 2
+
+
+def _slips(index: Index, term: str, word: str) -> list[str]:
+    """The corpus's spellings of a name's term asked with a slip (`_is_slip`)."""
+    edits = _slip_edits(term, word)
+    return [t for t in index.near_terms(term, edits) if _is_slip(term, word, t)] if edits else []
 
 
 def unknown_names(index: Index, question: str) -> list[str]:
@@ -192,7 +212,7 @@ def unknown_names(index: Index, question: str) -> list[str]:
     cannot be about it); else []. A name is mentioned when one of its terms is."""
     names = _name_terms(question)
     for _, terms in names:
-        if index.term_ids([t for t, _ in terms]) or any(budget and index.near_terms(t, budget) for t, budget in terms):
+        if index.term_ids([t for t, _ in terms]) or any(_slips(index, t, w) for t, w in terms):
             return []
     return [name for name, _ in names]
 
@@ -247,13 +267,13 @@ def _names_term(term: str, terms: frozenset[str]) -> bool:
                for t in terms if t[:1] == term[:1] and min(len(t), len(term)) >= _STEM_PREFIX)
 
 
-def _slip_of(term: str, budget: int, terms: frozenset[str]) -> bool:
-    """Whether `terms` hold a name's term spelt `budget` edits away at most (`_slip_budget`), with the same first
-    letter, as `unknown_names` allows."""
-    if not budget:
-        return False
-    near = [t for t in terms if t[:1] == term[:1]]
-    return process.extractOne(term, near, scorer=OSA.distance, score_cutoff=budget) is not None
+def _slip_of(term: str, word: str, terms: frozenset[str]) -> bool:
+    """Whether `terms` hold a name's term spelt a slip away (`_is_slip`, as `unknown_names` allows), with the same
+    first letter."""
+    edits = _slip_edits(term, word)
+    near = [t for t in terms if t[:1] == term[:1]] if edits else []
+    return any(_is_slip(term, word, t) for t, _, _ in process.extract(term, near, scorer=OSA.distance,
+                                                                      score_cutoff=edits, limit=None))
 
 
 def unnamed_in_article(index: Index, question: str, sentence: int) -> str | None:
@@ -265,7 +285,7 @@ def unnamed_in_article(index: Index, question: str, sentence: int) -> str | None
         return None
     terms = index.article_terms(int(index.article_of(np.array([sentence]))[0]))
     for _, name_terms in names:
-        if any(_names_term(t, terms) or _slip_of(t, budget, terms) for t, budget in name_terms):
+        if any(_names_term(t, terms) or _slip_of(t, w, terms) for t, w in name_terms):
             return None
     return f"the closest article does not mention {' or '.join(name for name, _ in names)}"
 

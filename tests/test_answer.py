@@ -1,5 +1,7 @@
 """The answer stage: support spans that run over two sentences, evidence without near-duplicates, refusals."""
 
+import pytest
+
 from qa.answer import context_rows, dedupe_key, header_answer, missing_sum, other_count, support_rows, undated, unsigned
 from qa.engine import QA
 
@@ -339,3 +341,49 @@ def test_who_said_a_sentence_s_words_is_read_from_it_its_quote_or_the_speaker_na
     (tmp_path / "b").mkdir()
     index = one_article(encoder, tmp_path / "b", 'Talks collapsed.\n\n"Maria Costa said no," Tom Hale said.\n').index
     assert said('"Maria Costa said no') == "Tom Hale"
+
+
+@pytest.mark.parametrize("sentence, speaker", [
+    ("The operator's chief executive told Reuters the demands would cost 40 million pounds.",
+     "The operator's chief executive"),  # not Reuters, who was told
+    ("The port authority said Monday that 12 ships had been diverted to Rotterdam.", "The port authority"),
+    ("The union said Maria Costa would lead a new round of talks.", "The union"),  # the subject of what was said
+    ("Allies will send 12 more systems to Ukraine, said NATO Secretary General Jens Stoltenberg.",
+     "NATO Secretary General Jens Stoltenberg"),
+    ("At least 185 people were killed, the United Nations envoy to Sudan said on Monday.", None),  # not "Sudan"
+    ('"It is robust," said Dr. Martin Feld, a neurologist.', "Dr. Martin Feld"),
+    ("NATO will not back down from supporting Ukraine, says alliance chief.", None),
+    ("A ferry capsized off Lesbos on Sunday, the coastguard said.", "the coastguard"),
+    ("According to the UN, 185 people died.", "UN"),
+    ("Its Lansing plant builds the Chevrolet Traverse.", None),  # no one's words: not the sentence before's speaker
+])
+def test_the_speaker_is_the_one_who_says_not_a_name_told_or_reported_on(tmp_path, encoder, sentence, speaker):
+    from qa.answer import speaker_span
+
+    index = one_article(encoder, tmp_path, f"Talks collapse\n\nGM said it was disappointed.\n{sentence}\n").index
+    sid = sentence_starting(index, sentence[:12])
+    found = speaker_span(index, sid)
+    assert (None if found is None else index.sentence_text(found.sentence)[found.start:found.end]) == speaker
+
+
+def test_the_speaker_of_a_quote_across_sentences_two_speakers_and_a_she_said_that_could_be_either(tmp_path, encoder):
+    from qa.answer import speaker_span
+
+    index = one_article(encoder, tmp_path, (
+        "Talks collapse\n\nUnion leader Maria Costa said: \"We offered a 6% pay rise in the first year.\n"
+        "Tom Hale said it was fair, but the board refused to discuss the night shifts,\" she said.\n"
+        "The operator's chief executive, Tom Hale, said the union wanted too much.\n"
+        "\"We offered a 7% pay rise in the second year,\" she said.\n"
+        "Mayor Jane Price said the city would lose 3 million pounds a week, but Tom Hale said the losses would be 5 "
+        "million pounds.\n")).index
+
+    def said(prefix: str, at: str | None = None) -> str | None:
+        sid = sentence_starting(index, prefix)
+        text = index.sentence_text(sid)
+        found = speaker_span(index, sid, text.index(at) if at else None)
+        return None if found is None else index.sentence_text(found.sentence)[found.start:found.end]
+
+    assert said("Tom Hale said it was fair") == "Maria Costa"  # Tom Hale is named inside her quote
+    assert said('"We offered a 7%') is None  # "she": Maria Costa or Tom Hale, named just before
+    assert said("Mayor Jane Price", at="5 million") == "Tom Hale"  # the speaker of the clause that holds the words
+    assert said("Mayor Jane Price", at="3 million") == "Mayor Jane Price"

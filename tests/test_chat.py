@@ -219,6 +219,10 @@ def test_it_asks_about_the_piece_when_the_previous_turn_tells_of_nothing_else_wr
     assert about_piece("And when was it last updated?", strike) == "When was the story last updated?"
     assert about_piece("When was it published?", letter) is None  # the letter, maybe
     assert about_piece("When was it published?") is None  # no previous turn
+    assert about_piece("When was it filed?", strike) is None  # a lawsuit, maybe
+    assert about_piece("When did it come out?", strike) is None  # a phone, maybe
+    lawsuit = Turn("Who sued Apple?", "Epic Games", "apple.txt", "Epic Games filed a lawsuit against Apple.", 0)
+    assert about_piece("Who wrote it?", lawsuit) is None
 
 
 @pytest.mark.parametrize("question, asks", [

@@ -380,6 +380,16 @@ def test_who_said_that_is_answered_from_the_previous_answer_s_passage(tmp_path, 
     ships = engine.answer("How many ships a month does the port handle?")
     assert ships.found and ships.source == "strike.txt"
     a = engine.answer("Who said that?", history=[ships])  # the reporter's own words
-    assert not a.found and a.notice == "the passage of “Port strike talks collapse” that answered does not say who said it"
+    assert not a.found and a.notice == "the passage of “Port strike talks collapse” that answered does not name who said it"
     a = engine.answer("When was it published?", history=[ships])  # "it": the story, as nothing else written was told of
     assert a.found and a.answer == "14 September 2023"
+    # with no earlier answer, or one from an article the filters leave out: refused, not searched for
+    a = engine.answer("Who said that?")
+    assert not a.found and a.notice == "there is no earlier answer to say who said" and not a.evidence
+    a = engine.answer("Who made that claim?", history=[first], sources=["ferry.txt"])
+    assert not a.found and a.notice == "the passage that answered last is outside the articles searched"
+    # "it" is the story only for "who wrote it" and "when was it published / last updated"
+    ferry = engine.answer("How many passengers was the ferry carrying?")
+    assert ferry.found and ferry.source == "ferry.txt"
+    assert engine.answer("Who said that?", history=[ferry]).answer == "the coastguard"
+    assert engine.answer("When was it filed?", history=[ships]).rewritten != "When was the story published?"
