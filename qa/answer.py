@@ -190,25 +190,34 @@ def support_span(index: Index, sid: int) -> tuple[int, int]:
     return index.char_span(*support_rows(index, sid))
 
 
-# Who says the words of a sentence. A name right before a verb of saying ("Mr Stoltenberg said", "Ireland's foreign
-# ministry said"), or with an appositive between ("Sarah Cardell, the CMA's chief executive, said", "its chief
-# executive, Tom Hale, told"), but not one a preposition governs ("the envoy to Sudan said"); a name after the verb
-# where the words come first ('"...," said passenger Evan Sato'; not "said Monday" nor "told Reuters"), or after
-# "according to". Else an unnamed one ("..., the coastguard said", "officials said").
+# Who says the words of a sentence. A name right before a verb of saying ("Mr Stoltenberg said", "Powell also said",
+# "Blinken on Monday said", "Ireland's foreign ministry said"), or with an appositive between ("Sarah Cardell, the
+# CMA's chief executive, said", "its chief executive, Tom Hale, told"), but not one a preposition governs ("the
+# envoy to the Sudan said"); a name after the verb where the words come first ('"...," said passenger Evan Sato',
+# "said Fed chair Jerome Powell"; not "said Monday" nor "told Reuters"), or after "according to". Else an unnamed
+# one ("..., the coastguard said", "U.S. officials said", "a company spokesperson said").
 _SAYS = (r"(?:said|says|added|adds|told|tells|wrote|writes|warned|warns|argued|argues|insisted|explained|stressed|"
          r"noted|declared|announced|continued|recalled|replied)")
 _INVERTED = re.compile(r"[,\"”’]\s*(?:said|says|added|adds|warned|insisted|explained|noted|continued|replied)\s+"
-                       r"(?:(?:the|a|an|passenger|resident|local|spokesman|spokeswoman)\s+)?$", re.I)
-_ACCORDING = re.compile(r"\baccording\s+to\s+(?:the\s+)?$", re.I)
-_SAYS_AFTER = re.compile(rf"^(?P<own>(?:['’]s)?(?:\s+[a-z][\w-]*){{1,4}})?(?P<appos>\s*,[^,\"“”]{{1,80}},)?"
-                         rf"(?P<comma>\s*,)?\s*(?:also\s+|later\s+|then\s+)?{_SAYS}\b")
-_GOVERNED = re.compile(r"\b(?:to|of|in|for|from|at|with|on|by|about|against|into|over|than|between|among)\s+$", re.I)
+                       r"(?:(?:the|a|an)\s+)?(?:[\w.’'-]+\s+){0,3}$", re.I)
+_ACCORDING = re.compile(r"\baccording\s+to\s+(?:the\s+)?(?:[\w.’'-]+\s+){0,3}$", re.I)
+_ADVERB = r"(?:also|later|then|again|previously|earlier|on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))"
+_SAYS_AFTER = re.compile(rf"^(?P<own>(?:['’]s)?(?:\s+(?!{_ADVERB}\b)[a-z][\w-]*){{1,4}})?"
+                         rf"(?P<appos>\s*,[^,\"“”]{{1,80}},)?(?P<comma>\s*,)?\s*(?:{_ADVERB}\s+)?{_SAYS}\b")
+_GOVERNED = re.compile(r"\b(?:to|of|in|for|from|at|with|on|by|about|against|into|over|than|between|among)\s+"
+                       r"(?:(?:the|a|an)\s+)?$", re.I)
 _OPENS_CLAUSE = re.compile(r"(?:^|[,;:\"“”‘’(—–]\s*)$")
 _TITLE = re.compile(r"(?:Dr|Mr|Mrs|Ms|Prof|St|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Rev)$")
-_UNNAMED = re.compile(r"(?:^|[,;]\s*|\b(?:and|but|as)\s+)(?P<who>(?i:the)\s+(?:[a-z][\w'’-]*\s+){0,2}[a-z][\w'’-]*|"
-                      r"officials|police|authorities|analysts|experts|witnesses|residents|doctors|officers|aides)"
-                      r"\s+(?:also\s+)?(?:said|says|added|told)\b")
-_HE_SAYS = re.compile(rf"\b(?:he|she)\s+(?:also\s+)?{_SAYS}\b", re.I)
+_SPEAKER_NOUN = (r"(?:coastguard|company|firm|ministry|department|police|spokes(?:man|woman|person)|officials?|union|"
+                 r"government|army|military|court|agency|bank|council|statement|prosecutors?|regulator|authority|"
+                 r"authorities|committee|board|club|party|office|embassy|commission|organi[sz]ers|group|operator|"
+                 r"airline|hospital|federation|league|president|minister|mayor|governor|chairman|chairwoman|chair|"
+                 r"chief|executive|director|envoy|analysts|experts|witnesses|residents|doctors|officers|aides|investigators|"
+                 r"sources|campaigners|activists|researchers|scientists|medics|rescuers)")
+_UNNAMED = re.compile(rf"(?:^|[,;]\s*|\b(?:and|but|as)\s+)(?P<who>(?:(?i:the|a|an)\s+)?(?:[\w.’'-]+\s+){{0,3}}?"
+                      rf"{_SPEAKER_NOUN})\s+(?:{_ADVERB}\s+)?(?:said|says|added|told)\b")
+_HE_SAYS = re.compile(rf"\b(?:he|she)\s+(?:{_ADVERB}\s+)?{_SAYS}\b", re.I)
+_CLAUSE_BREAK = re.compile(r";|,\s+(?:but|while|whereas|and)\b")
 
 
 def _names(text: str) -> list[tuple[int, int]]:
@@ -225,14 +234,21 @@ def _speakers(text: str, before: str = "") -> list[tuple[int, int]]:
     """The spans of those the sentence `text` names as saying something, in order; none inside a quote, judged with
     `before`, the words of its quote that earlier sentences opened (`leaves_quote_open` up to the name's first
     letter: a straight mark opens a quote when a word follows it). A possessive's words go with the name
-    ("Ireland's foreign ministry")."""
-    found = []
+    ("Ireland's foreign ministry"), unless it is the appositive of the name before ("Brad Smith, Microsoft's
+    president, told"). Of the names that follow an inverted "said" together ("said Fed chair Jerome Powell"), the
+    last."""
+    found: list[tuple[int, int]] = []
+    inverted_last = False
     for s, e in _names(text):
         if leaves_quote_open(before + text[:s + 1]) or text[s:e].lower() in CALENDAR:
             continue
         if _INVERTED.search(text[:s]) or _ACCORDING.search(text[:s]):
+            if inverted_last and re.fullmatch(r"[\s\w.’'-]*", text[found[-1][1]:s]):
+                found.pop()  # "said Fed chair Jerome Powell": the name, not the title's
             found.append((s, e))
+            inverted_last = True
             continue
+        inverted_last = False
         after = _SAYS_AFTER.match(text[e:])
         if not after or _GOVERNED.search(text[:s]) or (after.group("comma") and not after.group("appos")
                                                        and not _OPENS_CLAUSE.search(text[:s])):
@@ -240,9 +256,18 @@ def _speakers(text: str, before: str = "") -> list[tuple[int, int]]:
         own = after.group("own")
         if not own:
             found.append((s, e))
-        elif re.search(r"['’]s$", text[s:e]) or re.match(r"['’]s\b", own):
+        elif (re.search(r"['’]s$", text[s:e]) or re.match(r"['’]s\b", own)) and not (
+                found and text[found[-1][1]:s].strip() == ","):
             found.append((s, e + after.end("own")))
     return found
+
+
+def _person(name: str) -> bool:
+    """Whether a speaker's name may be a person's (a "he" or "she"): two capitalised words or a title, not a
+    possessive's body ("Ireland's foreign ministry") nor an acronym."""
+    words = name.split()
+    return "'" not in name and "’" not in name and not name.isupper() and (
+        len([w for w in words if w[:1].isupper()]) >= 2 or bool(_TITLE.match(words[0])))
 
 
 @dataclass(frozen=True)
@@ -257,12 +282,13 @@ class Said:
 
 
 def speaker_span(index: Index, sid: int, at: int | None = None) -> Said | None:
-    """Who said the words of sentence `sid` (those at offset `at` in it, where given: the speaker of their clause,
-    the last one named before them or else the first after): named in the sentence, or in the quote it belongs to
-    (the sentences before it only when it goes on with a quote they opened or follows a colon; `support_rows`);
-    where the quote says only "he said" or "she said", the one speaker named in the QUOTE_LOOKBACK sentences before
-    it (two different ones, told apart by their last names: None, it could be either). Else an unnamed one ("the coastguard said"). None when no
-    sentence says who: a sentence of the reporter's own."""
+    """Who said the words of sentence `sid` (those at offset `at` in it, where given: the speaker named in their
+    clause, else the last one named before them, else the first after): named in the sentence, or in the quote it
+    belongs to (the sentences before it only when it goes on with a quote they opened or follows a colon;
+    `support_rows`); where the quote says only "he said" or "she said", the person (`_person`) named nearest in the
+    QUOTE_LOOKBACK sentences before it, unless two different people are named there (told apart by their last
+    names: None, it could be either). Else an unnamed one ("the coastguard said"). None when no sentence says who:
+    a sentence of the reporter's own."""
     lo, hi = support_rows(index, sid)
     if lo < sid and not (leaves_quote_open(index.span_text(lo, sid - 1))
                          or index.sentence_text(sid - 1).rstrip().endswith(":")):
@@ -274,22 +300,30 @@ def speaker_span(index: Index, sid: int, at: int | None = None) -> Said | None:
         text = index.sentence_text(r)
         before = index.span_text(lo, r - 1) + "\n" if r > lo else ""
         if names := _speakers(text, before):
-            if r == sid and at is not None:
-                s, e = next((n for n in reversed(names) if n[0] < at), names[0])
-            else:
-                s, e = names[0]
+            s, e = _of_clause(text, names, at) if r == sid and at is not None else names[0]
             return Said(r, s, e, index.char_span(min(lo, r), max(hi, r)))
         pronoun = pronoun or any(not leaves_quote_open(before + text[:m.start()]) for m in _HE_SAYS.finditer(text))
         if unnamed is None and (m := _UNNAMED.search(text)) and not leaves_quote_open(before + text[:m.start("who")]):
             unnamed = Said(r, m.start("who"), m.end("who"), index.char_span(min(lo, r), max(hi, r)))
-    if pronoun:
-        named = {}
-        for r in range(lo - 1, max(first, lo - QUOTE_LOOKBACK) - 1, -1):
-            text = index.sentence_text(r)
-            for s, e in _speakers(text) if index.sentence_kind(r) is BlockKind.BODY else []:
-                named.setdefault(re.sub(r"['’]s$", "", text[s:e]).split()[-1], Said(r, s, e, index.char_span(r, hi)))
-        return next(iter(named.values())) if len(named) == 1 else None
-    return unnamed
+    if not pronoun:
+        return unnamed
+    people: dict[str, Said] = {}
+    for r in range(lo - 1, max(first, lo - QUOTE_LOOKBACK) - 1, -1):
+        text = index.sentence_text(r)
+        for s, e in _speakers(text) if index.sentence_kind(r) is BlockKind.BODY else []:
+            if _person(text[s:e]):
+                people.setdefault(text[s:e].split()[-1], Said(r, s, e, index.char_span(r, hi)))
+    return next(iter(people.values())) if len(people) == 1 else None
+
+
+def _of_clause(text: str, names: list[tuple[int, int]], at: int) -> tuple[int, int]:
+    """Of the speakers `names` of a sentence, the one of the words at `at`: named in their clause (between breaks
+    such as ", but" and ";"), else the last named before them, else the first after."""
+    breaks = [0] + [m.start() for m in _CLAUSE_BREAK.finditer(text)] + [len(text)]
+    lo = max(b for b in breaks if b <= at)
+    hi = min((b for b in breaks if b > at), default=len(text))
+    return next((n for n in names if lo <= n[0] < hi), None) or next((n for n in reversed(names) if n[0] < at),
+                                                                     names[0])
 
 
 def missing_sum(index: Index, question: str, sid: int) -> str | None:

@@ -544,12 +544,12 @@ _ABOUT_IT = (
     (re.compile(rf"{_START}(?:when|what\s+(?:date|day))\s+was\s+it\s+(?:first\s+)?published{_END}", re.I),
      "When was the story published?"),
 )
-# what else "it" may be that is written, published or updated: the previous turn told of one
+# what else "it" may be that is written, published or updated: the previous turn told of one (not words with an
+# everyday sense besides: an order, a case, a post, a score, an estimate, an interview)
 _WRITTEN = re.compile(r"\b(?:book|novel|memoir|biography|report|letter|study|paper|journal|album|song|film|movie|poem|"
-                      r"essay|column|op-ed|statement|thesis|declaration|manifesto|budget|results?|survey|poll|"
-                      r"guidance|guidelines|rules?|law|bill|treaty|plan|map|data|figures?|list|index|lawsuit|suit|"
-                      r"case|speech|tweet|post|message|interview|ruling|judgment|judgement|verdict|order|video|"
-                      r"podcast|episode|app|software|website|forecast|estimate|outlook|rankings?|score)s?\b", re.I)
+                      r"essay|column|op-ed|statement|thesis|declaration|manifesto|budget|survey|poll|guidance|"
+                      r"guidelines|law|bill|treaty|lawsuit|speech|tweet|ruling|judgment|judgement|verdict|video|"
+                      r"podcast|episode|software|website|forecast)s?\b", re.I)
 
 
 def about_piece(question: str, previous: Turn | None = None) -> str | None:

@@ -187,9 +187,11 @@ def _swapped(a: str, b: str) -> bool:
 
 def _is_slip(term: str, word: str, other: str) -> bool:
     """Whether `other`, a term within `_slip_edits(term)` edits of `term` (the stem of the asked `word`), is that name
-    spelt with a slip: any such for a term of SLIP_LENGTH letters or more; for a shorter stem of a word that long
-    ("Ukriane" -> "ukrian"), only two neighbouring letters swapped ("ukrain")."""
-    return len(term) >= SLIP_LENGTH or (len(word) >= SLIP_LENGTH and _swapped(term, other))
+    spelt with a slip: any such for a term of SLIP_LENGTH letters or more; for a shorter stem of a word that long,
+    one that long too ("Actvision" -> "actvis" for "activis") or the same with two neighbouring letters swapped
+    ("Ukriane" -> "ukrian" for "ukrain"; not "Stevens" -> "steven" for "seven")."""
+    return len(term) >= SLIP_LENGTH or (len(word) >= SLIP_LENGTH and (len(other) >= SLIP_LENGTH
+                                                                      or _swapped(term, other)))
 
 
 def _slip_edits(term: str, word: str) -> int:

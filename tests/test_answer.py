@@ -356,6 +356,14 @@ def test_who_said_a_sentence_s_words_is_read_from_it_its_quote_or_the_speaker_na
     ("A ferry capsized off Lesbos on Sunday, the coastguard said.", "the coastguard"),
     ("According to the UN, 185 people died.", "UN"),
     ("Its Lansing plant builds the Chevrolet Traverse.", None),  # no one's words: not the sentence before's speaker
+    ("Aid will arrive soon, Britain's ambassador to the United States said.", None),  # not "United States"
+    ("The head of the UAW, Shawn Fain, said 3,000 jobs would go.", "Shawn Fain"),
+    ("Brad Smith, Microsoft's president, told the BBC the deal would close.", "Brad Smith"),
+    ("Jerome Powell also said rates would rise.", "Jerome Powell"),
+    ("Antony Blinken on Monday said the talks failed.", "Antony Blinken"),
+    ('"We will open," said Fed chair Jerome Powell.', "Jerome Powell"),
+    ("U.S. officials said the talks failed.", "U.S. officials"),
+    ("The figures told a different story, with 40,000 jobs lost.", None),
 ])
 def test_the_speaker_is_the_one_who_says_not_a_name_told_or_reported_on(tmp_path, encoder, sentence, speaker):
     from qa.answer import speaker_span
@@ -387,3 +395,19 @@ def test_the_speaker_of_a_quote_across_sentences_two_speakers_and_a_she_said_tha
     assert said('"We offered a 7%') is None  # "she": Maria Costa or Tom Hale, named just before
     assert said("Mayor Jane Price", at="5 million") == "Tom Hale"  # the speaker of the clause that holds the words
     assert said("Mayor Jane Price", at="3 million") == "Mayor Jane Price"
+
+
+def test_a_he_said_is_the_person_named_before_it_not_the_company_that_spoke_first(tmp_path, encoder):
+    from qa.answer import speaker_span
+
+    index = one_article(encoder, tmp_path, (
+        "Deal cleared\n\nThe CMA said it had cleared the revised deal on Friday.\nSarah Cardell, its chief executive, "
+        "said cloud gaming would stay open.\n\"Customers will get lower prices and 12 more games,\" she said.\n"
+        "Then the losses would reach 5 million pounds, but prices would fall 3%, Tom Hale said.\n")).index
+    sid = sentence_starting(index, '"Customers')
+    found = speaker_span(index, sid)
+    assert index.sentence_text(found.sentence)[found.start:found.end] == "Sarah Cardell"
+    sid = sentence_starting(index, "Then the losses")
+    text = index.sentence_text(sid)
+    found = speaker_span(index, sid, text.index("3%"))  # the speaker named in the clause after the words
+    assert text[found.start:found.end] == "Tom Hale"

@@ -223,6 +223,10 @@ def test_it_asks_about_the_piece_when_the_previous_turn_tells_of_nothing_else_wr
     assert about_piece("When did it come out?", strike) is None  # a phone, maybe
     lawsuit = Turn("Who sued Apple?", "Epic Games", "apple.txt", "Epic Games filed a lawsuit against Apple.", 0)
     assert about_piece("Who wrote it?", lawsuit) is None
+    # words with an everyday sense ("in order to", "said in an interview") tell of nothing written
+    cuts = Turn("How much will the cuts save?", "2 billion dollars", "ford.txt",
+                "Ford will cut 3,000 jobs in order to save 2 billion dollars, Jim Farley said in an interview.", 0)
+    assert about_piece("Who wrote it?", cuts) == "Who wrote the story?"
 
 
 @pytest.mark.parametrize("question, asks", [
