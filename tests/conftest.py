@@ -25,14 +25,20 @@ NEWS_SET = ROOT.parent / "shared" / "eval" / "news"
 NO_NEWS_SET = pytest.mark.skipif(not NEWS_SET.is_dir(), reason="the news development set is not checked out beside the project")
 
 
-def one_article(encoder, tmp_path: Path, text: str, name: str = "story.txt") -> QA:
-    """An engine over a corpus of one article (`text` in a file `name`), built."""
+def articles(encoder, tmp_path: Path, files: dict[str, str]) -> QA:
+    """An engine over a corpus of these articles (file name -> text), built."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / name).write_text(text, encoding="utf-8")
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
     engine = QA(corpus, tmp_path / "index", encoder=encoder)
     engine.build()
     return engine
+
+
+def one_article(encoder, tmp_path: Path, text: str, name: str = "story.txt") -> QA:
+    """An engine over a corpus of one article (`text` in a file `name`), built."""
+    return articles(encoder, tmp_path, {name: text})
 
 
 def sentence_starting(index, prefix: str) -> int:

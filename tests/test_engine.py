@@ -287,19 +287,14 @@ def test_a_count_put_in_place_of_the_readers_span_carries_no_reader_probability(
 
 
 def test_a_follow_up_about_the_piece_itself_is_answered_from_the_previous_answer_s_article(tmp_path, encoder):
-    from qa.engine import QA
+    from conftest import articles
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "strike.txt").write_text(
-        "Dock strike in Aberdeen ends\n\nBy Tom Reyes\n\nPublished 14 September 2023 | Updated 15 September 2023\n\n"
-        "Dock workers in Aberdeen voted on Wednesday to end their strike after the port offered a 6% pay rise.\n",
-        encoding="utf-8")
-    (corpus / "ferry.txt").write_text(
-        "Ferry capsizes off Lesbos\n\nBy Ana Silva\n\nPublished 2 March 2024\n\nA ferry carrying 40 passengers "
-        "capsized off the island of Lesbos on Sunday.\n", encoding="utf-8")
-    engine = QA(corpus, tmp_path / "index", encoder=encoder)
-    engine.build()
+    engine = articles(encoder, tmp_path, {
+        "strike.txt": "Dock strike in Aberdeen ends\n\nBy Tom Reyes\n\nPublished 14 September 2023 | Updated 15 "
+                      "September 2023\n\nDock workers in Aberdeen voted on Wednesday to end their strike after the "
+                      "port offered a 6% pay rise.\n",
+        "ferry.txt": "Ferry capsizes off Lesbos\n\nBy Ana Silva\n\nPublished 2 March 2024\n\nA ferry carrying 40 "
+                     "passengers capsized off the island of Lesbos on Sunday.\n"})
     first = engine.answer("What pay rise did the port offer the dock workers?")
     assert first.found and first.source == "strike.txt"
     a = engine.answer("Who wrote that story?", history=[first])
@@ -354,21 +349,17 @@ def test_a_follow_up_about_the_piece_shows_a_byline_that_names_no_writer_and_no_
 
 
 def test_who_said_that_is_answered_from_the_previous_answer_s_passage(tmp_path, encoder):
-    from qa.engine import QA
+    from conftest import articles
 
+    engine = articles(encoder, tmp_path, {
+        "strike.txt": "Port strike talks collapse\n\nBy Tom Reyes\n\nPublished 14 September 2023\n\n"
+                      "Talks between the dockers' union and the port operator collapsed on Friday.\n"
+                      "Union leader Maria Costa, who has led the dockers since 2019, said the operator had walked "
+                      "away.\n\"We offered a 6% pay rise in the first year.\nThey refused even to discuss the night "
+                      "shifts,\" she said.\nThe port handles 40 ships a month.\n",
+        "ferry.txt": "Ferry capsizes off Lesbos\n\nA ferry carrying 40 passengers capsized off the island of Lesbos on "
+                     "Sunday, the coastguard said.\n"})
     corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "strike.txt").write_text(
-        "Port strike talks collapse\n\nBy Tom Reyes\n\nPublished 14 September 2023\n\n"
-        "Talks between the dockers' union and the port operator collapsed on Friday.\n"
-        "Union leader Maria Costa, who has led the dockers since 2019, said the operator had walked away.\n"
-        "\"We offered a 6% pay rise in the first year.\nThey refused even to discuss the night shifts,\" she said.\n"
-        "The port handles 40 ships a month.\n", encoding="utf-8")
-    (corpus / "ferry.txt").write_text(
-        "Ferry capsizes off Lesbos\n\nA ferry carrying 40 passengers capsized off the island of Lesbos on Sunday, "
-        "the coastguard said.\n", encoding="utf-8")
-    engine = QA(corpus, tmp_path / "index", encoder=encoder)
-    engine.build()
     first = engine.answer("What pay rise did the union offer in the first year?")
     assert first.found and first.source == "strike.txt" and first.sentence.startswith('"We offered')
     for asked in ("Who said that?", "And according to whom?"):
