@@ -16,7 +16,6 @@ from qa.index import Index, kind_code
 from qa.metadata import CALENDAR, author_span, date_span, dateline
 from qa.select import (QUOTE_LOOKBACK, Scored, Selector, asked_header, dedupe_key, header_lines, rival,
                        tells_of_piece, twins)
-from qa.tokens import double_quotes
 
 AGREEMENT = 0.8  # cosine above which a sentence of another article supports the answer
 AGREEMENT_POOL = 30  # how many of the best candidates are checked for agreement
@@ -201,7 +200,8 @@ _SAYS = (r"(?:said|says|added|adds|told|tells|wrote|writes|warned|warns|argued|a
 _INVERTED = re.compile(r"[,\"”’]\s*(?:said|says|added|adds|warned|insisted|explained|noted|continued|replied)\s+"
                        r"(?:(?:the|a|an)\s+)?(?:[\w.’'-]+\s+){0,3}$", re.I)
 _ACCORDING = re.compile(r"\baccording\s+to\s+(?:the\s+)?(?:[\w.’'-]+\s+){0,3}$", re.I)
-_ADVERB = r"(?:also|later|then|again|previously|earlier|on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))"
+_ADVERB = (r"(?:also|later|then|again|previously|earlier|"
+           r"on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))")
 _SAYS_AFTER = re.compile(rf"^(?P<own>(?:['’]s)?(?:\s+(?!{_ADVERB}\b)[a-z][\w-]*){{1,4}})?"
                          rf"(?P<appos>\s*,[^,\"“”]{{1,80}},)?(?P<comma>\s*,)?\s*(?:{_ADVERB}\s+)?{_SAYS}\b")
 _GOVERNED = re.compile(r"\b(?:to|of|in|for|from|at|with|on|by|about|against|into|over|than|between|among)\s+"
@@ -212,8 +212,8 @@ _SPEAKER_NOUN = (r"(?:coastguard|company|firm|ministry|department|police|spokes(
                  r"government|army|military|court|agency|bank|council|statement|prosecutors?|regulator|authority|"
                  r"authorities|committee|board|club|party|office|embassy|commission|organi[sz]ers|group|operator|"
                  r"airline|hospital|federation|league|president|minister|mayor|governor|chairman|chairwoman|chair|"
-                 r"chief|executive|director|envoy|analysts|experts|witnesses|residents|doctors|officers|aides|investigators|"
-                 r"sources|campaigners|activists|researchers|scientists|medics|rescuers)")
+                 r"chief|executive|director|envoy|analysts|experts|witnesses|residents|doctors|officers|aides|"
+                 r"investigators|sources|campaigners|activists|researchers|scientists|medics|rescuers)")
 _UNNAMED = re.compile(rf"(?:^|[,;]\s*|\b(?:and|but|as)\s+)(?P<who>(?:(?i:the|a|an)\s+)?(?:[\w.’'-]+\s+){{0,3}}?"
                       rf"{_SPEAKER_NOUN})\s+(?:{_ADVERB}\s+)?(?:said|says|added|told)\b")
 _HE_SAYS = re.compile(rf"\b(?:he|she)\s+(?:{_ADVERB}\s+)?{_SAYS}\b", re.I)

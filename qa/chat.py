@@ -514,27 +514,20 @@ _START = (r"^(?:.*?[.!?]\s+)?\W*(?:(?:and|so|but|ok|okay|thanks|please|can\s+you
           r"do\s+you\s+know|tell\s+me)\W+)*")
 _END = r"(?:\W+please)?\W*$"
 _WRITER = r"(?:reporter|journalist|correspondent|author|writer)"
-
-
-def _about_piece(ref: str) -> tuple[tuple[re.Pattern[str], str], ...]:
-    """The questions about a piece named by `ref` (a pattern), each with the question it asks of it."""
-    return (
-        (re.compile(rf"{_START}(?:who|which\s+{_WRITER})\s+(?:wrote|writes|reported|filed|authored)\s+{ref}{_END}",
-                    re.I), "Who wrote the story?"),
-        (re.compile(rf"{_START}who\s+(?:was|is)\s+{ref}\s+(?:written|filed|reported)\s+by{_END}", re.I),
-         "Who wrote the story?"),
-        (re.compile(rf"{_START}who(?:['’]s|\s+is|\s+was)\s+the\s+{_WRITER}\s+(?:of|on|behind|for)\s+{ref}{_END}",
-                    re.I), "Who wrote the story?"),
-        (re.compile(rf"{_START}(?:when|what\s+(?:date|day))\s+(?:was|is)\s+{ref}\s+(?:last\s+)?"
-                    rf"(?:updated|modified){_END}", re.I), "When was the story last updated?"),
-        (re.compile(rf"{_START}(?:when|what\s+(?:date|day))\s+(?:was|is)\s+{ref}\s+(?:first\s+)?"
-                    rf"(?:published|posted|written|filed|put\s+out){_END}", re.I), "When was the story published?"),
-        (re.compile(rf"{_START}when\s+did\s+{ref}\s+(?:come\s+out|run|appear|go\s+(?:out|live|online)){_END}",
-                    re.I), "When was the story published?"),
-    )
-
-
-_ABOUT_PIECE = _about_piece(_PIECE_REF)
+_ABOUT_PIECE = (
+    (re.compile(rf"{_START}(?:who|which\s+{_WRITER})\s+(?:wrote|writes|reported|filed|authored)\s+{_PIECE_REF}{_END}",
+                re.I), "Who wrote the story?"),
+    (re.compile(rf"{_START}who\s+(?:was|is)\s+{_PIECE_REF}\s+(?:written|filed|reported)\s+by{_END}", re.I),
+     "Who wrote the story?"),
+    (re.compile(rf"{_START}who(?:['’]s|\s+is|\s+was)\s+the\s+{_WRITER}\s+(?:of|on|behind|for)\s+{_PIECE_REF}{_END}",
+                re.I), "Who wrote the story?"),
+    (re.compile(rf"{_START}(?:when|what\s+(?:date|day))\s+(?:was|is)\s+{_PIECE_REF}\s+(?:last\s+)?"
+                rf"(?:updated|modified){_END}", re.I), "When was the story last updated?"),
+    (re.compile(rf"{_START}(?:when|what\s+(?:date|day))\s+(?:was|is)\s+{_PIECE_REF}\s+(?:first\s+)?"
+                rf"(?:published|posted|written|filed|put\s+out){_END}", re.I), "When was the story published?"),
+    (re.compile(rf"{_START}when\s+did\s+{_PIECE_REF}\s+(?:come\s+out|run|appear|go\s+(?:out|live|online)){_END}",
+                re.I), "When was the story published?"),
+)
 # "Who wrote it?", "When was it published?", "When was it last updated?": no other form ("When was it filed?" may be a
 # lawsuit, "When did it come out?" a phone)
 _ABOUT_IT = (

@@ -389,7 +389,7 @@ class QA:
             if said is not None and (allowed is None or allowed[article]):
                 return self._answer_speaker(index, cues, question, notice, top_k, previous, said, allowed)
             why = ("the passage that answered last is outside the articles searched" if said is not None
-                   else "there is no earlier answer to say who said")
+                   else "there is no earlier answer to attribute")
             return refusal(question, 0.0, [], notice=_with_reason(notice, why))
         referent = writer_referent(asked)
         if referent is not None:  # "the writer of the Paris SUV piece": asked about by name, once its byline gives it

@@ -376,7 +376,7 @@ def test_who_said_that_is_answered_from_the_previous_answer_s_passage(tmp_path, 
     assert a.found and a.answer == "14 September 2023"
     # with no earlier answer, or one from an article the filters leave out: refused, not searched for
     a = engine.answer("Who said that?")
-    assert not a.found and a.notice == "there is no earlier answer to say who said" and not a.evidence
+    assert not a.found and a.notice == "there is no earlier answer to attribute" and not a.evidence
     a = engine.answer("Who made that claim?", history=[first], sources=["ferry.txt"])
     assert not a.found and a.notice == "the passage that answered last is outside the articles searched"
     # "it" is the story only for "who wrote it" and "when was it published / last updated"
