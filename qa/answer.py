@@ -16,6 +16,7 @@ from qa.index import Index, kind_code
 from qa.metadata import CALENDAR, author_span, date_span, dateline
 from qa.select import (QUOTE_LOOKBACK, Scored, Selector, asked_header, dedupe_key, header_lines, rival,
                        tells_of_piece, twins)
+from qa.tokens import double_quotes
 
 AGREEMENT = 0.8  # cosine above which a sentence of another article supports the answer
 AGREEMENT_POOL = 30  # how many of the best candidates are checked for agreement
@@ -195,12 +196,15 @@ def support_span(index: Index, sid: int) -> tuple[int, int]:
 # envoy to the Sudan said"); a name after the verb where the words come first ('"...," said passenger Evan Sato',
 # "said Fed chair Jerome Powell"; not "said Monday" nor "told Reuters"), or after "according to". Else an unnamed
 # one ("..., the coastguard said", "U.S. officials said", "a company spokesperson said").
-_SAYS = (r"(?:said|says|added|adds|told|tells|wrote|writes|warned|warns|argued|argues|insisted|explained|stressed|"
-         r"noted|declared|announced|continued|recalled|replied)")
+_SAYS = (r"(?:said|says|say|added|adds|told|tells|wrote|writes|warned|warns|argued|argues|insisted|explained|"
+         r"stressed|noted|notes|declared|announced|continued|recalled|replied|stated|highlighted|emphasi[sz]ed|"
+         r"underlined|underscored|urged|reaffirmed|reiterated|acknowledged|confirmed|claimed|predicted|promised|"
+         r"vowed|admitted|suggested|asserted|observed|commented|remarked|mentioned)")
 _INVERTED = re.compile(r"[,\"”’]\s*(?:said|says|added|adds|warned|insisted|explained|noted|continued|replied)\s+"
                        r"(?:(?:the|a|an)\s+)?(?:[\w.’'-]+\s+){0,3}$", re.I)
 _ACCORDING = re.compile(r"\baccording\s+to\s+(?:the\s+)?(?:[\w.’'-]+\s+){0,3}$", re.I)
-_ADVERB = (r"(?:also|later|then|again|previously|earlier|"
+_ADVERB = (r"(?:(?:has|have|had)(?:\s+(?:also|previously|repeatedly|long))?|also|later|then|again|further|"
+           r"previously|earlier|repeatedly|recently|once|"
            r"on\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))")
 _SAYS_AFTER = re.compile(rf"^(?P<own>(?:['’]s)?(?:\s+(?!{_ADVERB}\b)[a-z][\w-]*){{1,4}})?"
                          rf"(?P<appos>\s*,[^,\"“”]{{1,80}},)?(?P<comma>\s*,)?\s*(?:{_ADVERB}\s+)?{_SAYS}\b")
@@ -212,9 +216,10 @@ _SPEAKER_NOUN = (r"(?:coastguard|company|firm|ministry|department|police|spokes(
                  r"government|army|military|court|agency|bank|council|statement|prosecutors?|regulator|authority|"
                  r"authorities|committee|board|club|party|office|embassy|commission|organi[sz]ers|group|operator|"
                  r"airline|hospital|federation|league|president|minister|mayor|governor|chairman|chairwoman|chair|"
-                 r"chief|executive|director|envoy|analysts|experts|witnesses|residents|doctors|officers|aides|"
+                 r"chief|executive|director|envoy|secretary|general|secretary-general|analysts|experts|witnesses|"
+                 r"residents|doctors|officers|aides|"
                  r"investigators|sources|campaigners|activists|researchers|scientists|medics|rescuers)")
-_UNNAMED = re.compile(rf"(?:^|[,;]\s*|\b(?:and|but|as)\s+)(?P<who>(?:(?i:the|a|an)\s+)?(?:[\w.’'-]+\s+){{0,3}}?"
+_UNNAMED = re.compile(rf"(?:^|[,;][”\"’]?\s*|\b(?:and|but|as)\s+)(?P<who>(?:(?i:the|a|an)\s+)?(?:[\w.’'-]+\s+){{0,3}}?"
                       rf"{_SPEAKER_NOUN})\s+(?:{_ADVERB}\s+)?(?:said|says|added|told)\b")
 _HE_SAYS = re.compile(rf"\b(?:he|she)\s+(?:{_ADVERB}\s+)?{_SAYS}\b", re.I)
 _CLAUSE_BREAK = re.compile(r";|,\s+(?:but|while|whereas|and)\b")
@@ -262,12 +267,20 @@ def _speakers(text: str, before: str = "") -> list[tuple[int, int]]:
     return found
 
 
-def _person(name: str) -> bool:
-    """Whether a speaker's name may be a person's (a "he" or "she"): two capitalised words or a title, not a
-    possessive's body ("Ireland's foreign ministry") nor an acronym."""
+def _person(name: str) -> int:
+    """How likely a speaker's name is a person's (a "he" or "she"): 2 for two capitalised words or a title, 1 for
+    one word ("Stoltenberg", or a company's name), 0 for an acronym or a possessive's body ("Ireland's foreign
+    ministry")."""
     words = name.split()
-    return "'" not in name and "’" not in name and not name.isupper() and (
-        len([w for w in words if w[:1].isupper()]) >= 2 or bool(_TITLE.match(words[0])))
+    if "'" in name or "’" in name or name.isupper():
+        return 0
+    return 2 if len([w for w in words if w[:1].isupper()]) >= 2 or _TITLE.match(words[0]) else 1
+
+
+def _subject(text: str) -> tuple[int, int] | None:
+    """The name that opens a sentence as its subject ("The Secretary General welcomed ..."), if any."""
+    names = _names(text)
+    return names[0] if names and text[:names[0][0]].strip().lower() in ("", "the") else None
 
 
 @dataclass(frozen=True)
@@ -285,10 +298,10 @@ def speaker_span(index: Index, sid: int, at: int | None = None) -> Said | None:
     """Who said the words of sentence `sid` (those at offset `at` in it, where given: the speaker named in their
     clause, else the last one named before them, else the first after): named in the sentence, or in the quote it
     belongs to (the sentences before it only when it goes on with a quote they opened or follows a colon;
-    `support_rows`); where the quote says only "he said" or "she said", the person (`_person`) named nearest in the
-    QUOTE_LOOKBACK sentences before it, unless two different people are named there (told apart by their last
-    names: None, it could be either). Else an unnamed one ("the coastguard said"). None when no sentence says who:
-    a sentence of the reporter's own."""
+    `support_rows`); where the quote says only "he said" or "she said", who that is (`_he_or_she`); else an unnamed
+    one ("the coastguard said"); for a quote that says nothing of who says it, the speaker of the nearest of the
+    QUOTE_LOOKBACK sentences before it that says who speaks. None when no sentence says who: a sentence of the
+    reporter's own."""
     lo, hi = support_rows(index, sid)
     if lo < sid and not (leaves_quote_open(index.span_text(lo, sid - 1))
                          or index.sentence_text(sid - 1).rstrip().endswith(":")):
@@ -305,15 +318,52 @@ def speaker_span(index: Index, sid: int, at: int | None = None) -> Said | None:
         pronoun = pronoun or any(not leaves_quote_open(before + text[:m.start()]) for m in _HE_SAYS.finditer(text))
         if unnamed is None and (m := _UNNAMED.search(text)) and not leaves_quote_open(before + text[:m.start("who")]):
             unnamed = Said(r, m.start("who"), m.end("who"), index.char_span(min(lo, r), max(hi, r)))
-    if not pronoun:
+    if pronoun:
+        return _he_or_she(index, lo, hi, first)
+    if unnamed is not None or double_quotes(index.span_text(lo, hi)).lstrip()[:1] not in ('"', "“"):
         return unnamed
-    people: dict[str, Said] = {}
-    for r in range(lo - 1, max(first, lo - QUOTE_LOOKBACK) - 1, -1):
-        text = index.sentence_text(r)
-        for s, e in _speakers(text) if index.sentence_kind(r) is BlockKind.BODY else []:
-            if _person(text[s:e]):
-                people.setdefault(text[s:e].split()[-1], Said(r, s, e, index.char_span(r, hi)))
-    return next(iter(people.values())) if len(people) == 1 else None
+    for r in range(lo - 1, max(first, lo - QUOTE_LOOKBACK) - 1, -1):  # a quote no one is said to say
+        if index.sentence_kind(r) is BlockKind.BODY and _says_who(index.sentence_text(r)):
+            found = speaker_span(index, r)
+            return None if found is None else dataclasses.replace(
+                found, support=(found.support[0], index.char_span(hi)[1]))
+    return None
+
+
+def _says_who(text: str) -> bool:
+    """Whether a sentence says who speaks: it names a speaker, an unnamed one, or a "he said"."""
+    return bool(_speakers(text) or _UNNAMED.search(text) or _HE_SAYS.search(text))
+
+
+def _he_or_she(index: Index, lo: int, hi: int, first: int) -> Said | None:
+    """Who the "he" or "she" that says a quote (sentences `lo`..`hi`) is: among the speakers named in the
+    QUOTE_LOOKBACK sentences before it, the one most likely a person (`_person`), None where two different ones
+    are as likely (told apart by their last names: it could be either); or else the person that opens the nearest
+    of those sentences as its subject ("The Secretary General welcomed ...")."""
+    for pick in (_speakers, _nearest_subject(index, lo, first)):
+        found: dict[str, tuple[int, Said]] = {}
+        for r in range(lo - 1, max(first, lo - QUOTE_LOOKBACK) - 1, -1):
+            text = index.sentence_text(r)
+            for s, e in pick(text) if index.sentence_kind(r) is BlockKind.BODY else []:
+                if likely := _person(text[s:e]):
+                    found.setdefault(text[s:e].split()[-1], (likely, Said(r, s, e, index.char_span(r, hi))))
+        best = max((likely for likely, _ in found.values()), default=0)
+        top = [said for likely, said in found.values() if likely == best]
+        if len(top) == 1:
+            return top[0]
+        if top:
+            return None
+    return None
+
+
+def _nearest_subject(index: Index, lo: int, first: int):
+    """A picker for `_he_or_she`: the subject (`_subject`) of the nearest sentence before `lo` that opens with a
+    person's name, and no name from the others."""
+    nearest = next((r for r in range(lo - 1, max(first, lo - QUOTE_LOOKBACK) - 1, -1)
+                    if (n := _subject(index.sentence_text(r))) and _person(index.sentence_text(r)[n[0]:n[1]]) == 2),
+                   None)
+    return lambda text: [n] if nearest is not None and text == index.sentence_text(nearest) and (
+        n := _subject(text)) else []
 
 
 def _of_clause(text: str, names: list[tuple[int, int]], at: int) -> tuple[int, int]:

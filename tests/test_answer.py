@@ -364,6 +364,8 @@ def test_who_said_a_sentence_s_words_is_read_from_it_its_quote_or_the_speaker_na
     ('"We will open," said Fed chair Jerome Powell.', "Jerome Powell"),
     ("U.S. officials said the talks failed.", "U.S. officials"),
     ("The figures told a different story, with 40,000 jobs lost.", None),
+    ("Lukashenko has said he will deploy joint forces.", "Lukashenko"),
+    ("Rutte further noted that the EU must act.", "Rutte"),
 ])
 def test_the_speaker_is_the_one_who_says_not_a_name_told_or_reported_on(tmp_path, encoder, sentence, speaker):
     from qa.answer import speaker_span
@@ -395,6 +397,24 @@ def test_the_speaker_of_a_quote_across_sentences_two_speakers_and_a_she_said_tha
     assert said('"We offered a 7%') is None  # "she": Maria Costa or Tom Hale, named just before
     assert said("Mayor Jane Price", at="5 million") == "Tom Hale"  # the speaker of the clause that holds the words
     assert said("Mayor Jane Price", at="3 million") == "Mayor Jane Price"
+
+
+def test_a_he_said_after_no_one_s_words_is_the_subject_before_and_a_bare_quote_is_the_last_speaker_s(
+        tmp_path, encoder):
+    from qa.answer import speaker_span
+
+    index = one_article(encoder, tmp_path, (
+        "Talks resume\n\nAllies will also address the challenges posed by China.\n"
+        "The Secretary General welcomed recent talks between China and Allies.\n"
+        "\"China is not an adversary,\" he said.\nThe talks ended late.\n"
+        "\"We will step up our support,\" the secretary general said.\n\"Ukraine has the momentum.\"\n")).index
+
+    def said(prefix: str) -> str | None:
+        found = speaker_span(index, sentence_starting(index, prefix))
+        return None if found is None else index.sentence_text(found.sentence)[found.start:found.end]
+
+    assert said('"China is not') == "Secretary General"  # the person the sentence before opens with
+    assert said('"Ukraine has') == "the secretary general"  # a quote no one is said to say: the last speaker's
 
 
 def test_a_he_said_is_the_person_named_before_it_not_the_company_that_spoke_first(tmp_path, encoder):
