@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.answer_types import (PRONOUN_START, asks_for_author, asks_money, asks_when_updated, counted_noun,
-                             counts_others, entity_spans, leaves_quote_open, states_sum)
+                             counts_others, entity_spans, leaves_quote_open, quotes_someone, states_sum)
 from qa.corpus import BlockKind
 from qa.index import Index, kind_code
 from qa.metadata import CALENDAR, author_span, date_span, dateline
@@ -197,9 +197,7 @@ def support_span(index: Index, sid: int) -> tuple[int, int]:
 # "said Fed chair Jerome Powell"; not "said Monday" nor "told Reuters"), or after "according to". Else an unnamed
 # one ("..., the coastguard said", "U.S. officials said", "a company spokesperson said").
 _SAYS = (r"(?:said|says|say|added|adds|told|tells|wrote|writes|warned|warns|argued|argues|insisted|explained|"
-         r"stressed|noted|notes|declared|announced|continued|recalled|replied|stated|highlighted|emphasi[sz]ed|"
-         r"underlined|underscored|urged|reaffirmed|reiterated|acknowledged|confirmed|claimed|predicted|promised|"
-         r"vowed|admitted|suggested|asserted|observed|commented|remarked|mentioned)")
+         r"stressed|noted|notes|declared|announced|continued|recalled|replied|stated|reiterated|remarked|commented)")
 _INVERTED = re.compile(r"[,\"”’]\s*(?:said|says|added|adds|warned|insisted|explained|noted|continued|replied)\s+"
                        r"(?:(?:the|a|an)\s+)?(?:[\w.’'-]+\s+){0,3}$", re.I)
 _ACCORDING = re.compile(r"\baccording\s+to\s+(?:the\s+)?(?:[\w.’'-]+\s+){0,3}$", re.I)
@@ -211,17 +209,22 @@ _SAYS_AFTER = re.compile(rf"^(?P<own>(?:['’]s)?(?:\s+(?!{_ADVERB}\b)[a-z][\w-]
 _GOVERNED = re.compile(r"\b(?:to|of|in|for|from|at|with|on|by|about|against|into|over|than|between|among)\s+"
                        r"(?:(?:the|a|an)\s+)?$", re.I)
 _OPENS_CLAUSE = re.compile(r"(?:^|[,;:\"“”‘’(—–]\s*)$")
+# what may follow the name after an inverted "said" ("said Jens Stoltenberg at the meeting"; not "said SUVs took up")
+_ENDS_CLAUSE = re.compile(r"\s*(?:[,.;:!?)]|$|(?:at|in|on|during|after|before|ahead|while|when)\b)")
 _TITLE = re.compile(r"(?:Dr|Mr|Mrs|Ms|Prof|St|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Rev)$")
 _SPEAKER_NOUN = (r"(?:coastguard|company|firm|ministry|department|police|spokes(?:man|woman|person)|officials?|union|"
                  r"government|army|military|court|agency|bank|council|statement|prosecutors?|regulator|authority|"
                  r"authorities|committee|board|club|party|office|embassy|commission|organi[sz]ers|group|operator|"
                  r"airline|hospital|federation|league|president|minister|mayor|governor|chairman|chairwoman|chair|"
                  r"chief|executive|director|envoy|secretary|general|secretary-general|analysts|experts|witnesses|"
-                 r"residents|doctors|officers|aides|"
+                 r"residents|doctors|officers|aides|lawyers?|family|relatives|"
                  r"investigators|sources|campaigners|activists|researchers|scientists|medics|rescuers)")
-_UNNAMED = re.compile(rf"(?:^|[,;][”\"’]?\s*|\b(?:and|but|as)\s+)(?P<who>(?:(?i:the|a|an)\s+)?(?:[\w.’'-]+\s+){{0,3}}?"
-                      rf"{_SPEAKER_NOUN})\s+(?:{_ADVERB}\s+)?(?:said|says|added|told)\b")
-_HE_SAYS = re.compile(rf"\b(?:he|she)\s+(?:{_ADVERB}\s+)?{_SAYS}\b", re.I)
+_UNNAMED = re.compile(rf"(?:^|[,;][”\"’]?\s*|\b(?:and|but|as)\s+)(?P<who>(?:(?i:the|a|an|his|her|their)\s+)?"
+                      rf"(?:[\w.’'-]+\s+){{0,3}}?{_SPEAKER_NOUN})\s+(?:{_ADVERB}\s+)?(?:said|says|added|told)\b")
+# a "he said" that tags a quote ('"...," she said.', 'He said: "...') or opens the sentence ("He said that ..."); not
+# reported speech ("Police said he admitted ...")
+_HE_SAYS = re.compile(rf"(?:^\s*|[,:\"”’]\s*)(?P<who>he|she)\s+(?:{_ADVERB}\s+)?{_SAYS}\b", re.I)
+_REPORTED = re.compile(rf"\b{_SAYS}\b|\baccording\s+to\b", re.I)
 _CLAUSE_BREAK = re.compile(r";|,\s+(?:but|while|whereas|and)\b")
 
 
@@ -247,7 +250,7 @@ def _speakers(text: str, before: str = "") -> list[tuple[int, int]]:
     for s, e in _names(text):
         if leaves_quote_open(before + text[:s + 1]) or text[s:e].lower() in CALENDAR:
             continue
-        if _INVERTED.search(text[:s]) or _ACCORDING.search(text[:s]):
+        if _INVERTED.search(text[:s]) and _ENDS_CLAUSE.match(text[e:]) or _ACCORDING.search(text[:s]):
             if inverted_last and re.fullmatch(r"[\s\w.’'-]*", text[found[-1][1]:s]):
                 found.pop()  # "said Fed chair Jerome Powell": the name, not the title's
             found.append((s, e))
@@ -275,12 +278,6 @@ def _person(name: str) -> int:
     if "'" in name or "’" in name or name.isupper():
         return 0
     return 2 if len([w for w in words if w[:1].isupper()]) >= 2 or _TITLE.match(words[0]) else 1
-
-
-def _subject(text: str) -> tuple[int, int] | None:
-    """The name that opens a sentence as its subject ("The Secretary General welcomed ..."), if any."""
-    names = _names(text)
-    return names[0] if names and text[:names[0][0]].strip().lower() in ("", "the") else None
 
 
 @dataclass(frozen=True)
@@ -315,12 +312,13 @@ def speaker_span(index: Index, sid: int, at: int | None = None) -> Said | None:
         if names := _speakers(text, before):
             s, e = _of_clause(text, names, at) if r == sid and at is not None else names[0]
             return Said(r, s, e, index.char_span(min(lo, r), max(hi, r)))
-        pronoun = pronoun or any(not leaves_quote_open(before + text[:m.start()]) for m in _HE_SAYS.finditer(text))
+        pronoun = pronoun or any(not leaves_quote_open(before + text[:m.start("who")])
+                                 for m in _HE_SAYS.finditer(text))
         if unnamed is None and (m := _UNNAMED.search(text)) and not leaves_quote_open(before + text[:m.start("who")]):
             unnamed = Said(r, m.start("who"), m.end("who"), index.char_span(min(lo, r), max(hi, r)))
     if pronoun:
         return _he_or_she(index, lo, hi, first)
-    if unnamed is not None or double_quotes(index.span_text(lo, hi)).lstrip()[:1] not in ('"', "“"):
+    if unnamed is not None or not _all_quoted(index, lo, hi):
         return unnamed
     for r in range(lo - 1, max(first, lo - QUOTE_LOOKBACK) - 1, -1):  # a quote no one is said to say
         if index.sentence_kind(r) is BlockKind.BODY and _says_who(index.sentence_text(r)):
@@ -335,35 +333,49 @@ def _says_who(text: str) -> bool:
     return bool(_speakers(text) or _UNNAMED.search(text) or _HE_SAYS.search(text))
 
 
+def _all_quoted(index: Index, lo: int, hi: int) -> bool:
+    """Whether body sentences `lo`..`hi` are one quote and nothing else ('"Ukraine has the momentum."'): no tag, no
+    title in quote marks ('"Barbie" grossed ...'), no caption."""
+    text = double_quotes(index.span_text(lo, hi)).strip()
+    body = all(index.sentence_kind(r) is BlockKind.BODY for r in range(lo, hi + 1))
+    return body and bool(re.fullmatch(r'[“"][^"“”]*[.!?,]?[”"][.!?]?', text)) and not _REPORTED.search(
+        re.sub(r'[“"][^"“”]*[”"]', "", text))
+
+
 def _he_or_she(index: Index, lo: int, hi: int, first: int) -> Said | None:
     """Who the "he" or "she" that says a quote (sentences `lo`..`hi`) is: among the speakers named in the
-    QUOTE_LOOKBACK sentences before it, the one most likely a person (`_person`), None where two different ones
-    are as likely (told apart by their last names: it could be either); or else the person that opens the nearest
-    of those sentences as its subject ("The Secretary General welcomed ...")."""
-    for pick in (_speakers, _nearest_subject(index, lo, first)):
-        found: dict[str, tuple[int, Said]] = {}
-        for r in range(lo - 1, max(first, lo - QUOTE_LOOKBACK) - 1, -1):
-            text = index.sentence_text(r)
-            for s, e in pick(text) if index.sentence_kind(r) is BlockKind.BODY else []:
-                if likely := _person(text[s:e]):
-                    found.setdefault(text[s:e].split()[-1], (likely, Said(r, s, e, index.char_span(r, hi))))
-        best = max((likely for likely, _ in found.values()), default=0)
-        top = [said for likely, said in found.values() if likely == best]
-        if len(top) == 1:
-            return top[0]
-        if top:
-            return None
-    return None
+    QUOTE_LOOKBACK sentences before it, the one most likely a person (`_person`; not a one-word name the article
+    says "said it" of: "Apple said it would appeal"); None where two different ones are as likely (told apart by
+    their last names: it could be either), or none is."""
+    _, last = index.article_sentences(int(index.article_of(lo)))
+    article = index.span_text(first, last - 1)
+    found: dict[str, tuple[int, Said]] = {}
+    for r in range(lo - 1, max(first, lo - QUOTE_LOOKBACK) - 1, -1):
+        text = index.sentence_text(r)
+        for s, e in _speakers(text) if index.sentence_kind(r) is BlockKind.BODY else []:
+            likely = _person(text[s:e])
+            if likely == 1 and re.search(rf"\b{re.escape(text[s:e])}\s+(?:{_ADVERB}\s+)?{_SAYS}\s+(?:it|its)\b",
+                                         article):
+                likely = 0  # "Apple said it would appeal": a thing, not a he or she
+            if likely:
+                found.setdefault(text[s:e].split()[-1], (likely, Said(r, s, e, index.char_span(r, hi))))
+    best = max((likely for likely, _ in found.values()), default=0)
+    top = [said for likely, said in found.values() if likely == best]
+    return top[0] if len(top) == 1 else None
 
 
-def _nearest_subject(index: Index, lo: int, first: int):
-    """A picker for `_he_or_she`: the subject (`_subject`) of the nearest sentence before `lo` that opens with a
-    person's name, and no name from the others."""
-    nearest = next((r for r in range(lo - 1, max(first, lo - QUOTE_LOOKBACK) - 1, -1)
-                    if (n := _subject(index.sentence_text(r))) and _person(index.sentence_text(r)[n[0]:n[1]]) == 2),
-                   None)
-    return lambda text: [n] if nearest is not None and text == index.sentence_text(nearest) and (
-        n := _subject(text)) else []
+def reported(text: str) -> bool:
+    """Whether a passage reports someone's words: a quote, a verb of saying or "according to" (else it is the
+    reporter's own)."""
+    return quotes_someone(text) or bool(_REPORTED.search(text))
+
+
+def clause_words(text: str, at: int | None, n: int = 10) -> str:
+    """The first `n` words of the clause of `text` that holds offset `at` (the whole text's with no `at`), with "…"
+    where it goes on."""
+    start = max((m.end() for m in _CLAUSE_BREAK.finditer(text) if m.end() <= at), default=0) if at is not None else 0
+    words = text[start:].split()
+    return " ".join(words[:n]) + (" …" if len(words) > n else "")
 
 
 def _of_clause(text: str, names: list[tuple[int, int]], at: int) -> tuple[int, int]:

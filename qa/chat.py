@@ -13,15 +13,13 @@ from qa.tokens import QUESTION_WORDS, STOPWORDS, fold, tokens
 @dataclass(frozen=True)
 class Turn:
     """What the chat remembers of an earlier turn: the question (as it was read), and if it was answered, the
-    short answer, its article and the supporting sentence; and the article of the latest turn that was answered,
-    this one or one before it (`story`: "Who wrote it?" after a refusal asks about that story)."""
+    short answer, its article and the supporting sentence."""
 
     question: str
     answer: str | None = None
     source: str | None = None
     sentence: str | None = None
     start: int | None = None  # where `sentence` starts in its article
-    story: str | None = None
 
 
 # --- words ---------------------------------------------------------------------------------------------

@@ -16,10 +16,10 @@ import numpy as np
 
 from qa import index as index_mod
 from qa import chat, retrieve, scope, select
-from qa.answer import (Answer, Picked, Said, answers_question, evidence_list, from_evidence, header_answer,
-                       missing_sum, other_count, pick, refusal, speaker_span, support_rows, support_span, supporting,
-                       undated, unsigned)
-from qa.answer_types import asks_when_updated, quotes_someone, writer_referent
+from qa.answer import (Answer, Picked, Said, answers_question, clause_words, evidence_list, from_evidence,
+                       header_answer, missing_sum, other_count, pick, refusal, reported, speaker_span, support_rows,
+                       support_span, supporting, undated, unsigned)
+from qa.answer_types import asks_when_updated, writer_referent
 from qa.config import Settings, default_corpus, default_index_dir
 from qa.corpus import SUFFIXES, BlockKind, Skipped, read_corpus, shown_name, unusable_reason
 from qa.corpus import scan as corpus_scan
@@ -37,12 +37,11 @@ log = logging.getLogger("qa")
 HISTORY_TURNS = 3  # how many earlier turns of a chat are read to understand its next question
 
 
-def _turn(a: Answer, before: chat.Turn | None = None) -> chat.Turn:
-    """What the chat keeps of a turn: the question as it was read, and what answered it; for a refused one, the
-    story of the turn `before` it."""
+def _turn(a: Answer) -> chat.Turn:
+    """What the chat keeps of an answered turn: the question as it was read, and what answered it."""
     if not a.found:
-        return chat.Turn(a.rewritten or a.question, story=before.story if before is not None else None)
-    return chat.Turn(a.rewritten or a.question, a.answer, a.source, a.sentence, a.start, story=a.source)
+        return chat.Turn(a.rewritten or a.question)
+    return chat.Turn(a.rewritten or a.question, a.answer, a.source, a.sentence, a.start)
 
 
 def _with_reason(notice: str | None, reason: str) -> str:
@@ -347,7 +346,7 @@ class QA:
                 if level >= len(chain):
                     continue
                 if isinstance(chain[level], Answer):
-                    turns[i] = _turn(chain[level], turns[i])
+                    turns[i] = _turn(chain[level])
                 else:
                     text, _ = clean_question(chain[level], self.settings.max_question_chars)
                     asks.setdefault((text, turns[i]), []).append(i)
@@ -357,7 +356,7 @@ class QA:
                                            within)
                 for key, a in zip(keys, answers):
                     for i in asks[key]:
-                        turns[i] = _turn(a, turns[i])
+                        turns[i] = _turn(a)
         return turns
 
     @property
@@ -380,13 +379,11 @@ class QA:
     def _answer_one(self, index: Index, cues: select.SentenceCues, question: str, asked: str, notice: str | None,
                     vector: np.ndarray, top_k: int, previous: chat.Turn | None,
                     allowed: np.ndarray | None = None) -> Answer:
-        told = (previous.story or previous.source) if previous is not None else None
-        story = index.article_number(told) if told else None
-        piece = chat.about_piece(question, previous) if story is not None else None
-        if piece is not None and (allowed is None or allowed[story]):
-            # "Who wrote that story?": the latest answer's article, by its byline or date line
-            return self._answer_piece(index, cues, question, piece, notice, top_k, story, allowed)
         article = index.article_number(previous.source) if previous is not None and previous.source else None
+        piece = chat.about_piece(question, previous) if article is not None else None
+        if piece is not None and (allowed is None or allowed[article]):
+            # "Who wrote that story?": the previous answer's article, by its byline or date line
+            return self._answer_piece(index, cues, question, piece, notice, top_k, article, allowed)
         if chat.asks_speaker(question):  # "Who said that?": whoever the previous answer's passage says said it
             said = index.sentence_at(article, previous.start) if article is not None else None
             if said is not None and (allowed is None or allowed[article]):
@@ -434,17 +431,16 @@ class QA:
     def _answer_speaker(self, index: Index, cues: select.SentenceCues, question: str, notice: str | None,
                         top_k: int, previous: chat.Turn, sentence: int, allowed: np.ndarray | None) -> Answer:
         """Who said the words the previous answer came from (`sentence`; "Who said that?"): the name the passage
-        gives (`answer.speaker_span`), shown as asked of the words the previous answer came from ("Who said ‘Therefore,
-        I welcome the promises that were made that an …’?"); refused with the reason where the passage names no
-        one, or is the reporter's own words."""
+        gives (`answer.speaker_span`), shown as asked of the clause the previous answer came from ("Who said
+        ‘Lukashenko has said he will deploy joint forces to operate …’?"); refused with the reason where the
+        passage names no one, or is the reporter's own words (`answer.reported`)."""
         text = index.sentence_text(sentence)
-        words = text.split()
-        shown = f"Who said ‘{' '.join(words[:10])}{' …' if len(words) > 10 else ''}’?"
         at = text.find(previous.answer) if previous.answer else -1
+        shown = f"Who said ‘{clause_words(text, at if at >= 0 else None)}’?"
         said = speaker_span(index, sentence, at if at >= 0 else None)
         if said is None:
             title = index.articles[int(index.article_of(sentence))].title or previous.source
-            own = not quotes_someone(index.span_text(*support_rows(index, sentence)))
+            own = not reported(index.span_text(*support_rows(index, sentence)))
             unsaid = (f"the passage of “{title}” that answered is the reporter's own words" if own
                       else f"the passage of “{title}” that answered does not name who said it")
             return refusal(question, 0.0, [], rewritten=shown, notice=_with_reason(notice, unsaid))

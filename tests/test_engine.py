@@ -1,5 +1,6 @@
 """End to end over the seed articles with the real model and a real index."""
 
+import dataclasses
 import json
 from concurrent.futures import ThreadPoolExecutor
 
@@ -371,7 +372,8 @@ def test_who_said_that_is_answered_from_the_previous_answer_s_passage(tmp_path, 
     ships = engine.answer("How many ships a month does the port handle?")
     assert ships.found and ships.source == "strike.txt"
     a = engine.answer("Who said that?", history=[ships])  # the reporter's own words
-    assert not a.found and a.notice == "the passage of “Port strike talks collapse” that answered is the reporter's own words"
+    assert not a.found
+    assert a.notice == "the passage of “Port strike talks collapse” that answered is the reporter's own words"
     a = engine.answer("When was it published?", history=[ships])  # "it": the story, as nothing else written was told of
     assert a.found and a.answer == "14 September 2023"
     # with no earlier answer, or one from an article the filters leave out: refused, not searched for
@@ -384,6 +386,11 @@ def test_who_said_that_is_answered_from_the_previous_answer_s_passage(tmp_path, 
     assert ferry.found and ferry.source == "ferry.txt"
     assert engine.answer("Who said that?", history=[ferry]).answer == "the coastguard"
     assert engine.answer("When was it filed?", history=[ships]).rewritten != "When was the story published?"
-    # a refused turn between keeps the story the chat was about
-    a = engine.answer("Who wrote it?", history=[ships, "Who said that?"])
-    assert a.found and a.answer == "Tom Reyes" and a.source == "strike.txt"
+    # the rewritten question quotes the clause the answer came from
+    (tmp_path / "tax").mkdir()
+    tax = articles(encoder, tmp_path / "tax", {"tax.txt": "Tax row\n\nFinance minister Tom Smith said income taxes "
+                                                         "would rise by 5 percent, but opposition leader Jane Jones "
+                                                         "said they would fall by 2 percent.\n"})
+    fall = dataclasses.replace(tax.answer("By how much would income taxes fall?"), answer="2 percent")  # (the reader
+    a = tax.answer("Who said that?", history=[fall])  # reads "5 percent" here: the clause is the short answer's)
+    assert a.answer == "Jane Jones" and a.rewritten.startswith("Who said ‘opposition leader Jane Jones said")
