@@ -209,6 +209,7 @@ _SAYS_AFTER = re.compile(rf"^(?P<own>(?:['’]s)?(?:\s+(?!{_ADVERB}\b)[a-z][\w-]
 _GOVERNED = re.compile(r"\b(?:to|of|in|for|from|at|with|on|by|about|against|into|over|than|between|among)\s+"
                        r"(?:(?:the|a|an)\s+)?$", re.I)
 _OPENS_CLAUSE = re.compile(r"(?:^|[,;:\"“”‘’(—–]\s*)$")
+_FOR_WHOM = re.compile(r"\b(?:of|for|in|from|at|with|on|by)\s+(?:(?:the|a|an)\s+)?$", re.I)
 # what may follow the name after an inverted "said" ("said Jens Stoltenberg at the meeting"; not "said SUVs took up")
 _ENDS_CLAUSE = re.compile(r"\s*(?:[,.;:!?)]|$|(?:at|in|on|during|after|before|ahead|while|when)\b)")
 _TITLE = re.compile(r"(?:Dr|Mr|Mrs|Ms|Prof|St|Sen|Rep|Gov|Gen|Lt|Col|Sgt|Capt|Rev)$")
@@ -250,7 +251,8 @@ def _speakers(text: str, before: str = "") -> list[tuple[int, int]]:
     for s, e in _names(text):
         if leaves_quote_open(before + text[:s + 1]) or text[s:e].lower() in CALENDAR:
             continue
-        if _INVERTED.search(text[:s]) and _ENDS_CLAUSE.match(text[e:]) or _ACCORDING.search(text[:s]):
+        if (_INVERTED.search(text[:s]) and _ENDS_CLAUSE.match(text[e:]) or _ACCORDING.search(text[:s])) and not (
+                _FOR_WHOM.search(text[:s])):  # not "said a lawyer for Smith", "according to the ministry in Damascus"
             if inverted_last and re.fullmatch(r"[\s\w.’'-]*", text[found[-1][1]:s]):
                 found.pop()  # "said Fed chair Jerome Powell": the name, not the title's
             found.append((s, e))
@@ -343,25 +345,44 @@ def _all_quoted(index: Index, lo: int, hi: int) -> bool:
 
 
 def _he_or_she(index: Index, lo: int, hi: int, first: int) -> Said | None:
-    """Who the "he" or "she" that says a quote (sentences `lo`..`hi`) is: among the speakers named in the
-    QUOTE_LOOKBACK sentences before it, the one most likely a person (`_person`; not a one-word name the article
-    says "said it" of: "Apple said it would appeal"); None where two different ones are as likely (told apart by
-    their last names: it could be either), or none is."""
+    """Who the "he" or "she" that says a quote (sentences `lo`..`hi`) is: the speaker named in the nearest of the
+    QUOTE_LOOKBACK sentences before it that names one who may be a person (`_person`; not a one-word name the
+    article says "said its" of: "Apple said its lawyers would appeal"). None where that sentence names two, where
+    a sentence between names someone else who may be the "he" ("Resident Tom Lee lost his house."), where the
+    speaker is named in full and another person named in full speaks in the sentences before (it could be either;
+    a surname alone goes on with the one the story is about: "Jim Farley said ... Fain said ..."), or where none
+    does."""
     _, last = index.article_sentences(int(index.article_of(lo)))
     article = index.span_text(first, last - 1)
-    found: dict[str, tuple[int, Said]] = {}
-    for r in range(lo - 1, max(first, lo - QUOTE_LOOKBACK) - 1, -1):
+    window = [r for r in range(lo - 1, max(first, lo - QUOTE_LOOKBACK) - 1, -1)
+              if index.sentence_kind(r) is BlockKind.BODY]
+    found: Said | None = None
+    for at, r in enumerate(window):
         text = index.sentence_text(r)
-        for s, e in _speakers(text) if index.sentence_kind(r) is BlockKind.BODY else []:
-            likely = _person(text[s:e])
-            if likely == 1 and re.search(rf"\b{re.escape(text[s:e])}\s+(?:{_ADVERB}\s+)?{_SAYS}\s+(?:it|its)\b",
-                                         article):
-                likely = 0  # "Apple said it would appeal": a thing, not a he or she
-            if likely:
-                found.setdefault(text[s:e].split()[-1], (likely, Said(r, s, e, index.char_span(r, hi))))
-    best = max((likely for likely, _ in found.values()), default=0)
-    top = [said for likely, said in found.values() if likely == best]
-    return top[0] if len(top) == 1 else None
+        people = {text[s:e].split()[-1]: Said(r, s, e, index.char_span(r, hi)) for s, e in _speakers(text)
+                  if _person(text[s:e]) and not re.search(
+                      rf"\b{re.escape(text[s:e])}\s+(?:{_ADVERB}\s+)?{_SAYS}\s+its\b", article)}
+        if len(people) > 1:
+            return None
+        if people:
+            found = next(iter(people.values()))
+            name = index.sentence_text(r)[found.start:found.end]
+            if _person(name) == 2 and any(
+                    _person(t[s:e]) == 2 and t[s:e].split()[-1] != name.split()[-1]
+                    for t in map(index.sentence_text, window[at + 1:]) for s, e in _speakers(t)):
+                return None
+            return found
+        if _others(text):
+            return None
+    return None
+
+
+def _others(text: str) -> bool:
+    """Whether a sentence names someone who may be a "he" or "she" though it has them say nothing: a name of two
+    capitalised words or with a title, or one word that opens the sentence ("Smith was taken to jail.")."""
+    names = _names(text)
+    return any(_person(text[s:e]) == 2 for s, e in names) or bool(
+        names and names[0][0] == 0 and _person(text[names[0][0]:names[0][1]]))
 
 
 def reported(text: str) -> bool:

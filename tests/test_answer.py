@@ -423,10 +423,16 @@ def test_a_he_said_after_no_one_s_words_is_no_one_and_a_bare_quote_is_the_last_s
     index = one_article(encoder, tmp_path / "b", (
         "Trial\n\nProsecutor Ann Lee said the evidence was overwhelming.\n"
         "\"My client is innocent of all charges,\" his lawyer said.\n\"Barbie\" grossed 1.4 billion dollars.\n"
-        "Apple said it would appeal the fine.\n\"We strongly disagree,\" he said.\n")).index
+        "Apple said its lawyers would appeal the fine.\n\"We strongly disagree,\" he said.\n"
+        "Mayor Karen Bass said the city would help.\nResident Tom Lee lost his house.\n\"It is all gone,\" he said.\n"
+        "Jim Farley said the offer was generous.\nFain said it fell short.\n\"We strike at midnight,\" he said.\n"
+        "\"My client is innocent,\" said a lawyer for Smith.\n")).index
     assert said('"My client') == "his lawyer"  # its own tag, not the speaker before
     assert said('"Barbie"') is None  # a title in quote marks is no one's words
-    assert said('"We strongly') is None  # "he" is not Apple, which "said it"
+    assert said('"We strongly') is None  # "he" is not Apple, which "said its"
+    assert said('"It is all gone') is None  # Tom Lee, named after the mayor, may be the "he"
+    assert said('"We strike') == "Fain"  # the nearest speaker, a surname alone, not Jim Farley before him
+    assert said('"My client is innocent,"') is None  # not Smith, whom the lawyer speaks for
 
 
 def test_a_he_said_is_the_person_named_before_it_not_the_company_that_spoke_first(tmp_path, encoder):
