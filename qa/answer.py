@@ -356,7 +356,6 @@ def _he_or_she(index: Index, lo: int, hi: int, first: int) -> Said | None:
     article = index.span_text(first, last - 1)
     window = [r for r in range(lo - 1, max(first, lo - QUOTE_LOOKBACK) - 1, -1)
               if index.sentence_kind(r) is BlockKind.BODY]
-    found: Said | None = None
     for at, r in enumerate(window):
         text = index.sentence_text(r)
         people = {text[s:e].split()[-1]: Said(r, s, e, index.char_span(r, hi)) for s, e in _speakers(text)
@@ -366,7 +365,7 @@ def _he_or_she(index: Index, lo: int, hi: int, first: int) -> Said | None:
             return None
         if people:
             found = next(iter(people.values()))
-            name = index.sentence_text(r)[found.start:found.end]
+            name = text[found.start:found.end]
             if _person(name) == 2 and any(
                     _person(t[s:e]) == 2 and t[s:e].split()[-1] != name.split()[-1]
                     for t in map(index.sentence_text, window[at + 1:]) for s, e in _speakers(t)):

@@ -49,6 +49,13 @@ def _with_reason(notice: str | None, reason: str) -> str:
     return "; ".join(x for x in (notice, reason) if x)
 
 
+def _only(index: Index, article: int, allowed: np.ndarray | None) -> np.ndarray:
+    """The articles a follow-up about one article may be answered from: that one, if the filters allow it."""
+    only = np.zeros(len(index.articles), dtype=bool)
+    only[article] = True
+    return only if allowed is None else only & allowed
+
+
 def _same_file(a: Path, b: Path) -> bool:
     """The same file (a link to it counts) or the same bytes."""
     try:
@@ -423,10 +430,8 @@ class QA:
             dated = f"; its file dates it {record.published}" if kind is BlockKind.DATE and record.published else ""
             unsaid = f"the story “{title}” does not say {said}{dated}"
             return refusal(question, 0.0, [], rewritten=shown, notice=_with_reason(notice, unsaid))
-        only = np.zeros(len(index.articles), dtype=bool)
-        only[article] = True
         return self._answer_among(index, cues, question, shown, piece, notice, self.encoder.encode([piece])[0], top_k,
-                                  None, only if allowed is None else only & allowed, sure=True)
+                                  None, _only(index, article, allowed), sure=True)
 
     def _answer_speaker(self, index: Index, cues: select.SentenceCues, question: str, notice: str | None,
                         top_k: int, previous: chat.Turn, sentence: int, allowed: np.ndarray | None) -> Answer:
@@ -444,10 +449,8 @@ class QA:
             unsaid = (f"the passage of “{title}” that answered is the reporter's own words" if own
                       else f"the passage of “{title}” that answered does not name who said it")
             return refusal(question, 0.0, [], rewritten=shown, notice=_with_reason(notice, unsaid))
-        only = np.zeros(len(index.articles), dtype=bool)
-        only[int(index.article_of(sentence))] = True
         return self._answer_among(index, cues, question, shown, shown, notice, self.encoder.encode([shown])[0], top_k,
-                                  None, only if allowed is None else only & allowed, speaker=said)
+                                  None, _only(index, int(index.article_of(sentence)), allowed), speaker=said)
 
     def _answer_among(self, index: Index, cues: select.SentenceCues, question: str, asked: str, matched: str,
                       notice: str | None, vector: np.ndarray, top_k: int, previous: chat.Turn | None,
